@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# deploy/build.sh — install what is missing (Debian 12, as root) and build.
+#
+#   bash deploy/build.sh [--test] [BUILD_DIR [CMAKE ARGS...]]
+#
+# Installs only packages that are not installed yet, so a second run costs
+# nothing.  --test adds what the test suite needs.  Sourced by
+# deploy/quickstart.sh and tests/run-all.sh.
+set -euo pipefail
+
+tw_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+tw_install() {
+	local want=(build-essential cmake pkg-config libuv1-dev libsqlite3-dev
+		libjansson-dev zlib1g-dev)
+	if [ "${1:-}" = "--test" ]; then
+		want+=(libcriterion-dev sqlite3 clang libclang-rt-14-dev bsdutils
+			procps iproute2 util-linux)
+	fi
+	local missing=()
+	for p in "${want[@]}"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+			missing+=("$p")
+	done
+	if [ ${#missing[@]} -gt 0 ]; then
+		echo "installing: ${missing[*]}" >&2
+		if [ "$(id -u)" -ne 0 ]; then
+			echo "need root to install packages (or install them yourself)" >&2
+			return 1
+		fi
+		export DEBIAN_FRONTEND=noninteractive
+		apt-get update -qq
+		apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+	fi
+}
+
+tw_build() {
+	local dir=$1
+	shift
+	cmake -S "$tw_root" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+	cmake --build "$dir" -j"$(nproc)"
+}
+
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+	test_deps=
+	if [ "${1:-}" = "--test" ]; then
+		test_deps=--test
+		shift
+	fi
+	tw_install $test_deps
+	tw_build "${1:-$tw_root/build}" "${@:2}"
+fi

@@ -1,0 +1,61 @@
+/*
+ * counters.h — the collector's counters, shared by the loop and the writer.
+ *
+ * Each counter is written by one thread and read by the writer when it
+ * writes the stats table, so relaxed atomics are enough.  The names in
+ * counter_names[] are what users see in v_stats and in the log; they are
+ * part of the public contract (docs/operations.md).
+ */
+#ifndef TW_COUNTERS_H
+#define TW_COUNTERS_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+enum counter_id {
+	CTR_RECEIVED,              /* messages accepted from the network or a file */
+	CTR_RECEIVED_BYTES,
+	CTR_RECEIVED_UDP,
+	CTR_RECEIVED_TCP,
+	CTR_STORED,                /* rows committed to messages */
+	CTR_UNPARSED,              /* stored with a parse status other than ok */
+	CTR_TRUNCATED,             /* datagrams or frames cut to max_frame */
+	CTR_ESCAPED,               /* messages with control bytes escaped */
+	CTR_DROPPED_QUEUE_FULL,    /* UDP datagrams dropped: queue full */
+	CTR_DROPPED_SHUTDOWN,      /* rows not committed when shutdown gave up */
+	CTR_DROPPED_EMPTY,         /* empty datagrams and frames */
+	CTR_TCP_ACCEPTED,
+	CTR_TCP_REJECTED_MAX,      /* connections refused: tcp_max_conns */
+	CTR_TCP_REJECTED_PER_IP,   /* connections refused: tcp_max_conns_per_ip */
+	CTR_TCP_CLOSED_BAD_COUNT,  /* closed: absurd octet count */
+	CTR_TCP_CLOSED_IDLE,       /* closed: idle timeout */
+	CTR_TCP_CLOSED_ERROR,      /* closed: read error (reset, ...) */
+	CTR_TCP_PARTIAL_AT_EOF,    /* unterminated frame stored at disconnect */
+	CTR_TCP_PAUSED,            /* times a connection was paused for backpressure */
+	CTR_DB_BUSY_RETRIES,       /* SQLITE_BUSY / LOCKED while writing */
+	CTR_DB_FULL_RETRIES,       /* SQLITE_FULL (disk full) while writing */
+	CTR_DB_ERRORS,             /* any other write error */
+	CTR_DB_COMMITS,
+	CTR_MAX
+};
+
+extern const char *const counter_names[CTR_MAX];
+
+struct counters {
+	_Atomic uint64_t v[CTR_MAX];
+	_Atomic uint64_t tcp_conns;          /* gauge */
+};
+
+static inline void
+ctr_add(struct counters *c, enum counter_id id, uint64_t n)
+{
+	atomic_fetch_add_explicit(&c->v[id], n, memory_order_relaxed);
+}
+
+static inline uint64_t
+ctr_get(struct counters *c, enum counter_id id)
+{
+	return atomic_load_explicit(&c->v[id], memory_order_relaxed);
+}
+
+#endif

@@ -1,0 +1,351 @@
+/*
+ * import.c — `tunnelwatch import FILE...`: load rotated log files.
+ *
+ * Order: files of one rotated set (messages, messages.1, messages.2.gz, …)
+ * are imported oldest first — highest rotation number first — so the
+ * device-time order of the set is kept; separate sets keep the order they
+ * were given in.
+ *
+ * Idempotency: each import records the first line's hash, how many bytes it
+ * imported and the hash of those bytes.  A file whose first line matches an
+ * earlier import and whose first `bytes` bytes hash the same is that file
+ * again — under its old name or rotated to a new one — and only what
+ * follows those bytes is new.  The record is updated with every committed
+ * batch, so an interrupted import resumes instead of duplicating.  stdin is
+ * spooled to a temporary file first so it can be read twice.
+ */
+#include "cli.h"
+#include "ingest.h"
+#include "linereader.h"
+#include "log.h"
+#include "msgqueue.h"
+#include "store.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct import_totals {
+	uint64_t read, stored, unparsed, skipped, truncated, files_failed;
+};
+
+struct import_file {
+	const char *path;
+	int group;          /* index of the rotated set, in first-seen order */
+	int rotation;       /* 0 for the live file, N for name.N[.gz] */
+	char base[256];
+};
+
+/* "messages.2.gz" -> base "messages", rotation 2. */
+static void
+import_split_name(struct import_file *f)
+{
+	size_t n;
+	char *dot;
+
+	snprintf(f->base, sizeof f->base, "%s", f->path);
+	n = strlen(f->base);
+	if (n > 3 && strcmp(f->base + n - 3, ".gz") == 0)
+		f->base[n - 3] = '\0';
+	f->rotation = 0;
+	dot = strrchr(f->base, '.');
+	if (dot != NULL && dot[1] != '\0' && strspn(dot + 1, "0123456789") == strlen(dot + 1) &&
+	    strlen(dot + 1) < 6) {
+		f->rotation = atoi(dot + 1);
+		*dot = '\0';
+	}
+}
+
+static int
+import_file_cmp(const void *a, const void *b)
+{
+	const struct import_file *x = a, *y = b;
+
+	if (x->group != y->group)
+		return x->group - y->group;
+	return y->rotation - x->rotation;       /* oldest (highest) first */
+}
+
+static void
+import_hex(char out[17], uint64_t h)
+{
+	snprintf(out, 17, "%016llx", (unsigned long long)h);
+}
+
+/* Copies stdin into an unlinked temporary file; returns its fd or -1. */
+static int
+import_spool_stdin(void)
+{
+	char tmpl[] = "/tmp/tunnelwatch-stdin-XXXXXX";
+	char buf[65536];
+	ssize_t n;
+	int fd = mkstemp(tmpl);
+
+	if (fd < 0)
+		return -1;
+	unlink(tmpl);
+	while ((n = read(0, buf, sizeof buf)) > 0) {
+		if (write(fd, buf, (size_t)n) != n) {
+			close(fd);
+			return -1;
+		}
+	}
+	if (n < 0 || lseek(fd, 0, SEEK_SET) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int
+import_open(struct linereader *lr, const struct import_file *f, int stdin_fd,
+    size_t max_line)
+{
+	if (strcmp(f->path, "-") == 0) {
+		int fd = dup(stdin_fd);
+		if (fd < 0 || lseek(fd, 0, SEEK_SET) != 0)
+			return -1;
+		return lr_open_fd(lr, fd, max_line);
+	}
+	return lr_open(lr, f->path, max_line);
+}
+
+/*
+ * Pass 1: how many leading bytes of this file were imported before?
+ * Returns that byte count (0 if none), or -1 on a read error.
+ */
+static int64_t
+import_already_done(struct store *st, const struct import_file *f, int stdin_fd,
+    size_t max_line, char head_hex[17])
+{
+	struct linereader lr;
+	sqlite3_stmt *q = NULL;
+	int64_t cand_bytes[64], best = 0;
+	char cand_hash[64][17];
+	int ncand = 0, i, flags, r;
+	const char *line;
+	size_t len;
+
+	head_hex[0] = '\0';
+	if (import_open(&lr, f, stdin_fd, max_line) != 0)
+		return -1;
+	r = lr_next(&lr, &line, &len, &flags);
+	if (r <= 0) {
+		lr_close(&lr);
+		return r < 0 ? -1 : 0;
+	}
+	import_hex(head_hex, lr.hash);
+	if (sqlite3_prepare_v2(store_db(st), "SELECT bytes, prefix_hash FROM imports"
+	    " WHERE head_hash = ?1 ORDER BY bytes LIMIT 64", -1, &q, NULL) != SQLITE_OK) {
+		lr_close(&lr);
+		return -1;
+	}
+	sqlite3_bind_text(q, 1, head_hex, -1, SQLITE_STATIC);
+	while (sqlite3_step(q) == SQLITE_ROW && ncand < 64) {
+		cand_bytes[ncand] = sqlite3_column_int64(q, 0);
+		snprintf(cand_hash[ncand], 17, "%s", (const char *)sqlite3_column_text(q, 1));
+		ncand++;
+	}
+	sqlite3_finalize(q);
+	/* Walk the file; at each candidate's length compare the hashes. */
+	i = 0;
+	for (;;) {
+		char hex[17];
+		while (i < ncand && (uint64_t)cand_bytes[i] < lr.offset)
+			i++;
+		while (i < ncand && (uint64_t)cand_bytes[i] == lr.offset) {
+			import_hex(hex, lr.hash);
+			if (strcmp(hex, cand_hash[i]) == 0)
+				best = cand_bytes[i];
+			i++;
+		}
+		if (i >= ncand)
+			break;
+		if ((r = lr_next(&lr, &line, &len, &flags)) <= 0)
+			break;
+	}
+	lr_close(&lr);
+	return r < 0 ? -1 : best;
+}
+
+static int
+import_record(struct store *st, int64_t *import_id, const char *path,
+    const char *head_hex, uint64_t bytes, uint64_t hash, uint64_t lines)
+{
+	sqlite3_stmt *q = NULL;
+	char hex[17];
+	int rc;
+
+	import_hex(hex, hash);
+	if (*import_id == 0)
+		rc = sqlite3_prepare_v2(store_db(st), "INSERT INTO imports(path, head_hash,"
+		    " bytes, prefix_hash, lines, imported_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+		    -1, &q, NULL);
+	else
+		rc = sqlite3_prepare_v2(store_db(st), "UPDATE imports SET bytes = ?3,"
+		    " prefix_hash = ?4, lines = ?5, imported_us = ?6 WHERE import_id = ?7",
+		    -1, &q, NULL);
+	if (rc != SQLITE_OK)
+		return rc;
+	sqlite3_bind_text(q, 1, path, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, head_hex, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 3, (int64_t)bytes);
+	sqlite3_bind_text(q, 4, hex, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 5, (int64_t)lines);
+	sqlite3_bind_int64(q, 6, util_now_us());
+	if (*import_id != 0)
+		sqlite3_bind_int64(q, 7, *import_id);
+	rc = sqlite3_step(q);
+	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE)
+		return rc;
+	if (*import_id == 0)
+		*import_id = sqlite3_last_insert_rowid(store_db(st));
+	return SQLITE_OK;
+}
+
+static int
+import_one(const struct config *cfg, struct store *st, const struct import_file *f,
+    int stdin_fd, struct import_totals *tot)
+{
+	struct linereader lr;
+	struct store_msg_meta meta;
+	char head_hex[17], *scratch = NULL;
+	int64_t skip, import_id = 0, ref_us, last_progress = 0;
+	uint64_t lines = 0, batch = 0;
+	const char *line;
+	size_t len;
+	int flags, r, rc = -1, tty = isatty(2);
+	struct stat sb;
+
+	skip = import_already_done(st, f, stdin_fd, cfg->max_frame, head_hex);
+	if (skip < 0 || import_open(&lr, f, stdin_fd, cfg->max_frame) != 0) {
+		log_warn("import %s", f->path);
+		return -1;
+	}
+	/* RFC 3164 lines have no year: the file's mtime is when its last
+	 * line was written, the reference for inferring it. */
+	ref_us = util_now_us();
+	if (strcmp(f->path, "-") != 0 && stat(f->path, &sb) == 0)
+		ref_us = (int64_t)sb.st_mtime * 1000000 + 999999;
+	if ((scratch = malloc(INGEST_SCRATCH((size_t)cfg->max_frame))) == NULL)
+		goto out;
+	meta.recv_us = util_now_us();
+	meta.sender = NULL;
+	meta.transport = TW_TRANSPORT_IMPORT;
+	if (store_begin(st) != SQLITE_OK)
+		goto out;
+	while ((r = lr_next(&lr, &line, &len, &flags)) > 0) {
+		struct ingest_row row;
+		lines++;
+		tot->read++;
+		if ((int64_t)lr.offset <= skip) {
+			tot->skipped++;
+			continue;
+		}
+		if (import_id == 0 && import_record(st, &import_id, f->path, head_hex,
+		    lr.offset, lr.hash, lines) != SQLITE_OK)
+			goto fail_sql;
+		meta.import_id = import_id;
+		ingest_prepare(cfg, line, len, ref_us, cfg->import_year,
+		    (flags & LR_F_TRUNCATED) ? INGEST_F_TRUNCATED : 0, scratch, &row);
+		if (store_insert_message(st, &meta, &row, NULL) != SQLITE_OK)
+			goto fail_sql;
+		tot->stored++;
+		tot->unparsed += row.status != INGEST_OK;
+		tot->truncated += (row.flags & INGEST_F_TRUNCATED) != 0;
+		if (++batch >= (uint64_t)cfg->batch_rows) {
+			if (import_record(st, &import_id, f->path, head_hex, lr.offset,
+			    lr.hash, lines) != SQLITE_OK || store_commit(st) != SQLITE_OK ||
+			    store_begin(st) != SQLITE_OK)
+				goto fail_sql;
+			batch = 0;
+		}
+		if (tty && lines % 4096 == 0 && util_mono_us() - last_progress > 500000) {
+			last_progress = util_mono_us();
+			fprintf(stderr, "\rimporting %s: %llu lines", f->path,
+			    (unsigned long long)lines);
+		}
+	}
+	if (r < 0) {
+		log_warnx("import %s: read error: %s", f->path, lr.errmsg);
+		store_rollback(st);
+		goto out;
+	}
+	if (import_id != 0 && import_record(st, &import_id, f->path, head_hex,
+	    lr.offset, lr.hash, lines) != SQLITE_OK)
+		goto fail_sql;
+	if (store_commit(st) != SQLITE_OK)
+		goto fail_sql;
+	if (tty && last_progress != 0)
+		fprintf(stderr, "\r\033[K");
+	rc = 0;
+	goto out;
+fail_sql:
+	log_warnx("import %s: database: %s", f->path, sqlite3_errmsg(store_db(st)));
+	store_rollback(st);
+out:
+	free(scratch);
+	lr_close(&lr);
+	return rc;
+}
+
+int
+import_run(const struct config *cfg, int nfiles, char **paths)
+{
+	struct import_file *files = NULL;
+	struct import_totals tot = { 0 };
+	struct store *st = NULL;
+	char err[512];
+	int i, j, stdin_fd = -1, rc = 1, ngroups = 0;
+
+	if (nfiles <= 0) {
+		fprintf(stderr, "usage: tunnelwatch import [--db PATH] [--year YYYY] FILE...\n");
+		return 2;
+	}
+	if ((files = calloc((size_t)nfiles, sizeof *files)) == NULL)
+		return 1;
+	for (i = 0; i < nfiles; i++) {
+		files[i].path = paths[i];
+		import_split_name(&files[i]);
+		files[i].group = -1;
+		for (j = 0; j < i; j++)
+			if (strcmp(files[j].base, files[i].base) == 0)
+				files[i].group = files[j].group;
+		if (files[i].group < 0)
+			files[i].group = ngroups++;
+		if (strcmp(paths[i], "-") == 0 && stdin_fd < 0 &&
+		    (stdin_fd = import_spool_stdin()) < 0) {
+			log_warn("import: reading stdin");
+			goto out;
+		}
+	}
+	qsort(files, (size_t)nfiles, sizeof *files, import_file_cmp);
+	if (store_open(cfg->db_path, 0, &st, err, sizeof err) != 0) {
+		log_warnx("database: %s", err);
+		goto out;
+	}
+	rc = 0;
+	for (i = 0; i < nfiles; i++) {
+		if (import_one(cfg, st, &files[i], stdin_fd, &tot) != 0) {
+			tot.files_failed++;
+			rc = 1;
+		}
+	}
+	fprintf(stderr, "import: %d file(s): read %llu lines, stored %llu, unparsed %llu, "
+	    "truncated %llu, skipped %llu as already imported%s\n", nfiles,
+	    (unsigned long long)tot.read, (unsigned long long)tot.stored,
+	    (unsigned long long)tot.unparsed, (unsigned long long)tot.truncated,
+	    (unsigned long long)tot.skipped, tot.files_failed ? "; some files failed" : "");
+out:
+	store_close(st);
+	if (stdin_fd >= 0)
+		close(stdin_fd);
+	free(files);
+	return rc;
+}

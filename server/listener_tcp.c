@@ -1,0 +1,388 @@
+/*
+ * listener_tcp.c — TCP syslog listeners and their connections (RFC 6587).
+ *
+ * Each connection embeds its uv_tcp_t and a bounded read buffer.  Bytes are
+ * read into the buffer, cut into frames by framing.c and copied into the
+ * queue; whatever is left (half a frame) stays in the buffer for the next
+ * read.  The buffer never grows past max_frame plus the octet-count prefix,
+ * so a peer cannot make us hold more than that per connection.  It is
+ * allocated on first read and freed when it empties, so ten thousand idle
+ * connections cost no buffers.
+ *
+ * Backpressure: when the queue is full, the connection stops reading
+ * (uv_read_stop) and keeps its unconsumed bytes; the kernel's socket buffer
+ * then fills and TCP flow control slows the sender.  The writer's
+ * uv_async_send brings us back to tcp_resume_paused().
+ *
+ * Closing: tcp_conn_close() is the single way out, guarded by uv_is_closing;
+ * memory is freed only in the close callback (libuv handle.rst).
+ */
+#include "framing.h"
+#include "log.h"
+#include "server.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define TCP_PREFIX_MAX   (FRAME_MAX_COUNT_DIGITS + 1)
+#define TCP_READ_MIN     (16 * 1024)
+
+struct tcp_conn {
+	uv_tcp_t handle;                /* first: the handle's address is ours */
+	struct server *srv;
+	struct tcp_conn *prev, *next;
+	struct sockaddr_storage peer;
+	char peer_text[80];
+	struct framer framer;
+	char *buf;
+	size_t cap, used;
+	int64_t last_active_us;         /* monotonic */
+	int paused;
+	int eof;
+};
+
+static void tcp_conn_close(struct tcp_conn *c, const char *why);
+
+static size_t
+tcp_buf_limit(const struct server *srv)
+{
+	return (size_t)srv->cfg->max_frame + TCP_PREFIX_MAX + 1;
+}
+
+static void
+tcp_alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+{
+	struct tcp_conn *c = h->data;
+	size_t limit = tcp_buf_limit(c->srv);
+
+	(void)suggested;
+	if (c->buf == NULL) {
+		c->cap = limit < TCP_READ_MIN * 4 ? limit : TCP_READ_MIN * 4;
+		c->buf = malloc(c->cap);
+		c->used = 0;
+		if (c->buf == NULL)
+			c->cap = 0;
+	} else if (c->cap - c->used < TCP_READ_MIN && c->cap < limit) {
+		size_t ncap = c->cap * 2 < limit ? c->cap * 2 : limit;
+		char *nb = realloc(c->buf, ncap);
+		if (nb != NULL) {
+			c->buf = nb;
+			c->cap = ncap;
+		}
+	}
+	buf->base = c->buf == NULL ? NULL : c->buf + c->used;
+	buf->len = c->buf == NULL ? 0 : c->cap - c->used;
+}
+
+/*
+ * Cuts as many frames as possible out of the buffer and queues them.
+ * Returns 0, or -1 when the connection was closed (bad octet count).
+ * Stops early, with the connection paused, when the queue is full.
+ */
+static int
+tcp_drain_buffer(struct tcp_conn *c)
+{
+	struct server *srv = c->srv;
+	size_t pos = 0;
+	int r = 0;
+
+	while (pos < c->used) {
+		struct frame f;
+		int fr = frame_next(&c->framer, c->buf + pos, c->used - pos,
+		    srv->cfg->max_frame, c->eof, &f);
+		if (fr == FRAME_ERR_COUNT) {
+			static struct log_throttle thr;
+			ctr_add(&srv->ctr, CTR_TCP_CLOSED_BAD_COUNT, 1);
+			log_ratelimited(&thr, 10 * 1000000LL,
+			    "tcp %s: octet count larger than max_frame (%u): closing",
+			    c->peer_text, srv->cfg->max_frame);
+			tcp_conn_close(c, NULL);
+			return -1;
+		}
+		if (fr == FRAME_OK) {
+			int flags = 0;
+			if (f.flags & FRAME_F_TRUNCATED)
+				flags |= MQ_F_TRUNCATED;
+			if (f.flags & FRAME_F_OCTET)
+				flags |= MQ_F_OCTET;
+			if (f.len == 0) {
+				ctr_add(&srv->ctr, CTR_DROPPED_EMPTY, 1);
+			} else if (server_enqueue(srv, c->buf + pos + f.off, f.len,
+			    (struct sockaddr *)&c->peer, TW_TRANSPORT_TCP, flags) != 0) {
+				/* Full: keep this frame, pause the connection. */
+				if (!c->paused) {
+					c->paused = 1;
+					ctr_add(&srv->ctr, CTR_TCP_PAUSED, 1);
+					uv_read_stop((uv_stream_t *)&c->handle);
+				}
+				break;
+			} else {
+				ctr_add(&srv->ctr, CTR_RECEIVED_TCP, 1);
+			}
+		}
+		pos += f.consumed;
+		if (fr == FRAME_NEED_MORE && f.consumed == 0)
+			break;
+	}
+	if (pos > 0) {
+		memmove(c->buf, c->buf + pos, c->used - pos);
+		c->used -= pos;
+	}
+	if (c->used == 0 && !c->paused) {
+		free(c->buf);
+		c->buf = NULL;
+		c->cap = 0;
+	}
+	return r;
+}
+
+/* At EOF: whatever is left is an unterminated or cut-short frame.  It was
+ * accepted from the network, so it is stored, flagged truncated. */
+static void
+tcp_flush_partial(struct tcp_conn *c)
+{
+	struct server *srv = c->srv;
+	size_t skip = 0;
+
+	if (c->used == 0 || c->framer.discarding)
+		return;
+	/* A cut-short octet-counted frame: drop the count prefix. */
+	while (skip < c->used && skip <= FRAME_MAX_COUNT_DIGITS &&
+	    c->buf[skip] >= '0' && c->buf[skip] <= '9')
+		skip++;
+	if (skip == 0 || skip >= c->used || c->buf[skip] != ' ')
+		skip = 0;
+	else
+		skip++;
+	if (c->used > skip && server_enqueue(srv, c->buf + skip, c->used - skip,
+	    (struct sockaddr *)&c->peer, TW_TRANSPORT_TCP, MQ_F_TRUNCATED) == 0) {
+		ctr_add(&srv->ctr, CTR_RECEIVED_TCP, 1);
+		ctr_add(&srv->ctr, CTR_TCP_PARTIAL_AT_EOF, 1);
+	}
+	c->used = 0;
+}
+
+static void
+tcp_read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
+{
+	struct tcp_conn *c = s->data;
+	struct server *srv = c->srv;
+
+	(void)buf;
+	if (nread == 0)
+		return;         /* EAGAIN: nothing read */
+	if (nread < 0) {
+		if (nread != UV_EOF) {
+			ctr_add(&srv->ctr, CTR_TCP_CLOSED_ERROR, 1);
+			log_debug("tcp %s: %s", c->peer_text, uv_strerror((int)nread));
+		}
+		c->eof = 1;
+		if (tcp_drain_buffer(c) != 0)
+			return;
+		if (c->paused)
+			return;         /* finish when the queue has room */
+		tcp_flush_partial(c);
+		tcp_conn_close(c, NULL);
+		return;
+	}
+	c->used += (size_t)nread;
+	c->last_active_us = util_mono_us();
+	srv->last_rx_us = c->last_active_us;
+	tcp_drain_buffer(c);
+}
+
+static void
+tcp_conn_free_cb(uv_handle_t *h)
+{
+	struct tcp_conn *c = h->data;
+	struct server *srv = c->srv;
+
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		srv->conns = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	srv->n_conns--;
+	atomic_store(&srv->ctr.tcp_conns, (uint64_t)srv->n_conns);
+	free(c->buf);
+	free(c);
+}
+
+static void
+tcp_conn_close(struct tcp_conn *c, const char *why)
+{
+	if (uv_is_closing((uv_handle_t *)&c->handle))
+		return;
+	if (why != NULL)
+		log_debug("tcp %s: closing: %s", c->peer_text, why);
+	uv_close((uv_handle_t *)&c->handle, tcp_conn_free_cb);
+}
+
+static int
+tcp_count_from(struct server *srv, const struct sockaddr_storage *peer)
+{
+	struct tcp_conn *c;
+	int n = 0;
+	size_t alen = peer->ss_family == AF_INET6 ? 16 : 4;
+	const void *a = peer->ss_family == AF_INET6 ?
+	    (const void *)&((const struct sockaddr_in6 *)peer)->sin6_addr :
+	    (const void *)&((const struct sockaddr_in *)peer)->sin_addr;
+
+	for (c = srv->conns; c != NULL; c = c->next) {
+		const void *b;
+		if (c->peer.ss_family != peer->ss_family)
+			continue;
+		b = peer->ss_family == AF_INET6 ?
+		    (const void *)&((const struct sockaddr_in6 *)&c->peer)->sin6_addr :
+		    (const void *)&((const struct sockaddr_in *)&c->peer)->sin_addr;
+		if (memcmp(a, b, alen) == 0)
+			n++;
+	}
+	return n;
+}
+
+static void
+tcp_reject_close_cb(uv_handle_t *h)
+{
+	free(h);
+}
+
+static void
+tcp_connection_cb(uv_stream_t *server, int status)
+{
+	struct tcp_listener *t = server->data;
+	struct server *srv = t->srv;
+	struct tcp_conn *c;
+	int namelen = sizeof c->peer, r;
+
+	if (status < 0) {
+		log_warnx("tcp %s: accept: %s", t->name, uv_strerror(status));
+		return;
+	}
+	if ((c = calloc(1, sizeof *c)) == NULL) {
+		log_warnx("tcp %s: out of memory", t->name);
+		return;
+	}
+	c->srv = srv;
+	if ((r = uv_tcp_init(srv->loop, &c->handle)) != 0) {
+		free(c);
+		return;
+	}
+	c->handle.data = c;
+	if ((r = uv_accept(server, (uv_stream_t *)&c->handle)) != 0) {
+		uv_close((uv_handle_t *)&c->handle, tcp_reject_close_cb);
+		return;
+	}
+	uv_tcp_getpeername(&c->handle, (struct sockaddr *)&c->peer, &namelen);
+	util_format_sockaddr(c->peer_text, sizeof c->peer_text, (struct sockaddr *)&c->peer);
+	if (srv->stopping || srv->n_conns >= srv->cfg->tcp_max_conns ||
+	    tcp_count_from(srv, &c->peer) >= srv->cfg->tcp_max_conns_per_ip) {
+		static struct log_throttle thr;
+		int per_ip = srv->n_conns < srv->cfg->tcp_max_conns;
+		ctr_add(&srv->ctr, per_ip ? CTR_TCP_REJECTED_PER_IP : CTR_TCP_REJECTED_MAX, 1);
+		log_ratelimited(&thr, 10 * 1000000LL, "tcp %s: refusing %s: %s",
+		    t->name, c->peer_text, per_ip ? "tcp_max_conns_per_ip reached" :
+		    "tcp_max_conns reached");
+		uv_close((uv_handle_t *)&c->handle, tcp_reject_close_cb);
+		return;
+	}
+	c->next = srv->conns;
+	if (srv->conns != NULL)
+		srv->conns->prev = c;
+	srv->conns = c;
+	srv->n_conns++;
+	atomic_store(&srv->ctr.tcp_conns, (uint64_t)srv->n_conns);
+	ctr_add(&srv->ctr, CTR_TCP_ACCEPTED, 1);
+	c->last_active_us = util_mono_us();
+	if ((r = uv_read_start((uv_stream_t *)&c->handle, tcp_alloc_cb, tcp_read_cb)) != 0)
+		tcp_conn_close(c, uv_strerror(r));
+}
+
+int
+tcp_start(struct server *srv, const struct cfg_listen *l, struct tcp_listener *t)
+{
+	unsigned flags = l->addr.ss_family == AF_INET6 ? UV_TCP_IPV6ONLY : 0;
+	int r;
+
+	memset(t, 0, sizeof *t);
+	t->srv = srv;
+	snprintf(t->name, sizeof t->name, "%s", l->text);
+	if ((r = uv_tcp_init(srv->loop, &t->handle)) != 0)
+		goto fail;
+	t->handle.data = t;
+	if ((r = uv_tcp_bind(&t->handle, (const struct sockaddr *)&l->addr, flags)) != 0 ||
+	    (r = uv_listen((uv_stream_t *)&t->handle, 511, tcp_connection_cb)) != 0) {
+		uv_close((uv_handle_t *)&t->handle, NULL);
+		goto fail;
+	}
+	log_info("listening on tcp %s", t->name);
+	return 0;
+fail:
+	log_warnx("tcp %s: %s: %s", t->name, uv_err_name(r), uv_strerror(r));
+	t->srv = NULL;
+	return -1;
+}
+
+void
+tcp_close_listener(struct tcp_listener *t)
+{
+	if (t->srv != NULL && !uv_is_closing((uv_handle_t *)&t->handle))
+		uv_close((uv_handle_t *)&t->handle, NULL);
+}
+
+void
+tcp_resume_paused(struct server *srv)
+{
+	struct tcp_conn *c, *next;
+
+	for (c = srv->conns; c != NULL; c = next) {
+		next = c->next;
+		if (!c->paused || uv_is_closing((uv_handle_t *)&c->handle))
+			continue;
+		c->paused = 0;
+		if (tcp_drain_buffer(c) != 0 || c->paused)
+			continue;
+		if (c->eof) {
+			tcp_flush_partial(c);
+			tcp_conn_close(c, NULL);
+		} else {
+			uv_read_start((uv_stream_t *)&c->handle, tcp_alloc_cb, tcp_read_cb);
+		}
+	}
+}
+
+void
+tcp_sweep_idle(struct server *srv, int64_t now)
+{
+	int64_t limit = srv->cfg->tcp_idle_timeout_us;
+	struct tcp_conn *c, *next;
+
+	if (limit <= 0)
+		return;
+	for (c = srv->conns; c != NULL; c = next) {
+		next = c->next;
+		if (!c->paused && now - c->last_active_us > limit &&
+		    !uv_is_closing((uv_handle_t *)&c->handle)) {
+			ctr_add(&srv->ctr, CTR_TCP_CLOSED_IDLE, 1);
+			tcp_flush_partial(c);
+			tcp_conn_close(c, "idle timeout");
+		}
+	}
+}
+
+void
+tcp_close_all(struct server *srv)
+{
+	struct tcp_conn *c;
+
+	for (c = srv->conns; c != NULL; c = c->next) {
+		if (uv_is_closing((uv_handle_t *)&c->handle))
+			continue;
+		c->eof = 1;
+		tcp_drain_buffer(c);
+		tcp_flush_partial(c);
+		tcp_conn_close(c, NULL);
+	}
+}

@@ -1,0 +1,153 @@
+/*
+ * listener_udp.c — UDP syslog listeners (RFC 5426).
+ *
+ * One datagram is one message.  The socket gets a large receive buffer so a
+ * burst from a failing provider is absorbed by the kernel while the loop
+ * catches up: SO_RCVBUFFORCE when we have CAP_NET_ADMIN (root), which is
+ * not capped by net.core.rmem_max, else SO_RCVBUF; the size the kernel
+ * granted is logged.  Reads are batched with recvmmsg (UV_UDP_RECVMMSG)
+ * into one slab per listener that is reused for every batch.  A datagram
+ * larger than max_frame, or one the kernel cut (UV_UDP_PARTIAL), is stored
+ * truncated and flagged.  When the queue is full the datagram is counted
+ * as dropped: UDP has no way to push back.
+ */
+#include "log.h"
+#include "server.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+/* libuv reads up to this many datagrams per recvmmsg call when the buffer
+ * holds that many 64 KiB slots (UV__MMSG_MAXWIDTH). */
+#define UDP_MMSG_SLOTS  20
+#define UDP_SLOT_SIZE   (64 * 1024)
+
+static void
+udp_alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+{
+	struct udp_listener *u = h->data;
+
+	(void)suggested;
+	buf->base = u->slab;
+	buf->len = u->slab_len;
+}
+
+static void
+udp_recv_cb(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
+    const struct sockaddr *addr, unsigned flags)
+{
+	struct udp_listener *u = h->data;
+	struct server *srv = u->srv;
+	static struct log_throttle full_throttle, err_throttle;
+	int mflags = 0;
+	size_t len;
+
+	(void)buf;
+	if (nread < 0) {
+		log_ratelimited(&err_throttle, 60 * 1000000LL, "udp %s: read: %s",
+		    u->name, uv_strerror((int)nread));
+		return;
+	}
+	if (addr == NULL)
+		return;         /* end of a batch, or nothing to read */
+	if (nread == 0) {
+		ctr_add(&srv->ctr, CTR_DROPPED_EMPTY, 1);
+		return;
+	}
+	len = (size_t)nread;
+	if (flags & UV_UDP_PARTIAL)
+		mflags |= MQ_F_TRUNCATED;
+	if (len > srv->cfg->max_frame) {
+		len = srv->cfg->max_frame;
+		mflags |= MQ_F_TRUNCATED;
+	}
+	if (server_enqueue(srv, buf->base, len, addr, TW_TRANSPORT_UDP, mflags) != 0) {
+		char who[80];
+		ctr_add(&srv->ctr, CTR_DROPPED_QUEUE_FULL, 1);
+		log_ratelimited(&full_throttle, 10 * 1000000LL,
+		    "udp %s: queue full, dropping datagrams (last from %s)", u->name,
+		    util_format_sockaddr(who, sizeof who, addr));
+		return;
+	}
+	ctr_add(&srv->ctr, CTR_RECEIVED_UDP, 1);
+}
+
+static void
+udp_set_rcvbuf(struct udp_listener *u, uint64_t want)
+{
+	uv_os_fd_t fd;
+	int size = want > INT32_MAX / 2 ? INT32_MAX / 2 : (int)want;
+	int got = 0, forced = 1;
+	socklen_t gl = sizeof got;
+
+	if (want == 0 || uv_fileno((uv_handle_t *)&u->handle, &fd) != 0)
+		return;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size) != 0) {
+		forced = 0;
+		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size) != 0)
+			log_warn("udp %s: SO_RCVBUF %d", u->name, size);
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &got, &gl) == 0) {
+		/* Linux reports twice the usable size (bookkeeping overhead). */
+		log_info("udp %s: receive buffer %d bytes granted (asked %d%s)",
+		    u->name, got, size, forced ? ", forced" :
+		    ", capped by net.core.rmem_max: run as root or raise it");
+	}
+}
+
+int
+udp_start(struct server *srv, const struct cfg_listen *l, struct udp_listener *u)
+{
+	int r, family = l->addr.ss_family;
+	unsigned bind_flags = family == AF_INET6 ? UV_UDP_IPV6ONLY : 0;
+
+	memset(u, 0, sizeof *u);
+	u->srv = srv;
+	snprintf(u->name, sizeof u->name, "%s", l->text);
+	u->slab_len = UDP_MMSG_SLOTS * UDP_SLOT_SIZE;
+	if ((u->slab = malloc(u->slab_len)) == NULL) {
+		log_warnx("udp %s: out of memory", u->name);
+		return -1;
+	}
+	r = uv_udp_init_ex(srv->loop, &u->handle, (unsigned)family | UV_UDP_RECVMMSG);
+	if (r != 0) {
+		log_warnx("udp %s: init: %s: %s", u->name, uv_err_name(r), uv_strerror(r));
+		free(u->slab);
+		u->slab = NULL;
+		return -1;
+	}
+	u->handle.data = u;
+	if ((r = uv_udp_bind(&u->handle, (const struct sockaddr *)&l->addr, bind_flags)) != 0)
+		goto fail;
+	udp_set_rcvbuf(u, srv->cfg->udp_rcvbuf);
+	if ((r = uv_udp_recv_start(&u->handle, udp_alloc_cb, udp_recv_cb)) != 0)
+		goto fail;
+	log_info("listening on udp %s%s", u->name,
+	    uv_udp_using_recvmmsg(&u->handle) ? " (recvmmsg)" : "");
+	return 0;
+fail:
+	log_warnx("udp %s: %s: %s", u->name, uv_err_name(r), uv_strerror(r));
+	udp_close(u);
+	return -1;
+}
+
+static void
+udp_close_cb(uv_handle_t *h)
+{
+	struct udp_listener *u = h->data;
+
+	free(u->slab);
+	u->slab = NULL;
+}
+
+void
+udp_close(struct udp_listener *u)
+{
+	if (u->slab == NULL || uv_is_closing((uv_handle_t *)&u->handle))
+		return;
+	uv_udp_recv_stop(&u->handle);
+	uv_close((uv_handle_t *)&u->handle, udp_close_cb);
+}

@@ -1,0 +1,264 @@
+/*
+ * main.c — `tunnelwatch`: command-line parsing and dispatch.
+ *
+ *   tunnelwatch serve   [options]           collect syslog over UDP and TCP
+ *   tunnelwatch import  [options] FILE...   load log files (plain, .gz, -)
+ *   tunnelwatch parse   [options] [FILE|-]  show what the parsers understand
+ *
+ * Options come from defaults, then the --config file, then flags.
+ */
+#include "cli.h"
+#include "config.h"
+#include "log.h"
+#include "util.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum {
+	OPT_DB = 1000, OPT_CONFIG, OPT_UDP, OPT_TCP, OPT_RCVBUF, OPT_MAX_FRAME,
+	OPT_IDLE, OPT_MAX_CONNS, OPT_MAX_CONNS_IP, OPT_QUEUE_BYTES, OPT_QUEUE_MSGS,
+	OPT_BATCH, OPT_FLUSH, OPT_GRACE, OPT_STATS, OPT_TZ, OPT_YEAR, OPT_LOG,
+};
+
+static const struct option main_options[] = {
+	{ "db", required_argument, NULL, OPT_DB },
+	{ "config", required_argument, NULL, OPT_CONFIG },
+	{ "udp", required_argument, NULL, OPT_UDP },
+	{ "tcp", required_argument, NULL, OPT_TCP },
+	{ "udp-rcvbuf", required_argument, NULL, OPT_RCVBUF },
+	{ "max-frame", required_argument, NULL, OPT_MAX_FRAME },
+	{ "tcp-idle-timeout", required_argument, NULL, OPT_IDLE },
+	{ "tcp-max-conns", required_argument, NULL, OPT_MAX_CONNS },
+	{ "tcp-max-conns-per-ip", required_argument, NULL, OPT_MAX_CONNS_IP },
+	{ "queue-max-bytes", required_argument, NULL, OPT_QUEUE_BYTES },
+	{ "queue-max-messages", required_argument, NULL, OPT_QUEUE_MSGS },
+	{ "batch-rows", required_argument, NULL, OPT_BATCH },
+	{ "flush-interval", required_argument, NULL, OPT_FLUSH },
+	{ "shutdown-grace", required_argument, NULL, OPT_GRACE },
+	{ "stats-interval", required_argument, NULL, OPT_STATS },
+	{ "timezone", required_argument, NULL, OPT_TZ },
+	{ "year", required_argument, NULL, OPT_YEAR },
+	{ "log-level", required_argument, NULL, OPT_LOG },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void
+main_usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: tunnelwatch <command> [options]\n"
+	    "\n"
+	    "commands:\n"
+	    "  serve               collect syslog over UDP and TCP into SQLite\n"
+	    "  import FILE...      load log files: plain, .gz, or - for stdin;\n"
+	    "                      rotated sets (messages, messages.1, messages.2.gz) in order\n"
+	    "  parse [FILE|-]      print what the parsers make of each line, as JSON\n"
+	    "  help                this text\n"
+	    "  --version           the version\n"
+	    "\n"
+	    "common options:\n"
+	    "  --db PATH                 database (default ./tunnelwatch.db)\n"
+	    "  --config FILE             JSON configuration (docs/configuration.md)\n"
+	    "  --timezone +HH:MM|UTC     zone of device clocks without an offset (UTC)\n"
+	    "  --log-level LEVEL         error, warning, info (default), debug\n"
+	    "serve:\n"
+	    "  --udp HOST:PORT           UDP listener, repeatable (default 127.0.0.1:5514)\n"
+	    "  --tcp HOST:PORT           TCP listener, repeatable (default 127.0.0.1:5514)\n"
+	    "  --udp-rcvbuf SIZE         socket receive buffer (32M)\n"
+	    "  --max-frame SIZE          longest message kept (64K)\n"
+	    "  --tcp-idle-timeout DUR    close silent connections (15m; 0 = never)\n"
+	    "  --tcp-max-conns N         (4096)   --tcp-max-conns-per-ip N  (64)\n"
+	    "  --queue-max-bytes SIZE    (512M)   --queue-max-messages N    (4000000)\n"
+	    "  --batch-rows N            (20000)  --flush-interval DUR      (200ms)\n"
+	    "  --shutdown-grace DUR      (5s)     --stats-interval DUR      (60s)\n"
+	    "import, parse:\n"
+	    "  --year YYYY               year of RFC 3164 lines (default: inferred)\n");
+}
+
+static int
+main_parse_options(int argc, char **argv, struct config *cfg)
+{
+	char err[512];
+	const char *udp[CFG_MAX_LISTENERS], *tcp[CFG_MAX_LISTENERS];
+	int n_udp = 0, n_tcp = 0, c, i;
+	int64_t dur;
+	uint64_t size;
+
+	/* The config file first, so that flags override it. */
+	for (i = 1; i < argc; i++) {
+		const char *path = NULL;
+		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+			path = argv[i + 1];
+		else if (strncmp(argv[i], "--config=", 9) == 0)
+			path = argv[i] + 9;
+		if (path != NULL && cfg_load_file(cfg, path, err, sizeof err) != 0) {
+			fprintf(stderr, "tunnelwatch: config: %s\n", err);
+			return -1;
+		}
+	}
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", main_options, NULL)) != -1) {
+		switch (c) {
+		case OPT_DB:
+			snprintf(cfg->db_path, sizeof cfg->db_path, "%s", optarg);
+			break;
+		case OPT_CONFIG:
+			break;
+		case OPT_UDP:
+		case OPT_TCP:
+			if ((c == OPT_UDP ? n_udp : n_tcp) >= CFG_MAX_LISTENERS)
+				goto bad;
+			if (c == OPT_UDP)
+				udp[n_udp++] = optarg;
+			else
+				tcp[n_tcp++] = optarg;
+			break;
+		case OPT_RCVBUF:
+			if (util_parse_size(optarg, &cfg->udp_rcvbuf) != 0)
+				goto bad;
+			break;
+		case OPT_MAX_FRAME:
+			if (util_parse_size(optarg, &size) != 0 || size < 480 ||
+			    size > 16 * 1024 * 1024)
+				goto bad;
+			cfg->max_frame = (uint32_t)size;
+			break;
+		case OPT_QUEUE_BYTES:
+			if (util_parse_size(optarg, &cfg->queue_max_bytes) != 0)
+				goto bad;
+			break;
+		case OPT_QUEUE_MSGS:
+			if (util_parse_size(optarg, &cfg->queue_max_msgs) != 0)
+				goto bad;
+			break;
+		case OPT_IDLE:
+		case OPT_FLUSH:
+		case OPT_GRACE:
+		case OPT_STATS:
+			if (util_parse_duration(optarg, &dur) != 0)
+				goto bad;
+			if (c == OPT_IDLE)
+				cfg->tcp_idle_timeout_us = dur;
+			else if (c == OPT_FLUSH)
+				cfg->flush_us = dur > 1000 ? dur : 1000;
+			else if (c == OPT_GRACE)
+				cfg->shutdown_grace_us = dur;
+			else
+				cfg->stats_interval_us = dur > 1000000 ? dur : 1000000;
+			break;
+		case OPT_MAX_CONNS:
+		case OPT_MAX_CONNS_IP:
+		case OPT_BATCH:
+		case OPT_YEAR: {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (*end != '\0' || v < 1 || v > 10000000)
+				goto bad;
+			if (c == OPT_MAX_CONNS)
+				cfg->tcp_max_conns = (int)v;
+			else if (c == OPT_MAX_CONNS_IP)
+				cfg->tcp_max_conns_per_ip = (int)v;
+			else if (c == OPT_BATCH)
+				cfg->batch_rows = (int)v;
+			else if (v < 1970 || v > 9999)
+				goto bad;
+			else
+				cfg->import_year = (int)v;
+			break;
+		}
+		case OPT_TZ:
+			if (cfg_parse_tz(optarg, &cfg->tz_default_off_min) != 0)
+				goto bad;
+			break;
+		case OPT_LOG:
+			if (strcmp(optarg, "error") == 0)
+				cfg->log_level = LOG_LVL_ERROR;
+			else if (strcmp(optarg, "warning") == 0)
+				cfg->log_level = LOG_LVL_WARN;
+			else if (strcmp(optarg, "info") == 0)
+				cfg->log_level = LOG_LVL_INFO;
+			else if (strcmp(optarg, "debug") == 0)
+				cfg->log_level = LOG_LVL_DEBUG;
+			else
+				goto bad;
+			break;
+		case 'h':
+			main_usage(stdout);
+			exit(0);
+		default:
+			main_usage(stderr);
+			return -1;
+		}
+	}
+	if (n_udp > 0 || n_tcp > 0)
+		cfg->n_udp = cfg->n_tcp = 0;
+	for (i = 0; i < n_udp; i++)
+		if (cfg_add_listener(cfg, 0, udp[i], err, sizeof err) != 0)
+			goto bad_listener;
+	for (i = 0; i < n_tcp; i++)
+		if (cfg_add_listener(cfg, 1, tcp[i], err, sizeof err) != 0)
+			goto bad_listener;
+	return 0;
+bad:
+	fprintf(stderr, "tunnelwatch: bad value for %s: '%s'\n", argv[optind - 1], optarg);
+	return -1;
+bad_listener:
+	fprintf(stderr, "tunnelwatch: listener %s\n", err);
+	return -1;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct config *cfg;
+	const char *cmd;
+	char err[256];
+	int rc;
+
+	if (argc < 2) {
+		main_usage(stderr);
+		return 2;
+	}
+	cmd = argv[1];
+	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+		printf("tunnelwatch %s\n", TW_VERSION);
+		return 0;
+	}
+	if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 ||
+	    strcmp(cmd, "-h") == 0) {
+		main_usage(stdout);
+		return 0;
+	}
+	if ((cfg = malloc(sizeof *cfg)) == NULL)
+		return 1;
+	cfg_defaults(cfg);
+	if (main_parse_options(argc - 1, argv + 1, cfg) != 0) {
+		free(cfg);
+		return 2;
+	}
+	log_init(cfg->log_level, isatty(2));
+	if (strcmp(cmd, "serve") == 0) {
+		if (cfg->n_udp == 0 && cfg->n_tcp == 0 &&
+		    (cfg_add_listener(cfg, 0, "127.0.0.1:5514", err, sizeof err) != 0 ||
+		    cfg_add_listener(cfg, 1, "127.0.0.1:5514", err, sizeof err) != 0)) {
+			free(cfg);
+			return 1;
+		}
+		rc = serve_run(cfg);
+	} else if (strcmp(cmd, "import") == 0) {
+		rc = import_run(cfg, argc - 1 - optind, argv + 1 + optind);
+	} else if (strcmp(cmd, "parse") == 0) {
+		rc = parse_run(cfg, argc - 1 - optind, argv + 1 + optind);
+	} else {
+		fprintf(stderr, "tunnelwatch: unknown command '%s'\n", cmd);
+		main_usage(stderr);
+		rc = 2;
+	}
+	free(cfg);
+	return rc;
+}

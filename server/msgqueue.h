@@ -1,0 +1,94 @@
+/*
+ * msgqueue.h — the bounded hand-off between the network loop and the writer.
+ *
+ * The loop thread appends received messages into a chunk (64 KiB, bigger for
+ * an over-sized frame) and publishes the chunk when it is full or when the
+ * loop has finished one round of I/O (see serve.c's check handle), so a lock
+ * is taken once per chunk, not once per message.  The writer pops whole
+ * chunks and gives them back only after their rows are committed: until
+ * then they count against the queue's limits, which is what makes a full
+ * disk turn into backpressure instead of loss.
+ *
+ * Limits are in bytes (chunk memory) and messages.  When a reservation
+ * fails the producer is marked blocked; the consumer wakes it through the
+ * uv_async_t given to mq_init when space comes back (uv_async_send carries
+ * no data, per libuv's threading rules).
+ */
+#ifndef TW_MSGQUEUE_H
+#define TW_MSGQUEUE_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+enum tw_transport { TW_TRANSPORT_UDP = 1, TW_TRANSPORT_TCP = 2, TW_TRANSPORT_IMPORT = 3 };
+
+#define MQ_F_TRUNCATED   0x01   /* datagram or frame was cut */
+#define MQ_F_OCTET       0x02   /* came octet-counted */
+
+#define MQ_CHUNK_SIZE    (64 * 1024)
+
+/* One message inside a chunk; records are 8-byte aligned. */
+struct mq_msg {
+	int64_t recv_us;
+	uint32_t len;
+	uint16_t port;
+	uint8_t family;         /* AF_INET, AF_INET6 */
+	uint8_t transport;      /* enum tw_transport */
+	uint8_t flags;          /* MQ_F_* */
+	uint8_t pad[7];
+	uint8_t addr[16];
+	char data[];
+};
+
+struct mq_chunk {
+	struct mq_chunk *next;
+	size_t cap, used;
+	uint64_t count;
+	_Alignas(8) char buf[];
+};
+
+struct mq {
+	pthread_mutex_t mtx;
+	pthread_cond_t cond;
+	struct mq_chunk *head, *tail;    /* published, not yet popped */
+	struct mq_chunk *free;           /* spare standard chunks */
+	size_t nfree;
+	size_t bytes;                    /* all chunk memory outside the free list */
+	uint64_t msgs;                   /* messages published and not released */
+	size_t max_bytes;
+	uint64_t max_msgs;
+	int closed;
+	int producer_blocked;
+	uv_async_t *space_async;         /* may be NULL (import) */
+
+	/* Producer side: owned by the loop thread only. */
+	struct mq_chunk *cur;
+};
+
+int mq_init(struct mq *q, size_t max_bytes, uint64_t max_msgs, uv_async_t *space_async);
+void mq_destroy(struct mq *q);
+
+/* Producer.  Returns room for a message of len bytes (header filled by the
+ * caller, then mq_commit), or NULL when the queue is full. */
+struct mq_msg *mq_reserve(struct mq *q, size_t len);
+void mq_commit(struct mq *q, struct mq_msg *m);
+/* Publishes the partly filled chunk, if any. */
+void mq_flush(struct mq *q);
+/* After a failed mq_reserve: 1 while still full. */
+int mq_full(struct mq *q);
+/* No more messages will be produced; mq_pop returns NULL once drained. */
+void mq_close(struct mq *q);
+
+/* Consumer.  Waits up to timeout_us for a chunk; NULL on timeout or when
+ * closed and empty (then *closed is set). */
+struct mq_chunk *mq_pop(struct mq *q, int64_t timeout_us, int *closed);
+/* Hands a consumed chunk back, freeing its space. */
+void mq_release(struct mq *q, struct mq_chunk *c);
+/* Iterates the messages of a chunk: start with pos = 0. */
+struct mq_msg *mq_next(struct mq_chunk *c, size_t *pos);
+
+void mq_depth(struct mq *q, uint64_t *msgs, size_t *bytes);
+
+#endif

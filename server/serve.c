@@ -1,0 +1,230 @@
+/*
+ * serve.c — the `serve` command: listeners, queue, writer, signals.
+ *
+ * Threads: this (the libuv loop) thread receives and frames; the writer
+ * thread parses and stores.  Shutdown on SIGTERM/SIGINT: stop accepting
+ * connections, keep reading what clients and the kernel's socket buffers
+ * already hold until the input has been quiet for a moment (or
+ * shutdown_grace ran out), then close every socket, publish the last chunk,
+ * let the writer drain and commit, and exit 0.
+ */
+#include "cli.h"
+#include "log.h"
+#include "server.h"
+#include "util.h"
+#include "writer.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SERVE_QUIET_US   (300 * 1000)   /* input quiet this long: drained */
+
+int
+server_enqueue(struct server *srv, const char *data, size_t len,
+    const struct sockaddr *from, int transport, int flags)
+{
+	struct mq_msg *m = mq_reserve(&srv->queue, len);
+
+	if (m == NULL)
+		return -1;
+	m->recv_us = util_now_us();
+	m->transport = (uint8_t)transport;
+	m->flags = (uint8_t)flags;
+	m->family = (uint8_t)from->sa_family;
+	if (from->sa_family == AF_INET) {
+		const struct sockaddr_in *a = (const struct sockaddr_in *)from;
+		memcpy(m->addr, &a->sin_addr, 4);
+		m->port = ntohs(a->sin_port);
+	} else if (from->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)from;
+		memcpy(m->addr, &a->sin6_addr, 16);
+		m->port = ntohs(a->sin6_port);
+	}
+	memcpy(m->data, data, len);
+	mq_commit(&srv->queue, m);
+	ctr_add(&srv->ctr, CTR_RECEIVED, 1);
+	ctr_add(&srv->ctr, CTR_RECEIVED_BYTES, len);
+	srv->last_rx_us = (int64_t)uv_now(srv->loop) * 1000;
+	return 0;
+}
+
+static void
+serve_flush_check_cb(uv_check_t *h)
+{
+	struct server *srv = h->data;
+
+	mq_flush(&srv->queue);
+}
+
+static void
+serve_space_cb(uv_async_t *h)
+{
+	struct server *srv = h->data;
+
+	tcp_resume_paused(srv);
+}
+
+static void
+serve_close_everything(struct server *srv)
+{
+	int i;
+
+	for (i = 0; i < srv->n_udp; i++)
+		udp_close(&srv->udp[i]);
+	tcp_close_all(srv);
+	mq_flush(&srv->queue);
+	uv_close((uv_handle_t *)&srv->flush_check, NULL);
+	uv_close((uv_handle_t *)&srv->sweep_timer, NULL);
+	uv_close((uv_handle_t *)&srv->sig_term, NULL);
+	uv_close((uv_handle_t *)&srv->sig_int, NULL);
+	/* The writer may still wake us while it drains: detach first. */
+	pthread_mutex_lock(&srv->queue.mtx);
+	srv->queue.space_async = NULL;
+	pthread_mutex_unlock(&srv->queue.mtx);
+	uv_close((uv_handle_t *)&srv->space_async, NULL);
+}
+
+static void
+serve_sweep_cb(uv_timer_t *h)
+{
+	struct server *srv = h->data;
+	int64_t now = (int64_t)uv_now(srv->loop) * 1000;
+
+	tcp_sweep_idle(srv, now);
+	if (!srv->stopping)
+		return;
+	if (now - srv->last_rx_us >= SERVE_QUIET_US ||
+	    now - srv->stop_started_us >= srv->cfg->shutdown_grace_us) {
+		log_info("shutdown: input drained, closing %d connection(s)", srv->n_conns);
+		serve_close_everything(srv);
+	}
+}
+
+static void
+serve_signal_cb(uv_signal_t *h, int signum)
+{
+	struct server *srv = h->data;
+	int i;
+
+	if (srv->stopping) {
+		log_info("signal %d again: closing now", signum);
+		srv->stop_started_us = 0;
+		return;
+	}
+	log_info("signal %d: no longer accepting connections, draining", signum);
+	srv->stopping = 1;
+	srv->stop_started_us = (int64_t)uv_now(srv->loop) * 1000;
+	for (i = 0; i < srv->n_tcp; i++)
+		tcp_close_listener(&srv->tcp[i]);
+	uv_timer_set_repeat(&srv->sweep_timer, 50);
+	uv_timer_again(&srv->sweep_timer);
+}
+
+static int
+serve_init_handles(struct server *srv)
+{
+	int r;
+
+	if ((r = uv_async_init(srv->loop, &srv->space_async, serve_space_cb)) != 0 ||
+	    (r = uv_check_init(srv->loop, &srv->flush_check)) != 0 ||
+	    (r = uv_check_start(&srv->flush_check, serve_flush_check_cb)) != 0 ||
+	    (r = uv_timer_init(srv->loop, &srv->sweep_timer)) != 0 ||
+	    (r = uv_timer_start(&srv->sweep_timer, serve_sweep_cb, 1000, 1000)) != 0 ||
+	    (r = uv_signal_init(srv->loop, &srv->sig_term)) != 0 ||
+	    (r = uv_signal_start(&srv->sig_term, serve_signal_cb, SIGTERM)) != 0 ||
+	    (r = uv_signal_init(srv->loop, &srv->sig_int)) != 0 ||
+	    (r = uv_signal_start(&srv->sig_int, serve_signal_cb, SIGINT)) != 0) {
+		log_warnx("event loop: %s", uv_strerror(r));
+		return -1;
+	}
+	srv->space_async.data = srv->flush_check.data = srv->sweep_timer.data = srv;
+	srv->sig_term.data = srv->sig_int.data = srv;
+	return 0;
+}
+
+int
+serve_run(const struct config *cfg)
+{
+	struct server *srv = NULL;
+	struct store *st = NULL;
+	uv_loop_t loop;
+	char err[512], abspath[PATH_MAX];
+	int i, started = 0, rc = 1;
+
+	if (uv_loop_init(&loop) != 0) {
+		log_warnx("cannot create the event loop");
+		return 1;
+	}
+	if ((srv = calloc(1, sizeof *srv)) == NULL)
+		goto out;
+	srv->cfg = cfg;
+	srv->loop = &loop;
+	srv->udp = calloc((size_t)cfg->n_udp + 1, sizeof *srv->udp);
+	srv->tcp = calloc((size_t)cfg->n_tcp + 1, sizeof *srv->tcp);
+	if (srv->udp == NULL || srv->tcp == NULL)
+		goto out;
+	if (store_open(cfg->db_path, 0, &st, err, sizeof err) != 0) {
+		log_warnx("database: %s", err);
+		goto out;
+	}
+	if (serve_init_handles(srv) != 0)
+		goto out;
+	if (mq_init(&srv->queue, cfg->queue_max_bytes, cfg->queue_max_msgs,
+	    &srv->space_async) != 0)
+		goto out;
+	for (i = 0; i < cfg->n_udp; i++)
+		if (udp_start(srv, &cfg->udp[i], &srv->udp[srv->n_udp]) == 0)
+			srv->n_udp++;
+	for (i = 0; i < cfg->n_tcp; i++)
+		if (tcp_start(srv, &cfg->tcp[i], &srv->tcp[srv->n_tcp]) == 0)
+			srv->n_tcp++;
+	if (srv->n_udp != cfg->n_udp || srv->n_tcp != cfg->n_tcp) {
+		log_warnx("not every listener could start: refusing to run half-deaf");
+		goto out_listeners;
+	}
+	if (writer_start(cfg, st, &srv->queue, &srv->ctr, &srv->writer) != 0) {
+		log_warnx("cannot start the writer thread");
+		goto out_listeners;
+	}
+	st = NULL;              /* the writer owns it now */
+	started = 1;
+	if (realpath(cfg->db_path, abspath) == NULL)
+		snprintf(abspath, sizeof abspath, "%s", cfg->db_path);
+	log_info("storing in %s (SQLite, WAL); ready", abspath);
+
+	uv_run(&loop, UV_RUN_DEFAULT);
+	rc = 0;
+	goto out_queue;
+
+out_listeners:
+	for (i = 0; i < srv->n_udp; i++)
+		udp_close(&srv->udp[i]);
+	for (i = 0; i < srv->n_tcp; i++)
+		tcp_close_listener(&srv->tcp[i]);
+	serve_close_everything(srv);
+	uv_run(&loop, UV_RUN_DEFAULT);
+out_queue:
+	mq_close(&srv->queue);
+	if (started) {
+		writer_join(srv->writer);
+		log_info("stopped: received %llu, stored %llu, unparsed %llu, dropped %llu",
+		    (unsigned long long)ctr_get(&srv->ctr, CTR_RECEIVED),
+		    (unsigned long long)ctr_get(&srv->ctr, CTR_STORED),
+		    (unsigned long long)ctr_get(&srv->ctr, CTR_UNPARSED),
+		    (unsigned long long)(ctr_get(&srv->ctr, CTR_DROPPED_QUEUE_FULL) +
+		    ctr_get(&srv->ctr, CTR_DROPPED_SHUTDOWN)));
+	}
+	mq_destroy(&srv->queue);
+out:
+	store_close(st);
+	if (uv_loop_close(&loop) != 0)
+		log_debug("event loop closed with handles still open");
+	if (srv != NULL) {
+		free(srv->udp);
+		free(srv->tcp);
+	}
+	free(srv);
+	return rc;
+}

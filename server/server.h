@@ -1,0 +1,75 @@
+/*
+ * server.h — the `serve` command's context, passed to every loop-side module.
+ *
+ * Threads: the libuv loop thread owns everything in this struct except the
+ * writer (storage/writer.c), which runs on its own thread and shares only the
+ * queue and the counters.  Nothing here is global.
+ */
+#ifndef TW_SERVER_H
+#define TW_SERVER_H
+
+#include "config.h"
+#include "counters.h"
+#include "msgqueue.h"
+
+#include <uv.h>
+
+struct writer;
+struct tcp_conn;
+
+struct udp_listener {
+	uv_udp_t handle;
+	struct server *srv;
+	char *slab;                 /* receive buffer for recvmmsg, reused */
+	size_t slab_len;
+	char name[80];
+};
+
+struct tcp_listener {
+	uv_tcp_t handle;
+	struct server *srv;
+	char name[80];
+};
+
+struct server {
+	const struct config *cfg;
+	uv_loop_t *loop;
+	struct counters ctr;
+	struct mq queue;
+	struct writer *writer;
+
+	struct udp_listener *udp;
+	int n_udp;
+	struct tcp_listener *tcp;
+	int n_tcp;
+
+	struct tcp_conn *conns;     /* doubly linked, all open connections */
+	int n_conns;
+
+	uv_async_t space_async;     /* writer -> loop: the queue has room again */
+	uv_check_t flush_check;     /* publish the partial chunk after each I/O round */
+	uv_timer_t sweep_timer;     /* idle connections, drain progress */
+	uv_signal_t sig_term, sig_int;
+
+	int stopping;               /* SIGTERM seen: draining */
+	int64_t stop_started_us;
+	int64_t last_rx_us;         /* monotonic time of the last byte received */
+};
+
+/* listener_udp.c */
+int udp_start(struct server *srv, const struct cfg_listen *l, struct udp_listener *u);
+void udp_close(struct udp_listener *u);
+
+/* listener_tcp.c */
+int tcp_start(struct server *srv, const struct cfg_listen *l, struct tcp_listener *t);
+void tcp_close_listener(struct tcp_listener *t);
+void tcp_resume_paused(struct server *srv);
+void tcp_sweep_idle(struct server *srv, int64_t now_mono_us);
+void tcp_close_all(struct server *srv);
+
+/* Copies one received message into the queue.  Returns 0, or -1 when the
+ * queue is full (nothing copied). */
+int server_enqueue(struct server *srv, const char *data, size_t len,
+    const struct sockaddr *from, int transport, int flags);
+
+#endif

@@ -1,0 +1,311 @@
+/*
+ * store.c — SQLite connection, pragmas, prepared statements, row inserts.
+ *
+ * WAL mode lets readers (a user's sqlite3 session, the report, the
+ * correlator's reads) run beside the single writer without blocking it.
+ * synchronous=NORMAL in WAL keeps the database consistent after a crash or
+ * kill -9; a power loss can lose the last transactions, never corrupt.
+ */
+#include "store.h"
+#include "ingest.h"
+#include "log.h"
+#include "migrate.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+	SQL_INSERT_MSG,
+	SQL_INSERT_STAT,
+	SQL_UPSERT_SENDER,
+	SQL_META_GET,
+	SQL_META_SET,
+	SQL_BEGIN,
+	SQL_COMMIT,
+	SQL_MAX
+};
+
+static const char *const store_sql[SQL_MAX] = {
+	[SQL_INSERT_MSG] =
+	    "INSERT INTO messages(received_us, sender, transport, facility, severity,"
+	    " device_us, hostname, program, pid, raw, msg_off, parse_status, flags,"
+	    " import_id) VALUES (:recv, :sender, :transport, :facility, :severity,"
+	    " :device, :host, :program, :pid, :raw, :msg_off, :status, :flags, :import)",
+	[SQL_INSERT_STAT] = "INSERT INTO stats(at_us, name, value) VALUES (:at, :name, :value)",
+	[SQL_UPSERT_SENDER] =
+	    "INSERT INTO senders(sender_ip, received, unparsed, truncated, first_us,"
+	    " last_us, last_hostname) VALUES (:ip, :rx, :unparsed, :trunc, :first,"
+	    " :last, :host) ON CONFLICT(sender_ip) DO UPDATE SET"
+	    " received = received + excluded.received,"
+	    " unparsed = unparsed + excluded.unparsed,"
+	    " truncated = truncated + excluded.truncated,"
+	    " last_us = max(coalesce(last_us, 0), excluded.last_us),"
+	    " last_hostname = coalesce(excluded.last_hostname, last_hostname)",
+	[SQL_META_GET] = "SELECT value FROM meta WHERE key = :key",
+	[SQL_META_SET] = "INSERT OR REPLACE INTO meta(key, value) VALUES (:key, :value)",
+	[SQL_BEGIN] = "BEGIN IMMEDIATE",
+	[SQL_COMMIT] = "COMMIT",
+};
+
+/* Parameter positions of SQL_INSERT_MSG, resolved by name once. */
+enum { P_RECV, P_SENDER, P_TRANSPORT, P_FACILITY, P_SEVERITY, P_DEVICE, P_HOST,
+	P_PROGRAM, P_PID, P_RAW, P_MSGOFF, P_STATUS, P_FLAGS, P_IMPORT, P_MAX };
+static const char *const store_msg_params[P_MAX] = {
+	":recv", ":sender", ":transport", ":facility", ":severity", ":device", ":host",
+	":program", ":pid", ":raw", ":msg_off", ":status", ":flags", ":import",
+};
+
+struct store {
+	sqlite3 *db;
+	sqlite3_stmt *stmt[SQL_MAX];
+	int msg_param[P_MAX];
+};
+
+sqlite3 *
+store_db(struct store *st)
+{
+	return st->db;
+}
+
+static void
+store_log_error(struct store *st, int which, int rc)
+{
+	log_warnx("sqlite: %s (%d) in: %s", sqlite3_errmsg(st->db), rc,
+	    store_sql[which]);
+}
+
+int
+store_open(const char *path, int flags, struct store **out, char *err, size_t errsz)
+{
+	struct store *st;
+	int rc, i, oflags;
+	char *emsg = NULL;
+
+	*out = NULL;
+	if ((st = calloc(1, sizeof *st)) == NULL) {
+		snprintf(err, errsz, "out of memory");
+		return -1;
+	}
+	oflags = (flags & STORE_RDONLY) ? SQLITE_OPEN_READONLY :
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	rc = sqlite3_open_v2(path, &st->db, oflags | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errsz, "%s: %s", path,
+		    st->db != NULL ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+		goto fail;
+	}
+	sqlite3_busy_timeout(st->db, 5000);
+	sqlite3_extended_result_codes(st->db, 0);
+	if (!(flags & STORE_RDONLY)) {
+		if (sqlite3_exec(st->db,
+		    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+		    " PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=10000;",
+		    NULL, NULL, &emsg) != SQLITE_OK) {
+			snprintf(err, errsz, "%s: %s", path, emsg);
+			sqlite3_free(emsg);
+			goto fail;
+		}
+		if (migrate_run(st->db, err, errsz) != 0)
+			goto fail;
+	} else {
+		int ver = 0;
+		sqlite3_stmt *s = NULL;
+		if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) == SQLITE_OK &&
+		    sqlite3_step(s) == SQLITE_ROW)
+			ver = sqlite3_column_int(s, 0);
+		sqlite3_finalize(s);
+		if (ver == 0) {
+			snprintf(err, errsz, "%s: not a tunnelwatch database (or empty)", path);
+			goto fail;
+		}
+		if (ver > migrate_latest()) {
+			snprintf(err, errsz, "%s: schema version %d is newer than this "
+			    "tunnelwatch understands (%d): upgrade tunnelwatch", path, ver,
+			    migrate_latest());
+			goto fail;
+		}
+		*out = st;
+		return 0;
+	}
+	sqlite3_exec(st->db, "PRAGMA cache_size=-65536", NULL, NULL, NULL);
+	for (i = 0; i < SQL_MAX; i++) {
+		rc = sqlite3_prepare_v3(st->db, store_sql[i], -1,
+		    SQLITE_PREPARE_PERSISTENT, &st->stmt[i], NULL);
+		if (rc != SQLITE_OK) {
+			snprintf(err, errsz, "preparing \"%s\": %s", store_sql[i],
+			    sqlite3_errmsg(st->db));
+			goto fail;
+		}
+	}
+	for (i = 0; i < P_MAX; i++)
+		st->msg_param[i] = sqlite3_bind_parameter_index(st->stmt[SQL_INSERT_MSG],
+		    store_msg_params[i]);
+	*out = st;
+	return 0;
+fail:
+	store_close(st);
+	return -1;
+}
+
+void
+store_close(struct store *st)
+{
+	int i;
+
+	if (st == NULL)
+		return;
+	for (i = 0; i < SQL_MAX; i++)
+		sqlite3_finalize(st->stmt[i]);
+	if (st->db != NULL && sqlite3_close(st->db) != SQLITE_OK)
+		log_warnx("sqlite: close: %s", sqlite3_errmsg(st->db));
+	free(st);
+}
+
+static int
+store_step_done(struct store *st, int which)
+{
+	sqlite3_stmt *s = st->stmt[which];
+	int rc = sqlite3_step(s);
+
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+		return SQLITE_OK;
+	/* sqlite3_reset returns the same code; step's is the one to report. */
+	if (!store_is_transient(rc))
+		store_log_error(st, which, rc);
+	return rc;
+}
+
+int
+store_is_transient(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+	case SQLITE_FULL:
+	case SQLITE_IOERR:
+	case SQLITE_NOMEM:
+	case SQLITE_CANTOPEN:
+		return 1;
+	}
+	return 0;
+}
+
+int
+store_begin(struct store *st)
+{
+	return store_step_done(st, SQL_BEGIN);
+}
+
+int
+store_commit(struct store *st)
+{
+	return store_step_done(st, SQL_COMMIT);
+}
+
+void
+store_rollback(struct store *st)
+{
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static void
+store_bind_span(sqlite3_stmt *s, int idx, const char *base, struct span sp)
+{
+	if (idx <= 0)
+		return;
+	if (sp.len == 0)
+		sqlite3_bind_null(s, idx);
+	else
+		sqlite3_bind_text(s, idx, base + sp.off, (int)sp.len, SQLITE_STATIC);
+}
+
+int
+store_insert_message(struct store *st, const struct store_msg_meta *meta,
+    const struct ingest_row *row, int64_t *id)
+{
+	sqlite3_stmt *s = st->stmt[SQL_INSERT_MSG];
+	const int *p = st->msg_param;
+	int rc;
+
+	sqlite3_bind_int64(s, p[P_RECV], meta->recv_us);
+	if (meta->sender != NULL)
+		sqlite3_bind_text(s, p[P_SENDER], meta->sender, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, p[P_TRANSPORT], meta->transport);
+	if (row->hdr.facility >= 0)
+		sqlite3_bind_int(s, p[P_FACILITY], row->hdr.facility);
+	if (row->hdr.severity >= 0)
+		sqlite3_bind_int(s, p[P_SEVERITY], row->hdr.severity);
+	if (row->device_us != INT64_MIN)
+		sqlite3_bind_int64(s, p[P_DEVICE], row->device_us);
+	store_bind_span(s, p[P_HOST], row->raw, row->hdr.hostname);
+	store_bind_span(s, p[P_PROGRAM], row->raw, row->hdr.app);
+	store_bind_span(s, p[P_PID], row->raw, row->hdr.procid);
+	sqlite3_bind_text(s, p[P_RAW], row->raw, (int)row->raw_len, SQLITE_STATIC);
+	sqlite3_bind_int(s, p[P_MSGOFF], (int)row->hdr.msg.off);
+	sqlite3_bind_int(s, p[P_STATUS], row->status);
+	sqlite3_bind_int(s, p[P_FLAGS], row->flags);
+	if (meta->import_id > 0)
+		sqlite3_bind_int64(s, p[P_IMPORT], meta->import_id);
+	rc = store_step_done(st, SQL_INSERT_MSG);
+	if (rc == SQLITE_OK && id != NULL)
+		*id = sqlite3_last_insert_rowid(st->db);
+	return rc;
+}
+
+int
+store_write_stat(struct store *st, int64_t at_us, const char *name, int64_t value)
+{
+	sqlite3_stmt *s = st->stmt[SQL_INSERT_STAT];
+
+	sqlite3_bind_int64(s, 1, at_us);
+	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, value);
+	return store_step_done(st, SQL_INSERT_STAT);
+}
+
+int
+store_add_sender(struct store *st, const char *ip, int64_t received,
+    int64_t unparsed, int64_t truncated, int64_t first_us, int64_t last_us,
+    const char *hostname)
+{
+	sqlite3_stmt *s = st->stmt[SQL_UPSERT_SENDER];
+
+	sqlite3_bind_text(s, 1, ip, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, received);
+	sqlite3_bind_int64(s, 3, unparsed);
+	sqlite3_bind_int64(s, 4, truncated);
+	sqlite3_bind_int64(s, 5, first_us);
+	sqlite3_bind_int64(s, 6, last_us);
+	if (hostname != NULL && hostname[0] != '\0')
+		sqlite3_bind_text(s, 7, hostname, -1, SQLITE_STATIC);
+	return store_step_done(st, SQL_UPSERT_SENDER);
+}
+
+int
+store_meta_get_int(struct store *st, const char *key, int64_t *out)
+{
+	sqlite3_stmt *s = st->stmt[SQL_META_GET];
+	int rc;
+
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+int
+store_meta_set_int(struct store *st, const char *key, int64_t v)
+{
+	sqlite3_stmt *s = st->stmt[SQL_META_SET];
+
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, v);
+	return store_step_done(st, SQL_META_SET);
+}

@@ -1,0 +1,59 @@
+/*
+ * store.h — the SQLite database: opening, migrating, and the write path.
+ *
+ * A struct store is one connection and must be used by one thread at a
+ * time: in `serve` the writer thread owns it (storage/writer.c); `import`
+ * and the query commands own theirs.  Statements are prepared once
+ * (SQLITE_PREPARE_PERSISTENT) and reset after each use.  Functions never
+ * exit on an SQL error: they return the SQLite result code and log it with
+ * the statement's text, and the caller decides to retry or skip.
+ */
+#ifndef TW_STORE_H
+#define TW_STORE_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct ingest_row;
+
+struct store_msg_meta {
+	int64_t recv_us;
+	const char *sender;       /* "ip:port", or NULL */
+	int transport;            /* enum tw_transport */
+	int64_t import_id;        /* 0 for network input */
+};
+
+struct store;
+
+#define STORE_RDONLY  0x01
+
+/* Opens (creating if needed) and migrates.  Returns 0 or -1 with err. */
+int store_open(const char *path, int flags, struct store **out, char *err, size_t errsz);
+void store_close(struct store *st);
+sqlite3 *store_db(struct store *st);
+
+/* Transactions.  Return SQLITE_OK or the failing result code. */
+int store_begin(struct store *st);
+int store_commit(struct store *st);
+void store_rollback(struct store *st);
+
+/* Inserts one message row; *id gets its message_id.  Returns an SQLite
+ * result code (SQLITE_DONE on success is mapped to SQLITE_OK). */
+int store_insert_message(struct store *st, const struct store_msg_meta *meta,
+    const struct ingest_row *row, int64_t *id);
+
+/* 1 for errors worth retrying the whole batch on (busy, locked, full, I/O). */
+int store_is_transient(int rc);
+
+/* Counters and per-sender totals, inside the caller's transaction. */
+int store_write_stat(struct store *st, int64_t at_us, const char *name, int64_t value);
+int store_add_sender(struct store *st, const char *ip, int64_t received,
+    int64_t unparsed, int64_t truncated, int64_t first_us, int64_t last_us,
+    const char *hostname);
+
+/* meta key/value. */
+int store_meta_get_int(struct store *st, const char *key, int64_t *out);
+int store_meta_set_int(struct store *st, const char *key, int64_t v);
+
+#endif

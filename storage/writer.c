@@ -1,0 +1,366 @@
+/*
+ * writer.c — the writer thread.  See writer.h for the contract.
+ */
+#include "writer.h"
+#include "ingest.h"
+#include "log.h"
+#include "util.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define WRITER_SENDERS      4096     /* per-sender slots between stats flushes */
+#define WRITER_BACKOFF_MAX  (5 * 1000000LL)
+
+struct sender_slot {
+	char ip[48];
+	char host[64];
+	int64_t received, unparsed, truncated, first_us, last_us;
+};
+
+struct writer {
+	const struct config *cfg;
+	struct store *st;
+	struct mq *q;
+	struct counters *ctr;
+	pthread_t thread;
+
+	/* Chunks inside the open transaction, in order. */
+	struct mq_chunk *pending, *pending_tail;
+	uint64_t pending_rows, pending_unparsed;
+	int in_txn;
+	int64_t txn_started_us;
+
+	char *scratch;                 /* INGEST_SCRATCH(max_frame) */
+
+	/* Cache of the last sender formatted to text. */
+	uint8_t last_addr[16];
+	uint16_t last_port;
+	uint8_t last_family;
+	char last_sender[64];
+	char last_ip[48];
+
+	struct sender_slot *senders;   /* open addressing on the IP text */
+	int n_senders;
+	int64_t next_stats_us;
+	uint64_t last_logged_stored;
+};
+
+static uint32_t
+writer_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	while (*s != '\0')
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h;
+}
+
+static struct sender_slot *
+writer_sender(struct writer *w, const char *ip)
+{
+	uint32_t i = writer_hash(ip) & (WRITER_SENDERS - 1);
+	int probes;
+
+	for (probes = 0; probes < WRITER_SENDERS; probes++) {
+		struct sender_slot *s = &w->senders[i];
+		if (s->ip[0] == '\0') {
+			if (w->n_senders >= WRITER_SENDERS * 3 / 4)
+				return NULL;       /* table full until the next flush */
+			snprintf(s->ip, sizeof s->ip, "%s", ip);
+			w->n_senders++;
+			return s;
+		}
+		if (strcmp(s->ip, ip) == 0)
+			return s;
+		i = (i + 1) & (WRITER_SENDERS - 1);
+	}
+	return NULL;
+}
+
+static void
+writer_format_sender(struct writer *w, const struct mq_msg *m)
+{
+	struct sockaddr_storage ss;
+
+	if (m->family == w->last_family && m->port == w->last_port &&
+	    memcmp(m->addr, w->last_addr, 16) == 0)
+		return;
+	memset(&ss, 0, sizeof ss);
+	ss.ss_family = m->family;
+	if (m->family == AF_INET) {
+		struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+		memcpy(&a->sin_addr, m->addr, 4);
+		a->sin_port = htons(m->port);
+	} else if (m->family == AF_INET6) {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+		memcpy(&a->sin6_addr, m->addr, 16);
+		a->sin6_port = htons(m->port);
+	}
+	util_format_sockaddr(w->last_sender, sizeof w->last_sender, (struct sockaddr *)&ss);
+	util_format_ip(w->last_ip, sizeof w->last_ip, (struct sockaddr *)&ss);
+	w->last_family = m->family;
+	w->last_port = m->port;
+	memcpy(w->last_addr, m->addr, 16);
+}
+
+/* Inserts the rows of one chunk.  Returns SQLITE_OK or a transient code
+ * (then the whole transaction must be replayed). */
+static int
+writer_insert_chunk(struct writer *w, struct mq_chunk *c, int count_senders)
+{
+	size_t pos = 0;
+	struct mq_msg *m;
+
+	while ((m = mq_next(c, &pos)) != NULL) {
+		struct ingest_row row;
+		struct store_msg_meta meta;
+		int rc, in_flags = 0;
+
+		if (m->flags & MQ_F_TRUNCATED)
+			in_flags |= INGEST_F_TRUNCATED;
+		if (m->flags & MQ_F_OCTET)
+			in_flags |= INGEST_F_OCTET;
+		ingest_prepare(w->cfg, m->data, m->len, m->recv_us, 0, in_flags,
+		    w->scratch, &row);
+		writer_format_sender(w, m);
+		meta.recv_us = m->recv_us;
+		meta.sender = w->last_sender;
+		meta.transport = m->transport;
+		meta.import_id = 0;
+		rc = store_insert_message(w->st, &meta, &row, NULL);
+		if (rc != SQLITE_OK) {
+			if (store_is_transient(rc))
+				return rc;
+			ctr_add(w->ctr, CTR_DB_ERRORS, 1);
+			continue;
+		}
+		w->pending_rows++;
+		if (row.status != INGEST_OK)
+			w->pending_unparsed++;
+		if (count_senders) {
+			struct sender_slot *s = writer_sender(w, w->last_ip);
+			if (row.flags & INGEST_F_TRUNCATED)
+				ctr_add(w->ctr, CTR_TRUNCATED, 1);
+			if (row.flags & INGEST_F_ESCAPED)
+				ctr_add(w->ctr, CTR_ESCAPED, 1);
+			if (s != NULL) {
+				s->received++;
+				s->unparsed += row.status != INGEST_OK;
+				s->truncated += (row.flags & INGEST_F_TRUNCATED) != 0;
+				if (s->first_us == 0)
+					s->first_us = m->recv_us;
+				s->last_us = m->recv_us;
+				span_copy(s->host, sizeof s->host, row.raw, row.hdr.hostname);
+			}
+		}
+	}
+	return SQLITE_OK;
+}
+
+static void
+writer_sleep_us(int64_t us)
+{
+	struct timespec ts = { (time_t)(us / 1000000), (long)(us % 1000000) * 1000 };
+
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+static void
+writer_write_stats(struct writer *w, int64_t now)
+{
+	uint64_t qmsgs;
+	size_t qbytes;
+	int i;
+
+	mq_depth(w->q, &qmsgs, &qbytes);
+	for (i = 0; i < CTR_MAX; i++)
+		store_write_stat(w->st, now, counter_names[i], (int64_t)ctr_get(w->ctr, i));
+	store_write_stat(w->st, now, "queue_messages", (int64_t)qmsgs);
+	store_write_stat(w->st, now, "queue_bytes", (int64_t)qbytes);
+	store_write_stat(w->st, now, "tcp_connections",
+	    (int64_t)atomic_load(&w->ctr->tcp_conns));
+	for (i = 0; i < WRITER_SENDERS; i++) {
+		struct sender_slot *s = &w->senders[i];
+		if (s->ip[0] == '\0')
+			continue;
+		store_add_sender(w->st, s->ip, s->received, s->unparsed, s->truncated,
+		    s->first_us, s->last_us, s->host);
+	}
+	memset(w->senders, 0, WRITER_SENDERS * sizeof *w->senders);
+	w->n_senders = 0;
+	log_info("stats: received %llu stored %llu unparsed %llu truncated %llu "
+	    "dropped %llu queue %llu msgs / %zu bytes, tcp conns %llu",
+	    (unsigned long long)ctr_get(w->ctr, CTR_RECEIVED),
+	    (unsigned long long)ctr_get(w->ctr, CTR_STORED),
+	    (unsigned long long)ctr_get(w->ctr, CTR_UNPARSED),
+	    (unsigned long long)ctr_get(w->ctr, CTR_TRUNCATED),
+	    (unsigned long long)ctr_get(w->ctr, CTR_DROPPED_QUEUE_FULL),
+	    (unsigned long long)qmsgs, qbytes,
+	    (unsigned long long)atomic_load(&w->ctr->tcp_conns));
+}
+
+/*
+ * Commits the open transaction.  rc is SQLITE_OK, or the transient error an
+ * insert of this transaction already hit.  On any failure the transaction
+ * is rolled back and every pending chunk replayed into a fresh one, with
+ * back-off, until a commit sticks.  On shutdown (give_up_us > 0) a
+ * persistent failure ends after that long and the rows are counted as
+ * dropped_shutdown; otherwise it never gives up.
+ */
+static void
+writer_commit(struct writer *w, int rc, int64_t give_up_us)
+{
+	int64_t backoff = 10000, started = util_mono_us();
+	static struct log_throttle thr;
+
+	for (;;) {
+		if (rc == SQLITE_OK && (rc = store_commit(w->st)) == SQLITE_OK)
+			break;
+		store_rollback(w->st);
+		ctr_add(w->ctr, (rc & 0xff) == SQLITE_FULL ? CTR_DB_FULL_RETRIES :
+		    (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED ?
+		    CTR_DB_BUSY_RETRIES : CTR_DB_ERRORS, 1);
+		log_ratelimited(&thr, 10 * 1000000LL,
+		    "sqlite: cannot store %llu rows: %s; keeping them queued and "
+		    "retrying", (unsigned long long)w->pending_rows, sqlite3_errstr(rc));
+		if (give_up_us > 0 && util_mono_us() - started > give_up_us) {
+			ctr_add(w->ctr, CTR_DROPPED_SHUTDOWN, w->pending_rows);
+			log_warnx("shutdown: giving up on %llu uncommitted rows",
+			    (unsigned long long)w->pending_rows);
+			break;
+		}
+		writer_sleep_us(backoff);
+		backoff = backoff * 2 > WRITER_BACKOFF_MAX ? WRITER_BACKOFF_MAX : backoff * 2;
+		/* Replay the batch in a fresh transaction. */
+		w->pending_rows = w->pending_unparsed = 0;
+		if ((rc = store_begin(w->st)) != SQLITE_OK)
+			continue;
+		for (struct mq_chunk *c = w->pending; c != NULL; c = c->next)
+			if ((rc = writer_insert_chunk(w, c, 0)) != SQLITE_OK)
+				break;
+	}
+	if (rc == SQLITE_OK) {
+		ctr_add(w->ctr, CTR_STORED, w->pending_rows);
+		ctr_add(w->ctr, CTR_UNPARSED, w->pending_unparsed);
+		ctr_add(w->ctr, CTR_DB_COMMITS, 1);
+	}
+	while (w->pending != NULL) {
+		struct mq_chunk *c = w->pending;
+		w->pending = c->next;
+		mq_release(w->q, c);
+	}
+	w->pending_tail = NULL;
+	w->pending_rows = w->pending_unparsed = 0;
+	w->in_txn = 0;
+}
+
+static int
+writer_open_txn(struct writer *w)
+{
+	int64_t backoff = 10000;
+	static struct log_throttle thr;
+	int rc;
+
+	while ((rc = store_begin(w->st)) != SQLITE_OK) {
+		ctr_add(w->ctr, CTR_DB_BUSY_RETRIES, 1);
+		log_ratelimited(&thr, 10 * 1000000LL, "sqlite: cannot begin: %s; retrying",
+		    sqlite3_errstr(rc));
+		writer_sleep_us(backoff);
+		backoff = backoff * 2 > WRITER_BACKOFF_MAX ? WRITER_BACKOFF_MAX : backoff * 2;
+	}
+	w->in_txn = 1;
+	w->txn_started_us = util_mono_us();
+	return 0;
+}
+
+static void *
+writer_main(void *arg)
+{
+	struct writer *w = arg;
+	int closed = 0;
+
+	w->next_stats_us = util_mono_us() + w->cfg->stats_interval_us;
+	for (;;) {
+		int64_t now = util_mono_us(), wait = w->cfg->flush_us;
+		struct mq_chunk *c;
+
+		if (w->in_txn)
+			wait = w->txn_started_us + w->cfg->flush_us - now;
+		if (wait < 1000)
+			wait = 1000;
+		c = mq_pop(w->q, wait, &closed);
+		if (c != NULL) {
+			if (!w->in_txn)
+				writer_open_txn(w);
+			if (w->pending_tail != NULL)
+				w->pending_tail->next = c;
+			else
+				w->pending = c;
+			w->pending_tail = c;
+			/* A transient failure is handled by writer_commit's
+			 * replay of every pending chunk, this one included. */
+			int rc = writer_insert_chunk(w, c, 1);
+			if (rc != SQLITE_OK)
+				writer_commit(w, rc, 0);
+		}
+		now = util_mono_us();
+		if (w->in_txn && (w->pending_rows >= (uint64_t)w->cfg->batch_rows ||
+		    now - w->txn_started_us >= w->cfg->flush_us || closed))
+			writer_commit(w, SQLITE_OK, closed ? w->cfg->shutdown_grace_us * 6 : 0);
+		if (now >= w->next_stats_us) {
+			if (!w->in_txn)
+				writer_open_txn(w);
+			writer_write_stats(w, util_now_us());
+			writer_commit(w, SQLITE_OK, 0);
+			w->next_stats_us = now + w->cfg->stats_interval_us;
+		}
+		if (closed && c == NULL && !w->in_txn)
+			break;
+	}
+	/* Final counters, so a short run leaves a trace too. */
+	writer_open_txn(w);
+	writer_write_stats(w, util_now_us());
+	writer_commit(w, SQLITE_OK, w->cfg->shutdown_grace_us);
+	return NULL;
+}
+
+int
+writer_start(const struct config *cfg, struct store *st, struct mq *q,
+    struct counters *ctr, struct writer **out)
+{
+	struct writer *w;
+
+	if ((w = calloc(1, sizeof *w)) == NULL)
+		return -1;
+	w->cfg = cfg;
+	w->st = st;
+	w->q = q;
+	w->ctr = ctr;
+	w->scratch = malloc(INGEST_SCRATCH((size_t)cfg->max_frame));
+	w->senders = calloc(WRITER_SENDERS, sizeof *w->senders);
+	if (w->scratch == NULL || w->senders == NULL ||
+	    pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+		free(w->scratch);
+		free(w->senders);
+		free(w);
+		return -1;
+	}
+	*out = w;
+	return 0;
+}
+
+void
+writer_join(struct writer *w)
+{
+	pthread_join(w->thread, NULL);
+	store_close(w->st);
+	free(w->scratch);
+	free(w->senders);
+	free(w);
+}

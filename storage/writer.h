@@ -1,0 +1,30 @@
+/*
+ * writer.h — the writer thread: the only user of the serve command's
+ * SQLite connection.
+ *
+ * It pops chunks from the queue, turns each message into a row
+ * (server/ingest.c) and inserts it, committing every batch_rows rows or
+ * flush_interval, whichever comes first.  Chunks go back to the queue only
+ * after their transaction committed; when a commit fails for a transient
+ * reason (busy, disk full, I/O) the batch is rolled back and replayed with
+ * back-off, so nothing accepted is lost while the queue (and with it, TCP
+ * backpressure and counted UDP drops) absorbs the stall.  Once a stats
+ * interval it writes the counters and the per-sender totals.
+ */
+#ifndef TW_WRITER_H
+#define TW_WRITER_H
+
+#include "config.h"
+#include "counters.h"
+#include "msgqueue.h"
+#include "store.h"
+
+struct writer;
+
+/* Starts the thread; it takes ownership of st.  Returns 0 or -1. */
+int writer_start(const struct config *cfg, struct store *st, struct mq *q,
+    struct counters *ctr, struct writer **out);
+/* Waits for the thread to drain the (closed) queue, then closes the store. */
+void writer_join(struct writer *w);
+
+#endif
