@@ -1,0 +1,88 @@
+# tests/integration/lib.sh — helpers for the shell integration tests.
+#
+# Each test sources this, calls tw_start to run the built collector on
+# ephemeral loopback ports in a scratch directory, sends with a real client,
+# and checks rows with sqlite3.  Everything started is stopped by PID on
+# exit, also when a check fails.
+set -euo pipefail
+
+: "${TW_BIN:?TW_BIN must point at the tunnelwatch binary}"
+: "${TW_SEND:=$(dirname "$TW_BIN")/twsend}"
+: "${TW_SOURCE_DIR:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+
+T=$(mktemp -d /tmp/tw-test.XXXXXX)
+DB=$T/tw.db
+TW_PID=
+TW_PORT=
+
+tw_cleanup() {
+	if [ -n "$TW_PID" ] && kill -0 "$TW_PID" 2>/dev/null; then
+		kill -KILL "$TW_PID" 2>/dev/null || true
+	fi
+	rm -rf "$T"
+}
+trap tw_cleanup EXIT
+
+fail() {
+	echo "FAIL: $*" >&2
+	if [ -f "$T/serve.log" ]; then
+		echo "--- serve.log" >&2
+		tail -n 30 "$T/serve.log" >&2
+	fi
+	exit 1
+}
+
+ok() {
+	echo "ok - $*"
+}
+
+# tw_start [extra serve args...]: UDP and TCP on 127.0.0.1:$TW_PORT.
+tw_start() {
+	local tries=0
+	while :; do
+		TW_PORT=$((20000 + RANDOM % 40000))
+		"$TW_BIN" serve --db "$DB" --udp "127.0.0.1:$TW_PORT" \
+			--tcp "127.0.0.1:$TW_PORT" --flush-interval 50ms "$@" \
+			>"$T/serve.log" 2>&1 &
+		TW_PID=$!
+		local i
+		for i in $(seq 1 100); do
+			grep -q "ready" "$T/serve.log" 2>/dev/null && return 0
+			kill -0 "$TW_PID" 2>/dev/null || break
+			sleep 0.05
+		done
+		wait "$TW_PID" 2>/dev/null || true
+		TW_PID=
+		tries=$((tries + 1))
+		[ $tries -lt 5 ] || fail "collector did not start"
+	done
+}
+
+# tw_stop: SIGTERM and wait; fails if the exit status is not 0.
+tw_stop() {
+	[ -n "$TW_PID" ] || return 0
+	kill -TERM "$TW_PID"
+	local rc=0
+	wait "$TW_PID" || rc=$?
+	TW_PID=
+	[ $rc -eq 0 ] || fail "collector exited with status $rc"
+}
+
+q() {
+	sqlite3 -batch -noheader "$DB" "$@"
+}
+
+# wait_rows N [SQL]: until the count reaches N (or 10 s pass).
+wait_rows() {
+	local want=$1 sql=${2:-"SELECT count(*) FROM messages"} i got=0
+	for i in $(seq 1 200); do
+		got=$(q "$sql" 2>/dev/null || echo 0)
+		[ "$got" -ge "$want" ] && return 0
+		sleep 0.05
+	done
+	fail "expected $want rows, have $got ($sql)"
+}
+
+eq() {
+	[ "$1" = "$2" ] || fail "${3:-values differ}: expected '$2', got '$1'"
+}
