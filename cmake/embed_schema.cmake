@@ -1,6 +1,7 @@
 # Turns the numbered schema/*.sql files into a C table (see storage/migrate.c).
-# Invoked as: cmake -DOUT=file.c -DFILES="a.sql;b.sql" -P embed_schema.cmake
+# Invoked as: cmake -DOUT=file.c -DFILES="a.sql,b.sql" -P embed_schema.cmake
 set(body "/* Generated from the schema directory by cmake/embed_schema.cmake. Do not edit. */\n#include \"migrate.h\"\n\n")
+string(REPLACE "," ";" FILES "${FILES}")
 set(entries "")
 set(n 0)
 foreach(f ${FILES})

@@ -7,5 +7,5 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=deploy/build.sh
 . "$here/build.sh"
 tw_install
-tw_build "$tw_root/build" -DTW_TESTS=OFF
+tw_build "$tw_root/build"
 exec "$tw_root/build/tunnelwatch" serve --db "${TW_DB:-$PWD/tunnelwatch.db}" "$@"

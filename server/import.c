@@ -19,6 +19,7 @@
 #include "linereader.h"
 #include "log.h"
 #include "msgqueue.h"
+#include "resolve.h"
 #include "store.h"
 #include "util.h"
 
@@ -210,14 +211,17 @@ import_record(struct store *st, int64_t *import_id, const char *path,
 }
 
 static int
-import_one(const struct config *cfg, struct store *st, const struct import_file *f,
-    int stdin_fd, struct import_totals *tot)
+import_one(const struct config *cfg, struct store *st, struct resolver *res,
+    struct domain_scratch *ds, const struct import_file *f, int stdin_fd,
+    struct import_totals *tot)
 {
 	struct linereader lr;
 	struct store_msg_meta meta;
 	char head_hex[17], *scratch = NULL;
 	int64_t skip, import_id = 0, ref_us, last_progress = 0;
 	uint64_t lines = 0, batch = 0;
+	int64_t msg_id;
+	struct resolve_source src = { NULL, f->path };
 	const char *line;
 	size_t len;
 	int flags, r, rc = -1, tty = isatty(2);
@@ -254,7 +258,8 @@ import_one(const struct config *cfg, struct store *st, const struct import_file 
 		meta.import_id = import_id;
 		ingest_prepare(cfg, line, len, ref_us, cfg->import_year,
 		    (flags & LR_F_TRUNCATED) ? INGEST_F_TRUNCATED : 0, scratch, &row);
-		if (store_insert_message(st, &meta, &row, NULL) != SQLITE_OK)
+		if (store_insert_message(st, &meta, &row, &msg_id) != SQLITE_OK ||
+		    resolve_message(res, msg_id, &row, &src, ds) != SQLITE_OK)
 			goto fail_sql;
 		tot->stored++;
 		tot->unparsed += row.status != INGEST_OK;
@@ -275,6 +280,7 @@ import_one(const struct config *cfg, struct store *st, const struct import_file 
 	if (r < 0) {
 		log_warnx("import %s: read error: %s", f->path, lr.errmsg);
 		store_rollback(st);
+		resolve_reset(res);
 		goto out;
 	}
 	if (import_id != 0 && import_record(st, &import_id, f->path, head_hex,
@@ -289,6 +295,7 @@ import_one(const struct config *cfg, struct store *st, const struct import_file 
 fail_sql:
 	log_warnx("import %s: database: %s", f->path, sqlite3_errmsg(store_db(st)));
 	store_rollback(st);
+	resolve_reset(res);
 out:
 	free(scratch);
 	lr_close(&lr);
@@ -301,6 +308,8 @@ import_run(const struct config *cfg, int nfiles, char **paths)
 	struct import_file *files = NULL;
 	struct import_totals tot = { 0 };
 	struct store *st = NULL;
+	struct resolver *res = NULL;
+	struct domain_scratch *ds = NULL;
 	char err[512];
 	int i, j, stdin_fd = -1, rc = 1, ngroups = 0;
 
@@ -330,9 +339,14 @@ import_run(const struct config *cfg, int nfiles, char **paths)
 		log_warnx("database: %s", err);
 		goto out;
 	}
+	if (resolve_open(st, &res, err, sizeof err) != 0 ||
+	    (ds = domain_scratch_new()) == NULL) {
+		log_warnx("database: %s", err);
+		goto out;
+	}
 	rc = 0;
 	for (i = 0; i < nfiles; i++) {
-		if (import_one(cfg, st, &files[i], stdin_fd, &tot) != 0) {
+		if (import_one(cfg, st, res, ds, &files[i], stdin_fd, &tot) != 0) {
 			tot.files_failed++;
 			rc = 1;
 		}
@@ -343,6 +357,8 @@ import_run(const struct config *cfg, int nfiles, char **paths)
 	    (unsigned long long)tot.unparsed, (unsigned long long)tot.truncated,
 	    (unsigned long long)tot.skipped, tot.files_failed ? "; some files failed" : "");
 out:
+	resolve_free(res);
+	domain_scratch_free(ds);
 	store_close(st);
 	if (stdin_fd >= 0)
 		close(stdin_fd);

@@ -58,7 +58,8 @@ parse_describe(const struct config *cfg, const char *line, size_t len,
 	if (row.flags & INGEST_F_ESCAPED)
 		json_object_set_new(o, "escaped", json_true());
 	parse_put_span(o, "msg", row.raw, h->msg);
-	domain_describe(&row, ds, o);
+	domain_classify(&row, ds);
+	domain_describe(ds, o);
 	return o;
 }
 

@@ -2,8 +2,10 @@
  * writer.c — the writer thread.  See writer.h for the contract.
  */
 #include "writer.h"
+#include "domain.h"
 #include "ingest.h"
 #include "log.h"
+#include "resolve.h"
 #include "util.h"
 
 #include <arpa/inet.h>
@@ -36,6 +38,8 @@ struct writer {
 	int64_t txn_started_us;
 
 	char *scratch;                 /* INGEST_SCRATCH(max_frame) */
+	struct resolver *resolver;     /* devices, tunnels, events */
+	struct domain_scratch *ds;
 
 	/* Cache of the last sender formatted to text. */
 	uint8_t last_addr[16];
@@ -119,6 +123,7 @@ writer_insert_chunk(struct writer *w, struct mq_chunk *c, int count_senders)
 	while ((m = mq_next(c, &pos)) != NULL) {
 		struct ingest_row row;
 		struct store_msg_meta meta;
+		int64_t id = 0;
 		int rc, in_flags = 0;
 
 		if (m->flags & MQ_F_TRUNCATED)
@@ -132,7 +137,11 @@ writer_insert_chunk(struct writer *w, struct mq_chunk *c, int count_senders)
 		meta.sender = w->last_sender;
 		meta.transport = m->transport;
 		meta.import_id = 0;
-		rc = store_insert_message(w->st, &meta, &row, NULL);
+		rc = store_insert_message(w->st, &meta, &row, &id);
+		if (rc == SQLITE_OK) {
+			struct resolve_source src = { w->last_ip, NULL };
+			rc = resolve_message(w->resolver, id, &row, &src, w->ds);
+		}
 		if (rc != SQLITE_OK) {
 			if (store_is_transient(rc))
 				return rc;
@@ -223,6 +232,7 @@ writer_commit(struct writer *w, int rc, int64_t give_up_us)
 		if (rc == SQLITE_OK && (rc = store_commit(w->st)) == SQLITE_OK)
 			break;
 		store_rollback(w->st);
+		resolve_reset(w->resolver);
 		ctr_add(w->ctr, (rc & 0xff) == SQLITE_FULL ? CTR_DB_FULL_RETRIES :
 		    (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED ?
 		    CTR_DB_BUSY_RETRIES : CTR_DB_ERRORS, 1);
@@ -335,6 +345,7 @@ writer_start(const struct config *cfg, struct store *st, struct mq *q,
     struct counters *ctr, struct writer **out)
 {
 	struct writer *w;
+	char err[512] = "out of memory";
 
 	if ((w = calloc(1, sizeof *w)) == NULL)
 		return -1;
@@ -344,8 +355,13 @@ writer_start(const struct config *cfg, struct store *st, struct mq *q,
 	w->ctr = ctr;
 	w->scratch = malloc(INGEST_SCRATCH((size_t)cfg->max_frame));
 	w->senders = calloc(WRITER_SENDERS, sizeof *w->senders);
-	if (w->scratch == NULL || w->senders == NULL ||
+	w->ds = domain_scratch_new();
+	if (w->scratch == NULL || w->senders == NULL || w->ds == NULL ||
+	    resolve_open(st, &w->resolver, err, sizeof err) != 0 ||
 	    pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+		log_warnx("writer: %s", err);
+		resolve_free(w->resolver);
+		domain_scratch_free(w->ds);
 		free(w->scratch);
 		free(w->senders);
 		free(w);
@@ -359,6 +375,8 @@ void
 writer_join(struct writer *w)
 {
 	pthread_join(w->thread, NULL);
+	resolve_free(w->resolver);
+	domain_scratch_free(w->ds);
 	store_close(w->st);
 	free(w->scratch);
 	free(w->senders);

@@ -12,12 +12,12 @@ tw_install --test
 
 jobs=$(nproc)
 echo "== build (RelWithDebInfo)"
-tw_build "$root/build"
+tw_build "$root/build" -DTW_TESTS=ON
 echo "== tests"
 ctest --test-dir "$root/build" --output-on-failure -j"$jobs"
 
 echo "== build (ASan + UBSan)"
-tw_build "$root/build-asan" -DTW_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
+tw_build "$root/build-asan" -DTW_TESTS=ON -DTW_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
 echo "== tests under ASan + UBSan"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	ctest --test-dir "$root/build-asan" --output-on-failure -j"$jobs"

@@ -1,0 +1,60 @@
+/*
+ * resolve.h — tying each understood line to a device and a tunnel, and
+ * storing it as an event.
+ *
+ * Devices: identified by system-ip once an FTMD line shows it, else by
+ * hostname.  The syslog HOST, the tag host, host-name:"…" and the sender
+ * address are aliases of one device; when an FTMD line shows hostname X is
+ * system-ip Y, X's device (and with it every line already stored for it)
+ * becomes Y's device.  A hostname is never guessed, with one documented
+ * exception the field guide shows: from the same source (sender address or
+ * imported file), a name that is a known hostname with one stray leading
+ * character ("Lvedge01" for "vedge01") is taken as that device; the
+ * message keeps the name as seen.
+ *
+ * Tunnels: named by interface (ipsec2) when a line says it (IKE_SA
+ * ipsec2_1[uid], child_ipsec2_1, FTMD if-name/"Interface ipsec2"), else by
+ * the IKE connection name, else "peer:<ip>".  Lines that name no tunnel
+ * are tied through what earlier lines taught: the IKE_SA unique id, the
+ * (local, peer) address pair, the peer address; then through the charon
+ * thread that logged the neighbouring lines; then, on a device with a
+ * single tunnel, to that tunnel.  When a tunnel known by address learns
+ * its interface, the two records merge.
+ *
+ * Duplicates: the same text at the same device time on the same device is
+ * recorded in `duplicates`, not as a second event.
+ *
+ * Every cache here mirrors rows in the database and can be dropped at any
+ * time (resolve_reset) — which the writer does after a rollback.
+ */
+#ifndef TW_RESOLVE_H
+#define TW_RESOLVE_H
+
+#include "domain.h"
+#include "store.h"
+
+#include <stdint.h>
+
+struct resolver;
+
+struct resolve_source {
+	const char *sender_ip;    /* network input: the sender's address */
+	const char *file;         /* import: the file's path */
+};
+
+/* Prepares statements on st's connection (the caller's thread owns both). */
+int resolve_open(struct store *st, struct resolver **out, char *err, size_t errsz);
+void resolve_free(struct resolver *r);
+/* Forgets every cache (after a rollback). */
+void resolve_reset(struct resolver *r);
+
+/*
+ * Classifies message_id's row (ds is scratch) and, when it is a charon or
+ * Viptela event, resolves device and tunnel and inserts the event or the
+ * duplicate mark.  Returns SQLITE_OK or an SQLite error code.
+ */
+int resolve_message(struct resolver *r, int64_t message_id,
+    const struct ingest_row *row, const struct resolve_source *src,
+    struct domain_scratch *ds);
+
+#endif
