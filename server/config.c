@@ -8,7 +8,10 @@
 #include "log.h"
 #include "util.h"
 
+#include <arpa/inet.h>
 #include <jansson.h>
+#include <netinet/in.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -29,6 +32,76 @@ cfg_defaults(struct config *cfg)
 	cfg->shutdown_grace_us = 5 * 1000000LL;
 	cfg->stats_interval_us = 60 * 1000000LL;
 	cfg->log_level = LOG_LVL_INFO;
+	cfg->corr_interval_us = 1000000;
+	cfg->lateness_us = 2 * 60 * 1000000LL;
+	cfg->stuck_after_us = 5 * 60 * 1000000LL;
+	cfg->flap_count = 3;
+	cfg->flap_window_us = 3600 * 1000000LL;
+	cfg->flap_half_life_us = 15 * 60 * 1000000LL;
+	cfg->fleet_min_devices = 3;
+	cfg->fleet_window_us = 2 * 60 * 1000000LL;
+	cfg->retention_messages_us = 30 * 86400 * 1000000LL;
+	cfg->retention_events_us = 400 * 86400 * 1000000LL;
+}
+
+int
+cfg_parse_cidr(const char *s, struct cfg_cidr *out)
+{
+	char addr[INET6_ADDRSTRLEN + 1];
+	const char *slash = strchr(s, '/');
+	size_t n = slash != NULL ? (size_t)(slash - s) : strlen(s);
+	int max;
+
+	memset(out, 0, sizeof *out);
+	if (n == 0 || n >= sizeof addr)
+		return -1;
+	memcpy(addr, s, n);
+	addr[n] = '\0';
+	if (inet_pton(AF_INET, addr, out->addr) == 1) {
+		out->family = AF_INET;
+		max = 32;
+	} else if (inet_pton(AF_INET6, addr, out->addr) == 1) {
+		out->family = AF_INET6;
+		max = 128;
+	} else {
+		return -1;
+	}
+	out->prefix = max;
+	if (slash != NULL) {
+		char *end;
+		long p = strtol(slash + 1, &end, 10);
+		if (slash[1] == '\0' || *end != '\0' || p < 0 || p > max)
+			return -1;
+		out->prefix = (int)p;
+	}
+	return 0;
+}
+
+int
+cfg_cidr_allows(const struct cfg_cidr *list, int n, const struct sockaddr *sa)
+{
+	const uint8_t *a;
+	int i;
+
+	if (n == 0)
+		return 1;
+	if (sa->sa_family == AF_INET)
+		a = (const uint8_t *)&((const struct sockaddr_in *)sa)->sin_addr;
+	else if (sa->sa_family == AF_INET6)
+		a = (const uint8_t *)&((const struct sockaddr_in6 *)sa)->sin6_addr;
+	else
+		return 0;
+	for (i = 0; i < n; i++) {
+		int bits = list[i].prefix, full = bits / 8, rest = bits % 8;
+		if (list[i].family != sa->sa_family)
+			continue;
+		if (memcmp(a, list[i].addr, (size_t)full) != 0)
+			continue;
+		if (rest != 0 && ((a[full] ^ list[i].addr[full]) & (0xff << (8 - rest))) != 0)
+			continue;
+		return 1;
+	}
+	return 0;
 }
 
 int
@@ -155,6 +228,30 @@ cfg_get_listeners(struct config *cfg, int tcp, json_t *v, const char *key,
 }
 
 static int
+cfg_get_cidrs(json_t *v, const char *key, struct cfg_cidr *list, int *n, char *err,
+    size_t errsz)
+{
+	size_t i;
+	json_t *item;
+
+	if (!json_is_array(v)) {
+		snprintf(err, errsz, "%s: expected an array of \"192.0.2.0/24\"", key);
+		return -1;
+	}
+	*n = 0;
+	json_array_foreach(v, i, item) {
+		if (*n >= CFG_MAX_CIDR || !json_is_string(item) ||
+		    cfg_parse_cidr(json_string_value(item), &list[*n]) != 0) {
+			snprintf(err, errsz, "%s[%zu]: expected a CIDR (at most %d)", key, i,
+			    CFG_MAX_CIDR);
+			return -1;
+		}
+		(*n)++;
+	}
+	return 0;
+}
+
+static int
 cfg_get_timezones(struct config *cfg, json_t *v, char *err, size_t errsz)
 {
 	const char *host;
@@ -240,6 +337,32 @@ cfg_load_file(struct config *cfg, const char *path, char *err, size_t errsz)
 			ok = cfg_get_duration(v, key, &cfg->shutdown_grace_us, err, errsz);
 		else if (strcmp(key, "stats_interval") == 0)
 			ok = cfg_get_duration(v, key, &cfg->stats_interval_us, err, errsz);
+		else if (strcmp(key, "correlate_interval") == 0)
+			ok = cfg_get_duration(v, key, &cfg->corr_interval_us, err, errsz);
+		else if (strcmp(key, "lateness") == 0)
+			ok = cfg_get_duration(v, key, &cfg->lateness_us, err, errsz);
+		else if (strcmp(key, "stuck_after") == 0)
+			ok = cfg_get_duration(v, key, &cfg->stuck_after_us, err, errsz);
+		else if (strcmp(key, "flap_count") == 0)
+			ok = cfg_get_int(v, key, 1, 1000, &cfg->flap_count, err, errsz);
+		else if (strcmp(key, "flap_window") == 0)
+			ok = cfg_get_duration(v, key, &cfg->flap_window_us, err, errsz);
+		else if (strcmp(key, "flap_half_life") == 0)
+			ok = cfg_get_duration(v, key, &cfg->flap_half_life_us, err, errsz);
+		else if (strcmp(key, "fleet_min_devices") == 0)
+			ok = cfg_get_int(v, key, 2, 100000, &cfg->fleet_min_devices, err, errsz);
+		else if (strcmp(key, "fleet_window") == 0)
+			ok = cfg_get_duration(v, key, &cfg->fleet_window_us, err, errsz);
+		else if (strcmp(key, "retention_messages") == 0)
+			ok = cfg_get_duration(v, key, &cfg->retention_messages_us, err, errsz);
+		else if (strcmp(key, "retention_events") == 0)
+			ok = cfg_get_duration(v, key, &cfg->retention_events_us, err, errsz);
+		else if (strcmp(key, "udp_allow") == 0)
+			ok = cfg_get_cidrs(v, key, cfg->udp_allow, &cfg->n_udp_allow, err, errsz);
+		else if (strcmp(key, "tcp_allow") == 0)
+			ok = cfg_get_cidrs(v, key, cfg->tcp_allow, &cfg->n_tcp_allow, err, errsz);
+		else if (strcmp(key, "sender_rate_limit") == 0)
+			ok = cfg_get_size(v, key, &cfg->sender_rate_limit, err, errsz);
 		else if (strcmp(key, "timezone") == 0) {
 			ok = json_is_string(v) ? cfg_parse_tz(json_string_value(v),
 			    &cfg->tz_default_off_min) : -1;

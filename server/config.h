@@ -62,11 +62,52 @@ struct config {
 
 	/* import */
 	int import_year;              /* 0 = infer */
+
+	/* correlator (server/correlator.c) */
+	int64_t corr_interval_us;     /* how often serve runs it */
+	int64_t lateness_us;          /* how late a line may arrive and still count */
+	int64_t stuck_after_us;       /* down longer than this: stuck */
+	int flap_count;               /* >= this many flaps ... */
+	int64_t flap_window_us;       /* ... within this window: flapping */
+	int64_t flap_half_life_us;    /* flap score decay (RFC 2439 style) */
+	int fleet_min_devices;        /* a fleet event needs this many devices ... */
+	int64_t fleet_window_us;      /* ... losing the same peer within this */
+
+	/* retention */
+	int64_t retention_messages_us;    /* raw messages older than this are pruned */
+	int64_t retention_events_us;      /* events, incidents, fleet events */
+
+	/* sender allowlists and limits (empty list = everyone) */
+	struct cfg_cidr udp_allow[CFG_MAX_CIDR];
+	int n_udp_allow;
+	struct cfg_cidr tcp_allow[CFG_MAX_CIDR];
+	int n_tcp_allow;
+	uint64_t sender_rate_limit;   /* messages per second per sender, 0 = off */
+
+	/* query and report commands */
+	struct cfg_query {
+		const char *since;        /* "24h", or an ISO time */
+		const char *format;       /* html | md | json */
+		const char *out;          /* output file, NULL = stdout */
+		int json;                 /* --json */
+		const char *state;        /* tunnels --state */
+		int flapping;             /* tunnels --flapping */
+		const char *device;       /* hostname or system-ip */
+		const char *tunnel;
+		const char *root_cause;
+		const char *around;       /* timeline --around TIME */
+		const char *window;       /* timeline --window 15m */
+		int keep;                 /* report retention: keep the last N */
+	} q;
 };
 
 void cfg_defaults(struct config *cfg);
 /* Loads a JSON config file over cfg.  Returns 0 or -1 with err filled. */
 int cfg_load_file(struct config *cfg, const char *path, char *err, size_t errsz);
+/* Parses "192.0.2.0/24", "2001:db8::/32", "192.0.2.7". Returns 0 or -1. */
+int cfg_parse_cidr(const char *s, struct cfg_cidr *out);
+/* 1 when sa's address is inside one of the n CIDRs (or n == 0). */
+int cfg_cidr_allows(const struct cfg_cidr *list, int n, const struct sockaddr *sa);
 /* Parses "+09:00", "-0530", "UTC", "Z". Returns 0 or -1. */
 int cfg_parse_tz(const char *s, int *off_min);
 /* Adds a listener from "HOST:PORT"; tcp selects the list. */

@@ -15,6 +15,7 @@
  * spooled to a temporary file first so it can be read twice.
  */
 #include "cli.h"
+#include "correlator.h"
 #include "ingest.h"
 #include "linereader.h"
 #include "log.h"
@@ -350,6 +351,26 @@ import_run(const struct config *cfg, int nfiles, char **paths)
 			tot.files_failed++;
 			rc = 1;
 		}
+	}
+	if (tot.stored > 0 || tot.files_failed == 0) {
+		struct corr *corr = NULL;
+		struct corr_stats cs;
+		int crc;
+		if (corr_open(cfg, st, &corr, err, sizeof err) != 0) {
+			log_warnx("correlator: %s", err);
+			rc = 1;
+		} else if ((crc = corr_run(corr, util_now_us(), 1)) != SQLITE_OK) {
+			log_warnx("correlator: %s", sqlite3_errstr(crc));
+			rc = 1;
+		} else {
+			corr_get_stats(corr, &cs);
+			fprintf(stderr, "correlate: %llu events on %llu tunnels, %llu incidents "
+			    "opened, %llu closed\n", (unsigned long long)cs.events,
+			    (unsigned long long)cs.tunnels,
+			    (unsigned long long)cs.incidents_opened,
+			    (unsigned long long)cs.incidents_closed);
+		}
+		corr_free(corr);
 	}
 	fprintf(stderr, "import: %d file(s): read %llu lines, stored %llu, unparsed %llu, "
 	    "truncated %llu, skipped %llu as already imported%s\n", nfiles,

@@ -13,6 +13,7 @@
 #include "util.h"
 
 #include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,11 @@ enum {
 	OPT_DB = 1000, OPT_CONFIG, OPT_UDP, OPT_TCP, OPT_RCVBUF, OPT_MAX_FRAME,
 	OPT_IDLE, OPT_MAX_CONNS, OPT_MAX_CONNS_IP, OPT_QUEUE_BYTES, OPT_QUEUE_MSGS,
 	OPT_BATCH, OPT_FLUSH, OPT_GRACE, OPT_STATS, OPT_TZ, OPT_YEAR, OPT_LOG,
+	OPT_LATENESS, OPT_STUCK, OPT_FLAP_COUNT, OPT_FLAP_WINDOW, OPT_HALF_LIFE,
+	OPT_FLEET_MIN, OPT_FLEET_WINDOW, OPT_CORR_INTERVAL, OPT_RET_MSGS, OPT_RET_EVENTS,
+	OPT_UDP_ALLOW, OPT_TCP_ALLOW, OPT_RATE,
+	OPT_SINCE, OPT_FORMAT, OPT_OUT, OPT_JSON, OPT_STATE, OPT_FLAPPING, OPT_DEVICE,
+	OPT_TUNNEL, OPT_ROOT_CAUSE, OPT_AROUND, OPT_WINDOW, OPT_KEEP,
 };
 
 static const struct option main_options[] = {
@@ -43,6 +49,31 @@ static const struct option main_options[] = {
 	{ "timezone", required_argument, NULL, OPT_TZ },
 	{ "year", required_argument, NULL, OPT_YEAR },
 	{ "log-level", required_argument, NULL, OPT_LOG },
+	{ "lateness", required_argument, NULL, OPT_LATENESS },
+	{ "stuck-after", required_argument, NULL, OPT_STUCK },
+	{ "flap-count", required_argument, NULL, OPT_FLAP_COUNT },
+	{ "flap-window", required_argument, NULL, OPT_FLAP_WINDOW },
+	{ "flap-half-life", required_argument, NULL, OPT_HALF_LIFE },
+	{ "fleet-min-devices", required_argument, NULL, OPT_FLEET_MIN },
+	{ "fleet-window", required_argument, NULL, OPT_FLEET_WINDOW },
+	{ "correlate-interval", required_argument, NULL, OPT_CORR_INTERVAL },
+	{ "retention-messages", required_argument, NULL, OPT_RET_MSGS },
+	{ "retention-events", required_argument, NULL, OPT_RET_EVENTS },
+	{ "udp-allow", required_argument, NULL, OPT_UDP_ALLOW },
+	{ "tcp-allow", required_argument, NULL, OPT_TCP_ALLOW },
+	{ "sender-rate-limit", required_argument, NULL, OPT_RATE },
+	{ "since", required_argument, NULL, OPT_SINCE },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "out", required_argument, NULL, OPT_OUT },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "state", required_argument, NULL, OPT_STATE },
+	{ "flapping", no_argument, NULL, OPT_FLAPPING },
+	{ "device", required_argument, NULL, OPT_DEVICE },
+	{ "tunnel", required_argument, NULL, OPT_TUNNEL },
+	{ "root-cause", required_argument, NULL, OPT_ROOT_CAUSE },
+	{ "around", required_argument, NULL, OPT_AROUND },
+	{ "window", required_argument, NULL, OPT_WINDOW },
+	{ "keep", required_argument, NULL, OPT_KEEP },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -76,8 +107,21 @@ main_usage(FILE *f)
 	    "  --queue-max-bytes SIZE    (512M)   --queue-max-messages N    (4000000)\n"
 	    "  --batch-rows N            (20000)  --flush-interval DUR      (200ms)\n"
 	    "  --shutdown-grace DUR      (5s)     --stats-interval DUR      (60s)\n"
+	    "  --udp-allow CIDR          accept UDP only from these senders (repeatable)\n"
+	    "  --tcp-allow CIDR          accept TCP only from these senders (repeatable)\n"
+	    "  --sender-rate-limit N     messages per second per sender (0 = off)\n"
+	    "  --retention-messages DUR  prune raw messages older than this (30d)\n"
+	    "  --retention-events DUR    prune events and incidents older than this (400d)\n"
 	    "import, parse:\n"
-	    "  --year YYYY               year of RFC 3164 lines (default: inferred)\n");
+	    "  --year YYYY               year of RFC 3164 lines (default: inferred)\n"
+	    "correlator (serve, import):\n"
+	    "  --stuck-after DUR         down this long without recovery: stuck (5m)\n"
+	    "  --flap-count N            flaps within --flap-window: flapping (3)\n"
+	    "  --flap-window DUR         (1h)     --flap-half-life DUR   flap score decay (15m)\n"
+	    "  --lateness DUR            how late a line may arrive (2m)\n"
+	    "  --fleet-min-devices N     devices losing one peer: a fleet event (3)\n"
+	    "  --fleet-window DUR        ... starting within this window (2m)\n"
+	    "  --correlate-interval DUR  how often serve correlates (1s)\n");
 }
 
 static int
@@ -136,6 +180,70 @@ main_parse_options(int argc, char **argv, struct config *cfg)
 			if (util_parse_size(optarg, &cfg->queue_max_msgs) != 0)
 				goto bad;
 			break;
+		case OPT_LATENESS:
+		case OPT_STUCK:
+		case OPT_FLAP_WINDOW:
+		case OPT_HALF_LIFE:
+		case OPT_FLEET_WINDOW:
+		case OPT_CORR_INTERVAL:
+		case OPT_RET_MSGS:
+		case OPT_RET_EVENTS: {
+			static const struct { int opt; size_t off; } durs[] = {
+				{ OPT_LATENESS, offsetof(struct config, lateness_us) },
+				{ OPT_STUCK, offsetof(struct config, stuck_after_us) },
+				{ OPT_FLAP_WINDOW, offsetof(struct config, flap_window_us) },
+				{ OPT_HALF_LIFE, offsetof(struct config, flap_half_life_us) },
+				{ OPT_FLEET_WINDOW, offsetof(struct config, fleet_window_us) },
+				{ OPT_CORR_INTERVAL, offsetof(struct config, corr_interval_us) },
+				{ OPT_RET_MSGS, offsetof(struct config, retention_messages_us) },
+				{ OPT_RET_EVENTS, offsetof(struct config, retention_events_us) },
+			};
+			if (util_parse_duration(optarg, &dur) != 0)
+				goto bad;
+			for (i = 0; i < (int)(sizeof durs / sizeof durs[0]); i++)
+				if (durs[i].opt == c)
+					*(int64_t *)((char *)cfg + durs[i].off) = dur;
+			break;
+		}
+		case OPT_FLAP_COUNT:
+		case OPT_FLEET_MIN:
+		case OPT_KEEP: {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (*end != '\0' || v < 1 || v > 1000000)
+				goto bad;
+			if (c == OPT_FLAP_COUNT)
+				cfg->flap_count = (int)v;
+			else if (c == OPT_FLEET_MIN)
+				cfg->fleet_min_devices = (int)v;
+			else
+				cfg->q.keep = (int)v;
+			break;
+		}
+		case OPT_UDP_ALLOW:
+		case OPT_TCP_ALLOW: {
+			struct cfg_cidr *list = c == OPT_UDP_ALLOW ? cfg->udp_allow : cfg->tcp_allow;
+			int *n = c == OPT_UDP_ALLOW ? &cfg->n_udp_allow : &cfg->n_tcp_allow;
+			if (*n >= CFG_MAX_CIDR || cfg_parse_cidr(optarg, &list[*n]) != 0)
+				goto bad;
+			(*n)++;
+			break;
+		}
+		case OPT_RATE:
+			if (util_parse_size(optarg, &cfg->sender_rate_limit) != 0)
+				goto bad;
+			break;
+		case OPT_SINCE: cfg->q.since = optarg; break;
+		case OPT_FORMAT: cfg->q.format = optarg; break;
+		case OPT_OUT: cfg->q.out = optarg; break;
+		case OPT_JSON: cfg->q.json = 1; break;
+		case OPT_STATE: cfg->q.state = optarg; break;
+		case OPT_FLAPPING: cfg->q.flapping = 1; break;
+		case OPT_DEVICE: cfg->q.device = optarg; break;
+		case OPT_TUNNEL: cfg->q.tunnel = optarg; break;
+		case OPT_ROOT_CAUSE: cfg->q.root_cause = optarg; break;
+		case OPT_AROUND: cfg->q.around = optarg; break;
+		case OPT_WINDOW: cfg->q.window = optarg; break;
 		case OPT_IDLE:
 		case OPT_FLUSH:
 		case OPT_GRACE:

@@ -368,6 +368,11 @@ tunnel_merge(struct resolver *r, int64_t from, int64_t into)
 		"UPDATE tunnels SET merged_into = ?2, name = name || '~' || tunnel_id"
 		" WHERE tunnel_id = ?1",
 		"UPDATE tunnels SET merged_into = ?2 WHERE merged_into = ?1",
+		/* The correlator replays the merged tunnel from its first event. */
+		"DELETE FROM incident_evidence WHERE incident_id IN"
+		" (SELECT incident_id FROM incidents WHERE tunnel_id IN (?1, ?2))",
+		"DELETE FROM incidents WHERE tunnel_id IN (?1, ?2)",
+		"DELETE FROM tunnel_state WHERE tunnel_id IN (?1, ?2)",
 	};
 	size_t i;
 	int rc;
@@ -412,6 +417,8 @@ device_merge(struct resolver *r, int64_t from, int64_t into)
 	if ((rc = exec_ids(r, "UPDATE tunnels SET device_id = ?2 WHERE device_id = ?1",
 	    from, into)) != SQLITE_OK ||
 	    (rc = exec_ids(r, "UPDATE events SET device_id = ?2 WHERE device_id = ?1",
+	    from, into)) != SQLITE_OK ||
+	    (rc = exec_ids(r, "UPDATE incidents SET device_id = ?2 WHERE device_id = ?1",
 	    from, into)) != SQLITE_OK ||
 	    (rc = exec_ids(r, "UPDATE OR REPLACE ike_sas SET device_id = ?2 WHERE device_id = ?1",
 	    from, into)) != SQLITE_OK ||

@@ -2,6 +2,7 @@
  * writer.c — the writer thread.  See writer.h for the contract.
  */
 #include "writer.h"
+#include "correlator.h"
 #include "domain.h"
 #include "ingest.h"
 #include "log.h"
@@ -39,6 +40,8 @@ struct writer {
 
 	char *scratch;                 /* INGEST_SCRATCH(max_frame) */
 	struct resolver *resolver;     /* devices, tunnels, events */
+	struct corr *corr;             /* incidents, a stage after commits */
+	int64_t next_corr_us;
 	struct domain_scratch *ds;
 
 	/* Cache of the last sender formatted to text. */
@@ -289,6 +292,30 @@ writer_open_txn(struct writer *w)
 	return 0;
 }
 
+/* The correlator's pass, between batches (docs/architecture.md). */
+static void
+writer_correlate(struct writer *w)
+{
+	static struct log_throttle thr;
+	int64_t t0 = util_mono_us();
+	struct corr_stats cs;
+	int rc = corr_run(w->corr, util_now_us(), 0);
+
+	if (rc != SQLITE_OK) {
+		ctr_add(w->ctr, CTR_DB_ERRORS, 1);
+		log_ratelimited(&thr, 60 * 1000000LL, "correlator: pass failed: %s; "
+		    "retrying next interval", sqlite3_errstr(rc));
+		return;
+	}
+	corr_get_stats(w->corr, &cs);
+	if (cs.incidents_opened > 0 || cs.incidents_closed > 0)
+		log_info("correlator: %llu events on %llu tunnels, %llu incidents opened, "
+		    "%llu closed (%lld ms)", (unsigned long long)cs.events,
+		    (unsigned long long)cs.tunnels, (unsigned long long)cs.incidents_opened,
+		    (unsigned long long)cs.incidents_closed,
+		    (long long)((util_mono_us() - t0) / 1000));
+}
+
 static void *
 writer_main(void *arg)
 {
@@ -323,6 +350,10 @@ writer_main(void *arg)
 		if (w->in_txn && (w->pending_rows >= (uint64_t)w->cfg->batch_rows ||
 		    now - w->txn_started_us >= w->cfg->flush_us || closed))
 			writer_commit(w, SQLITE_OK, closed ? w->cfg->shutdown_grace_us * 6 : 0);
+		if (!w->in_txn && now >= w->next_corr_us) {
+			writer_correlate(w);
+			w->next_corr_us = util_mono_us() + w->cfg->corr_interval_us;
+		}
 		if (now >= w->next_stats_us) {
 			if (!w->in_txn)
 				writer_open_txn(w);
@@ -333,6 +364,7 @@ writer_main(void *arg)
 		if (closed && c == NULL && !w->in_txn)
 			break;
 	}
+	writer_correlate(w);
 	/* Final counters, so a short run leaves a trace too. */
 	writer_open_txn(w);
 	writer_write_stats(w, util_now_us());
@@ -358,8 +390,10 @@ writer_start(const struct config *cfg, struct store *st, struct mq *q,
 	w->ds = domain_scratch_new();
 	if (w->scratch == NULL || w->senders == NULL || w->ds == NULL ||
 	    resolve_open(st, &w->resolver, err, sizeof err) != 0 ||
+	    corr_open(cfg, st, &w->corr, err, sizeof err) != 0 ||
 	    pthread_create(&w->thread, NULL, writer_main, w) != 0) {
 		log_warnx("writer: %s", err);
+		corr_free(w->corr);
 		resolve_free(w->resolver);
 		domain_scratch_free(w->ds);
 		free(w->scratch);
@@ -375,6 +409,7 @@ void
 writer_join(struct writer *w)
 {
 	pthread_join(w->thread, NULL);
+	corr_free(w->corr);
 	resolve_free(w->resolver);
 	domain_scratch_free(w->ds);
 	store_close(w->st);

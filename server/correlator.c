@@ -1,0 +1,1260 @@
+/*
+ * correlator.c — tunnel state machine, incidents, root causes, fleet
+ * events.  See correlator.h for where it runs and what it persists.
+ *
+ * The state machine, per tunnel, over events in device-time order:
+ *
+ *   unknown ──initiate──▶ negotiating ──CHILD_SA up / FTMD up──▶ up
+ *      │                      │ failure, never up: never_established
+ *      │ DPD, CREATE_CHILD_SA, rekeys seen: the SA exists ──▶ up
+ *   up ──give-up / IKE_SA deleted (not a rekey) / last CHILD_SA gone
+ *        without replacement / FTMD down──▶ down   (incident opened)
+ *   down ──back up within stuck_after──▶ up        (incident: flap)
+ *   down ──older than stuck_after──────▶ stuck     (timer)
+ *   up, CHILD_SA rekeys refused ────────▶ degraded (incident; stuck when
+ *                                                  the CHILD_SA is gone)
+ *
+ * Rekeys are never downs: an IKE_SA delete is a rekey's when its unique
+ * id is not the current IKE_SA's, or when it follows an IKE rekey within
+ * seconds; a closed CHILD_SA is only a down when no CHILD_SA is left and
+ * none replaces it within CORR_CHILD_GRACE.
+ */
+#include "correlator.h"
+#include "domain.h"
+#include "ingest.h"
+#include "log.h"
+#include "rootcause.h"
+#include "strmap.h"
+#include "util.h"
+
+#include <inttypes.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CORR_CHILD_GRACE    (10 * 1000000LL)
+#define CORR_REKEY_WINDOW   (30 * 1000000LL)
+#define CORR_DELETE_WINDOW  (5 * 1000000LL)
+#define CORR_NEAR           (3 * 1000000LL)
+#define CORR_LOOKBACK       (10 * 60 * 1000000LL)
+#define CORR_WINDOW_MAX     3000          /* events given to the classifier */
+#define CORR_BATCH          4096          /* events read per query */
+#define CORR_MAX_CHILD      8
+#define CORR_MAX_FLAPS      64
+#define CORR_FLAP_PENALTY   1000.0
+#define CORR_MAX_TOUCHED    4096
+
+enum { ST_UNKNOWN, ST_UP, ST_DOWN, ST_NEGOTIATING };
+static const char *const st_names[] = { "unknown", "up", "down", "negotiating" };
+
+enum { SYM_NONE, SYM_NEVER, SYM_FLAP, SYM_STUCK, SYM_DOWN, SYM_DEGRADED };
+static const char *const sym_names[] = { "", "never_established", "flap", "stuck",
+	"down", "degraded" };
+
+/* A tunnel's state machine: what it must remember between events. */
+struct machine {
+	int state;
+	int64_t state_since;
+	int ever_up;
+	int ike_up;
+	int has_ike_uid;
+	uint32_t ike_uid;
+	uint32_t child[CORR_MAX_CHILD];
+	int nchild;
+	int64_t child_gone_us;       /* last CHILD_SA closed at; 0 = none pending */
+	int64_t ike_rekey_us;
+	int64_t del_rekey_us;        /* an IKE_SA delete judged part of a rekey */
+	int64_t del_down_us;         /* an IKE_SA delete judged a down */
+	int64_t exch_us;             /* last IKE exchange seen */
+	char exch[24];
+	int64_t incident_id;
+	int symptom;
+	int64_t inc_start;
+	int64_t flaps[CORR_MAX_FLAPS];
+	int nflaps;
+	double score;
+	int64_t score_us;
+	int64_t last_us;
+	int64_t cursor_us, cursor_event;
+};
+
+enum {
+	Q_NEW_EVENTS, Q_TUNNEL, Q_STATE_GET, Q_STATE_PUT, Q_EVENTS, Q_INC_NEW,
+	Q_INC_SYMPTOM, Q_INC_CLOSE, Q_INC_GET, Q_INC_CAUSE, Q_EVID_DEL, Q_EVID_ADD,
+	Q_WINDOW, Q_FLEET_NEAR, Q_FLEET_NEW, Q_FLEET_SET, Q_FLEET_AGG, Q_FLEET_CAUSE,
+	Q_FLEET_UPDATE, Q_STATELESS, Q_ALL_TUNNELS, Q_MAX
+};
+
+static const char *const corr_sql[Q_MAX] = {
+	[Q_NEW_EVENTS] = "SELECT e.event_id, e.tunnel_id, e.device_id, e.device_us,"
+	    " m.received_us FROM events e JOIN messages m ON m.message_id = e.message_id"
+	    " WHERE e.event_id > ?1 ORDER BY e.event_id LIMIT 50000",
+	[Q_TUNNEL] = "SELECT device_id, peer_ip FROM tunnels WHERE tunnel_id = ?1"
+	    " AND merged_into IS NULL",
+	[Q_STATE_GET] = "SELECT machine FROM tunnel_state WHERE tunnel_id = ?1",
+	[Q_STATE_PUT] = "INSERT OR REPLACE INTO tunnel_state(tunnel_id, state,"
+	    " state_since_us, cursor_us, cursor_event, last_us, flapping, flap_score,"
+	    " machine) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	[Q_EVENTS] = "SELECT e.event_id, e.device_us, e.source, e.new_state, m.raw"
+	    " FROM events e JOIN messages m ON m.message_id = e.message_id"
+	    " WHERE e.tunnel_id = ?1 AND e.device_us IS NOT NULL"
+	    " AND (e.device_us > ?2 OR (e.device_us = ?2 AND e.event_id > ?3))"
+	    " AND e.device_us <= ?4 ORDER BY e.device_us, e.event_id LIMIT 4096",
+	[Q_INC_NEW] = "INSERT INTO incidents(tunnel_id, device_id, peer_ip, symptom,"
+	    " root_cause, summary, started_us, detected_us) VALUES (?1, ?2, ?3, ?4,"
+	    " 'unknown', '', ?5, ?6)",
+	[Q_INC_SYMPTOM] = "UPDATE incidents SET symptom = ?2 WHERE incident_id = ?1",
+	[Q_INC_CLOSE] = "UPDATE incidents SET symptom = ?2, ended_us = ?3"
+	    " WHERE incident_id = ?1",
+	[Q_INC_GET] = "SELECT i.tunnel_id, i.symptom, i.started_us, i.ended_us, t.peer_ip,"
+	    " i.fleet_event_id FROM incidents i JOIN tunnels t ON t.tunnel_id = i.tunnel_id"
+	    " WHERE i.incident_id = ?1",
+	[Q_INC_CAUSE] = "UPDATE incidents SET root_cause = ?2, summary = ?3,"
+	    " peer_ip = coalesce(peer_ip, ?4) WHERE incident_id = ?1",
+	[Q_EVID_DEL] = "DELETE FROM incident_evidence WHERE incident_id = ?1",
+	[Q_EVID_ADD] = "INSERT INTO incident_evidence(incident_id, seq, event_id)"
+	    " VALUES (?1, ?2, ?3)",
+	[Q_WINDOW] = "SELECT e.event_id, e.device_us, e.source, e.new_state, m.raw"
+	    " FROM events e JOIN messages m ON m.message_id = e.message_id"
+	    " WHERE e.tunnel_id = ?1 AND e.device_us BETWEEN ?2 AND ?3"
+	    " ORDER BY e.device_us, e.event_id LIMIT 3000",
+	[Q_FLEET_NEAR] = "SELECT incident_id, device_id, fleet_event_id FROM incidents"
+	    " WHERE peer_ip = ?1 AND started_us BETWEEN ?2 AND ?3"
+	    " AND symptom IN ('flap', 'stuck', 'down')",
+	[Q_FLEET_NEW] = "INSERT INTO fleet_events(peer_ip, started_us, devices, tunnels,"
+	    " root_cause, summary) VALUES (?1, ?2, 0, 0, 'unknown', '')",
+	[Q_FLEET_SET] = "UPDATE incidents SET fleet_event_id = ?2 WHERE incident_id = ?1"
+	    " AND fleet_event_id IS NULL",
+	[Q_FLEET_AGG] = "SELECT min(started_us), max(ended_us), count(*) - count(ended_us),"
+	    " count(DISTINCT device_id), count(*), max(peer_ip) FROM incidents"
+	    " WHERE fleet_event_id = ?1",
+	[Q_FLEET_CAUSE] = "SELECT root_cause FROM incidents WHERE fleet_event_id = ?1"
+	    " GROUP BY root_cause ORDER BY count(*) DESC, root_cause LIMIT 1",
+	[Q_FLEET_UPDATE] = "UPDATE fleet_events SET started_us = ?2, ended_us = ?3,"
+	    " devices = ?4, tunnels = ?5, root_cause = ?6, summary = ?7"
+	    " WHERE fleet_event_id = ?1",
+	[Q_STATELESS] = "SELECT t.tunnel_id FROM tunnels t WHERE t.merged_into IS NULL"
+	    " AND NOT EXISTS (SELECT 1 FROM tunnel_state s WHERE s.tunnel_id = t.tunnel_id)",
+	[Q_ALL_TUNNELS] = "SELECT tunnel_id FROM tunnels WHERE merged_into IS NULL",
+};
+
+struct corr {
+	const struct config *cfg;
+	struct store *st;
+	sqlite3 *db;
+	sqlite3_stmt *q[Q_MAX];
+	struct strmap dirty;          /* tunnel id -> newest device_us of its new
+	                                 events: needs a look this pass */
+	struct strmap skew;           /* device id -> device_us - received_us */
+	struct strmap devmax;         /* device id -> newest device_us seen */
+	int started;
+	char *scratch;                /* INGEST_SCRATCH(max_frame) */
+	struct domain_scratch *ds;
+	struct charon_event *pool;    /* CORR_WINDOW_MAX parsed charon lines */
+	struct rc_event *win;
+	int64_t touched[CORR_MAX_TOUCHED];
+	int ntouched;
+	struct corr_stats stats;
+	int64_t now_us;
+	int final;
+};
+
+/* ---- small helpers ---------------------------------------------------- */
+
+static int
+corr_step(struct corr *c, sqlite3_stmt *s)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+		return SQLITE_OK;
+	log_warnx("correlator: sqlite: %s in: %s", sqlite3_errmsg(c->db), sqlite3_sql(s));
+	return rc;
+}
+
+static void
+id_key(char *buf, size_t sz, int64_t id)
+{
+	snprintf(buf, sz, "%" PRId64, id);
+}
+
+static void
+corr_mark(struct strmap *m, int64_t id, int64_t v)
+{
+	char k[24];
+
+	id_key(k, sizeof k, id);
+	strmap_put(m, k, strlen(k), v);
+}
+
+static int
+corr_lookup(const struct strmap *m, int64_t id, int64_t *v)
+{
+	char k[24];
+
+	id_key(k, sizeof k, id);
+	return strmap_get(m, k, strlen(k), v);
+}
+
+static void
+corr_touch(struct corr *c, int64_t incident_id)
+{
+	int i;
+
+	for (i = 0; i < c->ntouched; i++)
+		if (c->touched[i] == incident_id)
+			return;
+	if (c->ntouched < CORR_MAX_TOUCHED)
+		c->touched[c->ntouched++] = incident_id;
+}
+
+int
+corr_open(const struct config *cfg, struct store *st, struct corr **out, char *err,
+    size_t errsz)
+{
+	struct corr *c;
+	int i;
+
+	if ((c = calloc(1, sizeof *c)) == NULL)
+		return -1;
+	c->cfg = cfg;
+	c->st = st;
+	c->db = store_db(st);
+	c->scratch = malloc(INGEST_SCRATCH((size_t)cfg->max_frame));
+	c->ds = domain_scratch_new();
+	c->pool = calloc(CORR_WINDOW_MAX, sizeof *c->pool);
+	c->win = calloc(CORR_WINDOW_MAX, sizeof *c->win);
+	if (c->scratch == NULL || c->ds == NULL || c->pool == NULL || c->win == NULL) {
+		snprintf(err, errsz, "out of memory");
+		goto fail;
+	}
+	for (i = 0; i < Q_MAX; i++) {
+		if (sqlite3_prepare_v3(c->db, corr_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+		    &c->q[i], NULL) != SQLITE_OK) {
+			snprintf(err, errsz, "preparing \"%s\": %s", corr_sql[i],
+			    sqlite3_errmsg(c->db));
+			goto fail;
+		}
+	}
+	strmap_init(&c->dirty, 1u << 22);
+	strmap_init(&c->skew, 1u << 20);
+	strmap_init(&c->devmax, 1u << 20);
+	*out = c;
+	return 0;
+fail:
+	corr_free(c);
+	return -1;
+}
+
+void
+corr_free(struct corr *c)
+{
+	int i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < Q_MAX; i++)
+		sqlite3_finalize(c->q[i]);
+	strmap_free(&c->dirty);
+	strmap_free(&c->skew);
+	strmap_free(&c->devmax);
+	free(c->scratch);
+	domain_scratch_free(c->ds);
+	free(c->pool);
+	free(c->win);
+	free(c);
+}
+
+void
+corr_get_stats(const struct corr *c, struct corr_stats *out)
+{
+	*out = c->stats;
+}
+
+/* ---- machine persistence --------------------------------------------- */
+
+static void
+machine_init(struct machine *m)
+{
+	memset(m, 0, sizeof *m);
+	m->cursor_us = INT64_MIN;
+}
+
+static json_t *
+machine_to_json(const struct machine *m)
+{
+	json_t *o = json_object(), *a = json_array(), *f = json_array();
+	int i;
+
+	for (i = 0; i < m->nchild; i++)
+		json_array_append_new(a, json_integer(m->child[i]));
+	for (i = 0; i < m->nflaps; i++)
+		json_array_append_new(f, json_integer(m->flaps[i]));
+	json_object_set_new(o, "state", json_integer(m->state));
+	json_object_set_new(o, "since", json_integer(m->state_since));
+	json_object_set_new(o, "ever_up", json_integer(m->ever_up));
+	json_object_set_new(o, "ike_up", json_integer(m->ike_up));
+	json_object_set_new(o, "has_ike_uid", json_integer(m->has_ike_uid));
+	json_object_set_new(o, "ike_uid", json_integer(m->ike_uid));
+	json_object_set_new(o, "child", a);
+	json_object_set_new(o, "child_gone", json_integer(m->child_gone_us));
+	json_object_set_new(o, "ike_rekey", json_integer(m->ike_rekey_us));
+	json_object_set_new(o, "del_rekey", json_integer(m->del_rekey_us));
+	json_object_set_new(o, "del_down", json_integer(m->del_down_us));
+	json_object_set_new(o, "exch_us", json_integer(m->exch_us));
+	json_object_set_new(o, "exch", json_string(m->exch));
+	json_object_set_new(o, "incident", json_integer(m->incident_id));
+	json_object_set_new(o, "symptom", json_integer(m->symptom));
+	json_object_set_new(o, "inc_start", json_integer(m->inc_start));
+	json_object_set_new(o, "flaps", f);
+	json_object_set_new(o, "score", json_real(m->score));
+	json_object_set_new(o, "score_us", json_integer(m->score_us));
+	json_object_set_new(o, "last_us", json_integer(m->last_us));
+	json_object_set_new(o, "cursor_us", json_integer(m->cursor_us));
+	json_object_set_new(o, "cursor_event", json_integer(m->cursor_event));
+	return o;
+}
+
+static int64_t
+jint(json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+
+	return json_is_integer(v) ? (int64_t)json_integer_value(v) : 0;
+}
+
+static void
+machine_from_json(struct machine *m, const char *text)
+{
+	json_t *o = json_loads(text, 0, NULL), *a;
+	size_t i;
+
+	machine_init(m);
+	if (o == NULL)
+		return;
+	m->state = (int)jint(o, "state");
+	if (m->state < ST_UNKNOWN || m->state > ST_NEGOTIATING)
+		m->state = ST_UNKNOWN;
+	m->state_since = jint(o, "since");
+	m->ever_up = (int)jint(o, "ever_up");
+	m->ike_up = (int)jint(o, "ike_up");
+	m->has_ike_uid = (int)jint(o, "has_ike_uid");
+	m->ike_uid = (uint32_t)jint(o, "ike_uid");
+	a = json_object_get(o, "child");
+	for (i = 0; i < json_array_size(a) && i < CORR_MAX_CHILD; i++)
+		m->child[m->nchild++] = (uint32_t)json_integer_value(json_array_get(a, i));
+	m->child_gone_us = jint(o, "child_gone");
+	m->ike_rekey_us = jint(o, "ike_rekey");
+	m->del_rekey_us = jint(o, "del_rekey");
+	m->del_down_us = jint(o, "del_down");
+	m->exch_us = jint(o, "exch_us");
+	if (json_is_string(json_object_get(o, "exch")))
+		snprintf(m->exch, sizeof m->exch, "%s",
+		    json_string_value(json_object_get(o, "exch")));
+	m->incident_id = jint(o, "incident");
+	m->symptom = (int)jint(o, "symptom");
+	if (m->symptom < SYM_NONE || m->symptom > SYM_DEGRADED)
+		m->symptom = SYM_NONE;
+	m->inc_start = jint(o, "inc_start");
+	a = json_object_get(o, "flaps");
+	for (i = 0; i < json_array_size(a) && i < CORR_MAX_FLAPS; i++)
+		m->flaps[m->nflaps++] = (int64_t)json_integer_value(json_array_get(a, i));
+	m->score = json_real_value(json_object_get(o, "score"));
+	m->score_us = jint(o, "score_us");
+	m->last_us = jint(o, "last_us");
+	m->cursor_us = json_object_get(o, "cursor_us") != NULL ? jint(o, "cursor_us") : INT64_MIN;
+	m->cursor_event = jint(o, "cursor_event");
+	json_decref(o);
+}
+
+/* ---- per-tunnel context ----------------------------------------------- */
+
+struct tctx {
+	struct corr *c;
+	int64_t tunnel_id, device_id;
+	char peer[64];
+	struct machine m;
+	int64_t tnow;                 /* "now" in this device's clock */
+};
+
+static int
+inc_open(struct tctx *t, int symptom, int64_t start)
+{
+	sqlite3_stmt *s = t->c->q[Q_INC_NEW];
+	int rc;
+
+	sqlite3_bind_int64(s, 1, t->tunnel_id);
+	sqlite3_bind_int64(s, 2, t->device_id);
+	if (t->peer[0] != '\0')
+		sqlite3_bind_text(s, 3, t->peer, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 4, sym_names[symptom], -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 5, start);
+	sqlite3_bind_int64(s, 6, t->c->now_us);
+	if ((rc = corr_step(t->c, s)) != SQLITE_OK)
+		return rc;
+	t->m.incident_id = sqlite3_last_insert_rowid(t->c->db);
+	t->m.symptom = symptom;
+	t->m.inc_start = start;
+	t->c->stats.incidents_opened++;
+	corr_touch(t->c, t->m.incident_id);
+	return SQLITE_OK;
+}
+
+static int
+inc_symptom(struct tctx *t, int symptom)
+{
+	sqlite3_stmt *s = t->c->q[Q_INC_SYMPTOM];
+
+	if (t->m.incident_id == 0 || t->m.symptom == symptom)
+		return SQLITE_OK;
+	sqlite3_bind_int64(s, 1, t->m.incident_id);
+	sqlite3_bind_text(s, 2, sym_names[symptom], -1, SQLITE_STATIC);
+	t->m.symptom = symptom;
+	corr_touch(t->c, t->m.incident_id);
+	return corr_step(t->c, s);
+}
+
+static int
+inc_close(struct tctx *t, int symptom, int64_t end)
+{
+	sqlite3_stmt *s = t->c->q[Q_INC_CLOSE];
+	int rc;
+
+	sqlite3_bind_int64(s, 1, t->m.incident_id);
+	sqlite3_bind_text(s, 2, sym_names[symptom], -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, end);
+	corr_touch(t->c, t->m.incident_id);
+	if ((rc = corr_step(t->c, s)) != SQLITE_OK)
+		return rc;
+	t->m.incident_id = 0;
+	t->m.symptom = SYM_NONE;
+	t->c->stats.incidents_closed++;
+	return SQLITE_OK;
+}
+
+static double
+score_at(const struct machine *m, int64_t at, int64_t half_life)
+{
+	if (m->score <= 0 || at <= m->score_us || half_life <= 0)
+		return m->score;
+	return m->score * pow(2.0, -(double)(at - m->score_us) / (double)half_life);
+}
+
+static void
+flap_record(struct tctx *t, int64_t at)
+{
+	struct machine *m = &t->m;
+
+	if (m->nflaps == CORR_MAX_FLAPS) {
+		memmove(m->flaps, m->flaps + 1, (CORR_MAX_FLAPS - 1) * sizeof m->flaps[0]);
+		m->nflaps--;
+	}
+	m->flaps[m->nflaps++] = at;
+	m->score = score_at(m, at, t->c->cfg->flap_half_life_us) + CORR_FLAP_PENALTY;
+	m->score_us = at;
+}
+
+/* ---- transitions ------------------------------------------------------ */
+
+static int
+go_up(struct tctx *t, int64_t at)
+{
+	struct machine *m = &t->m;
+	int rc = SQLITE_OK;
+
+	m->child_gone_us = 0;
+	if (m->state == ST_UP)
+		return SQLITE_OK;
+	if (m->incident_id != 0) {
+		int64_t start = m->inc_start;
+		switch (m->symptom) {
+		case SYM_DOWN:
+			if (at - start <= t->c->cfg->stuck_after_us) {
+				rc = inc_close(t, SYM_FLAP, at);
+				flap_record(t, start);
+			} else {
+				rc = inc_close(t, SYM_STUCK, at);
+			}
+			break;
+		default:
+			rc = inc_close(t, m->symptom, at);
+			break;
+		}
+	}
+	m->state = ST_UP;
+	m->state_since = at;
+	m->ever_up = 1;
+	return rc;
+}
+
+static int
+go_down(struct tctx *t, int64_t at)
+{
+	struct machine *m = &t->m;
+	int rc = SQLITE_OK;
+
+	m->child_gone_us = 0;
+	m->nchild = 0;
+	m->ike_up = 0;
+	if (m->state == ST_DOWN)
+		return SQLITE_OK;
+	if (m->incident_id != 0 && m->symptom == SYM_DEGRADED) {
+		/* The PFS case: the CHILD_SA is gone for good. */
+		rc = inc_symptom(t, SYM_STUCK);
+	} else if (m->incident_id == 0) {
+		rc = inc_open(t, SYM_DOWN, at);
+	}
+	m->ever_up = 1;
+	m->state = ST_DOWN;
+	m->state_since = at;
+	return rc;
+}
+
+/* A failed attempt to bring the tunnel up. */
+static int
+attempt_failed(struct tctx *t, int64_t at)
+{
+	struct machine *m = &t->m;
+
+	if (m->state == ST_UP)
+		return SQLITE_OK;
+	if (m->state == ST_NEGOTIATING && m->ever_up) {
+		m->state = ST_DOWN;
+		m->state_since = at;
+	}
+	if (!m->ever_up && m->incident_id == 0) {
+		if (m->state == ST_UNKNOWN) {
+			m->state = ST_NEGOTIATING;
+			m->state_since = at;
+		}
+		return inc_open(t, SYM_NEVER, at);
+	}
+	return SQLITE_OK;
+}
+
+static void
+negotiating(struct tctx *t, int64_t at)
+{
+	struct machine *m = &t->m;
+
+	if (m->state == ST_UNKNOWN || m->state == ST_DOWN) {
+		m->state = ST_NEGOTIATING;
+		m->state_since = at;
+	}
+}
+
+/* Lines that only an established IKE_SA produces: the tunnel is up, even
+ * if we never saw it come up (the collector started later). */
+static int
+infer_up(struct tctx *t, int64_t at)
+{
+	if (t->m.state == ST_UNKNOWN)
+		return go_up(t, at);
+	return SQLITE_OK;
+}
+
+static int
+child_rekey_failed(struct tctx *t, int64_t at)
+{
+	int rc;
+
+	if ((rc = infer_up(t, at)) != SQLITE_OK)
+		return rc;
+	if (t->m.state == ST_UP && t->m.incident_id == 0)
+		return inc_open(t, SYM_DEGRADED, at);
+	return SQLITE_OK;
+}
+
+static void
+child_add(struct machine *m, uint32_t uid)
+{
+	int i;
+
+	for (i = 0; i < m->nchild; i++)
+		if (m->child[i] == uid)
+			return;
+	if (m->nchild == CORR_MAX_CHILD) {
+		memmove(m->child, m->child + 1, (CORR_MAX_CHILD - 1) * sizeof m->child[0]);
+		m->nchild--;
+	}
+	m->child[m->nchild++] = uid;
+}
+
+static void
+child_remove(struct machine *m, uint32_t uid)
+{
+	int i;
+
+	for (i = 0; i < m->nchild; i++) {
+		if (m->child[i] == uid) {
+			memmove(m->child + i, m->child + i + 1,
+			    (size_t)(m->nchild - i - 1) * sizeof m->child[0]);
+			m->nchild--;
+			return;
+		}
+	}
+}
+
+static int
+recent(int64_t at, int64_t then, int64_t window)
+{
+	return then != 0 && at >= then && at - then <= window;
+}
+
+/* Is an IKE_SA delete (uid, if known) a rekey's deletion of the old SA? */
+static int
+delete_is_rekey(const struct machine *m, const struct charon_event *ch, int64_t at)
+{
+	if ((ch->has & CHARON_HAS_IKE_UID) && m->has_ike_uid && ch->ike_uid != m->ike_uid)
+		return 1;
+	return recent(at, m->ike_rekey_us, CORR_REKEY_WINDOW);
+}
+
+static int
+step_charon(struct tctx *t, const struct charon_event *ch, int64_t at)
+{
+	struct machine *m = &t->m;
+	int ctx_child = recent(at, m->exch_us, CORR_NEAR) &&
+	    strcmp(m->exch, "CREATE_CHILD_SA") == 0;
+
+	switch (ch->kind) {
+	case CHARON_CHILD_ESTABLISHED:
+		if (strcmp(ch->variant, "outbound") == 0)
+			return SQLITE_OK;
+		if (ch->has & CHARON_HAS_CHILD_UID)
+			child_add(m, ch->child_uid);
+		m->ike_up = 1;
+		if (m->state == ST_UP && m->incident_id != 0 && m->symptom == SYM_DEGRADED)
+			return inc_close(t, SYM_DEGRADED, at);   /* rekeys work again */
+		return go_up(t, at);
+	case CHARON_CHILD_REKEYED:
+		if (ch->has & CHARON_HAS_CHILD_UID)
+			child_remove(m, ch->child_uid);
+		if (ch->has & CHARON_HAS_NEW_CHILD_UID)
+			child_add(m, ch->new_child_uid);
+		m->child_gone_us = 0;
+		if (m->state == ST_UP && m->incident_id != 0 && m->symptom == SYM_DEGRADED)
+			return inc_close(t, SYM_DEGRADED, at);
+		return infer_up(t, at);
+	case CHARON_IKE_ESTABLISHED:
+		m->ike_up = 1;
+		if (ch->has & CHARON_HAS_IKE_UID) {
+			m->ike_uid = ch->ike_uid;
+			m->has_ike_uid = 1;
+		}
+		negotiating(t, at);
+		return SQLITE_OK;
+	case CHARON_IKE_REKEYED:
+		if (ch->has & CHARON_HAS_IKE_UID) {
+			m->ike_uid = ch->ike_uid;
+			m->has_ike_uid = 1;
+		}
+		m->ike_rekey_us = at;
+		return infer_up(t, at);
+	case CHARON_IKE_INITIATE:
+	case CHARON_IKE_INITIATE_RESPONDER:
+	case CHARON_VICI_INITIATE:
+	case CHARON_STROKE_INITIATE:
+	case CHARON_IKE_REINITIATE:
+	case CHARON_CHILD_RESTART:
+		if (ch->kind == CHARON_IKE_INITIATE && (ch->has & CHARON_HAS_IKE_UID) &&
+		    m->state != ST_UP) {
+			m->ike_uid = ch->ike_uid;
+			m->has_ike_uid = 1;
+		}
+		if (m->state != ST_UP)
+			negotiating(t, at);
+		return SQLITE_OK;
+	case CHARON_MESSAGE_GENERATED:
+	case CHARON_MESSAGE_PARSED:
+		snprintf(m->exch, sizeof m->exch, "%s", ch->exchange);
+		m->exch_us = at;
+		if (strcmp(ch->exchange, "INFORMATIONAL") == 0 ||
+		    strcmp(ch->exchange, "CREATE_CHILD_SA") == 0)
+			return infer_up(t, at);
+		if (strcmp(ch->exchange, "IKE_SA_INIT") == 0 && m->state != ST_UP)
+			negotiating(t, at);
+		if (ch->kind == CHARON_MESSAGE_PARSED && ch->is_response == 1 &&
+		    (ch->payload_flags & (CHARON_PL_NO_PROP | CHARON_PL_AUTH_FAILED |
+		    CHARON_PL_TS_UNACCEPT)))
+			return attempt_failed(t, at);
+		return SQLITE_OK;
+	case CHARON_DPD_REQUEST:
+	case CHARON_REKEY_SCHEDULED:
+	case CHARON_IKE_LIFETIME:
+		return infer_up(t, at);
+	case CHARON_GIVE_UP:
+		if (strcmp(ch->variant, "path_probings") == 0)
+			return SQLITE_OK;
+		/* FALLTHROUGH */
+	case CHARON_IKE_ESTABLISH_NO_RESPONSE:
+	case CHARON_PEER_NOT_RESPONDING_RETRY:
+	case CHARON_HALF_OPEN_TIMEOUT:
+	case CHARON_IKE_REKEY_NO_RESPONSE:
+		if (m->state == ST_UP)
+			return go_down(t, at);
+		return attempt_failed(t, at);
+	case CHARON_DPD_TIMEOUT:
+		return go_down(t, at);
+	case CHARON_IKE_DELETE_RECEIVED:
+	case CHARON_IKE_DELETE_SENT:
+	case CHARON_IKE_DELETING:
+		if (delete_is_rekey(m, ch, at)) {
+			m->del_rekey_us = at;
+			return SQLITE_OK;
+		}
+		if (recent(at, m->del_down_us, CORR_DELETE_WINDOW))
+			return SQLITE_OK;
+		m->del_down_us = at;
+		if (m->state == ST_UP || m->state == ST_UNKNOWN || m->ike_up)
+			return go_down(t, at);
+		return SQLITE_OK;
+	case CHARON_IKE_DELETED:
+		if (recent(at, m->del_rekey_us, CORR_DELETE_WINDOW) ||
+		    recent(at, m->del_down_us, CORR_DELETE_WINDOW) ||
+		    recent(at, m->ike_rekey_us, CORR_REKEY_WINDOW))
+			return SQLITE_OK;
+		if (m->state == ST_UP)
+			return go_down(t, at);
+		return SQLITE_OK;
+	case CHARON_CHILD_CLOSING:
+	case CHARON_CHILD_EXPIRED:
+		if (ch->has & CHARON_HAS_CHILD_UID)
+			child_remove(m, ch->child_uid);
+		if (m->incident_id != 0 && m->symptom == SYM_DEGRADED && m->nchild == 0)
+			return go_down(t, at);
+		if (m->state == ST_UP && m->nchild == 0 && m->child_gone_us == 0)
+			m->child_gone_us = at;
+		return SQLITE_OK;
+	case CHARON_NO_ACCEPTABLE_PROPOSAL:
+	case CHARON_CHILD_FAILED_KEEP_IKE:
+	case CHARON_NOTIFY_NO_CHILD:
+		if (ctx_child)
+			return child_rekey_failed(t, at);
+		return attempt_failed(t, at);
+	case CHARON_PSK_MAC_MISMATCH:
+	case CHARON_NO_SHARED_KEY:
+	case CHARON_NO_PEER_CONFIG:
+	case CHARON_AUTH_FAILED:
+	case CHARON_SIGNATURE_INVALID:
+	case CHARON_CONSTRAINT_FAILED:
+	case CHARON_PROPOSALS_UNACCEPTABLE:
+	case CHARON_NOTIFY_ERROR:
+	case CHARON_TS_UNACCEPTABLE:
+	case CHARON_NO_ACCEPTABLE_TS:
+	case CHARON_CHILD_FAILED_CLOSE_IKE:
+		return attempt_failed(t, at);
+	default:
+		return SQLITE_OK;
+	}
+}
+
+/* Pending decisions and timers, evaluated at device time `at`. */
+static int
+corr_timers(struct tctx *t, int64_t at)
+{
+	struct machine *m = &t->m;
+	int rc;
+
+	if (m->child_gone_us != 0 && m->nchild == 0 && at - m->child_gone_us > CORR_CHILD_GRACE) {
+		int64_t gone = m->child_gone_us;
+		if ((rc = go_down(t, gone)) != SQLITE_OK)
+			return rc;
+	}
+	if (m->incident_id != 0 && m->symptom == SYM_DOWN &&
+	    at - m->inc_start >= t->c->cfg->stuck_after_us)
+		return inc_symptom(t, SYM_STUCK);
+	return SQLITE_OK;
+}
+
+/* ---- loading events ---------------------------------------------------- */
+
+/* Reads one event row (columns: id, us, source, new_state, raw) into
+ * *ev, parsing charon lines into *ch.  Returns 1 when usable. */
+static int
+corr_row(struct corr *c, sqlite3_stmt *s, struct rc_event *ev, struct charon_event *ch)
+{
+	const char *src = (const char *)sqlite3_column_text(s, 2);
+	const char *state = (const char *)sqlite3_column_text(s, 3);
+	const char *raw = (const char *)sqlite3_column_text(s, 4);
+	int rawlen = sqlite3_column_bytes(s, 4);
+	struct ingest_row row;
+
+	memset(ev, 0, sizeof *ev);
+	ev->event_id = sqlite3_column_int64(s, 0);
+	ev->us = sqlite3_column_int64(s, 1);
+	ev->ftmd_state = -1;
+	if (src != NULL && strcmp(src, "viptela") == 0) {
+		if (state != NULL)
+			ev->ftmd_state = strcmp(state, "up") == 0 ? 1 :
+			    strcmp(state, "down") == 0 ? 0 : -1;
+		return 1;
+	}
+	if (raw == NULL || rawlen <= 0 || (size_t)rawlen > c->cfg->max_frame * 4u)
+		return 0;
+	/* The stored line is already escaped: parse it as is. */
+	ingest_prepare(c->cfg, raw, (size_t)rawlen, ev->us, 0, 0, c->scratch, &row);
+	if (domain_classify(&row, c->ds) != DOMAIN_CHARON)
+		return 0;
+	*ch = c->ds->ch;
+	ev->ch = ch;
+	return 1;
+}
+
+/* ---- root cause -------------------------------------------------------- */
+
+static int
+corr_classify(struct corr *c, int64_t incident_id, int64_t tnow)
+{
+	sqlite3_stmt *s = c->q[Q_INC_GET], *w = c->q[Q_WINDOW];
+	int64_t tunnel, start, end;
+	char symptom[32], peer[64];
+	struct rc_result res;
+	size_t n = 0;
+	int rc, sym, i;
+
+	sqlite3_bind_int64(s, 1, incident_id);
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return SQLITE_OK;
+	}
+	tunnel = sqlite3_column_int64(s, 0);
+	snprintf(symptom, sizeof symptom, "%s", (const char *)sqlite3_column_text(s, 1));
+	start = sqlite3_column_int64(s, 2);
+	end = sqlite3_column_type(s, 3) == SQLITE_NULL ? tnow : sqlite3_column_int64(s, 3);
+	peer[0] = '\0';
+	if (sqlite3_column_text(s, 4) != NULL)
+		snprintf(peer, sizeof peer, "%s", (const char *)sqlite3_column_text(s, 4));
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+
+	if (end < start)
+		end = start;
+	sqlite3_bind_int64(w, 1, tunnel);
+	sqlite3_bind_int64(w, 2, start - CORR_LOOKBACK);
+	sqlite3_bind_int64(w, 3, end + 60 * 1000000LL);
+	while ((rc = sqlite3_step(w)) == SQLITE_ROW && n < CORR_WINDOW_MAX) {
+		if (corr_row(c, w, &c->win[n], &c->pool[n]))
+			n++;
+	}
+	sqlite3_reset(w);
+	sqlite3_clear_bindings(w);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return rc;
+
+	sym = strcmp(symptom, "never_established") == 0 ? RC_SYM_NEVER_ESTABLISHED :
+	    strcmp(symptom, "degraded") == 0 ? RC_SYM_DEGRADED : RC_SYM_DOWN;
+	rc_classify(c->win, n, start, sym, peer[0] ? peer : NULL, &res);
+
+	s = c->q[Q_INC_CAUSE];
+	sqlite3_bind_int64(s, 1, incident_id);
+	sqlite3_bind_text(s, 2, rc_cause_name(res.cause), -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, res.summary, -1, SQLITE_TRANSIENT);
+	if (peer[0] != '\0')
+		sqlite3_bind_text(s, 4, peer, -1, SQLITE_TRANSIENT);
+	if ((rc = corr_step(c, s)) != SQLITE_OK)
+		return rc;
+	sqlite3_bind_int64(c->q[Q_EVID_DEL], 1, incident_id);
+	if ((rc = corr_step(c, c->q[Q_EVID_DEL])) != SQLITE_OK)
+		return rc;
+	for (i = 0; i < res.nevidence; i++) {
+		s = c->q[Q_EVID_ADD];
+		sqlite3_bind_int64(s, 1, incident_id);
+		sqlite3_bind_int(s, 2, i + 1);
+		sqlite3_bind_int64(s, 3, res.evidence[i]);
+		if ((rc = corr_step(c, s)) != SQLITE_OK)
+			return rc;
+	}
+	return SQLITE_OK;
+}
+
+/* ---- one tunnel -------------------------------------------------------- */
+
+static int
+corr_save(struct tctx *t)
+{
+	sqlite3_stmt *s = t->c->q[Q_STATE_PUT];
+	struct machine *m = &t->m;
+	const struct config *cfg = t->c->cfg;
+	json_t *j;
+	char *text;
+	int i, nwin = 0, rc;
+	int64_t ref = t->tnow > m->last_us ? t->tnow : m->last_us;
+
+	for (i = 0; i < m->nflaps; i++)
+		if (m->flaps[i] >= ref - cfg->flap_window_us)
+			nwin++;
+	m->score = score_at(m, ref, cfg->flap_half_life_us);
+	if (ref > m->score_us)
+		m->score_us = ref;
+	if (m->score < 0.5)
+		m->score = 0;
+	j = machine_to_json(m);
+	text = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	sqlite3_bind_int64(s, 1, t->tunnel_id);
+	sqlite3_bind_text(s, 2, st_names[m->state], -1, SQLITE_STATIC);
+	if (m->state_since != 0)
+		sqlite3_bind_int64(s, 3, m->state_since);
+	if (m->cursor_us != INT64_MIN)
+		sqlite3_bind_int64(s, 4, m->cursor_us);
+	sqlite3_bind_int64(s, 5, m->cursor_event);
+	if (m->last_us != 0)
+		sqlite3_bind_int64(s, 6, m->last_us);
+	sqlite3_bind_int(s, 7, nwin >= cfg->flap_count);
+	sqlite3_bind_double(s, 8, m->score);
+	if (text != NULL)
+		sqlite3_bind_text(s, 9, text, -1, free);
+	rc = corr_step(t->c, s);
+	return rc;
+}
+
+/* Does this tunnel need another look even without new events? */
+static int
+corr_needs_timer(const struct machine *m)
+{
+	return m->child_gone_us != 0 || (m->incident_id != 0 &&
+	    (m->symptom == SYM_DOWN || m->symptom == SYM_DEGRADED)) || m->score > 0;
+}
+
+static int
+corr_tunnel(struct corr *c, int64_t tunnel_id, int64_t newest, int *keep_dirty)
+{
+	sqlite3_stmt *s = c->q[Q_TUNNEL];
+	struct tctx t;
+	int64_t skew = 0, cutoff, devmax = 0;
+	int rc, got;
+	uint64_t applied = 0;
+	struct charon_event *ch = &c->pool[0];
+
+	memset(&t, 0, sizeof t);
+	t.c = c;
+	t.tunnel_id = tunnel_id;
+	*keep_dirty = 0;
+	sqlite3_bind_int64(s, 1, tunnel_id);
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return SQLITE_OK;       /* merged away */
+	}
+	t.device_id = sqlite3_column_int64(s, 0);
+	if (sqlite3_column_text(s, 1) != NULL)
+		snprintf(t.peer, sizeof t.peer, "%s", (const char *)sqlite3_column_text(s, 1));
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+
+	s = c->q[Q_STATE_GET];
+	sqlite3_bind_int64(s, 1, tunnel_id);
+	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0) != NULL)
+		machine_from_json(&t.m, (const char *)sqlite3_column_text(s, 0));
+	else
+		machine_init(&t.m);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+
+	corr_lookup(&c->skew, t.device_id, &skew);
+	corr_lookup(&c->devmax, t.device_id, &devmax);
+	if (c->final) {
+		cutoff = INT64_MAX;
+		t.tnow = devmax > t.m.last_us ? devmax : t.m.last_us;
+	} else {
+		cutoff = c->now_us - c->cfg->lateness_us + skew;
+		t.tnow = c->now_us + skew;
+	}
+
+	do {
+		s = c->q[Q_EVENTS];
+		got = 0;
+		sqlite3_bind_int64(s, 1, tunnel_id);
+		sqlite3_bind_int64(s, 2, t.m.cursor_us);
+		sqlite3_bind_int64(s, 3, t.m.cursor_event);
+		sqlite3_bind_int64(s, 4, cutoff);
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			struct rc_event ev;
+			got++;
+			t.m.cursor_us = sqlite3_column_int64(s, 1);
+			t.m.cursor_event = sqlite3_column_int64(s, 0);
+			if (!corr_row(c, s, &ev, ch))
+				continue;
+			c->stats.events++;
+			applied++;
+			if (ev.us > t.m.last_us)
+				t.m.last_us = ev.us;
+			if ((rc = corr_timers(&t, ev.us)) != SQLITE_OK)
+				break;
+			if (ev.ch != NULL)
+				rc = step_charon(&t, ev.ch, ev.us);
+			else if (ev.ftmd_state == 0)
+				rc = go_down(&t, ev.us);
+			else if (ev.ftmd_state == 1)
+				rc = go_up(&t, ev.us);
+			if (rc != SQLITE_OK)
+				break;
+			rc = SQLITE_ROW;
+		}
+		sqlite3_reset(s);
+		sqlite3_clear_bindings(s);
+		if (rc != SQLITE_DONE)
+			return rc == SQLITE_ROW ? SQLITE_OK : rc;
+	} while (got == CORR_BATCH);
+
+	if (t.tnow < t.m.last_us)
+		t.tnow = t.m.last_us;
+	if ((rc = corr_timers(&t, t.tnow)) != SQLITE_OK)
+		return rc;
+	/* An open incident is re-read as its evidence grows. */
+	if (t.m.incident_id != 0 && applied > 0)
+		corr_touch(c, t.m.incident_id);
+	if ((rc = corr_save(&t)) != SQLITE_OK)
+		return rc;
+	/* Timers to run, or events still held back for lateness. */
+	*keep_dirty = !c->final && (corr_needs_timer(&t.m) || newest > cutoff);
+	c->stats.tunnels++;
+	return SQLITE_OK;
+}
+
+/* ---- fleet events ----------------------------------------------------- */
+
+static int
+corr_fleet_refresh(struct corr *c, int64_t fleet)
+{
+	sqlite3_stmt *s = c->q[Q_FLEET_AGG];
+	int64_t start, end = 0, open, devices, tunnels;
+	char peer[64], cause[40], summary[256], when[40];
+	int rc, has_end;
+
+	sqlite3_bind_int64(s, 1, fleet);
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return SQLITE_OK;
+	}
+	start = sqlite3_column_int64(s, 0);
+	has_end = sqlite3_column_type(s, 1) != SQLITE_NULL;
+	if (has_end)
+		end = sqlite3_column_int64(s, 1);
+	open = sqlite3_column_int64(s, 2);
+	devices = sqlite3_column_int64(s, 3);
+	tunnels = sqlite3_column_int64(s, 4);
+	snprintf(peer, sizeof peer, "%s", sqlite3_column_text(s, 5) != NULL ?
+	    (const char *)sqlite3_column_text(s, 5) : "?");
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+
+	s = c->q[Q_FLEET_CAUSE];
+	sqlite3_bind_int64(s, 1, fleet);
+	snprintf(cause, sizeof cause, "unknown");
+	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0) != NULL)
+		snprintf(cause, sizeof cause, "%s", (const char *)sqlite3_column_text(s, 0));
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+
+	util_format_iso(when, sizeof when, start, 0);
+	snprintf(summary, sizeof summary, "peer %s lost by %" PRId64 " devices at %.5s "
+	    "UTC on %.10s (%" PRId64 " tunnels; dominant cause %s): a peer or provider "
+	    "outage, not a device fault", peer, devices, when + 11, when, tunnels, cause);
+	s = c->q[Q_FLEET_UPDATE];
+	sqlite3_bind_int64(s, 1, fleet);
+	sqlite3_bind_int64(s, 2, start);
+	if (open == 0 && has_end)
+		sqlite3_bind_int64(s, 3, end);
+	sqlite3_bind_int64(s, 4, devices);
+	sqlite3_bind_int64(s, 5, tunnels);
+	sqlite3_bind_text(s, 6, cause, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 7, summary, -1, SQLITE_TRANSIENT);
+	rc = corr_step(c, s);
+	return rc;
+}
+
+static int
+corr_fleet(struct corr *c, int64_t incident_id)
+{
+	sqlite3_stmt *s = c->q[Q_INC_GET];
+	char peer[64], symptom[32];
+	int64_t start, ids[1024], devs[1024], fleet = 0;
+	int n = 0, ndev = 0, i, j, rc;
+
+	sqlite3_bind_int64(s, 1, incident_id);
+	if (sqlite3_step(s) != SQLITE_ROW || sqlite3_column_text(s, 4) == NULL) {
+		sqlite3_reset(s);
+		sqlite3_clear_bindings(s);
+		return SQLITE_OK;
+	}
+	snprintf(symptom, sizeof symptom, "%s", (const char *)sqlite3_column_text(s, 1));
+	start = sqlite3_column_int64(s, 2);
+	snprintf(peer, sizeof peer, "%s", (const char *)sqlite3_column_text(s, 4));
+	if (sqlite3_column_type(s, 5) != SQLITE_NULL)
+		fleet = sqlite3_column_int64(s, 5);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	if (fleet != 0)
+		return corr_fleet_refresh(c, fleet);
+	if (strcmp(symptom, "flap") != 0 && strcmp(symptom, "stuck") != 0 &&
+	    strcmp(symptom, "down") != 0)
+		return SQLITE_OK;
+
+	s = c->q[Q_FLEET_NEAR];
+	sqlite3_bind_text(s, 1, peer, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 2, start - c->cfg->fleet_window_us);
+	sqlite3_bind_int64(s, 3, start + c->cfg->fleet_window_us);
+	while (sqlite3_step(s) == SQLITE_ROW && n < 1024) {
+		int64_t dev = sqlite3_column_int64(s, 1);
+		ids[n++] = sqlite3_column_int64(s, 0);
+		if (fleet == 0 && sqlite3_column_type(s, 2) != SQLITE_NULL)
+			fleet = sqlite3_column_int64(s, 2);
+		for (j = 0; j < ndev; j++)
+			if (devs[j] == dev)
+				break;
+		if (j == ndev)
+			devs[ndev++] = dev;
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	if (ndev < c->cfg->fleet_min_devices)
+		return SQLITE_OK;
+	if (fleet == 0) {
+		s = c->q[Q_FLEET_NEW];
+		sqlite3_bind_text(s, 1, peer, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(s, 2, start);
+		if ((rc = corr_step(c, s)) != SQLITE_OK)
+			return rc;
+		fleet = sqlite3_last_insert_rowid(c->db);
+	}
+	for (i = 0; i < n; i++) {
+		s = c->q[Q_FLEET_SET];
+		sqlite3_bind_int64(s, 1, ids[i]);
+		sqlite3_bind_int64(s, 2, fleet);
+		if ((rc = corr_step(c, s)) != SQLITE_OK)
+			return rc;
+	}
+	return corr_fleet_refresh(c, fleet);
+}
+
+/* ---- the pass ------------------------------------------------------------ */
+
+static int
+corr_collect(struct corr *c, int64_t *last_id)
+{
+	sqlite3_stmt *s = c->q[Q_NEW_EVENTS];
+	int rc, got;
+
+	do {
+		got = 0;
+		sqlite3_bind_int64(s, 1, *last_id);
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			int64_t id = sqlite3_column_int64(s, 0);
+			int64_t dev = sqlite3_column_int64(s, 2);
+			int64_t dmax = 0;
+			got++;
+			*last_id = id;
+			if (sqlite3_column_type(s, 3) == SQLITE_NULL)
+				continue;
+			if (sqlite3_column_type(s, 1) != SQLITE_NULL) {
+				int64_t tun = sqlite3_column_int64(s, 1), have = INT64_MIN;
+				int64_t us = sqlite3_column_int64(s, 3);
+				if (!corr_lookup(&c->dirty, tun, &have) || us > have)
+					corr_mark(&c->dirty, tun, us);
+			}
+			corr_mark(&c->skew, dev, sqlite3_column_int64(s, 3) -
+			    sqlite3_column_int64(s, 4));
+			if (!corr_lookup(&c->devmax, dev, &dmax) ||
+			    sqlite3_column_int64(s, 3) > dmax)
+				corr_mark(&c->devmax, dev, sqlite3_column_int64(s, 3));
+		}
+		sqlite3_reset(s);
+		sqlite3_clear_bindings(s);
+		if (rc != SQLITE_DONE)
+			return rc;
+	} while (got == 50000);
+	return SQLITE_OK;
+}
+
+static int
+corr_mark_query(struct corr *c, int which)
+{
+	sqlite3_stmt *s = c->q[which];
+	int rc;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t have;
+		if (!corr_lookup(&c->dirty, sqlite3_column_int64(s, 0), &have))
+			corr_mark(&c->dirty, sqlite3_column_int64(s, 0), INT64_MIN);
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+int
+corr_run(struct corr *c, int64_t now_us, int final)
+{
+	int64_t last_id = 0, *list = NULL, *newest = NULL;
+	size_t nlist = 0, i;
+	struct strmap still;
+	int rc;
+
+	memset(&c->stats, 0, sizeof c->stats);
+	c->now_us = now_us;
+	c->final = final;
+	c->ntouched = 0;
+	if ((rc = store_begin(c->st)) != SQLITE_OK)
+		return rc;
+	store_meta_get_int(c->st, "corr.last_event_id", &last_id);
+	if ((rc = corr_collect(c, &last_id)) != SQLITE_OK)
+		goto fail;
+	/* Tunnels without state yet (new, or reset by a merge); after a
+	 * restart, every tunnel once, so timers resume. */
+	if ((rc = corr_mark_query(c, c->started ? Q_STATELESS : Q_ALL_TUNNELS)) != SQLITE_OK)
+		goto fail;
+	c->started = 1;
+
+	/* Walk a snapshot of the dirty set; it is rebuilt as we go. */
+	if (c->dirty.n > 0 && ((list = malloc(c->dirty.n * sizeof *list)) == NULL ||
+	    (newest = malloc(c->dirty.n * sizeof *newest)) == NULL)) {
+		rc = SQLITE_NOMEM;
+		goto fail;
+	}
+	for (i = 0; i < c->dirty.cap; i++) {
+		if (c->dirty.slots[i].key != NULL) {
+			newest[nlist] = c->dirty.slots[i].value;
+			list[nlist++] = strtoll(c->dirty.slots[i].key, NULL, 10);
+		}
+	}
+	strmap_init(&still, c->dirty.max_entries);
+	for (i = 0; i < nlist; i++) {
+		int keep;
+		if ((rc = corr_tunnel(c, list[i], newest[i], &keep)) != SQLITE_OK) {
+			strmap_free(&still);
+			goto fail;
+		}
+		if (keep)
+			corr_mark(&still, list[i], newest[i]);
+	}
+	strmap_free(&c->dirty);
+	c->dirty = still;
+
+	for (i = 0; i < (size_t)c->ntouched; i++) {
+		int64_t tnow = c->final ? INT64_MAX / 2 : now_us;
+		if ((rc = corr_classify(c, c->touched[i], tnow)) != SQLITE_OK)
+			goto fail;
+	}
+	for (i = 0; i < (size_t)c->ntouched; i++)
+		if ((rc = corr_fleet(c, c->touched[i])) != SQLITE_OK)
+			goto fail;
+	if ((rc = store_meta_set_int(c->st, "corr.last_event_id", last_id)) != SQLITE_OK)
+		goto fail;
+	if ((rc = store_commit(c->st)) != SQLITE_OK)
+		goto fail;
+	free(list);
+	free(newest);
+	return SQLITE_OK;
+fail:
+	store_rollback(c->st);
+	free(list);
+	free(newest);
+	/* Look at everything again next time: the in-memory view may be
+	 * ahead of the rolled-back database. */
+	c->started = 0;
+	return rc;
+}

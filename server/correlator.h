@@ -1,0 +1,39 @@
+/*
+ * correlator.h — from events to tunnel states, incidents and fleet events.
+ *
+ * A stage of the writer thread (see docs/architecture.md for why): every
+ * correlate_interval, after a commit, corr_run() reads the events stored
+ * since its last pass, replays each touched tunnel's new events in device
+ * time through the tunnel state machine, opens and closes incidents, names
+ * their root cause (rootcause.c), and groups simultaneous losses of one
+ * peer into fleet events.  Its progress is in the database (meta
+ * corr.last_event_id, tunnel_state), so a restart resumes where it stopped
+ * and never re-creates an incident.  `import` runs it once at the end with
+ * final = 1: no waiting for late lines, timers measured against the end of
+ * the imported data instead of the wall clock.
+ */
+#ifndef TW_CORRELATOR_H
+#define TW_CORRELATOR_H
+
+#include "config.h"
+#include "store.h"
+
+#include <stdint.h>
+
+struct corr;
+
+int corr_open(const struct config *cfg, struct store *st, struct corr **out,
+    char *err, size_t errsz);
+void corr_free(struct corr *c);
+
+/* One pass in its own transaction (the caller holds none).  Returns
+ * SQLITE_OK or an SQLite error code (the pass was rolled back). */
+int corr_run(struct corr *c, int64_t now_us, int final);
+
+/* Counters of the last pass, for logs and tests. */
+struct corr_stats {
+	uint64_t events, tunnels, incidents_opened, incidents_closed, too_late;
+};
+void corr_get_stats(const struct corr *c, struct corr_stats *out);
+
+#endif

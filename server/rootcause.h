@@ -1,0 +1,77 @@
+/*
+ * rootcause.h — why a tunnel went down (or never came up), from its events.
+ *
+ * A pure function over one tunnel's events in device-time order, the way
+ * the field guide reads them: the down, the exchanges before it, what was
+ * retransmitted and not answered, what was proposed and refused.  It
+ * returns one cause from a fixed vocabulary, a one-sentence summary with
+ * the remedy, and the events that prove it (FORMATS.md §3.4).
+ */
+#ifndef TW_ROOTCAUSE_H
+#define TW_ROOTCAUSE_H
+
+#include "parse_charon.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum rc_cause {
+	RC_UNKNOWN = 0,
+	RC_DPD_TIMEOUT,
+	RC_PEER_NOT_RESPONDING,
+	RC_IKE_PROPOSAL_MISMATCH,
+	RC_ESP_PROPOSAL_MISMATCH,
+	RC_PFS_MISMATCH,
+	RC_AUTH_FAILED,
+	RC_TS_MISMATCH,
+	RC_PEER_DELETE,
+	RC_LOCAL_DELETE,
+	RC_MAX
+};
+
+enum rc_symptom {
+	RC_SYM_NEVER_ESTABLISHED,
+	RC_SYM_DOWN,              /* an outage: down, flap or stuck */
+	RC_SYM_DEGRADED,          /* up, but CHILD_SA rekeys fail */
+};
+
+/* One event as the classifier sees it. */
+struct rc_event {
+	int64_t event_id;
+	int64_t us;                       /* device time */
+	const struct charon_event *ch;    /* charon line, or NULL */
+	int ftmd_state;                   /* FTMD interface line: 1 up, 0 down, -1 none */
+};
+
+#define RC_MAX_EVIDENCE 64
+#define RC_SUMMARY_LEN  640
+
+struct rc_result {
+	int cause;                        /* enum rc_cause */
+	int cscvx86427;                   /* peer delete, no rekey, no new IKE_SA */
+	char summary[RC_SUMMARY_LEN];
+	int64_t evidence[RC_MAX_EVIDENCE];/* event ids, device-time order */
+	int nevidence;
+};
+
+/*
+ * ev[0..n) are the tunnel's events from some minutes before the outage to
+ * now, in device-time order; start_us is when the outage (or the first
+ * failed attempt) began; peer is the tunnel's peer address or NULL.
+ */
+void rc_classify(const struct rc_event *ev, size_t n, int64_t start_us,
+    int symptom, const char *peer, struct rc_result *out);
+
+const char *rc_cause_name(int cause);
+
+/*
+ * Compares a configured and a received proposal list transform by
+ * transform.  Returns RC_PFS_MISMATCH when some proposal pair agrees on
+ * everything but the key-exchange (DH) group, RC_ESP_PROPOSAL_MISMATCH or
+ * RC_IKE_PROPOSAL_MISMATCH when none agrees even without it, RC_UNKNOWN
+ * when a pair agrees fully.  why gets the sentence.
+ */
+int rc_compare_proposals(const struct charon_event *configured,
+    const struct charon_event *received, char *why, size_t whysz);
+
+#endif
