@@ -84,7 +84,8 @@ SELECT d.device_id,
        d.system_ip,
        (SELECT json_group_array(value) FROM
            (SELECT DISTINCT value FROM device_aliases a
-             WHERE a.device_id = d.device_id ORDER BY value)) AS aliases,
+             WHERE a.device_id = d.device_id AND a.kind <> 'file'
+             ORDER BY value)) AS aliases,
        strftime('%Y-%m-%dT%H:%M:%SZ', d.first_us / 1000000, 'unixepoch') AS first_seen,
        strftime('%Y-%m-%dT%H:%M:%SZ', d.last_us / 1000000, 'unixepoch') AS last_seen
   FROM devices d;

@@ -44,6 +44,28 @@ domain_starts(const char *p, size_t n, const char *lit)
 	return n >= l && memcmp(p, lit, l) == 0;
 }
 
+/*
+ * A line with no syslog header may still be charon's: pasted from a
+ * terminal or a notebook as "charon: 16[IKE] ...", "charon[12]: ...", or
+ * with only a time of day, "00:24:08 11[ENC] ..." (the field guide's own
+ * excerpts).  Returns the offset of charon's text, or -1.
+ */
+static long
+domain_bare_charon(const char *p, size_t n)
+{
+	if (domain_looks_charon(p, n))
+		return 0;
+	if (n > 16 && domain_is_digit(p[0]) && domain_is_digit(p[1]) && p[2] == ':' &&
+	    domain_is_digit(p[3]) && domain_is_digit(p[4]) && p[5] == ':' &&
+	    domain_is_digit(p[6]) && domain_is_digit(p[7]) && p[8] == ' ' &&
+	    domain_looks_charon(p + 9, n - 9))
+		return 9;
+	if (domain_starts(p, n, "charon") && n > 7 &&
+	    (p[6] == ':' || p[6] == '[' || p[6] == ' ' || p[6] == '-'))
+		return 0;       /* charon_parse() skips the program tag itself */
+	return -1;
+}
+
 int
 domain_classify(const struct ingest_row *row, struct domain_scratch *ds)
 {
@@ -51,11 +73,19 @@ domain_classify(const struct ingest_row *row, struct domain_scratch *ds)
 	const char *msg = row->raw + h->msg.off;
 	size_t mlen = h->msg.len;
 	const char *app = row->raw + h->app.off;
+	long bare;
 
 	ds->body = msg;
 	ds->body_len = mlen;
-	if (row->status == INGEST_NO_HEADER && !domain_looks_charon(msg, mlen) &&
-	    !domain_starts(msg, mlen, "%Viptela-") && !domain_starts(msg, mlen, "%Cisco-SDWAN-"))
+	if (row->status == INGEST_NO_HEADER && (bare = domain_bare_charon(msg, mlen)) >= 0) {
+		ds->body = msg + bare;
+		ds->body_len = mlen - (size_t)bare;
+		if (charon_parse(ds->body, ds->body_len, &ds->ch) == 0)
+			return ds->source = DOMAIN_CHARON;
+		return ds->source = DOMAIN_UNPARSED;
+	}
+	if (row->status == INGEST_NO_HEADER && !domain_starts(msg, mlen, "%Viptela-") &&
+	    !domain_starts(msg, mlen, "%Cisco-SDWAN-"))
 		return ds->source = DOMAIN_UNPARSED;
 	if (domain_starts(msg, mlen, "%Viptela-") || domain_starts(msg, mlen, "%Cisco-SDWAN-")) {
 		if (ftmd_parse(msg, mlen, &ds->ft) == 0)
