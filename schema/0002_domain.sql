@@ -101,9 +101,9 @@ SELECT e.event_id,
        e.source,
        e.ike_name, e.ike_uid, e.msg_id, e.local_ip, e.peer_ip, e.count, e.new_state,
        e.detail,
-       m.raw AS line,
+       m.raw AS line,               -- NULL once the raw message is pruned
        e.device_us
   FROM events e
   LEFT JOIN devices d ON d.device_id = e.device_id
   LEFT JOIN tunnels t ON t.tunnel_id = e.tunnel_id
-  JOIN messages m ON m.message_id = e.message_id;
+  LEFT JOIN messages m ON m.message_id = e.message_id;

@@ -33,10 +33,13 @@ CREATE INDEX incidents_tunnel ON incidents(tunnel_id, started_us);
 CREATE INDEX incidents_peer ON incidents(peer_ip, started_us);
 CREATE INDEX incidents_started ON incidents(started_us);
 
+-- The evidence keeps its own copy of each line: raw messages are pruned
+-- long before incidents are (retention_messages vs retention_events).
 CREATE TABLE incident_evidence (
     incident_id     INTEGER NOT NULL,
     seq             INTEGER NOT NULL,
     event_id        INTEGER NOT NULL,
+    line            TEXT NOT NULL,
     PRIMARY KEY (incident_id, seq)
 ) WITHOUT ROWID;
 
@@ -86,9 +89,7 @@ SELECT i.incident_id,
             ELSE (i.ended_us - i.started_us) / 1000000 END AS duration_s,
        i.fleet_event_id,
        (SELECT json_group_array(line) FROM
-           (SELECT m.raw AS line FROM incident_evidence ev
-              JOIN events e ON e.event_id = ev.event_id
-              JOIN messages m ON m.message_id = e.message_id
+           (SELECT ev.line FROM incident_evidence ev
              WHERE ev.incident_id = i.incident_id ORDER BY ev.seq)) AS evidence,
        i.started_us,
        i.ended_us,

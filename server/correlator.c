@@ -114,8 +114,9 @@ static const char *const corr_sql[Q_MAX] = {
 	[Q_INC_CAUSE] = "UPDATE incidents SET root_cause = ?2, summary = ?3,"
 	    " peer_ip = coalesce(peer_ip, ?4) WHERE incident_id = ?1",
 	[Q_EVID_DEL] = "DELETE FROM incident_evidence WHERE incident_id = ?1",
-	[Q_EVID_ADD] = "INSERT INTO incident_evidence(incident_id, seq, event_id)"
-	    " VALUES (?1, ?2, ?3)",
+	[Q_EVID_ADD] = "INSERT INTO incident_evidence(incident_id, seq, event_id, line)"
+	    " SELECT ?1, ?2, ?3, m.raw FROM events e JOIN messages m"
+	    " ON m.message_id = e.message_id WHERE e.event_id = ?3",
 	[Q_WINDOW] = "SELECT e.event_id, e.device_us, e.source, e.new_state, m.raw"
 	    " FROM events e JOIN messages m ON m.message_id = e.message_id"
 	    " WHERE e.tunnel_id = ?1 AND e.device_us BETWEEN ?2 AND ?3"

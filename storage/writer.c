@@ -7,6 +7,7 @@
 #include "ingest.h"
 #include "log.h"
 #include "resolve.h"
+#include "retention.h"
 #include "util.h"
 
 #include <arpa/inet.h>
@@ -42,6 +43,7 @@ struct writer {
 	struct resolver *resolver;     /* devices, tunnels, events */
 	struct corr *corr;             /* incidents, a stage after commits */
 	int64_t next_corr_us;
+	int64_t next_retention_us;
 	struct domain_scratch *ds;
 
 	/* Cache of the last sender formatted to text. */
@@ -292,6 +294,29 @@ writer_open_txn(struct writer *w)
 	return 0;
 }
 
+/* One retention step; returns how long to wait before the next: soon
+ * while old rows remain, a minute when caught up. */
+static int64_t
+writer_prune(struct writer *w)
+{
+	static struct log_throttle thr;
+	uint64_t deleted = 0;
+	int more = 0, rc = retention_step(w->st, w->cfg, util_now_us(), &more, &deleted);
+
+	if (rc != SQLITE_OK) {
+		log_ratelimited(&thr, 600 * 1000000LL, "retention: step failed: %s",
+		    sqlite3_errstr(rc));
+		return 60 * 1000000LL;
+	}
+	if (deleted > 0)
+		log_debug("retention: pruned %llu rows", (unsigned long long)deleted);
+	if (more)
+		return 200 * 1000LL;
+	/* Caught up: look again in a minute, or sooner for short retentions. */
+	return w->cfg->retention_messages_us / 4 < 60 * 1000000LL ?
+	    w->cfg->retention_messages_us / 4 + 100 * 1000LL : 60 * 1000000LL;
+}
+
 /* The correlator's pass, between batches (docs/architecture.md). */
 static void
 writer_correlate(struct writer *w)
@@ -353,6 +378,9 @@ writer_main(void *arg)
 		if (!w->in_txn && now >= w->next_corr_us) {
 			writer_correlate(w);
 			w->next_corr_us = util_mono_us() + w->cfg->corr_interval_us;
+		}
+		if (!w->in_txn && now >= w->next_retention_us) {
+			w->next_retention_us = util_mono_us() + writer_prune(w);
 		}
 		if (now >= w->next_stats_us) {
 			if (!w->in_txn)

@@ -1,0 +1,88 @@
+/*
+ * retention.c — see retention.h.
+ */
+#include "retention.h"
+#include "log.h"
+
+#include <stdio.h>
+
+static int
+retention_exec(sqlite3 *db, const char *sql, int64_t a, int64_t b, uint64_t *changed)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if ((rc = sqlite3_prepare_v2(db, sql, -1, &s, NULL)) != SQLITE_OK) {
+		log_warnx("retention: %s in: %s", sqlite3_errmsg(db), sql);
+		return rc;
+	}
+	sqlite3_bind_int64(s, 1, a);
+	sqlite3_bind_int64(s, 2, b);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		log_warnx("retention: %s in: %s", sqlite3_errmsg(db), sql);
+		return rc;
+	}
+	if (changed != NULL)
+		*changed = (uint64_t)sqlite3_changes(db);
+	return SQLITE_OK;
+}
+
+int
+retention_step(struct store *st, const struct config *cfg, int64_t now_us, int *more,
+    uint64_t *deleted)
+{
+	sqlite3 *db = store_db(st);
+	int64_t msg_cut = now_us - cfg->retention_messages_us;
+	int64_t ev_cut = now_us - cfg->retention_events_us;
+	uint64_t n = 0, total = 0;
+	int rc;
+
+	*more = 0;
+	*deleted = 0;
+	if ((rc = store_begin(st)) != SQLITE_OK)
+		return rc;
+	/* Messages, oldest first along the received_us index.  Their
+	 * duplicate marks go with them. */
+	if ((rc = retention_exec(db, "DELETE FROM duplicates WHERE message_id IN"
+	    " (SELECT message_id FROM messages WHERE received_us < ?1"
+	    " ORDER BY received_us LIMIT ?2)", msg_cut, RETENTION_STEP_ROWS, NULL)) != SQLITE_OK ||
+	    (rc = retention_exec(db, "DELETE FROM messages WHERE message_id IN"
+	    " (SELECT message_id FROM messages WHERE received_us < ?1"
+	    " ORDER BY received_us LIMIT ?2)", msg_cut, RETENTION_STEP_ROWS, &n)) != SQLITE_OK)
+		goto fail;
+	total += n;
+	*more |= n == RETENTION_STEP_ROWS;
+	/* Events: the oldest ids are the oldest events; look at one chunk. */
+	if ((rc = retention_exec(db, "DELETE FROM events WHERE event_id IN"
+	    " (SELECT event_id FROM (SELECT event_id, device_us FROM events"
+	    " ORDER BY event_id LIMIT ?2) WHERE device_us < ?1)",
+	    ev_cut, RETENTION_STEP_ROWS, &n)) != SQLITE_OK)
+		goto fail;
+	total += n;
+	*more |= n == RETENTION_STEP_ROWS;
+	if ((rc = retention_exec(db, "DELETE FROM incident_evidence WHERE incident_id IN"
+	    " (SELECT incident_id FROM incidents WHERE started_us < ?1"
+	    " AND ended_us < ?1 LIMIT ?2)", ev_cut, RETENTION_STEP_ROWS, NULL)) != SQLITE_OK ||
+	    (rc = retention_exec(db, "DELETE FROM incidents WHERE incident_id IN"
+	    " (SELECT incident_id FROM incidents WHERE started_us < ?1"
+	    " AND ended_us < ?1 LIMIT ?2)", ev_cut, RETENTION_STEP_ROWS, &n)) != SQLITE_OK)
+		goto fail;
+	total += n;
+	if ((rc = retention_exec(db, "DELETE FROM fleet_events WHERE ended_us < ?1"
+	    " AND NOT EXISTS (SELECT 1 FROM incidents i"
+	    " WHERE i.fleet_event_id = fleet_events.fleet_event_id) AND ?2 > 0",
+	    ev_cut, 1, &n)) != SQLITE_OK ||
+	    (rc = retention_exec(db, "DELETE FROM stats WHERE at_us < ?1 AND ?2 > 0",
+	    ev_cut, 1, NULL)) != SQLITE_OK)
+		goto fail;
+	total += n;
+	if ((rc = store_commit(st)) != SQLITE_OK)
+		goto fail;
+	*deleted = total;
+	return SQLITE_OK;
+fail:
+	store_rollback(st);
+	return rc;
+}
