@@ -102,7 +102,9 @@ SELECT e.event_id,
        e.ike_name, e.ike_uid, e.msg_id, e.local_ip, e.peer_ip, e.count, e.new_state,
        e.detail,
        m.raw AS line,               -- NULL once the raw message is pruned
-       e.device_us
+       e.device_us,
+       e.tunnel_id,
+       e.device_id
   FROM events e
   LEFT JOIN devices d ON d.device_id = e.device_id
   LEFT JOIN tunnels t ON t.tunnel_id = e.tunnel_id
