@@ -69,7 +69,6 @@ CREATE TABLE events (
     detail        TEXT                    -- JSON
 );
 CREATE INDEX events_tunnel_time ON events(tunnel_id, device_us);
-CREATE INDEX events_message ON events(message_id);
 
 -- charon often logs a line twice (two syslog facilities): the copy is
 -- recorded here instead of becoming a second event.

@@ -97,7 +97,7 @@ static const char *const corr_sql[Q_MAX] = {
 	[Q_STATE_PUT] = "INSERT OR REPLACE INTO tunnel_state(tunnel_id, state,"
 	    " state_since_us, cursor_us, cursor_event, last_us, flapping, flap_score,"
 	    " machine) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-	[Q_EVENTS] = "SELECT e.event_id, e.device_us, e.source, e.new_state, m.raw"
+	[Q_EVENTS] = "SELECT e.event_id, e.device_us, e.source, e.new_state, m.raw, e.kind"
 	    " FROM events e JOIN messages m ON m.message_id = e.message_id"
 	    " WHERE e.tunnel_id = ?1 AND e.device_us IS NOT NULL"
 	    " AND (e.device_us > ?2 OR (e.device_us = ?2 AND e.event_id > ?3))"
@@ -774,8 +774,20 @@ corr_timers(struct tctx *t, int64_t at)
 
 /* ---- loading events ---------------------------------------------------- */
 
+/* Kinds the state machine never looks at: the bulk of debug traffic,
+ * skipped without re-parsing the line (the classifier still reads them). */
+static int
+corr_kind_ignored(const char *kind)
+{
+	return kind != NULL && (strncmp(kind, "packet_", 7) == 0 ||
+	    strcmp(kind, "keepalive") == 0 || strcmp(kind, "charon_other") == 0 ||
+	    strncmp(kind, "nat_", 4) == 0 || strncmp(kind, "proposal", 8) == 0 ||
+	    strcmp(kind, "auth_ok") == 0 || strncmp(kind, "kernel_", 7) == 0);
+}
+
 /* Reads one event row (columns: id, us, source, new_state, raw) into
- * *ev, parsing charon lines into *ch.  Returns 1 when usable. */
+ * *ev, parsing charon lines into *ch, or when ch is NULL into the
+ * scratch event (valid until the next call).  Returns 1 when usable. */
 static int
 corr_row(struct corr *c, sqlite3_stmt *s, struct rc_event *ev, struct charon_event *ch)
 {
@@ -801,8 +813,12 @@ corr_row(struct corr *c, sqlite3_stmt *s, struct rc_event *ev, struct charon_eve
 	ingest_prepare(c->cfg, raw, (size_t)rawlen, ev->us, 0, 0, c->scratch, &row);
 	if (domain_classify(&row, c->ds) != DOMAIN_CHARON)
 		return 0;
-	*ch = c->ds->ch;
-	ev->ch = ch;
+	if (ch != NULL) {
+		*ch = c->ds->ch;
+		ev->ch = ch;
+	} else {
+		ev->ch = &c->ds->ch;
+	}
 	return 1;
 }
 
@@ -930,7 +946,6 @@ corr_tunnel(struct corr *c, int64_t tunnel_id, int64_t newest, int *keep_dirty)
 	int64_t skew = 0, cutoff, devmax = 0;
 	int rc, got;
 	uint64_t applied = 0;
-	struct charon_event *ch = &c->pool[0];
 
 	memset(&t, 0, sizeof t);
 	t.c = c;
@@ -978,7 +993,10 @@ corr_tunnel(struct corr *c, int64_t tunnel_id, int64_t newest, int *keep_dirty)
 			got++;
 			t.m.cursor_us = sqlite3_column_int64(s, 1);
 			t.m.cursor_event = sqlite3_column_int64(s, 0);
-			if (!corr_row(c, s, &ev, ch))
+			if (t.m.cursor_us > t.m.last_us)
+				t.m.last_us = t.m.cursor_us;
+			if (corr_kind_ignored((const char *)sqlite3_column_text(s, 5)) ||
+			    !corr_row(c, s, &ev, NULL))
 				continue;
 			c->stats.events++;
 			applied++;

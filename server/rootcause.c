@@ -534,34 +534,40 @@ rc_classify(const struct rc_event *ev, size_t n, int64_t start_us, int symptom,
 
 	memset(r, 0, sizeof *r);
 	if (symptom == RC_SYM_DOWN) {
-		/* The last trigger at or before the down (with some grace for
-		 * lines stamped a second late). */
+		/* The trigger of the down: the last one at or just after its
+		 * start (lines of one second may come in any order), else the
+		 * first one after it.  Later triggers — the give-up of a failed
+		 * re-initiation, say — are consequences, not the cause. */
 		for (i = 0; i < n; i++) {
 			const struct charon_event *c = ev[i].ch;
+			int is_trigger = 0;
 			if (c == NULL || ev[i].us > start_us + RC_GRACE_US ||
 			    start_us - ev[i].us > RC_LOOKBACK_US)
 				continue;
 			switch (c->kind) {
 			case CHARON_GIVE_UP:
-				if (strcmp(c->variant, "path_probings") == 0)
-					break;
-				/* FALLTHROUGH */
+				is_trigger = strcmp(c->variant, "path_probings") != 0;
+				break;
+			case CHARON_IKE_DELETE_RECEIVED:
+			case CHARON_IKE_DELETE_SENT:
+				is_trigger = !rc_delete_is_rekey(ev, n, i);
+				break;
 			case CHARON_DPD_TIMEOUT:
 			case CHARON_IKE_ESTABLISH_NO_RESPONSE:
 			case CHARON_IKE_REKEY_NO_RESPONSE:
-			case CHARON_IKE_DELETE_RECEIVED:
-			case CHARON_IKE_DELETE_SENT:
 			case CHARON_VICI_TERMINATE:
 			case CHARON_STROKE_TERMINATE:
-				if (c->kind == CHARON_IKE_DELETE_RECEIVED ||
-				    c->kind == CHARON_IKE_DELETE_SENT) {
-					if (rc_delete_is_rekey(ev, n, i))
-						break;
-				}
-				if (trig == n || ev[i].us <= start_us + RC_GRACE_US)
-					trig = i;
+				is_trigger = 1;
 				break;
 			}
+			if (!is_trigger)
+				continue;
+			if (ev[i].us <= start_us + RC_NEAR_US)
+				trig = i;               /* the latest one up to the start */
+			else if (trig == n)
+				trig = i;               /* else the first one after it */
+			else if (ev[trig].us > start_us + RC_NEAR_US)
+				break;
 		}
 		/* A CHILD_SA that expired because its rekeys kept failing. */
 		cause = rc_negotiation(ev, n, 1, r);

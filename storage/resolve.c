@@ -936,10 +936,14 @@ event_insert(struct resolver *r, int64_t message_id, int64_t dev, int64_t tun,
 	bind_text_or_null(s, 14, f->new_state);
 	if (f->thread >= 0)
 		sqlite3_bind_int(s, 15, f->thread);
-	/* Packet lines are the bulk of debug traffic and their typed columns
-	 * say it all: no JSON detail for them. */
+	/* DPD chatter and packet lines are the bulk of debug traffic and their
+	 * typed columns say it all: no JSON detail for them (nor for lines
+	 * nothing was understood of; the raw line is there). */
 	kind_packet = ds->source == DOMAIN_CHARON && (ds->ch.kind == CHARON_PACKET_SENT ||
-	    ds->ch.kind == CHARON_PACKET_RECEIVED || ds->ch.kind == CHARON_KEEPALIVE);
+	    ds->ch.kind == CHARON_PACKET_RECEIVED || ds->ch.kind == CHARON_KEEPALIVE ||
+	    ds->ch.kind == CHARON_OTHER || ds->ch.kind == CHARON_DPD_REQUEST ||
+	    ((ds->ch.kind == CHARON_MESSAGE_GENERATED || ds->ch.kind == CHARON_MESSAGE_PARSED) &&
+	    (ds->ch.payload_flags & CHARON_PL_EMPTY)));
 	if (!kind_packet) {
 		json_t *o = json_object();
 		if (ds->source == DOMAIN_CHARON)

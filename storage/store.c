@@ -128,7 +128,10 @@ store_open(const char *path, int flags, struct store **out, char *err, size_t er
 		*out = st;
 		return 0;
 	}
-	sqlite3_exec(st->db, "PRAGMA cache_size=-65536", NULL, NULL, NULL);
+	/* A bigger page cache and memory-mapped reads: the writer re-reads
+	 * index pages of events and small tables constantly. */
+	sqlite3_exec(st->db, "PRAGMA cache_size=-131072; PRAGMA mmap_size=1073741824;",
+	    NULL, NULL, NULL);
 	for (i = 0; i < SQL_MAX; i++) {
 		rc = sqlite3_prepare_v3(st->db, store_sql[i], -1,
 		    SQLITE_PREPARE_PERSISTENT, &st->stmt[i], NULL);
