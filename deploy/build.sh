@@ -15,7 +15,9 @@ tw_install() {
 		libjansson-dev zlib1g-dev)
 	if [ "${1:-}" = "--test" ]; then
 		want+=(libcriterion-dev sqlite3 clang libclang-rt-14-dev bsdutils
-			procps iproute2 util-linux)
+			procps iproute2 util-linux
+			strongswan-charon strongswan-swanctl libstrongswan-standard-plugins
+			libcharon-extra-plugins rsyslog nftables)
 	fi
 	local missing=()
 	for p in "${want[@]}"; do
@@ -29,8 +31,18 @@ tw_install() {
 			return 1
 		fi
 		export DEBIAN_FRONTEND=noninteractive
+		# Packages such as rsyslog and strongSwan would start their
+		# daemons on install; tests start what they need themselves.
+		local norc=
+		if [ ! -e /usr/sbin/policy-rc.d ]; then
+			printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+			chmod +x /usr/sbin/policy-rc.d
+			norc=1
+		fi
 		apt-get update -qq
-		apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+		apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
+			{ [ -z "$norc" ] || rm -f /usr/sbin/policy-rc.d; return 1; }
+		[ -z "$norc" ] || rm -f /usr/sbin/policy-rc.d
 	fi
 }
 
