@@ -17,7 +17,8 @@ tw_install() {
 		want+=(libcriterion-dev sqlite3 clang libclang-rt-14-dev bsdutils
 			procps iproute2 util-linux
 			strongswan-charon strongswan-swanctl libstrongswan-standard-plugins
-			libcharon-extra-plugins rsyslog nftables)
+			libcharon-extra-plugins rsyslog nftables
+			python3 libxml2-utils systemd)
 	fi
 	local missing=()
 	for p in "${want[@]}"; do

@@ -10,5 +10,9 @@
 int serve_run(const struct config *cfg);
 int import_run(const struct config *cfg, int nfiles, char **files);
 int parse_run(const struct config *cfg, int nfiles, char **files);
+int report_run(const struct config *cfg);      /* server/report.c */
+int tunnels_run(const struct config *cfg);     /* server/query_cmd.c */
+int incidents_run(const struct config *cfg);
+int timeline_run(const struct config *cfg);
 
 #endif

@@ -89,6 +89,10 @@ main_usage(FILE *f)
 	    "  import FILE...      load log files: plain, .gz, or - for stdin;\n"
 	    "                      rotated sets (messages, messages.1, messages.2.gz) in order\n"
 	    "  parse [FILE|-]      print what the parsers make of each line, as JSON\n"
+	    "  report              the fleet report: HTML, Markdown or JSON (docs/report.md)\n"
+	    "  tunnels             tunnels and their state (v_tunnels)\n"
+	    "  incidents           incidents with their root cause (v_incidents)\n"
+	    "  timeline            one tunnel's lines around a time, in device-time order\n"
 	    "  help                this text\n"
 	    "  --version           the version\n"
 	    "\n"
@@ -121,7 +125,19 @@ main_usage(FILE *f)
 	    "  --lateness DUR            how late a line may arrive (2m)\n"
 	    "  --fleet-min-devices N     devices losing one peer: a fleet event (3)\n"
 	    "  --fleet-window DUR        ... starting within this window (2m)\n"
-	    "  --correlate-interval DUR  how often serve correlates (1s)\n");
+	    "  --correlate-interval DUR  how often serve correlates (1s)\n"
+	    "report, tunnels, incidents, timeline (docs/querying.md):\n"
+	    "  --since PERIOD            24h, 7d, a time, TIME/TIME or TIME/DUR (report: 24h)\n"
+	    "  --format html|md|json     report format (default from --out's extension, else html)\n"
+	    "  --out FILE                write the report there (default stdout)\n"
+	    "  --json                    tunnels, incidents, timeline: the view's rows as JSON\n"
+	    "  --state STATE             tunnels: up, down, negotiating, unknown\n"
+	    "  --flapping                tunnels: only those flapping\n"
+	    "  --device HOST|SYSTEM-IP   incidents, tunnels, timeline\n"
+	    "  --tunnel NAME             incidents, timeline (ipsec2)\n"
+	    "  --root-cause CAUSE        incidents: dpd_timeout, pfs_mismatch, ...\n"
+	    "  --around TIME             timeline: centre (default: its latest incident)\n"
+	    "  --window DUR              timeline: lines this far either side (15m)\n");
 }
 
 static int
@@ -362,6 +378,14 @@ main(int argc, char **argv)
 		rc = import_run(cfg, argc - 1 - optind, argv + 1 + optind);
 	} else if (strcmp(cmd, "parse") == 0) {
 		rc = parse_run(cfg, argc - 1 - optind, argv + 1 + optind);
+	} else if (strcmp(cmd, "report") == 0) {
+		rc = report_run(cfg);
+	} else if (strcmp(cmd, "tunnels") == 0) {
+		rc = tunnels_run(cfg);
+	} else if (strcmp(cmd, "incidents") == 0) {
+		rc = incidents_run(cfg);
+	} else if (strcmp(cmd, "timeline") == 0) {
+		rc = timeline_run(cfg);
 	} else {
 		fprintf(stderr, "tunnelwatch: unknown command '%s'\n", cmd);
 		main_usage(stderr);

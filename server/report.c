@@ -1,0 +1,1176 @@
+/*
+ * report.c — `tunnelwatch report`: the nightly fleet report.
+ *
+ * Design.  The report is computed from the correlator's tables only:
+ * incidents (through incidents_started), their evidence (its own copy of
+ * each line, and the event by primary key for its kind and time),
+ * fleet_events, tunnel_state, tunnels and devices (a few thousand rows).
+ * It never scans messages or events, so it costs the same on a database of
+ * a day and one of a year; docs/report.md gives the figures measured.
+ *
+ *   period    [start, end): the last --since (24h) up to now, or explicit
+ *             ("2024-06-17/2024-06-18", "2024-06-17T00:00Z/24h").
+ *   previous  the window of equal length just before it, for comparison.
+ *   incident  belongs to a period when any part of it falls inside it
+ *             (REPORT_PERIOD_IDS_SQL in report.h finds them by index).
+ *   observed  a tunnel is observed from its first line (or the period's
+ *             start) until its device's last line (or the period's end);
+ *             an incident still open extends it to the period's end.
+ *   down      the union of its incidents' intervals other than degraded,
+ *             clipped to the period; degraded time is counted apart and
+ *             is not down.  availability = (observed - down) / observed.
+ *
+ * The model (report.h) is rendered by report_html.c, report_md.c and
+ * report_json.c.  The plain-words table below is the one place where a
+ * root cause becomes a sentence and a remedy; the incident's own summary
+ * (written by rootcause.c) is the specific sentence shown next to it.
+ */
+#include "cli.h"
+#include "report.h"
+#include "store.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ------------------------------------------------------------------ */
+/* Plain words                                                          */
+
+static const struct {
+	const char *name, *text, *remedy;
+} report_causes[REPORT_CAUSE_MAX] = {
+	{ "dpd_timeout",
+	  "The peer stopped answering dead-peer-detection probes: after the "
+	  "retransmits the vEdge declared it lost and took the tunnel down.",
+	  "Usually packet loss on the path to the peer (the provider). A one-off "
+	  "cannot be traced afterwards; if it recurs, capture on both ends and "
+	  "open a case with the provider." },
+	{ "peer_not_responding",
+	  "The vEdge tried to establish the IKE_SA but the peer never answered.",
+	  "Check that the peer (tunnel-destination) is reachable from the "
+	  "tunnel-source and that UDP 500 and 4500 are not blocked on the way; "
+	  "check the peer address and that the peer has this tunnel configured." },
+	{ "ike_proposal_mismatch",
+	  "The two ends share no IKE proposal (encryption, integrity or DH group).",
+	  "Make the IKE cipher-suite and DH group identical on both ends "
+	  "(vEdge: ike cipher-suite and group under interface ipsecN)." },
+	{ "esp_proposal_mismatch",
+	  "The IKE_SA came up, but the two ends share no IPsec (ESP) proposal, so "
+	  "no CHILD_SA could be built.",
+	  "Make the IPsec cipher-suite identical on both ends "
+	  "(vEdge: ipsec cipher-suite under interface ipsecN)." },
+	{ "pfs_mismatch",
+	  "The IPsec rekey failed because only one end asks for perfect forward "
+	  "secrecy (a DH group in its ESP proposal).",
+	  "Make PFS match on both ends (vEdge: ipsec perfect-forward-secrecy), "
+	  "or turn it off on both. It fails again at every rekey until then." },
+	{ "auth_failed",
+	  "Authentication failed: the pre-shared key or the IKE identities do "
+	  "not match.",
+	  "Check the pre-shared key and the local and remote IKE identities on "
+	  "both ends." },
+	{ "ts_mismatch",
+	  "The traffic selectors (the networks the tunnel protects) proposed by "
+	  "one end are not acceptable to the other.",
+	  "Make the traffic selectors match on both ends." },
+	{ "peer_delete",
+	  "The peer deleted the IKE_SA outside a rekey and the vEdge did not "
+	  "re-initiate it (the pattern of Cisco bug CSCvx86427).",
+	  "Bring the tunnel back (for example shutdown / no shutdown of the "
+	  "ipsec interface), ask the peer's operator why it sent the DELETE, and "
+	  "check the vEdge release against CSCvx86427." },
+	{ "local_delete",
+	  "The vEdge itself deleted the IKE_SA (a configuration change, a manual "
+	  "clear, or its own decision).",
+	  "Check what changed on the vEdge at that time (vManage audit log, "
+	  "configuration history)." },
+	{ "unknown",
+	  "The logs do not show why.",
+	  "Read the evidence and the lines around the start (tunnelwatch "
+	  "timeline); make sure the vEdge logs charon at priority information." },
+};
+
+static const struct {
+	const char *name, *text;
+} report_symptoms[REPORT_SYM_MAX] = {
+	{ "never_established", "never established: the tunnel did not come up" },
+	{ "flap", "flap: the tunnel went down and came back by itself" },
+	{ "stuck", "stuck: the tunnel went down and stays down" },
+	{ "down", "down: the tunnel went down (not yet long enough to call it stuck)" },
+	{ "degraded", "degraded: the tunnel is up but its IPsec rekeys fail" },
+};
+
+const char *
+report_cause_name(int cause)
+{
+	return cause >= 0 && cause < REPORT_CAUSE_MAX ? report_causes[cause].name : "unknown";
+}
+
+const char *
+report_cause_text(int cause)
+{
+	return report_causes[cause >= 0 && cause < REPORT_CAUSE_MAX ? cause :
+	    REPORT_CAUSE_MAX - 1].text;
+}
+
+const char *
+report_cause_remedy(int cause)
+{
+	return report_causes[cause >= 0 && cause < REPORT_CAUSE_MAX ? cause :
+	    REPORT_CAUSE_MAX - 1].remedy;
+}
+
+int
+report_cause_index(const char *name)
+{
+	int i;
+
+	for (i = 0; name != NULL && i < REPORT_CAUSE_MAX; i++)
+		if (strcmp(name, report_causes[i].name) == 0)
+			return i;
+	return REPORT_CAUSE_MAX - 1;
+}
+
+const char *
+report_symptom_name(int sym)
+{
+	return sym >= 0 && sym < REPORT_SYM_MAX ? report_symptoms[sym].name : "unknown";
+}
+
+const char *
+report_symptom_text(int sym)
+{
+	return sym >= 0 && sym < REPORT_SYM_MAX ? report_symptoms[sym].text :
+	    "an incident of a kind this version does not know";
+}
+
+int
+report_symptom_index(const char *name)
+{
+	int i;
+
+	for (i = 0; name != NULL && i < REPORT_SYM_MAX; i++)
+		if (strcmp(name, report_symptoms[i].name) == 0)
+			return i;
+	return -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Times and durations                                                  */
+
+/* Exactly n digits at *p; advances only on success. */
+static int
+report_digits(const char **p, int n, int *out)
+{
+	const char *s = *p;
+	int v = 0, i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	*p = s + n;
+	return 0;
+}
+
+int
+report_parse_time(const char *s, int64_t *us)
+{
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	const char *p = s;
+	int y, mo, d, h = 0, mi = 0, sec = 0, off = 0, oh, om;
+	int64_t frac = 0, scale = 100000;
+
+	if (s == NULL || report_digits(&p, 4, &y) != 0 || *p++ != '-' ||
+	    report_digits(&p, 2, &mo) != 0 || *p++ != '-' ||
+	    report_digits(&p, 2, &d) != 0)
+		return -1;
+	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
+	    (mo == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))))
+		return -1;
+	if (*p == 'T' || *p == 't' || *p == ' ') {
+		p++;
+		if (report_digits(&p, 2, &h) != 0 || *p++ != ':' ||
+		    report_digits(&p, 2, &mi) != 0)
+			return -1;
+		if (*p == ':') {
+			p++;
+			if (report_digits(&p, 2, &sec) != 0)
+				return -1;
+			if (*p == '.' || *p == ',') {
+				p++;
+				if (*p < '0' || *p > '9')
+					return -1;
+				for (; *p >= '0' && *p <= '9'; p++) {
+					frac += (*p - '0') * scale;
+					scale /= 10;
+				}
+			}
+		}
+		if (h > 23 || mi > 59 || sec > 60)
+			return -1;
+		if (*p == 'Z' || *p == 'z') {
+			p++;
+		} else if (*p == '+' || *p == '-') {
+			int sign = *p++ == '-' ? -1 : 1;
+			if (report_digits(&p, 2, &oh) != 0)
+				return -1;
+			if (*p == ':')
+				p++;
+			if (report_digits(&p, 2, &om) != 0 || oh > 23 || om > 59)
+				return -1;
+			off = sign * (oh * 60 + om);
+		}
+	}
+	if (*p != '\0')
+		return -1;
+	*us = ((util_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec -
+	    (int64_t)off * 60) * 1000000) + frac;
+	return 0;
+}
+
+int
+report_parse_period(const char *s, int64_t now_us, int64_t *start_us,
+    int64_t *end_us, char *err, size_t errsz)
+{
+	const char *slash = strchr(s, '/');
+	char left[64];
+	int64_t t, d;
+
+	if (slash != NULL) {
+		if ((size_t)(slash - s) >= sizeof left)
+			goto bad;
+		memcpy(left, s, (size_t)(slash - s));
+		left[slash - s] = '\0';
+		if (report_parse_time(left, start_us) != 0)
+			goto bad;
+		if (report_parse_time(slash + 1, &t) == 0)
+			*end_us = t;
+		else if (util_parse_duration(slash + 1, &d) == 0 && d <= REPORT_MAX_SPAN_US)
+			*end_us = *start_us + d;
+		else
+			goto bad;
+	} else if (report_parse_time(s, &t) == 0) {
+		*start_us = t;
+		*end_us = now_us;
+	} else if (util_parse_duration(s, &d) == 0 && d <= REPORT_MAX_SPAN_US) {
+		*start_us = now_us - d;
+		*end_us = now_us;
+	} else {
+		goto bad;
+	}
+	if (*end_us <= *start_us) {
+		snprintf(err, errsz, "--since '%s': the period is empty (it ends before it starts)", s);
+		return -1;
+	}
+	if (*end_us - *start_us > REPORT_MAX_SPAN_US) {
+		snprintf(err, errsz, "--since '%s': the period is longer than 100 years", s);
+		return -1;
+	}
+	return 0;
+bad:
+	snprintf(err, errsz, "--since '%s': expected a duration (24h, 7d), a time "
+	    "(2024-06-18T00:00:00Z), or TIME/TIME or TIME/DURATION", s);
+	return -1;
+}
+
+char *
+report_format_duration(char *buf, size_t sz, int64_t us)
+{
+	long long s = (long long)(us / 1000000);
+
+	if (s < 0)
+		s = 0;
+	if (s < 60)
+		snprintf(buf, sz, "%llds", s);
+	else if (s < 3600)
+		snprintf(buf, sz, "%lldm %02llds", s / 60, s % 60);
+	else if (s < 86400)
+		snprintf(buf, sz, "%lldh %02lldm", s / 3600, s / 60 % 60);
+	else
+		snprintf(buf, sz, "%lldd %lldh", s / 86400, s / 3600 % 24);
+	return buf;
+}
+
+char *
+report_format_pct(char *buf, size_t sz, int64_t observed, int64_t down)
+{
+	double v;
+
+	if (observed <= 0) {
+		snprintf(buf, sz, "n/a");
+		return buf;
+	}
+	v = 100.0 * (double)(observed - down) / (double)observed;
+	/* never round a real outage up to a perfect 100 */
+	if (down > 0 && v > 99.999)
+		v = 99.999;
+	snprintf(buf, sz, "%.3f %%", v);
+	return buf;
+}
+
+int
+report_is_now(const struct report *r)
+{
+	return r->generated_us - r->cur.end_us < 10 * 60 * 1000000LL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Memory: one arena for every string and small array of the model      */
+
+struct report_arena {
+	struct report_arena *next;
+	size_t used, size;
+	char data[];
+};
+
+#define REPORT_ARENA_CHUNK (256 * 1024)
+
+static void *
+report_alloc(struct report *r, size_t n)
+{
+	struct report_arena *a = r->arena;
+	void *p;
+
+	n = (n + 15) & ~(size_t)15;
+	if (a == NULL || a->size - a->used < n) {
+		size_t size = n > REPORT_ARENA_CHUNK ? n : REPORT_ARENA_CHUNK;
+		if ((a = malloc(sizeof *a + size)) == NULL)
+			return NULL;
+		a->next = r->arena;
+		a->used = 0;
+		a->size = size;
+		r->arena = a;
+	}
+	p = a->data + a->used;
+	a->used += n;
+	return p;
+}
+
+/* A copy of column i as valid UTF-8 (invalid sequences become U+FFFD), in
+ * the arena; NULL for SQL NULL.  *oom is set when memory runs out. */
+static const char *
+report_col(struct report *r, sqlite3_stmt *s, int i, int *oom)
+{
+	const char *txt = (const char *)sqlite3_column_text(s, i);
+	size_t len;
+	char *out;
+
+	if (txt == NULL)
+		return NULL;
+	len = (size_t)sqlite3_column_bytes(s, i);
+	if (util_utf8_valid(txt, len)) {
+		if ((out = report_alloc(r, len + 1)) == NULL)
+			goto oom;
+		memcpy(out, txt, len);
+		out[len] = '\0';
+	} else {
+		if ((out = report_alloc(r, 3 * len + 1)) == NULL)
+			goto oom;
+		out[util_utf8_sanitize(out, txt, len)] = '\0';
+	}
+	return out;
+oom:
+	*oom = 1;
+	return NULL;
+}
+
+static int64_t
+report_col_i64(sqlite3_stmt *s, int i, int64_t dflt)
+{
+	return sqlite3_column_type(s, i) == SQLITE_NULL ? dflt : sqlite3_column_int64(s, i);
+}
+
+void
+report_free(struct report *r)
+{
+	struct report_arena *a, *next;
+
+	for (a = r->arena; a != NULL; a = next) {
+		next = a->next;
+		free(a);
+	}
+	free(r->tunnels);
+	free(r->incidents);
+	free(r->by_tunnel);
+	free(r->fleet);
+	free(r->stuck);
+	free(r->flapping);
+	free(r->top);
+	free(r->timelines);
+	memset(r, 0, sizeof *r);
+}
+
+/* ------------------------------------------------------------------ */
+/* Loading                                                              */
+
+static int
+report_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **s, char *err, size_t errsz)
+{
+	if (sqlite3_prepare_v2(db, sql, -1, s, NULL) != SQLITE_OK) {
+		snprintf(err, errsz, "preparing \"%s\": %s", sql, sqlite3_errmsg(db));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+report_step_error(sqlite3 *db, sqlite3_stmt *s, char *err, size_t errsz)
+{
+	snprintf(err, errsz, "\"%s\": %s", sqlite3_sql(s), sqlite3_errmsg(db));
+	return -1;
+}
+
+/* Every tunnel (merged ones too, to follow merged_into), by tunnel_id. */
+static int
+report_load_tunnels(sqlite3 *db, struct report *r, char *err, size_t errsz)
+{
+	static const char sql[] =
+	    "SELECT t.tunnel_id, t.device_id, t.merged_into, t.first_us, d.first_us,"
+	    " d.last_us, d.hostname, d.system_ip, t.name, t.peer_ip,"
+	    " coalesce(s.state, 'unknown'), coalesce(s.flapping, 0),"
+	    " coalesce(s.flap_score, 0)"
+	    " FROM tunnels t JOIN devices d ON d.device_id = t.device_id"
+	    " LEFT JOIN tunnel_state s ON s.tunnel_id = t.tunnel_id"
+	    " ORDER BY t.tunnel_id";
+	sqlite3_stmt *s = NULL;
+	int rc, cap = 0, oom = 0, ret = -1;
+
+	if (report_prepare(db, sql, &s, err, errsz) != 0)
+		goto out;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct report_tunnel *t;
+		if (r->ntunnels == cap) {
+			int ncap = cap ? cap * 2 : 256;
+			void *p = realloc(r->tunnels, (size_t)ncap * sizeof *r->tunnels);
+			if (p == NULL)
+				goto oom;
+			r->tunnels = p;
+			cap = ncap;
+		}
+		t = &r->tunnels[r->ntunnels++];
+		memset(t, 0, sizeof *t);
+		t->id = sqlite3_column_int64(s, 0);
+		t->device_id = sqlite3_column_int64(s, 1);
+		t->merged_into = report_col_i64(s, 2, 0);
+		t->dev_first_us = report_col_i64(s, 4, INT64_MIN);
+		t->dev_last_us = report_col_i64(s, 5, INT64_MIN);
+		t->first_us = report_col_i64(s, 3, t->dev_first_us);
+		t->hostname = report_col(r, s, 6, &oom);
+		t->system_ip = report_col(r, s, 7, &oom);
+		t->name = report_col(r, s, 8, &oom);
+		t->peer_ip = report_col(r, s, 9, &oom);
+		t->state = report_col(r, s, 10, &oom);
+		t->flapping_now = sqlite3_column_int(s, 11);
+		t->flap_score = sqlite3_column_double(s, 12);
+		t->first_inc = t->ninc = 0;
+		if (oom)
+			goto oom;
+		if (t->merged_into == 0)
+			r->tunnels_known++;
+	}
+	if (rc != SQLITE_DONE) {
+		report_step_error(db, s, err, errsz);
+		goto out;
+	}
+	ret = 0;
+	goto out;
+oom:
+	snprintf(err, errsz, "out of memory");
+out:
+	sqlite3_finalize(s);
+	return ret;
+}
+
+/* The index of the tunnel that tunnel_id is now (following merges), or -1. */
+static int
+report_tunnel_index(const struct report *r, int64_t id)
+{
+	int hops;
+
+	for (hops = 0; hops < 8; hops++) {
+		int lo = 0, hi = r->ntunnels - 1, found = -1;
+		while (lo <= hi) {
+			int mid = lo + (hi - lo) / 2;
+			if (r->tunnels[mid].id == id) {
+				found = mid;
+				break;
+			}
+			if (r->tunnels[mid].id < id)
+				lo = mid + 1;
+			else
+				hi = mid - 1;
+		}
+		if (found < 0 || r->tunnels[found].merged_into == 0)
+			return found;
+		id = r->tunnels[found].merged_into;
+	}
+	return -1;
+}
+
+/* Incidents with any part in [start, end), by start (see
+ * REPORT_PERIOD_IDS_SQL for how they are found). */
+static int
+report_load_incidents(sqlite3 *db, struct report *r, int64_t start, int64_t end,
+    int with_text, struct report_incident **out, int *nout, char *err, size_t errsz)
+{
+	static const char sql[] =
+	    "SELECT incident_id, tunnel_id, device_id, coalesce(fleet_event_id, 0),"
+	    " symptom, root_cause, started_us, ended_us, summary, peer_ip"
+	    " FROM incidents WHERE incident_id IN (" REPORT_PERIOD_IDS_SQL ")"
+	    " ORDER BY started_us, incident_id";
+	struct report_incident *v = NULL;
+	sqlite3_stmt *s = NULL;
+	int rc, n = 0, cap = 0, oom = 0;
+
+	if (report_prepare(db, sql, &s, err, errsz) != 0)
+		goto fail;
+	sqlite3_bind_int64(s, 1, start);
+	sqlite3_bind_int64(s, 2, end);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct report_incident *in;
+		const char *sym = (const char *)sqlite3_column_text(s, 4);
+		const char *cause = (const char *)sqlite3_column_text(s, 5);
+		if (n == cap) {
+			int ncap = cap ? cap * 2 : 256;
+			void *p = realloc(v, (size_t)ncap * sizeof *v);
+			if (p == NULL)
+				goto oom;
+			v = p;
+			cap = ncap;
+		}
+		in = &v[n++];
+		memset(in, 0, sizeof *in);
+		in->id = sqlite3_column_int64(s, 0);
+		in->tunnel_id = sqlite3_column_int64(s, 1);
+		in->device_id = sqlite3_column_int64(s, 2);
+		in->fleet_event_id = sqlite3_column_int64(s, 3);
+		in->sym = report_symptom_index(sym);
+		in->cause = report_cause_index(cause);
+		in->started_us = sqlite3_column_int64(s, 6);
+		in->ended_us = report_col_i64(s, 7, REPORT_ONGOING);
+		if (in->ended_us < in->started_us)
+			in->ended_us = in->started_us;
+		in->tunnel = report_tunnel_index(r, in->tunnel_id);
+		if (with_text) {
+			in->symptom = report_col(r, s, 4, &oom);
+			in->root_cause = report_col(r, s, 5, &oom);
+			in->summary = report_col(r, s, 8, &oom);
+			in->peer_ip = report_col(r, s, 9, &oom);
+			if (oom)
+				goto oom;
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		report_step_error(db, s, err, errsz);
+		goto fail;
+	}
+	sqlite3_finalize(s);
+	*out = v;
+	*nout = n;
+	return 0;
+oom:
+	snprintf(err, errsz, "out of memory");
+fail:
+	sqlite3_finalize(s);
+	free(v);
+	return -1;
+}
+
+static int
+report_count(sqlite3 *db, const char *sql, int64_t a, int64_t b, int *out,
+    char *err, size_t errsz)
+{
+	sqlite3_stmt *s = NULL;
+	int ret = -1;
+
+	if (report_prepare(db, sql, &s, err, errsz) != 0)
+		return -1;
+	if (sqlite3_bind_parameter_count(s) >= 2) {
+		sqlite3_bind_int64(s, 1, a);
+		sqlite3_bind_int64(s, 2, b);
+	}
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		report_step_error(db, s, err, errsz);
+		goto out;
+	}
+	*out = sqlite3_column_int(s, 0);
+	ret = 0;
+out:
+	sqlite3_finalize(s);
+	return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* Per period: observation, bands, totals                               */
+
+struct report_edge {
+	int64_t us;
+	int delta, degraded;
+};
+
+static int
+report_edge_cmp(const void *a, const void *b)
+{
+	const struct report_edge *x = a, *y = b;
+
+	return x->us < y->us ? -1 : x->us > y->us ? 1 : 0;
+}
+
+/* Sorting incident indexes by (tunnel, start). */
+struct report_sort_ctx {
+	const struct report_incident *inc;
+};
+
+static int
+report_by_tunnel_cmp(const void *a, const void *b, void *arg)
+{
+	const struct report_sort_ctx *c = arg;
+	const struct report_incident *x = &c->inc[*(const int *)a];
+	const struct report_incident *y = &c->inc[*(const int *)b];
+
+	if (x->tunnel != y->tunnel)
+		return x->tunnel < y->tunnel ? -1 : 1;
+	if (x->started_us != y->started_us)
+		return x->started_us < y->started_us ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id ? 1 : 0;
+}
+
+/*
+ * Computes st (and, with keep, each tunnel's bands and counters) for
+ * [start, end) from inc[0..n).  *order_out gets the incident indexes
+ * grouped by tunnel (the caller frees it).  Returns 0 or -1 (memory).
+ */
+static int
+report_period(struct report *r, const struct report_incident *inc, int n,
+    int64_t start, int64_t end, struct report_stats *st, int keep, int **order_out)
+{
+	struct report_sort_ctx ctx = { inc };
+	struct report_edge *edges = NULL;
+	int *order = NULL, i, j, k, ret = -1;
+
+	st->start_us = start;
+	st->end_us = end;
+	if ((order = malloc(((size_t)n + 1) * sizeof *order)) == NULL ||
+	    (edges = malloc(((size_t)2 * n + 1) * sizeof *edges)) == NULL)
+		goto out;
+	for (i = 0; i < n; i++) {
+		order[i] = i;
+		st->incidents++;
+		if (inc[i].sym >= 0)
+			st->by_symptom[inc[i].sym]++;
+		st->by_cause[inc[i].cause]++;
+	}
+	qsort_r(order, (size_t)n, sizeof *order, report_by_tunnel_cmp, &ctx);
+
+	for (i = 0, j = 0; i < r->ntunnels; i++) {
+		struct report_tunnel *t = &r->tunnels[i];
+		int64_t os, oe, at, down = 0, degraded = 0;
+		int nedges = 0, first = j, ninc, down_c = 0, deg_c = 0, nbands = 0;
+		struct report_band *bands = NULL;
+
+		while (j < n && inc[order[j]].tunnel < i)
+			j++;    /* incidents whose tunnel is gone (-1) sort first */
+		first = j;
+		while (j < n && inc[order[j]].tunnel == i)
+			j++;
+		ninc = j - first;
+		if (keep) {
+			t->obs_start = t->obs_end = start;
+			t->down_us = t->degraded_us = 0;
+			t->n_incidents = ninc;
+			t->n_flaps = 0;
+			t->bands = NULL;
+			t->nbands = 0;
+			t->first_inc = first;
+			t->ninc = ninc;
+		}
+		if (t->merged_into != 0)
+			continue;
+		os = t->first_us > start ? t->first_us : start;
+		oe = t->dev_last_us < end ? t->dev_last_us : end;
+		for (k = first; k < j; k++) {
+			const struct report_incident *in = &inc[order[k]];
+			int64_t a = in->started_us > start ? in->started_us : start;
+			int64_t b = in->ended_us < end ? in->ended_us : end;
+			if (a < os)
+				os = a;
+			if (b > oe)
+				oe = b;
+			if (keep && in->sym == REPORT_SYM_FLAP)
+				t->n_flaps++;
+			if (a < b) {
+				int deg = in->sym == REPORT_SYM_DEGRADED;
+				edges[nedges++] = (struct report_edge){ a, 1, deg };
+				edges[nedges++] = (struct report_edge){ b, -1, deg };
+			}
+		}
+		if (oe <= os)
+			continue;       /* not observed in this period */
+		qsort(edges, (size_t)nedges, sizeof *edges, report_edge_cmp);
+		if (keep && (bands = report_alloc(r, ((size_t)nedges + 1) *
+		    sizeof *bands)) == NULL)
+			goto out;
+		at = os;
+		for (k = 0; k <= nedges; k++) {
+			int64_t until = k < nedges ? edges[k].us : oe;
+			int state = down_c > 0 ? REPORT_DOWN : deg_c > 0 ? REPORT_DEGRADED : REPORT_UP;
+			if (until > oe)
+				until = oe;
+			if (until > at) {
+				if (state == REPORT_DOWN)
+					down += until - at;
+				else if (state == REPORT_DEGRADED)
+					degraded += until - at;
+				if (bands != NULL) {
+					if (nbands > 0 && bands[nbands - 1].state == state &&
+					    bands[nbands - 1].end_us == at)
+						bands[nbands - 1].end_us = until;
+					else
+						bands[nbands++] = (struct report_band){ state, at, until };
+				}
+				at = until;
+			}
+			if (k < nedges) {
+				if (edges[k].degraded)
+					deg_c += edges[k].delta;
+				else
+					down_c += edges[k].delta;
+			}
+		}
+		st->tunnels++;
+		st->observed_us += oe - os;
+		st->down_us += down;
+		st->degraded_us += degraded;
+		if (keep) {
+			t->obs_start = os;
+			t->obs_end = oe;
+			t->down_us = down;
+			t->degraded_us = degraded;
+			t->bands = bands;
+			t->nbands = nbands;
+		}
+	}
+	*order_out = order;
+	order = NULL;
+	ret = 0;
+out:
+	free(order);
+	free(edges);
+	return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* Fleet events, lists, evidence                                        */
+
+static int
+report_load_fleet(sqlite3 *db, struct report *r, char *err, size_t errsz)
+{
+	static const char sql[] =
+	    "SELECT fleet_event_id, peer_ip, started_us, ended_us, devices, tunnels,"
+	    " root_cause, summary FROM fleet_events"
+	    " WHERE started_us < ?2 AND (started_us >= ?1 OR ended_us IS NULL"
+	    " OR ended_us > ?1) ORDER BY started_us, fleet_event_id";
+	/* Its incidents start close together; the window is generous. */
+	static const char sql_aff[] =
+	    "SELECT d.hostname, d.system_ip, t.name FROM incidents i"
+	    " JOIN tunnels t ON t.tunnel_id = i.tunnel_id"
+	    " JOIN devices d ON d.device_id = i.device_id"
+	    " WHERE i.started_us >= ?1 AND i.started_us <= ?2 AND i.fleet_event_id = ?3"
+	    " GROUP BY d.hostname, d.system_ip, t.name"
+	    " ORDER BY d.hostname, d.system_ip, t.name";
+	sqlite3_stmt *s = NULL, *a = NULL;
+	int rc, cap = 0, oom = 0, ret = -1, i;
+
+	if (report_prepare(db, sql, &s, err, errsz) != 0 ||
+	    report_prepare(db, sql_aff, &a, err, errsz) != 0)
+		goto out;
+	sqlite3_bind_int64(s, 1, r->cur.start_us);
+	sqlite3_bind_int64(s, 2, r->cur.end_us);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct report_fleet *f;
+		if (r->nfleet == cap) {
+			int ncap = cap ? cap * 2 : 16;
+			void *p = realloc(r->fleet, (size_t)ncap * sizeof *r->fleet);
+			if (p == NULL)
+				goto oom;
+			r->fleet = p;
+			cap = ncap;
+		}
+		f = &r->fleet[r->nfleet++];
+		memset(f, 0, sizeof *f);
+		f->id = sqlite3_column_int64(s, 0);
+		f->peer_ip = report_col(r, s, 1, &oom);
+		f->started_us = sqlite3_column_int64(s, 2);
+		f->ended_us = report_col_i64(s, 3, REPORT_ONGOING);
+		f->devices = sqlite3_column_int(s, 4);
+		f->tunnels = sqlite3_column_int(s, 5);
+		f->root_cause = report_col(r, s, 6, &oom);
+		f->summary = report_col(r, s, 7, &oom);
+		f->cause = report_cause_index(f->root_cause);
+		if (oom)
+			goto oom;
+	}
+	if (rc != SQLITE_DONE) {
+		report_step_error(db, s, err, errsz);
+		goto out;
+	}
+	r->cur.fleet_events = r->nfleet;
+	for (i = 0; i < r->nfleet; i++) {
+		struct report_fleet *f = &r->fleet[i];
+		int acap = 0;
+		sqlite3_reset(a);
+		sqlite3_bind_int64(a, 1, f->started_us - 3600 * 1000000LL);
+		sqlite3_bind_int64(a, 2, f->ended_us < r->cur.end_us ? f->ended_us : r->cur.end_us);
+		sqlite3_bind_int64(a, 3, f->id);
+		while ((rc = sqlite3_step(a)) == SQLITE_ROW) {
+			struct report_affected *x;
+			if (f->naffected >= REPORT_MAX_AFFECTED) {
+				f->affected_omitted++;
+				continue;
+			}
+			if (f->naffected == acap) {
+				/* arena arrays cannot grow: take the cap at once */
+				acap = REPORT_MAX_AFFECTED;
+				if ((f->affected = report_alloc(r, (size_t)acap *
+				    sizeof *f->affected)) == NULL)
+					goto oom;
+			}
+			x = &f->affected[f->naffected++];
+			x->hostname = report_col(r, a, 0, &oom);
+			x->system_ip = report_col(r, a, 1, &oom);
+			x->tunnel = report_col(r, a, 2, &oom);
+			if (oom)
+				goto oom;
+		}
+		if (rc != SQLITE_DONE) {
+			report_step_error(db, a, err, errsz);
+			goto out;
+		}
+	}
+	ret = 0;
+	goto out;
+oom:
+	snprintf(err, errsz, "out of memory");
+out:
+	sqlite3_finalize(s);
+	sqlite3_finalize(a);
+	return ret;
+}
+
+static int
+report_load_evidence(sqlite3 *db, struct report *r, char *err, size_t errsz)
+{
+	static const char sql[] =
+	    "SELECT e.device_us, e.kind, ev.line FROM incident_evidence ev"
+	    " LEFT JOIN events e ON e.event_id = ev.event_id"
+	    " WHERE ev.incident_id = ?1 ORDER BY ev.seq";
+	sqlite3_stmt *s = NULL;
+	int i, rc, oom = 0, ret = -1;
+
+	if (report_prepare(db, sql, &s, err, errsz) != 0)
+		return -1;
+	for (i = 0; i < r->listed; i++) {
+		struct report_incident *in = &r->incidents[i];
+		sqlite3_reset(s);
+		sqlite3_bind_int64(s, 1, in->id);
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			struct report_evidence *e;
+			if (in->nev >= REPORT_MAX_EVIDENCE) {
+				in->ev_omitted++;
+				continue;
+			}
+			if (in->ev == NULL && (in->ev = report_alloc(r,
+			    REPORT_MAX_EVIDENCE * sizeof *in->ev)) == NULL)
+				goto oom;
+			e = &in->ev[in->nev++];
+			e->us = report_col_i64(s, 0, INT64_MIN);
+			e->kind = report_col(r, s, 1, &oom);
+			e->line = report_col(r, s, 2, &oom);
+			if (oom)
+				goto oom;
+		}
+		if (rc != SQLITE_DONE) {
+			report_step_error(db, s, err, errsz);
+			goto out;
+		}
+	}
+	ret = 0;
+	goto out;
+oom:
+	snprintf(err, errsz, "out of memory");
+out:
+	sqlite3_finalize(s);
+	return ret;
+}
+
+static int
+report_name_cmp(const struct report_tunnel *x, const struct report_tunnel *y)
+{
+	int c = strcmp(x->hostname ? x->hostname : "", y->hostname ? y->hostname : "");
+
+	if (c == 0)
+		c = strcmp(x->system_ip ? x->system_ip : "", y->system_ip ? y->system_ip : "");
+	if (c == 0)
+		c = strcmp(x->name ? x->name : "", y->name ? y->name : "");
+	return c;
+}
+
+static int
+report_flap_cmp(const void *a, const void *b, void *arg)
+{
+	const struct report *r = arg;
+	const struct report_tunnel *x = &r->tunnels[*(const int *)a];
+	const struct report_tunnel *y = &r->tunnels[*(const int *)b];
+
+	if (x->n_flaps != y->n_flaps)
+		return x->n_flaps > y->n_flaps ? -1 : 1;
+	return report_name_cmp(x, y);
+}
+
+static int
+report_worst_cmp(const void *a, const void *b, void *arg)
+{
+	const struct report *r = arg;
+	const struct report_tunnel *x = &r->tunnels[*(const int *)a];
+	const struct report_tunnel *y = &r->tunnels[*(const int *)b];
+
+	if (x->down_us != y->down_us)
+		return x->down_us > y->down_us ? -1 : 1;
+	if (x->n_incidents != y->n_incidents)
+		return x->n_incidents > y->n_incidents ? -1 : 1;
+	if (x->degraded_us != y->degraded_us)
+		return x->degraded_us > y->degraded_us ? -1 : 1;
+	return report_name_cmp(x, y);
+}
+
+static int
+report_name_qcmp(const void *a, const void *b, void *arg)
+{
+	const struct report *r = arg;
+
+	return report_name_cmp(&r->tunnels[*(const int *)a], &r->tunnels[*(const int *)b]);
+}
+
+static int
+report_lists(struct report *r)
+{
+	int i, naff = 0;
+	size_t nt = (size_t)r->ntunnels + 1;
+
+	if ((r->stuck = malloc(((size_t)r->nincidents + 1) * sizeof *r->stuck)) == NULL ||
+	    (r->flapping = malloc(nt * sizeof *r->flapping)) == NULL ||
+	    (r->top = malloc(nt * sizeof *r->top)) == NULL ||
+	    (r->timelines = malloc(nt * sizeof *r->timelines)) == NULL)
+		return -1;
+	for (i = 0; i < r->nincidents; i++)
+		if (r->incidents[i].ended_us == REPORT_ONGOING &&
+		    r->incidents[i].sym != REPORT_SYM_FLAP)
+			r->stuck[r->nstuck++] = i;
+	for (i = 0; i < r->ntunnels; i++) {
+		const struct report_tunnel *t = &r->tunnels[i];
+		if (t->merged_into != 0)
+			continue;
+		if (t->flapping_now || (t->n_flaps > 0 && t->n_flaps >= r->flap_count))
+			r->flapping[r->nflapping++] = i;
+		if (t->n_incidents > 0)
+			r->timelines[naff++] = i;
+	}
+	qsort_r(r->flapping, (size_t)r->nflapping, sizeof(int), report_flap_cmp, r);
+	qsort_r(r->timelines, (size_t)naff, sizeof(int), report_worst_cmp, r);
+	r->ntop = naff < REPORT_MAX_TOP ? naff : REPORT_MAX_TOP;
+	memcpy(r->top, r->timelines, (size_t)r->ntop * sizeof(int));
+	r->ntimelines = naff < REPORT_MAX_TIMELINES ? naff : REPORT_MAX_TIMELINES;
+	r->timelines_omitted = naff - r->ntimelines;
+	qsort_r(r->timelines, (size_t)r->ntimelines, sizeof(int), report_name_qcmp, r);
+	return 0;
+}
+
+int
+report_build(sqlite3 *db, int64_t start_us, int64_t end_us, int flap_count,
+    struct report *r, char *err, size_t errsz)
+{
+	static const char devices_sql[] =
+	    "SELECT count(*) FROM devices WHERE last_us >= ?1 AND first_us < ?2";
+	static const char fleet_sql[] =
+	    "SELECT count(*) FROM fleet_events WHERE started_us < ?2"
+	    " AND (started_us >= ?1 OR ended_us IS NULL OR ended_us > ?1)";
+	struct report_incident *prev = NULL;
+	int64_t len = end_us - start_us;
+	int nprev = 0, *order = NULL, ret = -1;
+
+	memset(r, 0, sizeof *r);
+	r->generated_us = util_now_us();
+	r->flap_count = flap_count;
+	/* One read transaction: every query sees the same snapshot. */
+	if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
+		snprintf(err, errsz, "BEGIN: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	if (report_count(db, "SELECT count(*) FROM devices", 0, 0,
+	    &r->devices_known, err, errsz) != 0 ||
+	    report_count(db, devices_sql, start_us, end_us, &r->cur.devices, err, errsz) != 0 ||
+	    report_count(db, devices_sql, start_us - len, start_us, &r->prev.devices,
+	    err, errsz) != 0 ||
+	    report_count(db, fleet_sql, start_us - len, start_us, &r->prev.fleet_events,
+	    err, errsz) != 0 ||
+	    report_load_tunnels(db, r, err, errsz) != 0)
+		goto out;
+
+	/* The previous period first: report_period(keep) then overwrites the
+	 * tunnels' per-period fields with the current period's. */
+	if (report_load_incidents(db, r, start_us - len, start_us, 0, &prev, &nprev,
+	    err, errsz) != 0)
+		goto out;
+	if (report_period(r, prev, nprev, start_us - len, start_us, &r->prev, 0, &order) != 0)
+		goto oom;
+	free(order);
+	order = NULL;
+	if (report_load_incidents(db, r, start_us, end_us, 1, &r->incidents,
+	    &r->nincidents, err, errsz) != 0)
+		goto out;
+	if (report_period(r, r->incidents, r->nincidents, start_us, end_us, &r->cur, 1,
+	    &r->by_tunnel) != 0)
+		goto oom;
+	if (report_load_fleet(db, r, err, errsz) != 0)
+		goto out;
+	if (report_lists(r) != 0)
+		goto oom;
+	r->listed = r->nincidents < REPORT_MAX_LISTED ? r->nincidents : REPORT_MAX_LISTED;
+	r->listed_omitted = r->nincidents - r->listed;
+	if (report_load_evidence(db, r, err, errsz) != 0)
+		goto out;
+	ret = 0;
+	goto out;
+oom:
+	snprintf(err, errsz, "out of memory");
+out:
+	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	free(prev);
+	free(order);
+	return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* The command                                                          */
+
+static const char *
+report_format_from(const struct config *cfg)
+{
+	const char *dot;
+
+	if (cfg->q.format != NULL)
+		return cfg->q.format;
+	if (cfg->q.out != NULL && (dot = strrchr(cfg->q.out, '.')) != NULL) {
+		if (strcmp(dot, ".md") == 0 || strcmp(dot, ".markdown") == 0)
+			return "md";
+		if (strcmp(dot, ".json") == 0)
+			return "json";
+	}
+	return "html";
+}
+
+static int
+report_write(const struct report *r, const char *format, FILE *f)
+{
+	json_t *j;
+	int rc;
+
+	if (strcmp(format, "html") == 0)
+		return report_write_html(r, f);
+	if (strcmp(format, "md") == 0)
+		return report_write_md(r, f);
+	if ((j = report_to_json(r)) == NULL) {
+		errno = ENOMEM;
+		return -1;
+	}
+	rc = json_dumpf(j, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(j);
+	if (rc == 0 && fputc('\n', f) == EOF)
+		rc = -1;
+	return rc == 0 && !ferror(f) ? 0 : -1;
+}
+
+int
+report_run(const struct config *cfg)
+{
+	struct store *st = NULL;
+	struct report r;
+	char err[1024], tmp[PATH_MAX + 32];
+	const char *format = report_format_from(cfg);
+	int64_t start, end;
+	FILE *f = NULL;
+	int ret = 1, built = 0;
+
+	tmp[0] = '\0';
+	if (strcmp(format, "html") != 0 && strcmp(format, "md") != 0 &&
+	    strcmp(format, "json") != 0) {
+		fprintf(stderr, "tunnelwatch: report: --format must be html, md or json\n");
+		return 2;
+	}
+	if (report_parse_period(cfg->q.since != NULL ? cfg->q.since : "24h",
+	    util_now_us(), &start, &end, err, sizeof err) != 0) {
+		fprintf(stderr, "tunnelwatch: report: %s\n", err);
+		return 2;
+	}
+	if (store_open(cfg->db_path, STORE_RDONLY, &st, err, sizeof err) != 0) {
+		fprintf(stderr, "tunnelwatch: report: %s\n", err);
+		return 1;
+	}
+	built = 1;
+	if (report_build(store_db(st), start, end, cfg->flap_count, &r, err, sizeof err) != 0) {
+		fprintf(stderr, "tunnelwatch: report: %s\n", err);
+		goto out;
+	}
+	if (cfg->q.out != NULL && strcmp(cfg->q.out, "-") != 0) {
+		/* Written beside the target and renamed: a reader (a mailer, a
+		 * web server) never sees half a report. */
+		if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.%ld", cfg->q.out,
+		    (long)getpid()) >= sizeof tmp) {
+			fprintf(stderr, "tunnelwatch: report: --out: path too long\n");
+			tmp[0] = '\0';
+			goto out;
+		}
+		if ((f = fopen(tmp, "w")) == NULL) {
+			fprintf(stderr, "tunnelwatch: report: %s: %s\n", tmp, strerror(errno));
+			tmp[0] = '\0';
+			goto out;
+		}
+	}
+	if (report_write(&r, format, f != NULL ? f : stdout) != 0 ||
+	    fflush(f != NULL ? f : stdout) != 0) {
+		fprintf(stderr, "tunnelwatch: report: writing %s: %s\n",
+		    f != NULL ? tmp : "stdout", strerror(errno));
+		goto out;
+	}
+	if (f != NULL) {
+		int rc = fsync(fileno(f));
+		if (fclose(f) != 0 || rc != 0) {
+			f = NULL;
+			fprintf(stderr, "tunnelwatch: report: %s: %s\n", tmp, strerror(errno));
+			goto out;
+		}
+		f = NULL;
+		if (rename(tmp, cfg->q.out) != 0) {
+			fprintf(stderr, "tunnelwatch: report: %s: %s\n", cfg->q.out,
+			    strerror(errno));
+			goto out;
+		}
+		tmp[0] = '\0';
+	}
+	ret = 0;
+out:
+	if (f != NULL)
+		fclose(f);
+	if (tmp[0] != '\0')
+		unlink(tmp);
+	if (built)
+		report_free(&r);
+	store_close(st);
+	return ret;
+}

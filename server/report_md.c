@@ -1,0 +1,428 @@
+/*
+ * report_md.c — the fleet report as Markdown, for mail and chat.
+ *
+ * CommonMark with GitHub-style tables.  Log text is data here too: inline
+ * text from the logs is backslash-escaped (every character that could
+ * start markup, raw HTML included), and evidence lines go in a fenced
+ * block whose fence is longer than any run of backticks inside it, so no
+ * line can close it.  The timelines become one line per affected tunnel
+ * listing its down and degraded stretches.
+ */
+#include "report.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void
+report_md_text(FILE *f, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)(s != NULL ? s : "");
+
+	for (; *p != '\0'; p++) {
+		if (strchr("\\`*_[]<>|~&#!{}()", *p) != NULL) {
+			fputc('\\', f);
+			fputc(*p, f);
+		} else if (*p < 0x20 || *p == 0x7f) {
+			fputs("\xef\xbf\xbd", f);     /* U+FFFD */
+		} else {
+			fputc(*p, f);
+		}
+	}
+}
+
+static void
+report_md_time(FILE *f, int64_t us)
+{
+	char buf[40];
+
+	if (us == INT64_MIN || us == REPORT_ONGOING)
+		fputs("\xe2\x80\x94", f);
+	else
+		fputs(util_format_iso(buf, sizeof buf, us, 0), f);
+}
+
+static void
+report_md_dur(FILE *f, int64_t us)
+{
+	char buf[48];
+
+	fputs(report_format_duration(buf, sizeof buf, us), f);
+}
+
+static void
+report_md_tunnel(FILE *f, const struct report *r, int ti)
+{
+	const struct report_tunnel *t;
+
+	if (ti < 0) {
+		fputs("(tunnel no longer known)", f);
+		return;
+	}
+	t = &r->tunnels[ti];
+	report_md_text(f, t->hostname != NULL ? t->hostname : "?");
+	if (t->system_ip != NULL) {
+		fputs(" \\(", f);
+		report_md_text(f, t->system_ip);
+		fputs("\\)", f);
+	}
+	fputs(" **", f);
+	report_md_text(f, t->name);
+	fputs("**", f);
+}
+
+static void
+report_md_stats_table(FILE *f, const char *label, const int *now, const int *before,
+    int n, const char *(*name)(int))
+{
+	int i, any = 0;
+
+	fprintf(f, "| %s | this period | previous |\n|---|---:|---:|\n", label);
+	for (i = 0; i < n; i++) {
+		if (now[i] == 0 && before[i] == 0)
+			continue;
+		any = 1;
+		fputs("| ", f);
+		report_md_text(f, name(i));
+		fprintf(f, " | %d | %d |\n", now[i], before[i]);
+	}
+	if (!any)
+		fputs("| none in either period | 0 | 0 |\n", f);
+	fputs("\n", f);
+}
+
+static void
+report_md_summary(FILE *f, const struct report *r)
+{
+	const struct report_stats *c = &r->cur, *p = &r->prev;
+	char a[32], b[32];
+
+	fputs("## Fleet summary\n\n", f);
+	if (c->devices == 0 && c->tunnels == 0)
+		fputs("**No data.** No device sent anything in this period. If that is "
+		    "unexpected, check that the vEdges still log to this collector.\n\n", f);
+	else if (r->nincidents == 0 && r->nfleet == 0)
+		fputs("**A quiet period.** No tunnel went down, failed to come up or "
+		    "degraded, and there was no fleet event.\n\n", f);
+	fputs("| | this period | previous |\n|---|---:|---:|\n", f);
+	fprintf(f, "| Devices logging (%d known) | %d | %d |\n", r->devices_known,
+	    c->devices, p->devices);
+	fprintf(f, "| Tunnels observed (%d known) | %d | %d |\n", r->tunnels_known,
+	    c->tunnels, p->tunnels);
+	fprintf(f, "| Availability | %s | %s |\n",
+	    report_format_pct(a, sizeof a, c->observed_us, c->down_us),
+	    report_format_pct(b, sizeof b, p->observed_us, p->down_us));
+	fputs("| Tunnel down time | ", f);
+	report_md_dur(f, c->down_us);
+	fputs(" | ", f);
+	report_md_dur(f, p->down_us);
+	fputs(" |\n| Degraded time | ", f);
+	report_md_dur(f, c->degraded_us);
+	fputs(" | ", f);
+	report_md_dur(f, p->degraded_us);
+	fprintf(f, " |\n| Incidents | %d | %d |\n| Fleet events | %d | %d |\n\n",
+	    c->incidents, p->incidents, c->fleet_events, p->fleet_events);
+	report_md_stats_table(f, "Incidents by symptom", c->by_symptom, p->by_symptom,
+	    REPORT_SYM_MAX, report_symptom_name);
+	report_md_stats_table(f, "Incidents by root cause", c->by_cause, p->by_cause,
+	    REPORT_CAUSE_MAX, report_cause_name);
+}
+
+static void
+report_md_fleet(FILE *f, const struct report *r)
+{
+	int i, k;
+
+	fputs("## Fleet events\n\n", f);
+	if (r->nfleet == 0) {
+		fputs("None: no peer or provider outage hit several devices at once.\n\n", f);
+		return;
+	}
+	for (i = 0; i < r->nfleet; i++) {
+		const struct report_fleet *fe = &r->fleet[i];
+		fprintf(f, "- **Fleet event #%lld, peer ", (long long)fe->id);
+		report_md_text(f, fe->peer_ip);
+		fprintf(f, "**: %d devices, %d tunnels, ", fe->devices, fe->tunnels);
+		report_md_time(f, fe->started_us);
+		fputs(" \xe2\x86\x92 ", f);
+		if (fe->ended_us == REPORT_ONGOING)
+			fputs("still open", f);
+		else
+			report_md_time(f, fe->ended_us);
+		fputs(".  \n  Root cause: `", f);
+		fputs(report_cause_name(fe->cause), f);
+		fputs("` \xe2\x80\x94 ", f);
+		report_md_text(f, report_cause_text(fe->cause));
+		if (fe->summary != NULL && fe->summary[0] != '\0') {
+			fputs("  \n  ", f);
+			report_md_text(f, fe->summary);
+		}
+		fputs("  \n  Remedy: ", f);
+		report_md_text(f, report_cause_remedy(fe->cause));
+		fputs("  \n  Devices: ", f);
+		for (k = 0; k < fe->naffected; k++) {
+			const struct report_affected *x = &fe->affected[k];
+			if (k > 0)
+				fputs(", ", f);
+			report_md_text(f, x->hostname != NULL ? x->hostname : "?");
+			if (x->system_ip != NULL) {
+				fputs(" \\(", f);
+				report_md_text(f, x->system_ip);
+				fputs("\\)", f);
+			}
+			fputs(" ", f);
+			report_md_text(f, x->tunnel);
+		}
+		if (fe->affected_omitted > 0)
+			fprintf(f, " and %d more", fe->affected_omitted);
+		fputs("\n", f);
+	}
+	fputs("\n", f);
+}
+
+static void
+report_md_stuck(FILE *f, const struct report *r)
+{
+	int i;
+
+	fprintf(f, "## %s\n\n", report_is_now(r) ? "Stuck right now" :
+	    "Still open at the end of the period");
+	if (r->nstuck == 0) {
+		fputs("No tunnel is down, stuck or degraded.\n\n", f);
+		return;
+	}
+	fputs("| Tunnel | Peer | Symptom | Root cause | Since | For |\n"
+	    "|---|---|---|---|---|---:|\n", f);
+	for (i = 0; i < r->nstuck; i++) {
+		const struct report_incident *in = &r->incidents[r->stuck[i]];
+		fputs("| ", f);
+		report_md_tunnel(f, r, in->tunnel);
+		fputs(" | ", f);
+		report_md_text(f, in->peer_ip != NULL ? in->peer_ip :
+		    in->tunnel >= 0 ? r->tunnels[in->tunnel].peer_ip : NULL);
+		fputs(" | ", f);
+		report_md_text(f, in->symptom);
+		fputs(" | ", f);
+		report_md_text(f, in->root_cause);
+		fputs(" | ", f);
+		report_md_time(f, in->started_us);
+		fputs(" | ", f);
+		report_md_dur(f, r->cur.end_us - in->started_us);
+		fputs(" |\n", f);
+	}
+	fputs("\n", f);
+}
+
+static void
+report_md_flapping(FILE *f, const struct report *r)
+{
+	int i;
+
+	fputs("## Flapping tunnels\n\n", f);
+	if (r->nflapping == 0) {
+		fprintf(f, "None: no tunnel flapped %d times or more, and none is flapping "
+		    "now.\n\n", r->flap_count);
+		return;
+	}
+	fputs("| Tunnel | Peer | Flaps | Flapping now | Flap score |\n"
+	    "|---|---|---:|---|---:|\n", f);
+	for (i = 0; i < r->nflapping; i++) {
+		const struct report_tunnel *t = &r->tunnels[r->flapping[i]];
+		fputs("| ", f);
+		report_md_tunnel(f, r, r->flapping[i]);
+		fputs(" | ", f);
+		report_md_text(f, t->peer_ip);
+		fprintf(f, " | %d | %s | %.1f |\n", t->n_flaps, t->flapping_now ? "yes" : "no",
+		    t->flap_score);
+	}
+	fputs("\n", f);
+}
+
+static void
+report_md_top(FILE *f, const struct report *r)
+{
+	char a[32];
+	int i;
+
+	fputs("## Top offenders\n\n", f);
+	if (r->ntop == 0) {
+		fputs("None.\n\n", f);
+		return;
+	}
+	fputs("| Tunnel | Peer | Incidents | Down | Degraded | Availability |\n"
+	    "|---|---|---:|---:|---:|---:|\n", f);
+	for (i = 0; i < r->ntop; i++) {
+		const struct report_tunnel *t = &r->tunnels[r->top[i]];
+		fputs("| ", f);
+		report_md_tunnel(f, r, r->top[i]);
+		fputs(" | ", f);
+		report_md_text(f, t->peer_ip);
+		fprintf(f, " | %d | ", t->n_incidents);
+		report_md_dur(f, t->down_us);
+		fputs(" | ", f);
+		report_md_dur(f, t->degraded_us);
+		fprintf(f, " | %s |\n", report_format_pct(a, sizeof a,
+		    t->obs_end - t->obs_start, t->down_us));
+	}
+	fputs("\n", f);
+}
+
+static void
+report_md_timelines(FILE *f, const struct report *r)
+{
+	static const char *const names[] = { "up", "down", "degraded" };
+	int i, k, n;
+
+	fputs("## Timelines\n\n", f);
+	if (r->ntimelines == 0) {
+		fputs("No tunnel had an incident in this period.\n\n", f);
+		return;
+	}
+	for (i = 0; i < r->ntimelines; i++) {
+		const struct report_tunnel *t = &r->tunnels[r->timelines[i]];
+		fputs("- ", f);
+		report_md_tunnel(f, r, r->timelines[i]);
+		fputs(": ", f);
+		for (k = 0, n = 0; k < t->nbands; k++) {
+			const struct report_band *b = &t->bands[k];
+			if (b->state == REPORT_UP)
+				continue;
+			fprintf(f, "%s%s ", n++ > 0 ? "; " : "", names[b->state]);
+			report_md_time(f, b->start_us);
+			fputs(" \xe2\x86\x92 ", f);
+			report_md_time(f, b->end_us);
+			fputs(" \\(", f);
+			report_md_dur(f, b->end_us - b->start_us);
+			fputs("\\)", f);
+		}
+		if (n == 0)
+			fputs("no down time", f);
+		fputs("\n", f);
+	}
+	if (r->timelines_omitted > 0)
+		fprintf(f, "- and %d more affected tunnels\n", r->timelines_omitted);
+	fputs("\n", f);
+}
+
+/* The longest run of backticks in s. */
+static int
+report_md_ticks(const char *s)
+{
+	int run = 0, max = 0;
+
+	for (; s != NULL && *s != '\0'; s++) {
+		run = *s == '`' ? run + 1 : 0;
+		if (run > max)
+			max = run;
+	}
+	return max;
+}
+
+static void
+report_md_code(FILE *f, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)(s != NULL ? s : "");
+
+	for (; *p != '\0'; p++) {
+		if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
+			fputs("\xef\xbf\xbd", f);
+		else
+			fputc(*p, f);
+	}
+}
+
+static void
+report_md_incident(FILE *f, const struct report *r, const struct report_incident *in)
+{
+	const char *peer = in->peer_ip != NULL ? in->peer_ip :
+	    in->tunnel >= 0 ? r->tunnels[in->tunnel].peer_ip : NULL;
+	int i, fence = 3;
+
+	fprintf(f, "### #%lld ", (long long)in->id);
+	report_md_text(f, in->symptom);
+	fputs(" \xe2\x80\x94 ", f);
+	report_md_tunnel(f, r, in->tunnel);
+	fputs(" \xe2\x86\x92 ", f);
+	report_md_text(f, peer != NULL ? peer : "?");
+	fputs("\n\n", f);
+	report_md_time(f, in->started_us);
+	fputs(" \xe2\x86\x92 ", f);
+	if (in->ended_us == REPORT_ONGOING) {
+		fputs("still open (", f);
+		report_md_dur(f, r->cur.end_us - in->started_us);
+		fputs(" at the end of the period)", f);
+	} else {
+		report_md_time(f, in->ended_us);
+		fputs(" (", f);
+		report_md_dur(f, in->ended_us - in->started_us);
+		fputs(")", f);
+	}
+	if (in->fleet_event_id != 0)
+		fprintf(f, ", part of fleet event #%lld", (long long)in->fleet_event_id);
+	fputs("\n\n- **Symptom:** ", f);
+	report_md_text(f, report_symptom_text(in->sym));
+	fputs("\n- **Root cause:** ", f);
+	report_md_text(f, in->root_cause);
+	fputs(" \xe2\x80\x94 ", f);
+	report_md_text(f, report_cause_text(in->cause));
+	if (in->summary != NULL && in->summary[0] != '\0') {
+		fputs("\n- **Here:** ", f);
+		report_md_text(f, in->summary);
+	}
+	fputs("\n- **Remedy:** ", f);
+	report_md_text(f, report_cause_remedy(in->cause));
+	fputs("\n\n", f);
+	if (in->nev == 0) {
+		fputs("No evidence lines recorded.\n\n", f);
+		return;
+	}
+	for (i = 0; i < in->nev; i++) {
+		int t = report_md_ticks(in->ev[i].line) + 1;
+		if (t > fence)
+			fence = t;
+	}
+	for (i = 0; i < fence; i++)
+		fputc('`', f);
+	fputs("\n", f);
+	for (i = 0; i < in->nev; i++) {
+		fprintf(f, "%-24s ", in->ev[i].kind != NULL ? in->ev[i].kind : "?");
+		report_md_code(f, in->ev[i].line != NULL ? in->ev[i].line :
+		    "(line no longer stored)");
+		fputs("\n", f);
+	}
+	for (i = 0; i < fence; i++)
+		fputc('`', f);
+	fputs("\n\n", f);
+	if (in->ev_omitted > 0)
+		fprintf(f, "%d more evidence lines not shown.\n\n", in->ev_omitted);
+}
+
+int
+report_write_md(const struct report *r, FILE *f)
+{
+	char a[40], b[40], g[40], d[48];
+	int i;
+
+	util_format_iso(a, sizeof a, r->cur.start_us, 0);
+	util_format_iso(b, sizeof b, r->cur.end_us, 0);
+	util_format_iso(g, sizeof g, r->generated_us, 0);
+	report_format_duration(d, sizeof d, r->cur.end_us - r->cur.start_us);
+	fprintf(f, "# Fleet report\n\n%s \xe2\x86\x92 %s (%s) \xc2\xb7 generated %s by "
+	    "tunnelwatch %s \xc2\xb7 times are UTC\n\n", a, b, d, g, TW_VERSION);
+	report_md_summary(f, r);
+	report_md_fleet(f, r);
+	report_md_stuck(f, r);
+	report_md_flapping(f, r);
+	report_md_top(f, r);
+	report_md_timelines(f, r);
+	fputs("## Incidents\n\n", f);
+	if (r->nincidents == 0)
+		fputs("No incidents in this period.\n", f);
+	for (i = 0; i < r->listed; i++)
+		report_md_incident(f, r, &r->incidents[i]);
+	if (r->listed_omitted > 0)
+		fprintf(f, "**%d more incidents are not listed here;** "
+		    "`tunnelwatch incidents --since %s/%s` lists them all.\n", r->listed_omitted,
+		    a, b);
+	return ferror(f) ? -1 : 0;
+}
