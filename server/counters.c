@@ -27,4 +27,9 @@ const char *const counter_names[CTR_MAX] = {
 	[CTR_DB_FULL_RETRIES] = "db_full_retries",
 	[CTR_DB_ERRORS] = "db_errors",
 	[CTR_DB_COMMITS] = "db_commits",
+	[CTR_UDP_DROPPED_NOT_ALLOWED] = "udp_dropped_not_allowed",
+	[CTR_TCP_REJECTED_NOT_ALLOWED] = "tcp_rejected_not_allowed",
+	[CTR_UDP_DROPPED_RATE_LIMIT] = "udp_dropped_rate_limit",
+	[CTR_TCP_PAUSED_RATE_LIMIT] = "tcp_paused_rate_limit",
+	[CTR_RATE_LIMIT_EVICTIONS] = "rate_limit_evictions",
 };

@@ -36,6 +36,11 @@ enum counter_id {
 	CTR_DB_FULL_RETRIES,       /* SQLITE_FULL (disk full) while writing */
 	CTR_DB_ERRORS,             /* any other write error */
 	CTR_DB_COMMITS,
+	CTR_UDP_DROPPED_NOT_ALLOWED,   /* datagrams from outside udp_allow */
+	CTR_TCP_REJECTED_NOT_ALLOWED,  /* connections from outside tcp_allow */
+	CTR_UDP_DROPPED_RATE_LIMIT,    /* datagrams over sender_rate_limit */
+	CTR_TCP_PAUSED_RATE_LIMIT,     /* times a connection was paused: sender_rate_limit */
+	CTR_RATE_LIMIT_EVICTIONS,      /* senders evicted from the full rate-limit table */
 	CTR_MAX
 };
 

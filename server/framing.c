@@ -34,8 +34,12 @@ frame_count_prefix(const char *buf, size_t len, uint64_t *count)
 		if (i < FRAME_MAX_COUNT_DIGITS + 1)
 			v = v * 10 + (uint64_t)(buf[i] - '0');
 		i++;
-		if (i > 20)
-			break;          /* absurd either way; decided below */
+		if (i > 20) {
+			/* No frame starts with 21 digits: an absurd count,
+			 * whatever follows (rejected like a 10-digit one). */
+			*count = UINT64_MAX;
+			return (int)i;
+		}
 	}
 	if (i == len)
 		return -1;

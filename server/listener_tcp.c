@@ -14,6 +14,13 @@
  * then fills and TCP flow control slows the sender.  The writer's
  * uv_async_send brings us back to tcp_resume_paused().
  *
+ * Sender limits (sender_limits.c): a connection from outside tcp_allow is
+ * closed right after accept.  A sender over sender_rate_limit is paused the
+ * same way as for a full queue, never cut off: its frame stays in the
+ * buffer and the limits' wake timer brings it back through
+ * tcp_resume_rate_limited().  During shutdown the rate limit no longer
+ * applies, so everything already accepted is stored.
+ *
  * Closing: tcp_conn_close() is the single way out, guarded by uv_is_closing;
  * memory is freed only in the close callback (libuv handle.rst).
  */
@@ -27,6 +34,8 @@
 
 #define TCP_PREFIX_MAX   (FRAME_MAX_COUNT_DIGITS + 1)
 #define TCP_READ_MIN     (16 * 1024)
+#define TCP_PAUSED_QUEUE 1              /* tcp_conn.paused: the queue is full */
+#define TCP_PAUSED_RATE  2              /* ... the sender is over its rate */
 
 struct tcp_conn {
 	uv_tcp_t handle;                /* first: the handle's address is ours */
@@ -38,7 +47,7 @@ struct tcp_conn {
 	char *buf;
 	size_t cap, used;
 	int64_t last_active_us;         /* monotonic */
-	int paused;
+	int paused;                     /* 0, TCP_PAUSED_QUEUE or TCP_PAUSED_RATE */
 	int eof;
 };
 
@@ -78,7 +87,8 @@ tcp_alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 /*
  * Cuts as many frames as possible out of the buffer and queues them.
  * Returns 0, or -1 when the connection was closed (bad octet count).
- * Stops early, with the connection paused, when the queue is full.
+ * Stops early, with the connection paused, when the queue is full or the
+ * sender is over its rate limit.
  */
 static int
 tcp_drain_buffer(struct tcp_conn *c)
@@ -86,9 +96,14 @@ tcp_drain_buffer(struct tcp_conn *c)
 	struct server *srv = c->srv;
 	size_t pos = 0;
 	int r = 0;
+	int64_t now = (int64_t)uv_now(srv->loop) * 1000;
 
 	while (pos < c->used) {
 		struct frame f;
+		/* A frame left in the buffer (queue full, rate limit) is cut
+		 * again later: the framer must then be as it was before. */
+		struct framer saved = c->framer;
+		int took = 0;
 		int fr = frame_next(&c->framer, c->buf + pos, c->used - pos,
 		    srv->cfg->max_frame, c->eof, &f);
 		if (fr == FRAME_ERR_COUNT) {
@@ -108,11 +123,25 @@ tcp_drain_buffer(struct tcp_conn *c)
 				flags |= MQ_F_OCTET;
 			if (f.len == 0) {
 				ctr_add(&srv->ctr, CTR_DROPPED_EMPTY, 1);
+			} else if (!srv->stopping && !(took = limits_take(&srv->limits,
+			    (struct sockaddr *)&c->peer, now))) {
+				/* Over the sender's rate: keep this frame, pause. */
+				c->framer = saved;
+				if (!c->paused) {
+					c->paused = TCP_PAUSED_RATE;
+					uv_read_stop((uv_stream_t *)&c->handle);
+					limits_tcp_paused(&srv->limits,
+					    (struct sockaddr *)&c->peer, c->peer_text, now);
+				}
+				break;
 			} else if (server_enqueue(srv, c->buf + pos + f.off, f.len,
 			    (struct sockaddr *)&c->peer, TW_TRANSPORT_TCP, flags) != 0) {
 				/* Full: keep this frame, pause the connection. */
+				c->framer = saved;
+				if (took)
+					limits_refund(&srv->limits, (struct sockaddr *)&c->peer);
 				if (!c->paused) {
-					c->paused = 1;
+					c->paused = TCP_PAUSED_QUEUE;
 					ctr_add(&srv->ctr, CTR_TCP_PAUSED, 1);
 					uv_read_stop((uv_stream_t *)&c->handle);
 				}
@@ -137,8 +166,9 @@ tcp_drain_buffer(struct tcp_conn *c)
 	return r;
 }
 
-/* At EOF: whatever is left is an unterminated or cut-short frame.  It was
- * accepted from the network, so it is stored, flagged truncated. */
+/* At EOF, after the framer took a final unterminated LF frame as is: what
+ * is left is an octet-counted frame cut short.  It was accepted from the
+ * network, so it is stored, flagged truncated. */
 static void
 tcp_flush_partial(struct tcp_conn *c)
 {
@@ -277,6 +307,10 @@ tcp_connection_cb(uv_stream_t *server, int status)
 	}
 	uv_tcp_getpeername(&c->handle, (struct sockaddr *)&c->peer, &namelen);
 	util_format_sockaddr(c->peer_text, sizeof c->peer_text, (struct sockaddr *)&c->peer);
+	if (!limits_tcp_allowed(&srv->limits, (struct sockaddr *)&c->peer)) {
+		uv_close((uv_handle_t *)&c->handle, tcp_reject_close_cb);
+		return;         /* counted and logged there */
+	}
 	if (srv->stopping || srv->n_conns >= srv->cfg->tcp_max_conns ||
 	    tcp_count_from(srv, &c->peer) >= srv->cfg->tcp_max_conns_per_ip) {
 		static struct log_throttle thr;
@@ -332,14 +366,15 @@ tcp_close_listener(struct tcp_listener *t)
 		uv_close((uv_handle_t *)&t->handle, NULL);
 }
 
-void
-tcp_resume_paused(struct server *srv)
+/* Resumes the connections paused for `why` (TCP_PAUSED_*). */
+static void
+tcp_resume(struct server *srv, int why)
 {
 	struct tcp_conn *c, *next;
 
 	for (c = srv->conns; c != NULL; c = next) {
 		next = c->next;
-		if (!c->paused || uv_is_closing((uv_handle_t *)&c->handle))
+		if (c->paused != why || uv_is_closing((uv_handle_t *)&c->handle))
 			continue;
 		c->paused = 0;
 		if (tcp_drain_buffer(c) != 0 || c->paused)
@@ -351,6 +386,18 @@ tcp_resume_paused(struct server *srv)
 			uv_read_start((uv_stream_t *)&c->handle, tcp_alloc_cb, tcp_read_cb);
 		}
 	}
+}
+
+void
+tcp_resume_paused(struct server *srv)
+{
+	tcp_resume(srv, TCP_PAUSED_QUEUE);
+}
+
+void
+tcp_resume_rate_limited(void *srv)
+{
+	tcp_resume(srv, TCP_PAUSED_RATE);
 }
 
 void
@@ -372,6 +419,17 @@ tcp_sweep_idle(struct server *srv, int64_t now)
 	}
 }
 
+int
+tcp_paused_count(struct server *srv)
+{
+	struct tcp_conn *c;
+	int n = 0;
+
+	for (c = srv->conns; c != NULL; c = c->next)
+		n += c->paused && !uv_is_closing((uv_handle_t *)&c->handle);
+	return n;
+}
+
 void
 tcp_close_all(struct server *srv)
 {
@@ -381,8 +439,16 @@ tcp_close_all(struct server *srv)
 		if (uv_is_closing((uv_handle_t *)&c->handle))
 			continue;
 		c->eof = 1;
+		c->paused = 0;
 		tcp_drain_buffer(c);
-		tcp_flush_partial(c);
+		if (c->paused) {
+			/* Only when shutdown gave up waiting for the writer. */
+			ctr_add(&srv->ctr, CTR_DROPPED_SHUTDOWN, 1);
+			log_warnx("tcp %s: shutdown: %zu buffered bytes could not be queued",
+			    c->peer_text, c->used);
+		} else {
+			tcp_flush_partial(c);
+		}
 		tcp_conn_close(c, NULL);
 	}
 }

@@ -9,7 +9,9 @@
  * into one slab per listener that is reused for every batch.  A datagram
  * larger than max_frame, or one the kernel cut (UV_UDP_PARTIAL), is stored
  * truncated and flagged.  When the queue is full the datagram is counted
- * as dropped: UDP has no way to push back.
+ * as dropped: UDP has no way to push back.  Datagrams from outside
+ * udp_allow, or over the sender's rate limit, are dropped and counted
+ * (sender_limits.c) before they cost a queue slot.
  */
 #include "log.h"
 #include "server.h"
@@ -53,6 +55,8 @@ udp_recv_cb(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
 	}
 	if (addr == NULL)
 		return;         /* end of a batch, or nothing to read */
+	if (!limits_udp_admit(&srv->limits, addr, (int64_t)uv_now(srv->loop) * 1000))
+		return;         /* not allowed, or over the rate: counted there */
 	if (nread == 0) {
 		ctr_add(&srv->ctr, CTR_DROPPED_EMPTY, 1);
 		return;

@@ -139,6 +139,18 @@ mq_flush(struct mq *q)
 
 	if (c == NULL || c->count == 0)
 		return;
+	/* A trickle publishes chunks nearly empty: shrink them, so the byte
+	 * limit counts messages, not 64 KiB slabs. */
+	if (c->used < c->cap / 4) {
+		struct mq_chunk *s = realloc(c, sizeof *c + c->used);
+		if (s != NULL) {
+			pthread_mutex_lock(&q->mtx);
+			q->bytes -= s->cap - s->used;
+			pthread_mutex_unlock(&q->mtx);
+			s->cap = s->used;
+			q->cur = c = s;
+		}
+	}
 	pthread_mutex_lock(&q->mtx);
 	mq_publish_locked(q, c);
 	q->cur = NULL;

@@ -74,6 +74,7 @@ serve_close_everything(struct server *srv)
 	for (i = 0; i < srv->n_udp; i++)
 		udp_close(&srv->udp[i]);
 	tcp_close_all(srv);
+	limits_close(&srv->limits);
 	mq_flush(&srv->queue);
 	uv_close((uv_handle_t *)&srv->flush_check, NULL);
 	uv_close((uv_handle_t *)&srv->sweep_timer, NULL);
@@ -95,8 +96,13 @@ serve_sweep_cb(uv_timer_t *h)
 	tcp_sweep_idle(srv, now);
 	if (!srv->stopping)
 		return;
-	if (now - srv->last_rx_us >= SERVE_QUIET_US ||
-	    now - srv->stop_started_us >= srv->cfg->shutdown_grace_us) {
+	/* Done when the input is quiet, or grace ran out — but never while a
+	 * paused connection still holds accepted bytes, unless the writer has
+	 * made no room for six times the grace. */
+	if (((now - srv->last_rx_us >= SERVE_QUIET_US ||
+	    now - srv->stop_started_us >= srv->cfg->shutdown_grace_us) &&
+	    tcp_paused_count(srv) == 0) ||
+	    now - srv->stop_started_us >= 6 * srv->cfg->shutdown_grace_us) {
 		log_info("shutdown: input drained, closing %d connection(s)", srv->n_conns);
 		serve_close_everything(srv);
 	}
@@ -174,6 +180,9 @@ serve_run(const struct config *cfg)
 	if (mq_init(&srv->queue, cfg->queue_max_bytes, cfg->queue_max_msgs,
 	    &srv->space_async) != 0)
 		goto out;
+	if (limits_init(&srv->limits, cfg, &srv->ctr, &loop, tcp_resume_rate_limited,
+	    srv) != 0)
+		goto out_listeners;
 	for (i = 0; i < cfg->n_udp; i++)
 		if (udp_start(srv, &cfg->udp[i], &srv->udp[srv->n_udp]) == 0)
 			srv->n_udp++;
@@ -222,6 +231,7 @@ out:
 	if (uv_loop_close(&loop) != 0)
 		log_debug("event loop closed with handles still open");
 	if (srv != NULL) {
+		limits_free(&srv->limits);
 		free(srv->udp);
 		free(srv->tcp);
 	}

@@ -11,6 +11,7 @@
 #include "config.h"
 #include "counters.h"
 #include "msgqueue.h"
+#include "sender_limits.h"
 
 #include <uv.h>
 
@@ -37,6 +38,7 @@ struct server {
 	struct counters ctr;
 	struct mq queue;
 	struct writer *writer;
+	struct limits limits;       /* allowlists, per-sender rate (sender_limits.c) */
 
 	struct udp_listener *udp;
 	int n_udp;
@@ -64,8 +66,12 @@ void udp_close(struct udp_listener *u);
 int tcp_start(struct server *srv, const struct cfg_listen *l, struct tcp_listener *t);
 void tcp_close_listener(struct tcp_listener *t);
 void tcp_resume_paused(struct server *srv);
+/* Wake callback of srv->limits: resumes connections paused by the rate limit. */
+void tcp_resume_rate_limited(void *srv);
 void tcp_sweep_idle(struct server *srv, int64_t now_mono_us);
 void tcp_close_all(struct server *srv);
+/* Connections paused for backpressure, holding bytes not yet queued. */
+int tcp_paused_count(struct server *srv);
 
 /* Copies one received message into the queue.  Returns 0, or -1 when the
  * queue is full (nothing copied). */

@@ -327,7 +327,9 @@ writer_correlate(struct writer *w)
 	int rc = corr_run(w->corr, util_now_us(), 0);
 
 	if (rc != SQLITE_OK) {
-		ctr_add(w->ctr, CTR_DB_ERRORS, 1);
+		ctr_add(w->ctr, (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED ?
+		    CTR_DB_BUSY_RETRIES : (rc & 0xff) == SQLITE_FULL ? CTR_DB_FULL_RETRIES :
+		    CTR_DB_ERRORS, 1);
 		log_ratelimited(&thr, 60 * 1000000LL, "correlator: pass failed: %s; "
 		    "retrying next interval", sqlite3_errstr(rc));
 		return;

@@ -47,7 +47,7 @@ tw_start() {
 		TW_PID=$!
 		local i
 		for i in $(seq 1 100); do
-			grep -q "ready" "$T/serve.log" 2>/dev/null && return 0
+			grep -q '; ready$' "$T/serve.log" 2>/dev/null && return 0
 			kill -0 "$TW_PID" 2>/dev/null || break
 			sleep 0.05
 		done
