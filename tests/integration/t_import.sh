@@ -59,4 +59,13 @@ fi
 grep -q "nonexistent" import6.log || fail "error names the file"
 eq "$(q "SELECT count(*) FROM v_messages WHERE hostname = 'vedge09'")" "1" \
 	"the other file is still imported"
-ok "import: order, gzip, stdin, idempotent across rotation, year inference"
+# Time zones: a default offset and a per-device override from the config.
+cat >tz.json <<'J'
+{ "timezone": "+02:00", "timezones": { "vedge-tokyo": "+09:00" } }
+J
+printf 'Jun 18 09:00:00 vedge-tokyo charon: 01[IKE] tokyo\nJun 18 09:00:00 vedge-paris charon: 01[IKE] paris\n' >tz.log
+"$TW_BIN" import --db tz.db --config tz.json --year 2024 tz.log 2>/dev/null
+eq "$(sqlite3 tz.db "SELECT group_concat(hostname || '=' || device_time, ' ') FROM
+     (SELECT * FROM v_messages ORDER BY hostname)")" \
+	"vedge-paris=2024-06-18T07:00:00Z vedge-tokyo=2024-06-18T00:00:00Z" "time zones"
+ok "import: order, gzip, stdin, idempotent across rotation, year inference, time zones"

@@ -36,3 +36,22 @@ eq "$(q "SELECT value FROM stats WHERE name='stored' ORDER BY at_us DESC LIMIT 1
 	"stored counter written to stats"
 eq "$(q "SELECT received FROM v_senders")" "54" "per-sender totals"
 ok "logger udp/tcp, rfc3164/5424, lf/octet: rows as sent"
+
+# IPv6 listeners, when the machine has ::1.
+if [ -e /proc/net/if_inet6 ] && grep -q '^0\{31\}1 ' /proc/net/if_inet6; then
+	rm -f "$DB"*
+	P6=$((20000 + RANDOM % 40000))
+	"$TW_BIN" serve --db "$DB" --udp "[::1]:$P6" --tcp "[::1]:$P6" --flush-interval 50ms \
+		>"$T/serve6.log" 2>&1 &
+	TW_PID=$!
+	for i in $(seq 1 100); do grep -q '; ready$' "$T/serve6.log" && break; sleep 0.05; done
+	logger -n ::1 -P "$P6" -d --rfc3164 -t charon "over udp6"
+	logger -n ::1 -P "$P6" -T --rfc3164 -t charon "over tcp6"
+	wait_rows 2
+	tw_stop
+	eq "$(q "SELECT group_concat(transport || ' ' || substr(sender, 1, 4), ',') FROM
+	     (SELECT * FROM v_messages ORDER BY message_id)")" "udp [::1,tcp [::1" "IPv6 senders"
+	ok "IPv6 UDP and TCP listeners"
+else
+	echo "note: no ::1 on this machine, IPv6 listeners not exercised"
+fi
