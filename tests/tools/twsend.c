@@ -2,14 +2,24 @@
  * twsend.c — a test and benchmark sender for syslog over UDP or TCP.
  *
  *   twsend (--udp|--tcp) HOST:PORT [--count N] [--rate MSG/S] [--conns C]
- *          [--octet] [--file LINES] [--host-prefix P]
+ *          [--octet] [--file LINES] [--host-prefix P] [--batch B]
+ *          [--duration SECS]
  *
  * Sends N messages (default 1000): the lines of --file in turn, or
  * generated RFC 3164 charon lines that each carry a unique sequence number
  * ("seq=N") so that tests can check exactly which arrived.  --rate paces
- * the sender (0 = as fast as possible); TCP uses LF framing, or RFC 6587
- * octet counting with --octet, over C connections in turn.  It prints what
- * it sent; loss is always counted at the receiver, never trusted from here.
+ * the sender (0 = as fast as possible); --duration D with --rate R sends
+ * R·D messages, without --rate it sends as fast as it can for D seconds.  TCP uses LF framing, or RFC 6587 octet counting with
+ * --octet, over C connections in turn.  It prints what it sent, and the
+ * rate it achieved; loss is always counted at the receiver, never trusted
+ * from here.
+ *
+ * Speed (so that the sender is not what a benchmark measures): UDP goes
+ * out with sendmmsg(2), up to --batch datagrams per call (default 32); a
+ * paced sender sends, each time round, the messages whose due time has
+ * come, so the bursts are at most B long.  TCP frames are gathered into a
+ * 256 KiB buffer per connection and written when it is full, or — paced —
+ * when nothing more is due yet.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -19,10 +29,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_CONNS 256
+#define MAX_CONNS  256
+#define MAX_BATCH  1024
+#define TCP_BUF    (256 * 1024)
+#define MSG_MAX    70000
 
 static int64_t
 now_ns(void)
@@ -80,6 +94,84 @@ write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
+/* The lines of a file, in one allocation. */
+struct lines {
+	char *buf;
+	size_t *off, *len;
+	size_t n;
+};
+
+static int
+load_lines(const char *path, struct lines *l)
+{
+	FILE *f = fopen(path, "r");
+	size_t cap = 0, bcap = 0, blen = 0;
+	char *line = NULL;
+	size_t lcap = 0;
+	ssize_t n;
+
+	memset(l, 0, sizeof *l);
+	if (f == NULL) {
+		perror(path);
+		return -1;
+	}
+	while ((n = getline(&line, &lcap, f)) > 0) {
+		if (line[n - 1] == '\n')
+			n--;
+		if (n > 0 && line[n - 1] == '\r')
+			n--;
+		if (n == 0)
+			continue;
+		if (n > MSG_MAX - 32)
+			n = MSG_MAX - 32;
+		if (l->n == cap) {
+			cap = cap ? cap * 2 : 4096;
+			l->off = realloc(l->off, cap * sizeof *l->off);
+			l->len = realloc(l->len, cap * sizeof *l->len);
+			if (l->off == NULL || l->len == NULL)
+				goto oom;
+		}
+		if (blen + (size_t)n > bcap) {
+			bcap = bcap ? bcap * 2 : 1 << 20;
+			while (blen + (size_t)n > bcap)
+				bcap *= 2;
+			if ((l->buf = realloc(l->buf, bcap)) == NULL)
+				goto oom;
+		}
+		memcpy(l->buf + blen, line, (size_t)n);
+		l->off[l->n] = blen;
+		l->len[l->n] = (size_t)n;
+		blen += (size_t)n;
+		l->n++;
+	}
+	free(line);
+	fclose(f);
+	return l->n > 0 ? 0 : -1;
+oom:
+	fprintf(stderr, "twsend: out of memory reading %s\n", path);
+	fclose(f);
+	return -1;
+}
+
+struct conn {
+	int fd;
+	char *buf;
+	size_t len;
+};
+
+static int
+conn_flush(struct conn *c)
+{
+	if (c->len == 0)
+		return 0;
+	if (write_all(c->fd, c->buf, c->len) != 0) {
+		perror("twsend: write");
+		return -1;
+	}
+	c->len = 0;
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -92,17 +184,23 @@ main(int argc, char **argv)
 		{ "octet", no_argument, NULL, 'o' },
 		{ "file", required_argument, NULL, 'f' },
 		{ "host-prefix", required_argument, NULL, 'p' },
+		{ "batch", required_argument, NULL, 'b' },
+		{ "duration", required_argument, NULL, 'd' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct sockaddr_storage ss;
 	socklen_t sslen = 0;
 	const char *target = NULL, *file = NULL, *hprefix = "vedge";
-	int tcp = 0, octet = 0, conns = 1, fds[MAX_CONNS], c, i;
+	int tcp = 0, octet = 0, nconns = 1, batch = 32, c, i;
 	long long count = 1000, rate = 0, sent = 0;
-	char **lines = NULL;
-	size_t nlines = 0;
-	int64_t start;
-	char msg[70000], frame[70100];
+	double duration = 0;
+	struct lines lines = { 0 };
+	struct conn conns[MAX_CONNS];
+	static struct mmsghdr mm[MAX_BATCH];
+	static struct iovec iov[MAX_BATCH];
+	static char gen[MAX_BATCH][512];
+	static char msg[MSG_MAX];
+	int64_t start, deadline = 0;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
@@ -110,92 +208,144 @@ main(int argc, char **argv)
 		case 't': target = optarg; tcp = 1; break;
 		case 'n': count = atoll(optarg); break;
 		case 'r': rate = atoll(optarg); break;
-		case 'c': conns = atoi(optarg); break;
+		case 'c': nconns = atoi(optarg); break;
 		case 'o': octet = 1; break;
 		case 'f': file = optarg; break;
 		case 'p': hprefix = optarg; break;
+		case 'b': batch = atoi(optarg); break;
+		case 'd': duration = atof(optarg); break;
 		default:
 			fprintf(stderr, "usage: twsend (--udp|--tcp) HOST:PORT [--count N] "
-			    "[--rate R] [--conns C] [--octet] [--file F]\n");
+			    "[--rate R] [--conns C] [--octet] [--file F] [--batch B] "
+			    "[--duration S]\n");
 			return 2;
 		}
 	}
-	if (target == NULL || parse_addr(target, &ss, &sslen) != 0 || conns < 1 ||
-	    conns > MAX_CONNS) {
-		fprintf(stderr, "twsend: need --udp or --tcp HOST:PORT\n");
+	if (target == NULL || parse_addr(target, &ss, &sslen) != 0 || nconns < 1 ||
+	    nconns > MAX_CONNS || batch < 1 || batch > MAX_BATCH) {
+		fprintf(stderr, "twsend: need --udp or --tcp HOST:PORT (conns 1..%d, "
+		    "batch 1..%d)\n", MAX_CONNS, MAX_BATCH);
 		return 2;
 	}
-	if (file != NULL) {
-		FILE *f = fopen(file, "r");
-		char *line = NULL;
-		size_t cap = 0;
-		ssize_t n;
-		if (f == NULL) {
-			perror(file);
-			return 1;
-		}
-		while ((n = getline(&line, &cap, f)) > 0) {
-			if (line[n - 1] == '\n')
-				line[n - 1] = '\0';
-			lines = realloc(lines, (nlines + 1) * sizeof *lines);
-			lines[nlines++] = strdup(line);
-		}
-		free(line);
-		fclose(f);
-		if (nlines == 0)
-			return 1;
-	}
-	for (i = 0; i < conns; i++) {
-		fds[i] = socket(ss.ss_family, tcp ? SOCK_STREAM : SOCK_DGRAM, 0);
-		if (fds[i] < 0 || connect(fds[i], (struct sockaddr *)&ss, sslen) != 0) {
+	if (duration > 0 && rate > 0)
+		count = (long long)(duration * (double)rate);
+	else if (duration > 0)
+		count = 1LL << 62;      /* until the deadline */
+	if (file != NULL && load_lines(file, &lines) != 0)
+		return 1;
+	for (i = 0; i < nconns; i++) {
+		conns[i].len = 0;
+		conns[i].buf = NULL;
+		conns[i].fd = socket(ss.ss_family, tcp ? SOCK_STREAM : SOCK_DGRAM, 0);
+		if (conns[i].fd < 0 ||
+		    connect(conns[i].fd, (struct sockaddr *)&ss, sslen) != 0) {
 			perror("twsend: connect");
 			return 1;
 		}
 		if (!tcp) {
 			int sz = 4 * 1024 * 1024;
-			setsockopt(fds[i], SOL_SOCKET, SO_SNDBUF, &sz, sizeof sz);
-		}
-	}
-	start = now_ns();
-	for (sent = 0; sent < count; sent++) {
-		size_t len;
-		int fd = fds[sent % conns];
-		if (lines != NULL)
-			len = (size_t)snprintf(msg, sizeof msg, "%s", lines[sent % (long long)nlines]);
-		else
-			len = (size_t)snprintf(msg, sizeof msg,
-			    "<30>Nov 27 10:00:00 %s%03lld charon: 16[NET] sending packet: "
-			    "from 192.0.2.1[4500] to 198.51.100.1[4500] (76 bytes) seq=%lld",
-			    hprefix, sent % 100, sent);
-		if (rate > 0) {
-			int64_t due = start + (int64_t)(sent * 1000000000LL / rate);
-			while (now_ns() < due)
-				;
-		}
-		if (!tcp) {
-			while (send(fd, msg, len, 0) < 0) {
-				if (errno != ENOBUFS && errno != EAGAIN && errno != ECONNREFUSED) {
-					perror("twsend: send");
-					return 1;
-				}
-			}
-			continue;
-		}
-		if (octet)
-			len = (size_t)snprintf(frame, sizeof frame, "%zu %s", len, msg);
-		else
-			len = (size_t)snprintf(frame, sizeof frame, "%s\n", msg);
-		if (write_all(fd, frame, len) != 0) {
-			perror("twsend: write");
+			setsockopt(conns[i].fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof sz);
+		} else if ((conns[i].buf = malloc(TCP_BUF)) == NULL) {
 			return 1;
 		}
 	}
-	for (i = 0; i < conns; i++)
-		close(fds[i]);
+	start = now_ns();
+	if (duration > 0 && rate == 0)
+		deadline = start + (int64_t)(duration * 1e9);
+	while (sent < count) {
+		long long due = count, n, k;
+
+		if (deadline != 0 && (sent & 1023) < (long long)batch && now_ns() >= deadline)
+			break;
+		if (rate > 0) {
+			int64_t el = now_ns() - start;
+			due = (long long)((__int128)el * rate / 1000000000) + 1;
+			if (due > count)
+				due = count;
+			if (due <= sent) {
+				/* Nothing due: put out what TCP gathered, then wait. */
+				for (i = 0; tcp && i < nconns; i++)
+					if (conn_flush(&conns[i]) != 0)
+						return 1;
+				continue;
+			}
+		}
+		n = due - sent;
+		if (n > batch)
+			n = batch;
+		if (!tcp) {
+			struct conn *cn = &conns[sent % nconns];
+			for (k = 0; k < n; k++) {
+				long long seq = sent + k;
+				if (lines.n > 0) {
+					size_t li = (size_t)(seq % (long long)lines.n);
+					iov[k].iov_base = lines.buf + lines.off[li];
+					iov[k].iov_len = lines.len[li];
+				} else {
+					int len = snprintf(gen[k], sizeof gen[k],
+					    "<30>Nov 27 10:00:00 %s%03lld charon: 16[NET] sending packet: "
+					    "from 192.0.2.1[4500] to 198.51.100.1[4500] (76 bytes) seq=%lld",
+					    hprefix, seq % 100, seq);
+					iov[k].iov_base = gen[k];
+					iov[k].iov_len = (size_t)len;
+				}
+				memset(&mm[k].msg_hdr, 0, sizeof mm[k].msg_hdr);
+				mm[k].msg_hdr.msg_iov = &iov[k];
+				mm[k].msg_hdr.msg_iovlen = 1;
+			}
+			k = 0;
+			while (k < n) {
+				int r = sendmmsg(cn->fd, mm + k, (unsigned)(n - k), 0);
+				if (r < 0) {
+					if (errno == ENOBUFS || errno == EAGAIN || errno == EINTR ||
+					    errno == ECONNREFUSED)
+						continue;
+					perror("twsend: sendmmsg");
+					return 1;
+				}
+				k += r;
+			}
+			sent += n;
+			continue;
+		}
+		for (k = 0; k < n; k++, sent++) {
+			struct conn *cn = &conns[sent % nconns];
+			const char *m;
+			size_t len;
+			if (lines.n > 0) {
+				size_t li = (size_t)(sent % (long long)lines.n);
+				m = lines.buf + lines.off[li];
+				len = lines.len[li];
+			} else {
+				len = (size_t)snprintf(msg, MSG_MAX,
+				    "<30>Nov 27 10:00:00 %s%03lld charon: 16[NET] sending packet: "
+				    "from 192.0.2.1[4500] to 198.51.100.1[4500] (76 bytes) seq=%lld",
+				    hprefix, sent % 100, sent);
+				m = msg;
+			}
+			if (cn->len + len + 16 > TCP_BUF && conn_flush(cn) != 0)
+				return 1;
+			if (octet)
+				cn->len += (size_t)snprintf(cn->buf + cn->len, 16, "%zu ", len);
+			memcpy(cn->buf + cn->len, m, len);
+			cn->len += len;
+			if (!octet)
+				cn->buf[cn->len++] = '\n';
+		}
+	}
+	for (i = 0; i < nconns; i++) {
+		if (tcp && conn_flush(&conns[i]) != 0)
+			return 1;
+		close(conns[i].fd);
+		free(conns[i].buf);
+	}
 	{
 		double secs = (double)(now_ns() - start) / 1e9;
 		fprintf(stderr, "twsend: sent %lld messages in %.3f s (%.0f msg/s)\n", sent,
 		    secs, secs > 0 ? (double)sent / secs : 0.0);
 	}
+	free(lines.buf);
+	free(lines.off);
+	free(lines.len);
 	return 0;
 }
