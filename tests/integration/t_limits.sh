@@ -126,7 +126,8 @@ tw_start --sender-rate-limit 100
 P=$TW_PORT
 "$TW_SEND" --udp "127.0.0.1:$P" --count 1000 2>/dev/null
 perl_send udp 127.0.0.2 "$P" "quiet-neighbour" 10
-sleep 0.5
+wait_rows 10 "SELECT count(*) FROM messages WHERE raw LIKE '%quiet-neighbour%'"
+sleep 0.3
 tw_stop
 stored=$(rows "sender LIKE '127.0.0.1:%'")
 dropped=$(counter udp_dropped_rate_limit)
