@@ -442,8 +442,10 @@ rc_give_up(const struct rc_event *ev, size_t n, size_t g, int symptom,
 		const struct charon_event *c = ev[i].ch;
 		if (c == NULL || ev[g].us - ev[i].us > RC_LOOKBACK_US)
 			continue;
+		/* The last request sent with that ID: IDs restart at 0 on
+		 * every new IKE_SA, so an older one may be another exchange. */
 		if (c->kind == CHARON_MESSAGE_GENERATED && !c->is_response &&
-		    (int64_t)c->msgid == msgid && req == n)
+		    (int64_t)c->msgid == msgid)
 			req = i;
 		if (c->kind == CHARON_MESSAGE_PARSED && c->is_response == 1 &&
 		    (c->has & CHARON_HAS_MSGID) && (msgid < 0 || (int64_t)c->msgid < msgid)) {
@@ -451,8 +453,13 @@ rc_give_up(const struct rc_event *ev, size_t n, size_t g, int symptom,
 			last_ok = c->msgid;
 		}
 	}
-	if (msgid == 0 || symptom == RC_SYM_NEVER_ESTABLISHED ||
-	    (req < n && strcmp(ev[req].ch->exchange, "IKE_SA_INIT") == 0)) {
+	/* Which exchange went unanswered decides: IKE_SA_INIT is a peer that
+	 * never answered; INFORMATIONAL (DPD) or CREATE_CHILD_SA on an
+	 * established SA is a peer lost.  Message ID 0 alone is not enough:
+	 * after an IKE rekey the new SA's DPD starts at 0 too. */
+	if (symptom == RC_SYM_NEVER_ESTABLISHED ||
+	    (req < n && strcmp(ev[req].ch->exchange, "IKE_SA_INIT") == 0) ||
+	    (req == n && msgid == 0)) {
 		for (i = 0; i <= g; i++)
 			if (is_kind(&ev[i], CHARON_RETRANSMIT) || i == g)
 				evidence_add(r, &ev[i]);

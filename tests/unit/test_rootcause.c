@@ -138,6 +138,33 @@ Test(rootcause, dpd_timeout_evidence_from_last_answer)
 	release(pool, n);
 }
 
+/* Regression (found by the fleet simulator's ground truth): after an IKE
+ * rekey the new IKE_SA's message IDs restart at 0, so an unanswered DPD
+ * can be "message ID 0"; it is still a DPD timeout, not a peer that never
+ * answered IKE_SA_INIT. */
+Test(rootcause, regress_dpd_after_ike_rekey_message_id_0)
+{
+	static const char *const lines[] = {
+		"0|16[ENC] generating IKE_SA_INIT request 0 [ SA KE No N(NATD_S_IP) N(NATD_D_IP) ]",
+		"0|16[ENC] parsed IKE_SA_INIT response 0 [ SA KE No ]",
+		"100|09[IKE] IKE_SA ipsec1_1[2] rekeyed between 192.0.2.1[192.0.2.1]...198.51.100.1[198.51.100.1]",
+		"200|08[IKE] sending DPD request",
+		"200|08[ENC] generating INFORMATIONAL request 0 [ ]",
+		"204|05[IKE] retransmit 1 of request with message ID 0",
+		"211|05[IKE] retransmit 2 of request with message ID 0",
+		"235|05[IKE] giving up after 2 retransmits",
+		NULL,
+	};
+	struct rc_event ev[16];
+	struct charon_event *pool[16] = { 0 };
+	struct rc_result r;
+	size_t n = build(lines, ev, pool);
+
+	rc_classify(ev, n, 235 * 1000000LL, RC_SYM_DOWN, "198.51.100.1", &r);
+	cr_assert_eq(r.cause, RC_DPD_TIMEOUT, "%s: %s", rc_cause_name(r.cause), r.summary);
+	release(pool, n);
+}
+
 Test(rootcause, peer_delete_suspected_cscvx86427)
 {
 	static const char *const lines[] = {
