@@ -279,6 +279,25 @@ bad:
 	return -1;
 }
 
+void
+report_fput_time(FILE *f, int64_t us)
+{
+	char buf[40];
+
+	if (us == INT64_MIN || us == REPORT_ONGOING)
+		fputs("\xe2\x80\x94", f);
+	else
+		fputs(util_format_iso(buf, sizeof buf, us, 0), f);
+}
+
+void
+report_fput_duration(FILE *f, int64_t us)
+{
+	char buf[48];
+
+	fputs(report_format_duration(buf, sizeof buf, us), f);
+}
+
 char *
 report_format_duration(char *buf, size_t sz, int64_t us)
 {

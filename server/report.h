@@ -169,6 +169,10 @@ int report_parse_period(const char *s, int64_t now_us, int64_t *start_us,
     int64_t *end_us, char *err, size_t errsz);
 /* "3d 4h", "12m 05s", "42s". */
 char *report_format_duration(char *buf, size_t sz, int64_t us);
+/* Writes a time (ISO 8601 UTC, or an em dash when unknown or ongoing) and
+ * a duration to f: the same text in every format. */
+void report_fput_time(FILE *f, int64_t us);
+void report_fput_duration(FILE *f, int64_t us);
 /* "99.953 %" of (observed - down) / observed; "n/a" when nothing was. */
 char *report_format_pct(char *buf, size_t sz, int64_t observed, int64_t down);
 /* 1 when the period ends about when the report was made ("right now"). */

@@ -78,25 +78,6 @@ report_html_clip(FILE *f, const char *s, size_t max)
 	fputs("\xe2\x80\xa6", f);
 }
 
-static void
-report_html_time(FILE *f, int64_t us)
-{
-	char buf[40];
-
-	if (us == INT64_MIN || us == REPORT_ONGOING)
-		fputs("\xe2\x80\x94", f);
-	else
-		fputs(util_format_iso(buf, sizeof buf, us, 0), f);
-}
-
-static void
-report_html_dur(FILE *f, int64_t us)
-{
-	char buf[48];
-
-	fputs(report_format_duration(buf, sizeof buf, us), f);
-}
-
 /* "vedge01 (4.1.0.1) ipsec2" */
 static void
 report_html_tunnel(FILE *f, const struct report *r, int ti)
@@ -250,9 +231,9 @@ report_html_summary(FILE *f, const struct report *r)
 	    "</span></div>\n", report_format_pct(a, sizeof a, c->observed_us, c->down_us),
 	    report_format_pct(b, sizeof b, p->observed_us, p->down_us));
 	fputs("<div class=\"kpi\"><b>", f);
-	report_html_dur(f, c->down_us);
+	report_fput_duration(f, c->down_us);
 	fputs("</b>tunnel down time<br/><span>previous period ", f);
-	report_html_dur(f, p->down_us);
+	report_fput_duration(f, p->down_us);
 	fputs("</span></div>\n", f);
 	fprintf(f, "<div class=\"kpi\"><b>%d</b>incidents<br/><span>previous period %d "
 	    "(", c->incidents, p->incidents);
@@ -263,9 +244,9 @@ report_html_summary(FILE *f, const struct report *r)
 	fputs("</div>\n", f);
 	if (c->degraded_us > 0 || p->degraded_us > 0) {
 		fputs("<p class=\"mute\">Degraded (up, IPsec rekeys failing) for ", f);
-		report_html_dur(f, c->degraded_us);
+		report_fput_duration(f, c->degraded_us);
 		fputs(" in total (previous period ", f);
-		report_html_dur(f, p->degraded_us);
+		report_fput_duration(f, p->degraded_us);
 		fputs("); degraded time is not counted as down.</p>\n", f);
 	}
 	fputs("<div class=\"cols\"><div>\n", f);
@@ -299,14 +280,14 @@ report_html_fleet(FILE *f, const struct report *r)
 		    "\xc2\xb7 peer ", (long long)fe->id, (long long)fe->id);
 		report_html_peer(f, fe->peer_ip);
 		fprintf(f, " \xc2\xb7 %d devices, %d tunnels</h3>\n<p>", fe->devices, fe->tunnels);
-		report_html_time(f, fe->started_us);
+		report_fput_time(f, fe->started_us);
 		fputs(" \xe2\x86\x92 ", f);
 		if (fe->ended_us == REPORT_ONGOING)
 			fputs("still open", f);
 		else {
-			report_html_time(f, fe->ended_us);
+			report_fput_time(f, fe->ended_us);
 			fputs(" (", f);
-			report_html_dur(f, fe->ended_us - fe->started_us);
+			report_fput_duration(f, fe->ended_us - fe->started_us);
 			fputs(")", f);
 		}
 		fputs("</p>\n<p><strong>Root cause:</strong> ", f);
@@ -378,9 +359,9 @@ report_html_stuck(FILE *f, const struct report *r)
 		fprintf(f, "</td><td><a href=\"#incident-%lld\">", (long long)in->id);
 		report_html_text(f, in->root_cause);
 		fputs("</a></td><td>", f);
-		report_html_time(f, in->started_us);
+		report_fput_time(f, in->started_us);
 		fputs("</td><td class=\"n\">", f);
-		report_html_dur(f, r->cur.end_us - in->started_us);
+		report_fput_duration(f, r->cur.end_us - in->started_us);
 		fputs("</td></tr>\n", f);
 	}
 	fputs("</tbody></table></section>\n", f);
@@ -433,9 +414,9 @@ report_html_top(FILE *f, const struct report *r)
 		fputs("</td><td>", f);
 		report_html_peer(f, t->peer_ip);
 		fprintf(f, "</td><td class=\"n\">%d</td><td class=\"n\">", t->n_incidents);
-		report_html_dur(f, t->down_us);
+		report_fput_duration(f, t->down_us);
 		fputs("</td><td class=\"n\">", f);
-		report_html_dur(f, t->degraded_us);
+		report_fput_duration(f, t->degraded_us);
 		fputs("</td><td class=\"n\">", f);
 		report_html_pct(f, t->obs_end - t->obs_start, t->down_us);
 		fputs("</td></tr>\n", f);
@@ -522,11 +503,11 @@ report_html_timelines(FILE *f, const struct report *r)
 			fprintf(f, "<rect class=\"%s\" x=\"%.2f\" y=\"%d\" width=\"%.2f\" "
 			    "height=\"%d\"><title>%s ", cls[b->state], x0, y, w, RH_BAR,
 			    names[b->state]);
-			report_html_time(f, b->start_us);
+			report_fput_time(f, b->start_us);
 			fputs(" \xe2\x86\x92 ", f);
-			report_html_time(f, b->end_us);
+			report_fput_time(f, b->end_us);
 			fputs(" (", f);
-			report_html_dur(f, b->end_us - b->start_us);
+			report_fput_duration(f, b->end_us - b->start_us);
 			fputs(")</title></rect>\n", f);
 		}
 		for (k = 0; k < t->ninc; k++) {
@@ -541,7 +522,7 @@ report_html_timelines(FILE *f, const struct report *r)
 			fputs(", ", f);
 			report_html_text(f, in->root_cause);
 			fputs(", ", f);
-			report_html_time(f, in->started_us);
+			report_fput_time(f, in->started_us);
 			fputs("</title></path>", f);
 			if (ii < r->listed)
 				fputs("</a>", f);
@@ -571,16 +552,16 @@ report_html_incident(FILE *f, const struct report *r, const struct report_incide
 	fputs(" \xe2\x86\x92 ", f);
 	report_html_peer(f, peer);
 	fputs("</h3>\n<p class=\"mute\">", f);
-	report_html_time(f, in->started_us);
+	report_fput_time(f, in->started_us);
 	fputs(" \xe2\x86\x92 ", f);
 	if (in->ended_us == REPORT_ONGOING) {
 		fputs("still open (", f);
-		report_html_dur(f, r->cur.end_us - in->started_us);
+		report_fput_duration(f, r->cur.end_us - in->started_us);
 		fputs(" at the end of the period)", f);
 	} else {
-		report_html_time(f, in->ended_us);
+		report_fput_time(f, in->ended_us);
 		fputs(" (", f);
-		report_html_dur(f, in->ended_us - in->started_us);
+		report_fput_duration(f, in->ended_us - in->started_us);
 		fputs(")", f);
 	}
 	if (in->fleet_event_id != 0)

@@ -32,25 +32,6 @@ report_md_text(FILE *f, const char *s)
 }
 
 static void
-report_md_time(FILE *f, int64_t us)
-{
-	char buf[40];
-
-	if (us == INT64_MIN || us == REPORT_ONGOING)
-		fputs("\xe2\x80\x94", f);
-	else
-		fputs(util_format_iso(buf, sizeof buf, us, 0), f);
-}
-
-static void
-report_md_dur(FILE *f, int64_t us)
-{
-	char buf[48];
-
-	fputs(report_format_duration(buf, sizeof buf, us), f);
-}
-
-static void
 report_md_tunnel(FILE *f, const struct report *r, int ti)
 {
 	const struct report_tunnel *t;
@@ -113,13 +94,13 @@ report_md_summary(FILE *f, const struct report *r)
 	    report_format_pct(a, sizeof a, c->observed_us, c->down_us),
 	    report_format_pct(b, sizeof b, p->observed_us, p->down_us));
 	fputs("| Tunnel down time | ", f);
-	report_md_dur(f, c->down_us);
+	report_fput_duration(f, c->down_us);
 	fputs(" | ", f);
-	report_md_dur(f, p->down_us);
+	report_fput_duration(f, p->down_us);
 	fputs(" |\n| Degraded time | ", f);
-	report_md_dur(f, c->degraded_us);
+	report_fput_duration(f, c->degraded_us);
 	fputs(" | ", f);
-	report_md_dur(f, p->degraded_us);
+	report_fput_duration(f, p->degraded_us);
 	fprintf(f, " |\n| Incidents | %d | %d |\n| Fleet events | %d | %d |\n\n",
 	    c->incidents, p->incidents, c->fleet_events, p->fleet_events);
 	report_md_stats_table(f, "Incidents by symptom", c->by_symptom, p->by_symptom,
@@ -143,12 +124,12 @@ report_md_fleet(FILE *f, const struct report *r)
 		fprintf(f, "- **Fleet event #%lld, peer ", (long long)fe->id);
 		report_md_text(f, fe->peer_ip);
 		fprintf(f, "**: %d devices, %d tunnels, ", fe->devices, fe->tunnels);
-		report_md_time(f, fe->started_us);
+		report_fput_time(f, fe->started_us);
 		fputs(" \xe2\x86\x92 ", f);
 		if (fe->ended_us == REPORT_ONGOING)
 			fputs("still open", f);
 		else
-			report_md_time(f, fe->ended_us);
+			report_fput_time(f, fe->ended_us);
 		fputs(".  \n  Root cause: `", f);
 		fputs(report_cause_name(fe->cause), f);
 		fputs("` \xe2\x80\x94 ", f);
@@ -205,9 +186,9 @@ report_md_stuck(FILE *f, const struct report *r)
 		fputs(" | ", f);
 		report_md_text(f, in->root_cause);
 		fputs(" | ", f);
-		report_md_time(f, in->started_us);
+		report_fput_time(f, in->started_us);
 		fputs(" | ", f);
-		report_md_dur(f, r->cur.end_us - in->started_us);
+		report_fput_duration(f, r->cur.end_us - in->started_us);
 		fputs(" |\n", f);
 	}
 	fputs("\n", f);
@@ -258,9 +239,9 @@ report_md_top(FILE *f, const struct report *r)
 		fputs(" | ", f);
 		report_md_text(f, t->peer_ip);
 		fprintf(f, " | %d | ", t->n_incidents);
-		report_md_dur(f, t->down_us);
+		report_fput_duration(f, t->down_us);
 		fputs(" | ", f);
-		report_md_dur(f, t->degraded_us);
+		report_fput_duration(f, t->degraded_us);
 		fprintf(f, " | %s |\n", report_format_pct(a, sizeof a,
 		    t->obs_end - t->obs_start, t->down_us));
 	}
@@ -288,11 +269,11 @@ report_md_timelines(FILE *f, const struct report *r)
 			if (b->state == REPORT_UP)
 				continue;
 			fprintf(f, "%s%s ", n++ > 0 ? "; " : "", names[b->state]);
-			report_md_time(f, b->start_us);
+			report_fput_time(f, b->start_us);
 			fputs(" \xe2\x86\x92 ", f);
-			report_md_time(f, b->end_us);
+			report_fput_time(f, b->end_us);
 			fputs(" \\(", f);
-			report_md_dur(f, b->end_us - b->start_us);
+			report_fput_duration(f, b->end_us - b->start_us);
 			fputs("\\)", f);
 		}
 		if (n == 0)
@@ -345,16 +326,16 @@ report_md_incident(FILE *f, const struct report *r, const struct report_incident
 	fputs(" \xe2\x86\x92 ", f);
 	report_md_text(f, peer != NULL ? peer : "?");
 	fputs("\n\n", f);
-	report_md_time(f, in->started_us);
+	report_fput_time(f, in->started_us);
 	fputs(" \xe2\x86\x92 ", f);
 	if (in->ended_us == REPORT_ONGOING) {
 		fputs("still open (", f);
-		report_md_dur(f, r->cur.end_us - in->started_us);
+		report_fput_duration(f, r->cur.end_us - in->started_us);
 		fputs(" at the end of the period)", f);
 	} else {
-		report_md_time(f, in->ended_us);
+		report_fput_time(f, in->ended_us);
 		fputs(" (", f);
-		report_md_dur(f, in->ended_us - in->started_us);
+		report_fput_duration(f, in->ended_us - in->started_us);
 		fputs(")", f);
 	}
 	if (in->fleet_event_id != 0)
