@@ -279,6 +279,14 @@ bad:
 	return -1;
 }
 
+const char *
+report_incident_peer(const struct report *r, const struct report_incident *in)
+{
+	if (in->peer_ip != NULL)
+		return in->peer_ip;
+	return in->tunnel >= 0 ? r->tunnels[in->tunnel].peer_ip : NULL;
+}
+
 void
 report_fput_time(FILE *f, int64_t us)
 {

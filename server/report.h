@@ -173,6 +173,8 @@ char *report_format_duration(char *buf, size_t sz, int64_t us);
  * a duration to f: the same text in every format. */
 void report_fput_time(FILE *f, int64_t us);
 void report_fput_duration(FILE *f, int64_t us);
+/* The incident's peer address, else its tunnel's; NULL when neither is known. */
+const char *report_incident_peer(const struct report *r, const struct report_incident *in);
 /* "99.953 %" of (observed - down) / observed; "n/a" when nothing was. */
 char *report_format_pct(char *buf, size_t sz, int64_t observed, int64_t down);
 /* 1 when the period ends about when the report was made ("right now"). */

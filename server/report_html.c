@@ -352,8 +352,7 @@ report_html_stuck(FILE *f, const struct report *r)
 		fputs("<tr><td>", f);
 		report_html_tunnel(f, r, in->tunnel);
 		fputs("</td><td>", f);
-		report_html_peer(f, in->peer_ip != NULL ? in->peer_ip :
-		    in->tunnel >= 0 ? r->tunnels[in->tunnel].peer_ip : NULL);
+		report_html_peer(f, report_incident_peer(r, in));
 		fputs("</td><td>", f);
 		report_html_sym(f, in);
 		fprintf(f, "</td><td><a href=\"#incident-%lld\">", (long long)in->id);
@@ -540,8 +539,7 @@ report_html_timelines(FILE *f, const struct report *r)
 static void
 report_html_incident(FILE *f, const struct report *r, const struct report_incident *in)
 {
-	const char *peer = in->peer_ip != NULL ? in->peer_ip :
-	    in->tunnel >= 0 ? r->tunnels[in->tunnel].peer_ip : NULL;
+	const char *peer = report_incident_peer(r, in);
 	int i;
 
 	fprintf(f, "<article class=\"incident\" id=\"incident-%lld\">\n<h3>#%lld ",

@@ -179,8 +179,7 @@ report_md_stuck(FILE *f, const struct report *r)
 		fputs("| ", f);
 		report_md_tunnel(f, r, in->tunnel);
 		fputs(" | ", f);
-		report_md_text(f, in->peer_ip != NULL ? in->peer_ip :
-		    in->tunnel >= 0 ? r->tunnels[in->tunnel].peer_ip : NULL);
+		report_md_text(f, report_incident_peer(r, in));
 		fputs(" | ", f);
 		report_md_text(f, in->symptom);
 		fputs(" | ", f);
@@ -315,8 +314,7 @@ report_md_code(FILE *f, const char *s)
 static void
 report_md_incident(FILE *f, const struct report *r, const struct report_incident *in)
 {
-	const char *peer = in->peer_ip != NULL ? in->peer_ip :
-	    in->tunnel >= 0 ? r->tunnels[in->tunnel].peer_ip : NULL;
+	const char *peer = report_incident_peer(r, in);
 	int i, fence = 3;
 
 	fprintf(f, "### #%lld ", (long long)in->id);
