@@ -80,26 +80,35 @@ struct machine {
 	int64_t cursor_us, cursor_event;
 };
 
+/* Kinds the tunnel machine does not step on; corr_kind_ignored() is the
+ * same test in C, and the two must agree. */
+#define CORR_IGNORED_SQL "(e.kind GLOB 'packet_*' OR e.kind IN ('keepalive'," \
+	" 'charon_other', 'auth_ok') OR e.kind GLOB 'nat_*' OR" \
+	" e.kind GLOB 'proposal*' OR e.kind GLOB 'kernel_*')"
+
 enum {
 	Q_NEW_EVENTS, Q_TUNNEL, Q_STATE_GET, Q_STATE_PUT, Q_EVENTS, Q_INC_NEW,
 	Q_INC_SYMPTOM, Q_INC_CLOSE, Q_INC_GET, Q_INC_CAUSE, Q_EVID_DEL, Q_EVID_ADD,
 	Q_WINDOW, Q_FLEET_NEAR, Q_FLEET_NEW, Q_FLEET_SET, Q_FLEET_AGG, Q_FLEET_CAUSE,
-	Q_FLEET_UPDATE, Q_STATELESS, Q_ALL_TUNNELS, Q_MAX
+	Q_FLEET_UPDATE, Q_STATELESS, Q_ALL_TUNNELS, Q_RECEIVED, Q_MAX
 };
 
 static const char *const corr_sql[Q_MAX] = {
 	[Q_NEW_EVENTS] = "SELECT e.event_id, e.tunnel_id, e.device_id, e.device_us,"
-	    " m.received_us FROM events e JOIN messages m ON m.message_id = e.message_id"
-	    " WHERE e.event_id > ?1 ORDER BY e.event_id LIMIT 50000",
+	    " e.message_id FROM events e WHERE e.event_id > ?1 ORDER BY e.event_id"
+	    " LIMIT 50000",
+	[Q_RECEIVED] = "SELECT received_us FROM messages WHERE message_id = ?1",
 	[Q_TUNNEL] = "SELECT device_id, peer_ip FROM tunnels WHERE tunnel_id = ?1"
 	    " AND merged_into IS NULL",
 	[Q_STATE_GET] = "SELECT machine FROM tunnel_state WHERE tunnel_id = ?1",
 	[Q_STATE_PUT] = "INSERT OR REPLACE INTO tunnel_state(tunnel_id, state,"
 	    " state_since_us, cursor_us, cursor_event, last_us, flapping, flap_score,"
 	    " machine) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-	[Q_EVENTS] = "SELECT e.event_id, e.device_us, e.source, e.new_state, m.raw, e.kind"
-	    " FROM events e JOIN messages m ON m.message_id = e.message_id"
-	    " WHERE e.tunnel_id = ?1 AND e.device_us IS NOT NULL"
+	/* The raw line is read only for the kinds the machine steps on. */
+	[Q_EVENTS] = "SELECT e.event_id, e.device_us, e.source, e.new_state,"
+	    " CASE WHEN e.source = 'viptela' OR " CORR_IGNORED_SQL " THEN NULL"
+	    " ELSE (SELECT m.raw FROM messages m WHERE m.message_id = e.message_id) END,"
+	    " e.kind FROM events e WHERE e.tunnel_id = ?1 AND e.device_us IS NOT NULL"
 	    " AND (e.device_us > ?2 OR (e.device_us = ?2 AND e.event_id > ?3))"
 	    " AND e.device_us <= ?4 ORDER BY e.device_us, e.event_id LIMIT 4096",
 	[Q_INC_NEW] = "INSERT INTO incidents(tunnel_id, device_id, peer_ip, symptom,"
@@ -177,28 +186,41 @@ corr_step(struct corr *c, sqlite3_stmt *s)
 	return rc;
 }
 
-static void
-id_key(char *buf, size_t sz, int64_t id)
+/* The decimal text of id in buf (24 bytes); returns its length. */
+static size_t
+id_key(char *buf, int64_t id)
 {
-	snprintf(buf, sz, "%" PRId64, id);
+	char tmp[24];
+	uint64_t u = id < 0 ? (uint64_t)0 - (uint64_t)id : (uint64_t)id;
+	size_t n = 0, at = 0;
+
+	do
+		tmp[n++] = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (id < 0)
+		buf[at++] = '-';
+	while (n > 0)
+		buf[at++] = tmp[--n];
+	buf[at] = '\0';
+	return at;
 }
 
 static void
 corr_mark(struct strmap *m, int64_t id, int64_t v)
 {
 	char k[24];
+	size_t kl = id_key(k, id);
 
-	id_key(k, sizeof k, id);
-	strmap_put(m, k, strlen(k), v);
+	strmap_put(m, k, kl, v);
 }
 
 static int
 corr_lookup(const struct strmap *m, int64_t id, int64_t *v)
 {
 	char k[24];
+	size_t kl = id_key(k, id);
 
-	id_key(k, sizeof k, id);
-	return strmap_get(m, k, strlen(k), v);
+	return strmap_get(m, k, kl, v);
 }
 
 static void
@@ -1153,18 +1175,26 @@ corr_fleet(struct corr *c, int64_t incident_id)
 
 /* ---- the pass ------------------------------------------------------------ */
 
+/* Marks the tunnels with new events since *last_id and notes, per
+ * device, its newest device time and its clock skew (device time minus
+ * receive time of its latest line: one lookup per device and pass). */
 static int
 corr_collect(struct corr *c, int64_t *last_id)
 {
 	sqlite3_stmt *s = c->q[Q_NEW_EVENTS];
+	struct strmap lastmsg, lastus;
 	int rc, got;
+	size_t i;
 
+	strmap_init(&lastmsg, 1u << 20);
+	strmap_init(&lastus, 1u << 20);
 	do {
 		got = 0;
 		sqlite3_bind_int64(s, 1, *last_id);
 		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 			int64_t id = sqlite3_column_int64(s, 0);
 			int64_t dev = sqlite3_column_int64(s, 2);
+			int64_t us = sqlite3_column_int64(s, 3);
 			int64_t dmax = 0;
 			got++;
 			*last_id = id;
@@ -1172,22 +1202,37 @@ corr_collect(struct corr *c, int64_t *last_id)
 				continue;
 			if (sqlite3_column_type(s, 1) != SQLITE_NULL) {
 				int64_t tun = sqlite3_column_int64(s, 1), have = INT64_MIN;
-				int64_t us = sqlite3_column_int64(s, 3);
 				if (!corr_lookup(&c->dirty, tun, &have) || us > have)
 					corr_mark(&c->dirty, tun, us);
 			}
-			corr_mark(&c->skew, dev, sqlite3_column_int64(s, 3) -
-			    sqlite3_column_int64(s, 4));
-			if (!corr_lookup(&c->devmax, dev, &dmax) ||
-			    sqlite3_column_int64(s, 3) > dmax)
-				corr_mark(&c->devmax, dev, sqlite3_column_int64(s, 3));
+			corr_mark(&lastmsg, dev, sqlite3_column_int64(s, 4));
+			corr_mark(&lastus, dev, us);
+			if (!corr_lookup(&c->devmax, dev, &dmax) || us > dmax)
+				corr_mark(&c->devmax, dev, us);
 		}
 		sqlite3_reset(s);
 		sqlite3_clear_bindings(s);
 		if (rc != SQLITE_DONE)
-			return rc;
+			goto out;
 	} while (got == 50000);
-	return SQLITE_OK;
+	rc = SQLITE_OK;
+	s = c->q[Q_RECEIVED];
+	for (i = 0; i < lastmsg.cap && rc == SQLITE_OK; i++) {
+		const struct strmap_entry *e = &lastmsg.slots[i];
+		int64_t us = 0;
+		if (e->key == NULL)
+			continue;
+		strmap_get(&lastus, e->key, e->klen, &us);
+		sqlite3_bind_int64(s, 1, e->value);
+		if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+			strmap_put(&c->skew, e->key, e->klen, us - sqlite3_column_int64(s, 0));
+		rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+		sqlite3_reset(s);
+	}
+out:
+	strmap_free(&lastmsg);
+	strmap_free(&lastus);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
 static int

@@ -267,7 +267,8 @@ import_one(const struct config *cfg, struct store *st, struct resolver *res,
 		tot->truncated += (row.flags & INGEST_F_TRUNCATED) != 0;
 		if (++batch >= (uint64_t)cfg->batch_rows) {
 			if (import_record(st, &import_id, f->path, head_hex, lr.offset,
-			    lr.hash, lines) != SQLITE_OK || store_commit(st) != SQLITE_OK ||
+			    lr.hash, lines) != SQLITE_OK || resolve_flush(res) != SQLITE_OK ||
+			    store_commit(st) != SQLITE_OK ||
 			    store_begin(st) != SQLITE_OK)
 				goto fail_sql;
 			batch = 0;
@@ -287,7 +288,7 @@ import_one(const struct config *cfg, struct store *st, struct resolver *res,
 	if (import_id != 0 && import_record(st, &import_id, f->path, head_hex,
 	    lr.offset, lr.hash, lines) != SQLITE_OK)
 		goto fail_sql;
-	if (store_commit(st) != SQLITE_OK)
+	if (resolve_flush(res) != SQLITE_OK || store_commit(st) != SQLITE_OK)
 		goto fail_sql;
 	if (tty && last_progress != 0)
 		fprintf(stderr, "\r\033[K");

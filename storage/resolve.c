@@ -16,12 +16,13 @@
 #define RESOLVE_PENDING       16
 #define RESOLVE_THREAD_WINDOW (2 * 1000000LL)   /* µs: lines of one charon job */
 #define RESOLVE_DEDUP_SLOTS   (1u << 16)
+#define RESOLVE_POOL          4096         /* events held for their thread's tunnel */
 
 enum {
 	S_ALIAS_GET, S_ALIAS_PUT, S_SYSIP_GET, S_DEV_NEW, S_DEV_SET_SYSIP,
 	S_DEV_SYSIP_OF, S_DEV_SEEN, S_TUN_BY_NAME, S_TUN_BY_CONN, S_TUN_BY_PAIR,
 	S_TUN_BY_PEER, S_TUN_BY_UID, S_TUN_SINGLE, S_TUN_NEW, S_TUN_LEARN,
-	S_TUN_RENAME, S_UID_PUT, S_EVENT, S_EVENT_TUNNEL, S_DUP, S_MAX
+	S_TUN_RENAME, S_UID_PUT, S_EVENT, S_EVENT_TUNNEL, S_DUP, S_EVENT_MAX, S_MAX
 };
 
 static const char *const resolve_sql[S_MAX] = {
@@ -55,21 +56,43 @@ static const char *const resolve_sql[S_MAX] = {
 	    " VALUES (?1, ?2, ?3)",
 	[S_EVENT] = "INSERT INTO events(message_id, device_id, tunnel_id, device_us, kind,"
 	    " source, ike_name, ike_uid, child_name, msg_id, local_ip, peer_ip, count,"
-	    " new_state, thread, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
-	    " ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+	    " new_state, thread, detail, event_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
+	    " ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
 	[S_EVENT_TUNNEL] = "UPDATE events SET tunnel_id = ?2 WHERE event_id = ?1",
 	[S_DUP] = "INSERT OR IGNORE INTO duplicates(message_id, event_id) VALUES (?1, ?2)",
+	[S_EVENT_MAX] = "SELECT coalesce(max(event_id), 0) FROM events",
+};
+
+/*
+ * An event row waiting to be inserted.  Event ids are handed out here, in
+ * arrival order, so a line can be held back until its tunnel is known and
+ * still be referred to (duplicates) — and inserted once, with its tunnel,
+ * instead of inserted and then updated.
+ */
+struct ev_row {
+	int64_t event_id, message_id, device_id, tunnel_id, us;
+	const char *kind, *source, *new_state;   /* static strings */
+	int64_t msg_id, count;                   /* -1 = none */
+	uint32_t uid;
+	int has_uid, thread;
+	char conn[CHARON_NAME_LEN], child[CHARON_NAME_LEN];
+	char local_ip[CHARON_ADDR_LEN], peer_ip[CHARON_ADDR_LEN];
+	char *detail;                            /* JSON, owned; NULL = none */
 };
 
 /* Per (device, charon thread): the lines of one charon job share a thread,
- * and the job's last line (the packet it sends) usually names the peer. */
+ * and the job's last line (the packet it sends) usually names the peer.
+ * Until it does, the job's earlier lines wait here: held in the pool (not
+ * yet inserted), or — after a commit flushed them — stored without a
+ * tunnel, to be updated when it is learned. */
 struct thread_slot {
 	int64_t device_id;
 	int thread;
 	int64_t tunnel_id, tunnel_us;           /* last attributed line */
+	int npending;
+	int pool[RESOLVE_PENDING];              /* pool index; -1 = stored already */
 	int64_t pending[RESOLVE_PENDING];       /* event ids waiting for a tunnel */
 	int64_t pending_us[RESOLVE_PENDING];
-	int npending;
 };
 
 struct dedup_slot {
@@ -86,6 +109,9 @@ struct resolver {
 	struct strmap seen;          /* "dev" -> last device_us written */
 	struct thread_slot *threads;
 	struct dedup_slot *dedup;
+	struct ev_row *pool;         /* RESOLVE_POOL rows held back */
+	int *pool_free, npool_free;  /* free pool indices (a stack) */
+	int64_t next_event_id;       /* 0 = read max(event_id) first */
 	char keybuf[1024];
 };
 
@@ -104,6 +130,9 @@ struct ev_facts {
 	int thread;
 	char sysip[64], host[256], tag_host[256], host_name[256];
 };
+
+static void pool_init(struct resolver *r);
+static int resolve_forget(struct resolver *r);
 
 static void
 resolve_finalize_all(struct resolver *r)
@@ -127,8 +156,11 @@ resolve_open(struct store *store, struct resolver **out, char *err, size_t errsz
 	r->db = store_db(store);
 	r->threads = calloc(RESOLVE_THREAD_SLOTS, sizeof *r->threads);
 	r->dedup = calloc(RESOLVE_DEDUP_SLOTS, sizeof *r->dedup);
-	if (r->threads == NULL || r->dedup == NULL)
+	r->pool = calloc(RESOLVE_POOL, sizeof *r->pool);
+	r->pool_free = calloc(RESOLVE_POOL, sizeof *r->pool_free);
+	if (r->threads == NULL || r->dedup == NULL || r->pool == NULL || r->pool_free == NULL)
 		goto fail;
+	pool_init(r);
 	for (i = 0; i < S_MAX; i++) {
 		if (sqlite3_prepare_v3(r->db, resolve_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
 		    &r->st[i], NULL) != SQLITE_OK) {
@@ -147,19 +179,46 @@ fail:
 	resolve_finalize_all(r);
 	free(r->threads);
 	free(r->dedup);
+	free(r->pool);
+	free(r->pool_free);
 	free(r);
 	return -1;
 }
 
-void
-resolve_reset(struct resolver *r)
+/* Every held row back to the free stack, their JSON freed. */
+static void
+pool_init(struct resolver *r)
+{
+	int i;
+
+	for (i = 0; i < RESOLVE_POOL; i++) {
+		free(r->pool[i].detail);
+		r->pool[i].detail = NULL;
+		r->pool_free[i] = RESOLVE_POOL - 1 - i;
+	}
+	r->npool_free = RESOLVE_POOL;
+}
+
+/* The caches only; held rows stay (see resolve_forget). */
+static void
+resolve_clear_caches(struct resolver *r)
 {
 	strmap_clear(&r->aliases);
 	strmap_clear(&r->sysips);
 	strmap_clear(&r->tunnels);
 	strmap_clear(&r->seen);
-	memset(r->threads, 0, RESOLVE_THREAD_SLOTS * sizeof *r->threads);
 	memset(r->dedup, 0, RESOLVE_DEDUP_SLOTS * sizeof *r->dedup);
+}
+
+void
+resolve_reset(struct resolver *r)
+{
+	/* The held rows belonged to the rolled-back transaction: drop them,
+	 * the replay makes them again.  Ids are read again from the table. */
+	resolve_clear_caches(r);
+	memset(r->threads, 0, RESOLVE_THREAD_SLOTS * sizeof *r->threads);
+	pool_init(r);
+	r->next_event_id = 0;
 }
 
 void
@@ -172,8 +231,12 @@ resolve_free(struct resolver *r)
 	strmap_free(&r->sysips);
 	strmap_free(&r->tunnels);
 	strmap_free(&r->seen);
+	if (r->pool != NULL)
+		pool_init(r);
 	free(r->threads);
 	free(r->dedup);
+	free(r->pool);
+	free(r->pool_free);
 	free(r);
 }
 
@@ -222,19 +285,68 @@ step_done(struct resolver *r, sqlite3_stmt *s)
 	return rc;
 }
 
-static const char *
-key2(struct resolver *r, const char *a, const char *b)
+/* Cache keys are built on every line: by hand, not with snprintf. */
+static size_t
+key_put(char *buf, size_t at, size_t cap, const char *v)
 {
-	snprintf(r->keybuf, sizeof r->keybuf, "%s\x1f%s", a, b);
-	return r->keybuf;
+	size_t n = v != NULL ? strlen(v) : 0;
+
+	if (n > cap - 1 - at)
+		n = cap - 1 - at;
+	memcpy(buf + at, v != NULL ? v : "", n);
+	return at + n;
 }
 
-static const char *
+static size_t
+key_put_int(char *buf, size_t at, int64_t v)
+{
+	char tmp[24];
+	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	size_t n = 0;
+
+	do
+		tmp[n++] = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		buf[at++] = '-';
+	while (n > 0)
+		buf[at++] = tmp[--n];
+	return at;
+}
+
+/* An IKE_SA unique id as text, in buf (16 bytes). */
+static void
+uid_text(char *buf, uint32_t uid)
+{
+	buf[key_put_int(buf, 0, uid)] = '\0';
+}
+
+/* "a\x1fb" in r->keybuf; returns its length. */
+static size_t
+key2(struct resolver *r, const char *a, const char *b)
+{
+	size_t n = key_put(r->keybuf, 0, sizeof r->keybuf - 1, a);
+
+	r->keybuf[n++] = '\x1f';
+	n = key_put(r->keybuf, n, sizeof r->keybuf, b);
+	r->keybuf[n] = '\0';
+	return n;
+}
+
+/* "dev\x1fK\x1fa\x1fb" in r->keybuf; returns its length. */
+static size_t
 tkey(struct resolver *r, int64_t dev, char kind, const char *a, const char *b)
 {
-	snprintf(r->keybuf, sizeof r->keybuf, "%" PRId64 "\x1f%c\x1f%s\x1f%s", dev, kind,
-	    a, b != NULL ? b : "");
-	return r->keybuf;
+	size_t n = key_put_int(r->keybuf, 0, dev);
+
+	r->keybuf[n++] = '\x1f';
+	r->keybuf[n++] = kind;
+	r->keybuf[n++] = '\x1f';
+	n = key_put(r->keybuf, n, sizeof r->keybuf - 1, a);
+	r->keybuf[n++] = '\x1f';
+	n = key_put(r->keybuf, n, sizeof r->keybuf, b);
+	r->keybuf[n] = '\0';
+	return n;
 }
 
 /* ---- devices ---------------------------------------------------------- */
@@ -242,17 +354,17 @@ tkey(struct resolver *r, int64_t dev, char kind, const char *a, const char *b)
 static int
 alias_get(struct resolver *r, const char *kind, const char *value, int64_t *dev)
 {
-	const char *k = key2(r, kind, value);
+	size_t kl = key2(r, kind, value);
 	sqlite3_stmt *s = r->st[S_ALIAS_GET];
 	int rc;
 
-	if (strmap_get(&r->aliases, k, strlen(k), dev))
+	if (strmap_get(&r->aliases, r->keybuf, kl, dev))
 		return SQLITE_OK;
 	sqlite3_bind_text(s, 1, kind, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, value, -1, SQLITE_TRANSIENT);
 	if ((rc = step_id(r, s, dev)) == SQLITE_OK && *dev != 0) {
-		k = key2(r, kind, value);
-		strmap_put(&r->aliases, k, strlen(k), *dev);
+		kl = key2(r, kind, value);
+		strmap_put(&r->aliases, r->keybuf, kl, *dev);
 	}
 	return rc;
 }
@@ -263,7 +375,6 @@ alias_put(struct resolver *r, const char *kind, const char *value, int64_t dev,
 {
 	sqlite3_stmt *s = r->st[S_ALIAS_PUT];
 	int64_t have;
-	const char *k;
 	int rc;
 
 	if (value == NULL || value[0] == '\0')
@@ -276,8 +387,8 @@ alias_put(struct resolver *r, const char *kind, const char *value, int64_t dev,
 	if (us != INT64_MIN)
 		sqlite3_bind_int64(s, 4, us);
 	if ((rc = step_done(r, s)) == SQLITE_OK) {
-		k = key2(r, kind, value);
-		strmap_put(&r->aliases, k, strlen(k), dev);
+		size_t kl = key2(r, kind, value);
+		strmap_put(&r->aliases, r->keybuf, kl, dev);
 	}
 	return rc;
 }
@@ -379,13 +490,14 @@ tunnel_merge(struct resolver *r, int64_t from, int64_t into)
 
 	if (from == into)
 		return SQLITE_OK;
+	/* Held rows first, so that the merge moves them too; then every
+	 * cached key that pointed at `from` is stale. */
+	if ((rc = resolve_forget(r)) != SQLITE_OK)
+		return rc;
 	for (i = 0; i < sizeof sql / sizeof sql[0]; i++)
 		if ((rc = exec_ids(r, sql[i], from, into)) != SQLITE_OK)
 			return rc;
 	log_debug("merged tunnel %" PRId64 " into %" PRId64, from, into);
-	/* Every cached key that pointed at `from` is stale now. */
-	strmap_clear(&r->tunnels);
-	memset(r->threads, 0, RESOLVE_THREAD_SLOTS * sizeof *r->threads);
 	return SQLITE_OK;
 }
 
@@ -398,6 +510,8 @@ device_merge(struct resolver *r, int64_t from, int64_t into)
 
 	if (from == into)
 		return SQLITE_OK;
+	if ((rc = resolve_forget(r)) != SQLITE_OK)
+		return rc;
 	/* Same-named tunnels merge; the others move over. */
 	rc = sqlite3_prepare_v2(r->db, "SELECT a.tunnel_id, b.tunnel_id FROM tunnels a"
 	    " JOIN tunnels b ON b.device_id = ?2 AND b.name = a.name"
@@ -435,8 +549,7 @@ device_merge(struct resolver *r, int64_t from, int64_t into)
 		return rc;
 	log_info("device %" PRId64 " is device %" PRId64 " (system-ip learned): merged",
 	    from, into);
-	resolve_reset(r);
-	return SQLITE_OK;
+	return resolve_forget(r);
 }
 
 /* 1 when name is known[1..] with one stray leading character. */
@@ -526,16 +639,16 @@ resolve_device(struct resolver *r, const struct ev_facts *f,
 		return rc;
 	/* first/last seen: written when the device time moves by a minute. */
 	if (us != INT64_MIN) {
-		char k[32];
+		char k[24];
+		size_t kl = key_put_int(k, 0, *dev);
 		int64_t last = 0;
-		snprintf(k, sizeof k, "%" PRId64, *dev);
-		if (!strmap_get(&r->seen, k, strlen(k), &last) ||
+		if (!strmap_get(&r->seen, k, kl, &last) ||
 		    us > last + 60 * 1000000LL || us < last - 60 * 1000000LL) {
 			sqlite3_bind_int64(r->st[S_DEV_SEEN], 1, *dev);
 			sqlite3_bind_int64(r->st[S_DEV_SEEN], 2, us);
 			if ((rc = step_done(r, r->st[S_DEV_SEEN])) != SQLITE_OK)
 				return rc;
-			strmap_put(&r->seen, k, strlen(k), us);
+			strmap_put(&r->seen, k, kl, us);
 		}
 	}
 	return SQLITE_OK;
@@ -547,12 +660,12 @@ static int
 tunnel_lookup(struct resolver *r, int64_t dev, char kind, const char *a,
     const char *b, int which, int64_t *tun)
 {
-	const char *k = tkey(r, dev, kind, a, b);
+	size_t kl = tkey(r, dev, kind, a, b);
 	sqlite3_stmt *s = r->st[which];
 	int rc;
 
 	*tun = 0;
-	if (strmap_get(&r->tunnels, k, strlen(k), tun))
+	if (strmap_get(&r->tunnels, r->keybuf, kl, tun))
 		return SQLITE_OK;
 	sqlite3_bind_int64(s, 1, dev);
 	if (which == S_TUN_BY_UID)
@@ -578,8 +691,8 @@ tunnel_lookup(struct resolver *r, int64_t dev, char kind, const char *a,
 		return rc;
 	}
 	if (*tun != 0) {
-		k = tkey(r, dev, kind, a, b);
-		strmap_put(&r->tunnels, k, strlen(k), *tun);
+		kl = tkey(r, dev, kind, a, b);
+		strmap_put(&r->tunnels, r->keybuf, kl, *tun);
 	}
 	return SQLITE_OK;
 }
@@ -588,9 +701,9 @@ static void
 tunnel_cache(struct resolver *r, int64_t dev, char kind, const char *a,
     const char *b, int64_t tun)
 {
-	const char *k = tkey(r, dev, kind, a, b);
+	size_t kl = tkey(r, dev, kind, a, b);
 
-	strmap_put(&r->tunnels, k, strlen(k), tun);
+	strmap_put(&r->tunnels, r->keybuf, kl, tun);
 }
 
 static int
@@ -616,17 +729,21 @@ tunnel_new(struct resolver *r, int64_t dev, const char *name, const char *iface,
 	return SQLITE_OK;
 }
 
-/* The device's only tunnel, or 0. */
+/* The device's only tunnel, or 0.  Cached as the id, or -1 for "none or
+ * several" (0: ask again; tunnel_new resets it). */
 static int
 tunnel_single(struct resolver *r, int64_t dev, int64_t *tun)
 {
-	const char *k = tkey(r, dev, '1', "", NULL);
+	size_t kl = tkey(r, dev, '1', "", NULL);
 	sqlite3_stmt *s = r->st[S_TUN_SINGLE];
 	int64_t first = 0;
 	int rc;
 
-	if (strmap_get(&r->tunnels, k, strlen(k), tun) && *tun != 0)
+	if (strmap_get(&r->tunnels, r->keybuf, kl, tun) && *tun != 0) {
+		if (*tun < 0)
+			*tun = 0;
 		return SQLITE_OK;
+	}
 	*tun = 0;
 	sqlite3_bind_int64(s, 1, dev);
 	rc = sqlite3_step(s);
@@ -640,9 +757,17 @@ tunnel_single(struct resolver *r, int64_t dev, int64_t *tun)
 	sqlite3_clear_bindings(s);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return rc;
-	if (*tun != 0)
-		tunnel_cache(r, dev, '1', "", NULL, *tun);
+	tunnel_cache(r, dev, '1', "", NULL, *tun != 0 ? *tun : -1);
 	return SQLITE_OK;
+}
+
+/* 1 when the cache already ties key (in r->keybuf, kl long) to tun. */
+static int
+tunnel_known(struct resolver *r, size_t kl, int64_t tun)
+{
+	int64_t have;
+
+	return strmap_get(&r->tunnels, r->keybuf, kl, &have) && have == tun;
 }
 
 /* Records what this line taught about tunnel tun. */
@@ -650,24 +775,20 @@ static int
 tunnel_learn(struct resolver *r, int64_t dev, int64_t tun, const struct ev_facts *f)
 {
 	char uid[16];
-	int64_t have;
 	int rc, changed = 0;
 
 	if (f->conn != NULL && f->conn[0] != '\0' &&
-	    (!strmap_get(&r->tunnels, tkey(r, dev, 'C', f->conn, NULL),
-	    strlen(r->keybuf), &have) || have != tun)) {
+	    !tunnel_known(r, tkey(r, dev, 'C', f->conn, NULL), tun)) {
 		tunnel_cache(r, dev, 'C', f->conn, NULL, tun);
 		changed = 1;
 	}
 	if (f->peer_ip != NULL && f->peer_ip[0] != '\0') {
 		if (f->local_ip != NULL && f->local_ip[0] != '\0' &&
-		    (!strmap_get(&r->tunnels, tkey(r, dev, 'P', f->local_ip, f->peer_ip),
-		    strlen(r->keybuf), &have) || have != tun)) {
+		    !tunnel_known(r, tkey(r, dev, 'P', f->local_ip, f->peer_ip), tun)) {
 			tunnel_cache(r, dev, 'P', f->local_ip, f->peer_ip, tun);
 			changed = 1;
 		}
-		if (!strmap_get(&r->tunnels, tkey(r, dev, 'R', f->peer_ip, NULL),
-		    strlen(r->keybuf), &have) || have != tun) {
+		if (!tunnel_known(r, tkey(r, dev, 'R', f->peer_ip, NULL), tun)) {
 			tunnel_cache(r, dev, 'R', f->peer_ip, NULL, tun);
 			changed = 1;
 		}
@@ -682,9 +803,8 @@ tunnel_learn(struct resolver *r, int64_t dev, int64_t tun, const struct ev_facts
 			return rc;
 	}
 	if (f->has_uid) {
-		snprintf(uid, sizeof uid, "%u", f->uid);
-		if (!strmap_get(&r->tunnels, tkey(r, dev, 'U', uid, NULL), strlen(r->keybuf),
-		    &have) || have != tun) {
+		uid_text(uid, f->uid);
+		if (!tunnel_known(r, tkey(r, dev, 'U', uid, NULL), tun)) {
 			sqlite3_stmt *s = r->st[S_UID_PUT];
 			sqlite3_bind_int64(s, 1, dev);
 			sqlite3_bind_int64(s, 2, f->uid);
@@ -718,7 +838,7 @@ resolve_tunnel(struct resolver *r, int64_t dev, const struct ev_facts *f,
 	    (rc = tunnel_lookup(r, dev, 'C', f->conn, NULL, S_TUN_BY_CONN, &t)) != SQLITE_OK)
 		return rc;
 	if (t == 0 && f->has_uid) {
-		snprintf(uid, sizeof uid, "%u", f->uid);
+		uid_text(uid, f->uid);
 		if ((rc = tunnel_lookup(r, dev, 'U', uid, NULL, S_TUN_BY_UID, &t)) != SQLITE_OK)
 			return rc;
 	}
@@ -772,18 +892,115 @@ resolve_tunnel(struct resolver *r, int64_t dev, const struct ev_facts *f,
 	return SQLITE_OK;
 }
 
-static struct thread_slot *
-thread_slot(struct resolver *r, int64_t dev, int thread)
+/* ---- held rows ------------------------------------------------------- */
+
+static int
+event_insert(struct resolver *r, const struct ev_row *e)
+{
+	sqlite3_stmt *s = r->st[S_EVENT];
+
+	sqlite3_bind_int64(s, 1, e->message_id);
+	sqlite3_bind_int64(s, 2, e->device_id);
+	if (e->tunnel_id != 0)
+		sqlite3_bind_int64(s, 3, e->tunnel_id);
+	if (e->us != INT64_MIN)
+		sqlite3_bind_int64(s, 4, e->us);
+	sqlite3_bind_text(s, 5, e->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 6, e->source, -1, SQLITE_STATIC);
+	bind_text_or_null(s, 7, e->conn);
+	if (e->has_uid)
+		sqlite3_bind_int64(s, 8, e->uid);
+	bind_text_or_null(s, 9, e->child);
+	if (e->msg_id >= 0)
+		sqlite3_bind_int64(s, 10, e->msg_id);
+	bind_text_or_null(s, 11, e->local_ip);
+	bind_text_or_null(s, 12, e->peer_ip);
+	if (e->count >= 0)
+		sqlite3_bind_int64(s, 13, e->count);
+	if (e->new_state != NULL)
+		sqlite3_bind_text(s, 14, e->new_state, -1, SQLITE_STATIC);
+	if (e->thread >= 0)
+		sqlite3_bind_int(s, 15, e->thread);
+	if (e->detail != NULL)
+		sqlite3_bind_text(s, 16, e->detail, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 17, e->event_id);
+	return step_done(r, s);
+}
+
+/* Inserts held row i with tunnel tun (0: none) and frees its slot. */
+static int
+pool_insert(struct resolver *r, int i, int64_t tun)
+{
+	struct ev_row *e = &r->pool[i];
+	int rc;
+
+	e->tunnel_id = tun;
+	rc = event_insert(r, e);
+	free(e->detail);
+	e->detail = NULL;
+	r->pool_free[r->npool_free++] = i;
+	return rc;
+}
+
+/* Stores the slot's held rows as they are (no tunnel); they stay pending,
+ * to be updated if their tunnel turns up. */
+static int
+slot_flush(struct resolver *r, struct thread_slot *s)
+{
+	int i, rc;
+
+	for (i = 0; i < s->npending; i++) {
+		if (s->pool[i] < 0)
+			continue;
+		rc = pool_insert(r, s->pool[i], 0);
+		s->pool[i] = -1;
+		if (rc != SQLITE_OK)
+			return rc;
+	}
+	return SQLITE_OK;
+}
+
+int
+resolve_flush(struct resolver *r)
+{
+	int i, rc;
+
+	if (r->npool_free == RESOLVE_POOL)
+		return SQLITE_OK;
+	for (i = 0; i < RESOLVE_THREAD_SLOTS; i++)
+		if ((rc = slot_flush(r, &r->threads[i])) != SQLITE_OK)
+			return rc;
+	return SQLITE_OK;
+}
+
+/* Before the thread slots are forgotten mid-transaction (merges). */
+static int
+resolve_forget(struct resolver *r)
+{
+	int rc = resolve_flush(r);
+
+	resolve_clear_caches(r);
+	memset(r->threads, 0, RESOLVE_THREAD_SLOTS * sizeof *r->threads);
+	return rc;
+}
+
+static int
+thread_slot(struct resolver *r, int64_t dev, int thread, struct thread_slot **out)
 {
 	uint64_t h = ((uint64_t)dev * 0x9e3779b97f4a7c15ULL) ^ (uint64_t)thread * 0x100000001b3ULL;
 	struct thread_slot *s = &r->threads[h % RESOLVE_THREAD_SLOTS];
+	int rc;
 
 	if (s->device_id != dev || s->thread != thread) {
+		/* Another job's slot: what it held is stored untied. */
+		if ((rc = slot_flush(r, s)) != SQLITE_OK)
+			return rc;
 		memset(s, 0, sizeof *s);
 		s->device_id = dev;
 		s->thread = thread;
 	}
-	return s;
+	*out = s;
+	return SQLITE_OK;
 }
 
 static int
@@ -796,11 +1013,12 @@ event_set_tunnel(struct resolver *r, int64_t event_id, int64_t tun)
 	return step_done(r, s);
 }
 
-/* A line with a tunnel settles the lines of its thread that waited. */
+/* A line with a tunnel settles the lines of its thread that waited: held
+ * rows are inserted with it, rows a commit already stored are updated. */
 static int
 thread_settle(struct resolver *r, struct thread_slot *s, int64_t tun, int64_t us)
 {
-	int i, rc;
+	int i, rc = SQLITE_OK;
 
 	for (i = 0; i < s->npending; i++) {
 		int64_t t = 0;
@@ -811,7 +1029,13 @@ thread_settle(struct resolver *r, struct thread_slot *s, int64_t tun, int64_t us
 		else if (s->tunnel_id != 0 && s->pending_us[i] != INT64_MIN &&
 		    s->pending_us[i] - s->tunnel_us <= RESOLVE_THREAD_WINDOW)
 			t = s->tunnel_id;
-		if (t != 0 && (rc = event_set_tunnel(r, s->pending[i], t)) != SQLITE_OK)
+		if (s->pool[i] >= 0) {
+			rc = pool_insert(r, s->pool[i], t);
+			s->pool[i] = -1;
+		} else if (t != 0) {
+			rc = event_set_tunnel(r, s->pending[i], t);
+		}
+		if (rc != SQLITE_OK)
 			return rc;
 	}
 	s->npending = 0;
@@ -906,36 +1130,58 @@ dedup_key(int64_t dev, int64_t us, const char *text, size_t len)
 	return h | 1;
 }
 
+/* The next event id: handed out here, so that a held row has its id. */
 static int
-event_insert(struct resolver *r, int64_t message_id, int64_t dev, int64_t tun,
-    int64_t us, const struct ev_facts *f, const struct domain_scratch *ds,
-    int64_t *event_id)
+event_next_id(struct resolver *r, int64_t *id)
 {
-	sqlite3_stmt *s = r->st[S_EVENT];
-	char *detail = NULL;
-	int rc, kind_packet;
+	int rc;
 
-	sqlite3_bind_int64(s, 1, message_id);
-	sqlite3_bind_int64(s, 2, dev);
-	if (tun != 0)
-		sqlite3_bind_int64(s, 3, tun);
-	if (us != INT64_MIN)
-		sqlite3_bind_int64(s, 4, us);
-	sqlite3_bind_text(s, 5, f->kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 6, f->source, -1, SQLITE_STATIC);
-	bind_text_or_null(s, 7, f->conn);
-	if (f->has_uid)
-		sqlite3_bind_int64(s, 8, f->uid);
-	bind_text_or_null(s, 9, f->child);
-	if (f->msg_id >= 0)
-		sqlite3_bind_int64(s, 10, f->msg_id);
-	bind_text_or_null(s, 11, f->local_ip);
-	bind_text_or_null(s, 12, f->peer_ip);
-	if (f->count >= 0)
-		sqlite3_bind_int64(s, 13, f->count);
-	bind_text_or_null(s, 14, f->new_state);
-	if (f->thread >= 0)
-		sqlite3_bind_int(s, 15, f->thread);
+	if (r->next_event_id == 0) {
+		int64_t max = 0;
+		if ((rc = step_id(r, r->st[S_EVENT_MAX], &max)) != SQLITE_OK)
+			return rc;
+		r->next_event_id = max + 1;
+	}
+	*id = r->next_event_id++;
+	return SQLITE_OK;
+}
+
+static void
+text_copy(char *dst, size_t sz, const char *src)
+{
+	size_t n = src != NULL ? strlen(src) : 0;
+
+	if (n >= sz)
+		n = sz - 1;
+	memcpy(dst, src != NULL ? src : "", n);
+	dst[n] = '\0';
+}
+
+/* Fills e from the line's facts; the JSON detail is built here. */
+static void
+ev_row_fill(struct ev_row *e, int64_t event_id, int64_t message_id, int64_t dev,
+    int64_t tun, int64_t us, const struct ev_facts *f, const struct domain_scratch *ds)
+{
+	int kind_packet;
+
+	e->event_id = event_id;
+	e->message_id = message_id;
+	e->device_id = dev;
+	e->tunnel_id = tun;
+	e->us = us;
+	e->kind = f->kind;
+	e->source = f->source;
+	e->new_state = f->new_state;
+	e->msg_id = f->msg_id;
+	e->count = f->count;
+	e->uid = f->uid;
+	e->has_uid = f->has_uid;
+	e->thread = f->thread;
+	text_copy(e->conn, sizeof e->conn, f->conn);
+	text_copy(e->child, sizeof e->child, f->child);
+	text_copy(e->local_ip, sizeof e->local_ip, f->local_ip);
+	text_copy(e->peer_ip, sizeof e->peer_ip, f->peer_ip);
+	e->detail = NULL;
 	/* DPD chatter and packet lines are the bulk of debug traffic and their
 	 * typed columns say it all: no JSON detail for them (nor for lines
 	 * nothing was understood of; the raw line is there). */
@@ -950,14 +1196,50 @@ event_insert(struct resolver *r, int64_t message_id, int64_t dev, int64_t tun,
 			charon_event_to_json(&ds->ch, (struct json_t *)o);
 		else
 			ftmd_event_to_json(&ds->ft, ds->body, o);
-		detail = json_dumps(o, JSON_COMPACT);
+		e->detail = json_dumps(o, JSON_COMPACT);
 		json_decref(o);
-		if (detail != NULL)
-			sqlite3_bind_text(s, 16, detail, -1, free);
 	}
-	rc = step_done(r, s);
-	*event_id = sqlite3_last_insert_rowid(r->db);
+}
+
+/* Inserts the line's event now with tunnel tun. */
+static int
+event_store(struct resolver *r, int64_t event_id, int64_t message_id, int64_t dev,
+    int64_t tun, int64_t us, const struct ev_facts *f, const struct domain_scratch *ds)
+{
+	struct ev_row e;
+	int rc;
+
+	ev_row_fill(&e, event_id, message_id, dev, tun, us, f, ds);
+	rc = event_insert(r, &e);
+	free(e.detail);
 	return rc;
+}
+
+/* Holds the line's event in the thread slot until its tunnel is known;
+ * stores it untied when the slot or the pool is full. */
+static int
+event_hold(struct resolver *r, struct thread_slot *s, int64_t event_id,
+    int64_t message_id, int64_t dev, int64_t us, const struct ev_facts *f,
+    const struct domain_scratch *ds)
+{
+	int i;
+
+	if (s->npending >= RESOLVE_PENDING)
+		return event_store(r, event_id, message_id, dev, 0, us, f, ds);
+	if (r->npool_free == 0) {
+		int rc = event_store(r, event_id, message_id, dev, 0, us, f, ds);
+		if (rc != SQLITE_OK)
+			return rc;
+		s->pool[s->npending] = -1;
+	} else {
+		i = r->pool_free[--r->npool_free];
+		ev_row_fill(&r->pool[i], event_id, message_id, dev, 0, us, f, ds);
+		s->pool[s->npending] = i;
+	}
+	s->pending[s->npending] = event_id;
+	s->pending_us[s->npending] = us;
+	s->npending++;
+	return SQLITE_OK;
 }
 
 int
@@ -967,6 +1249,7 @@ resolve_message(struct resolver *r, int64_t message_id, const struct ingest_row 
 	struct ev_facts f;
 	int64_t dev = 0, tun = 0, event_id = 0, us = row->device_us;
 	struct dedup_slot *dd;
+	struct thread_slot *s;
 	uint64_t dkey;
 	int rc;
 
@@ -1001,31 +1284,25 @@ resolve_message(struct resolver *r, int64_t message_id, const struct ingest_row 
 	if (tun == 0 && ds->source == DOMAIN_CHARON &&
 	    (rc = tunnel_single(r, dev, &tun)) != SQLITE_OK)
 		return rc;
-	if ((rc = event_insert(r, message_id, dev, tun, us, &f, ds, &event_id)) != SQLITE_OK)
+	if ((rc = event_next_id(r, &event_id)) != SQLITE_OK)
 		return rc;
 	dd->key = dkey;
 	dd->event_id = event_id;
 
-	if (f.thread >= 0 && ds->source == DOMAIN_CHARON) {
-		struct thread_slot *s = thread_slot(r, dev, f.thread);
-		if (tun != 0 && !(f.iface[0] == '\0' && f.conn == NULL && f.peer_ip == NULL &&
-		    !f.has_uid)) {
-			/* Identified by its own facts: settle the waiting lines. */
-			if ((rc = thread_settle(r, s, tun, us)) != SQLITE_OK)
-				return rc;
-		} else if (tun == 0) {
-			if (s->tunnel_id != 0 && us != INT64_MIN &&
-			    us - s->tunnel_us <= RESOLVE_THREAD_WINDOW && us >= s->tunnel_us &&
-			    s->npending == 0) {
-				/* Same job as the thread's previous line. */
-				if ((rc = event_set_tunnel(r, event_id, s->tunnel_id)) != SQLITE_OK)
-					return rc;
-			} else if (s->npending < RESOLVE_PENDING) {
-				s->pending[s->npending] = event_id;
-				s->pending_us[s->npending] = us;
-				s->npending++;
-			}
-		}
+	if (f.thread < 0 || ds->source != DOMAIN_CHARON)
+		return event_store(r, event_id, message_id, dev, tun, us, &f, ds);
+	if ((rc = thread_slot(r, dev, f.thread, &s)) != SQLITE_OK)
+		return rc;
+	if (tun != 0) {
+		/* Identified by its own facts: settle the waiting lines. */
+		if (!(f.iface[0] == '\0' && f.conn == NULL && f.peer_ip == NULL &&
+		    !f.has_uid) && (rc = thread_settle(r, s, tun, us)) != SQLITE_OK)
+			return rc;
+		return event_store(r, event_id, message_id, dev, tun, us, &f, ds);
 	}
-	return SQLITE_OK;
+	if (s->tunnel_id != 0 && us != INT64_MIN && us - s->tunnel_us <= RESOLVE_THREAD_WINDOW &&
+	    us >= s->tunnel_us && s->npending == 0)
+		/* Same job as the thread's previous line. */
+		return event_store(r, event_id, message_id, dev, s->tunnel_id, us, &f, ds);
+	return event_hold(r, s, event_id, message_id, dev, us, &f, ds);
 }

@@ -25,7 +25,10 @@
  * recorded in `duplicates`, not as a second event.
  *
  * Every cache here mirrors rows in the database and can be dropped at any
- * time (resolve_reset) — which the writer does after a rollback.
+ * time; the events held back for their job's tunnel are not, and reach the
+ * database at the latest with resolve_flush() before each commit.  After a
+ * rollback, resolve_reset() drops caches and held rows alike (the replay
+ * makes them again).
  */
 #ifndef TW_RESOLVE_H
 #define TW_RESOLVE_H
@@ -56,5 +59,13 @@ void resolve_reset(struct resolver *r);
 int resolve_message(struct resolver *r, int64_t message_id,
     const struct ingest_row *row, const struct resolve_source *src,
     struct domain_scratch *ds);
+
+/*
+ * Stores the events still held back for their charon job's tunnel (a
+ * job's first lines wait, in memory, for the line that names the peer).
+ * Call before every commit: a committed transaction holds every event id
+ * handed out in it.  Returns SQLITE_OK or an SQLite error code.
+ */
+int resolve_flush(struct resolver *r);
 
 #endif

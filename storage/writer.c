@@ -234,7 +234,8 @@ writer_commit(struct writer *w, int rc, int64_t give_up_us)
 	static struct log_throttle thr;
 
 	for (;;) {
-		if (rc == SQLITE_OK && (rc = store_commit(w->st)) == SQLITE_OK)
+		if (rc == SQLITE_OK && (rc = resolve_flush(w->resolver)) == SQLITE_OK &&
+		    (rc = store_commit(w->st)) == SQLITE_OK)
 			break;
 		store_rollback(w->st);
 		resolve_reset(w->resolver);
