@@ -45,6 +45,8 @@
 #define CORR_MAX_FLAPS      64
 #define CORR_FLAP_PENALTY   1000.0
 #define CORR_MAX_TOUCHED    4096
+#define CORR_CACHE_MIN      1024          /* machine cache slots, first */
+#define CORR_CACHE_MAX      (1u << 17)    /* ... and at most (~90 MiB) */
 
 enum { ST_UNKNOWN, ST_UP, ST_DOWN, ST_NEGOTIATING };
 static const char *const st_names[] = { "unknown", "up", "down", "negotiating" };
@@ -78,6 +80,20 @@ struct machine {
 	int64_t score_us;
 	int64_t last_us;
 	int64_t cursor_us, cursor_event;
+};
+
+/*
+ * The machine cache: each tunnel's machine as it was last saved in
+ * tunnel_state, so that a pass neither reads and parses it back nor
+ * writes it again when nothing changed (in steady DPD chatter every
+ * tunnel is looked at every pass, and most change nothing).  The database
+ * stays the truth: the cache is dropped whenever a pass fails, and a
+ * tunnel's entry when its state row is reset (merges).
+ */
+struct mslot {
+	int64_t tunnel_id;            /* 0 = empty */
+	int flapping;
+	struct machine m;
 };
 
 /* Kinds the tunnel machine does not step on; corr_kind_ignored() is the
@@ -160,6 +176,8 @@ struct corr {
 	struct strmap skew;           /* device id -> device_us - received_us */
 	struct strmap devmax;         /* device id -> newest device_us seen */
 	int started;
+	struct mslot *mc;             /* tunnel machines as last saved */
+	size_t mc_cap, mc_n;
 	char *scratch;                /* INGEST_SCRATCH(max_frame) */
 	struct domain_scratch *ds;
 	struct charon_event *pool;    /* CORR_WINDOW_MAX parsed charon lines */
@@ -170,6 +188,94 @@ struct corr {
 	int64_t now_us;
 	int final;
 };
+
+/* ---- machine cache ---------------------------------------------------- */
+
+static size_t
+mc_hash(int64_t id, size_t cap)
+{
+	return (size_t)(((uint64_t)id * 0x9e3779b97f4a7c15ULL) >> 20) & (cap - 1);
+}
+
+static struct mslot *
+mc_find(const struct corr *c, int64_t id)
+{
+	size_t i;
+
+	if (c->mc_cap == 0)
+		return NULL;
+	for (i = mc_hash(id, c->mc_cap); c->mc[i].tunnel_id != 0; i = (i + 1) & (c->mc_cap - 1))
+		if (c->mc[i].tunnel_id == id)
+			return &c->mc[i];
+	return NULL;
+}
+
+static void
+mc_clear(struct corr *c)
+{
+	free(c->mc);
+	c->mc = NULL;
+	c->mc_cap = c->mc_n = 0;
+}
+
+/* Removes id's entry (backward-shift deletion keeps probes intact). */
+static void
+mc_drop(struct corr *c, int64_t id)
+{
+	struct mslot *e = mc_find(c, id);
+	size_t i, j, k;
+
+	if (e == NULL)
+		return;
+	i = (size_t)(e - c->mc);
+	c->mc[i].tunnel_id = 0;
+	c->mc_n--;
+	for (j = (i + 1) & (c->mc_cap - 1); c->mc[j].tunnel_id != 0; j = (j + 1) & (c->mc_cap - 1)) {
+		k = mc_hash(c->mc[j].tunnel_id, c->mc_cap);
+		/* Move j back to i when its home is not in (i, j]. */
+		if ((j > i && (k <= i || k > j)) || (j < i && (k <= i && k > j))) {
+			c->mc[i] = c->mc[j];
+			c->mc[j].tunnel_id = 0;
+			i = j;
+		}
+	}
+}
+
+/* The slot for id, created (empty machine) when absent; NULL when the
+ * cache is full or out of memory — the caller then goes to the table. */
+static struct mslot *
+mc_slot(struct corr *c, int64_t id)
+{
+	struct mslot *e = mc_find(c, id);
+	size_t i;
+
+	if (e != NULL)
+		return e;
+	if ((c->mc_n + 1) * 10 > c->mc_cap * 7) {
+		size_t cap = c->mc_cap == 0 ? CORR_CACHE_MIN : c->mc_cap * 2, j;
+		struct mslot *old = c->mc, *nw;
+		if (cap > CORR_CACHE_MAX || (nw = calloc(cap, sizeof *nw)) == NULL)
+			return NULL;
+		for (j = 0; j < c->mc_cap; j++) {
+			if (old[j].tunnel_id == 0)
+				continue;
+			for (i = mc_hash(old[j].tunnel_id, cap); nw[i].tunnel_id != 0;
+			    i = (i + 1) & (cap - 1))
+				;
+			nw[i] = old[j];
+		}
+		free(old);
+		c->mc = nw;
+		c->mc_cap = cap;
+	}
+	for (i = mc_hash(id, c->mc_cap); c->mc[i].tunnel_id != 0; i = (i + 1) & (c->mc_cap - 1))
+		;
+	memset(&c->mc[i], 0, sizeof c->mc[i]);
+	c->mc[i].tunnel_id = id;
+	c->mc[i].flapping = -1;           /* never equal: the first save writes */
+	c->mc_n++;
+	return &c->mc[i];
+}
 
 /* ---- small helpers ---------------------------------------------------- */
 
@@ -289,6 +395,7 @@ corr_free(struct corr *c)
 	domain_scratch_free(c->ds);
 	free(c->pool);
 	free(c->win);
+	mc_clear(c);
 	free(c);
 }
 
@@ -919,9 +1026,10 @@ corr_save(struct tctx *t)
 	sqlite3_stmt *s = t->c->q[Q_STATE_PUT];
 	struct machine *m = &t->m;
 	const struct config *cfg = t->c->cfg;
+	struct mslot *e;
 	json_t *j;
 	char *text;
-	int i, nwin = 0, rc;
+	int i, nwin = 0, rc, flapping;
 	int64_t ref = t->tnow > m->last_us ? t->tnow : m->last_us;
 
 	for (i = 0; i < m->nflaps; i++)
@@ -932,6 +1040,11 @@ corr_save(struct tctx *t)
 		m->score_us = ref;
 	if (m->score < 0.5)
 		m->score = 0;
+	flapping = nwin >= cfg->flap_count;
+	/* Unchanged since it was last saved: nothing to write. */
+	e = mc_slot(t->c, t->tunnel_id);
+	if (e != NULL && e->flapping == flapping && memcmp(&e->m, m, sizeof *m) == 0)
+		return SQLITE_OK;
 	j = machine_to_json(m);
 	text = json_dumps(j, JSON_COMPACT);
 	json_decref(j);
@@ -944,11 +1057,14 @@ corr_save(struct tctx *t)
 	sqlite3_bind_int64(s, 5, m->cursor_event);
 	if (m->last_us != 0)
 		sqlite3_bind_int64(s, 6, m->last_us);
-	sqlite3_bind_int(s, 7, nwin >= cfg->flap_count);
+	sqlite3_bind_int(s, 7, flapping);
 	sqlite3_bind_double(s, 8, m->score);
 	if (text != NULL)
 		sqlite3_bind_text(s, 9, text, -1, free);
-	rc = corr_step(t->c, s);
+	if ((rc = corr_step(t->c, s)) == SQLITE_OK && e != NULL) {
+		e->m = *m;
+		e->flapping = flapping;
+	}
 	return rc;
 }
 
@@ -965,6 +1081,7 @@ corr_tunnel(struct corr *c, int64_t tunnel_id, int64_t newest, int *keep_dirty)
 {
 	sqlite3_stmt *s = c->q[Q_TUNNEL];
 	struct tctx t;
+	struct mslot *e;
 	int64_t skew = 0, cutoff, devmax = 0;
 	int rc, got;
 	uint64_t applied = 0;
@@ -984,14 +1101,18 @@ corr_tunnel(struct corr *c, int64_t tunnel_id, int64_t newest, int *keep_dirty)
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
 
-	s = c->q[Q_STATE_GET];
-	sqlite3_bind_int64(s, 1, tunnel_id);
-	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0) != NULL)
-		machine_from_json(&t.m, (const char *)sqlite3_column_text(s, 0));
-	else
-		machine_init(&t.m);
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
+	if ((e = mc_find(c, tunnel_id)) != NULL && e->flapping >= 0) {
+		t.m = e->m;
+	} else {
+		s = c->q[Q_STATE_GET];
+		sqlite3_bind_int64(s, 1, tunnel_id);
+		if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0) != NULL)
+			machine_from_json(&t.m, (const char *)sqlite3_column_text(s, 0));
+		else
+			machine_init(&t.m);
+		sqlite3_reset(s);
+		sqlite3_clear_bindings(s);
+	}
 
 	corr_lookup(&c->skew, t.device_id, &skew);
 	corr_lookup(&c->devmax, t.device_id, &devmax);
@@ -1241,10 +1362,14 @@ corr_mark_query(struct corr *c, int which)
 	sqlite3_stmt *s = c->q[which];
 	int rc;
 
+	if (which == Q_ALL_TUNNELS)
+		mc_clear(c);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int64_t have;
-		if (!corr_lookup(&c->dirty, sqlite3_column_int64(s, 0), &have))
-			corr_mark(&c->dirty, sqlite3_column_int64(s, 0), INT64_MIN);
+		int64_t have, id = sqlite3_column_int64(s, 0);
+		if (!corr_lookup(&c->dirty, id, &have))
+			corr_mark(&c->dirty, id, INT64_MIN);
+		/* No state row: new, or reset by a merge — not what we cached. */
+		mc_drop(c, id);
 	}
 	sqlite3_reset(s);
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
@@ -1320,5 +1445,6 @@ fail:
 	/* Look at everything again next time: the in-memory view may be
 	 * ahead of the rolled-back database. */
 	c->started = 0;
+	mc_clear(c);
 	return rc;
 }
