@@ -47,6 +47,7 @@
 #define CORR_MAX_TOUCHED    4096
 #define CORR_CACHE_MIN      1024          /* machine cache slots, first */
 #define CORR_CACHE_MAX      (1u << 17)    /* ... and at most (~90 MiB) */
+#define CORR_SAVE_DEFER     (10 * 1000000LL)  /* progress-only saves wait this long */
 
 enum { ST_UNKNOWN, ST_UP, ST_DOWN, ST_NEGOTIATING };
 static const char *const st_names[] = { "unknown", "up", "down", "negotiating" };
@@ -93,6 +94,8 @@ struct machine {
 struct mslot {
 	int64_t tunnel_id;            /* 0 = empty */
 	int flapping;
+	int deferred;                 /* m is ahead of the row: progress only */
+	int64_t saved_mono;           /* when the row was last written */
 	struct machine m;
 };
 
@@ -106,7 +109,8 @@ enum {
 	Q_NEW_EVENTS, Q_TUNNEL, Q_STATE_GET, Q_STATE_PUT, Q_EVENTS, Q_INC_NEW,
 	Q_INC_SYMPTOM, Q_INC_CLOSE, Q_INC_GET, Q_INC_CAUSE, Q_EVID_DEL, Q_EVID_ADD,
 	Q_WINDOW, Q_FLEET_NEAR, Q_FLEET_NEW, Q_FLEET_SET, Q_FLEET_AGG, Q_FLEET_CAUSE,
-	Q_FLEET_UPDATE, Q_STATELESS, Q_ALL_TUNNELS, Q_RECEIVED, Q_MAX
+	Q_FLEET_UPDATE, Q_STATELESS, Q_ALL_TUNNELS, Q_RECEIVED, Q_STATE_UPD,
+	Q_MAX
 };
 
 static const char *const corr_sql[Q_MAX] = {
@@ -114,6 +118,10 @@ static const char *const corr_sql[Q_MAX] = {
 	    " e.message_id FROM events e WHERE e.event_id > ?1 ORDER BY e.event_id"
 	    " LIMIT 50000",
 	[Q_RECEIVED] = "SELECT received_us FROM messages WHERE message_id = ?1",
+	/* Deferred progress: only onto a row still there (a merge deletes it). */
+	[Q_STATE_UPD] = "UPDATE tunnel_state SET state = ?2, state_since_us = ?3,"
+	    " cursor_us = ?4, cursor_event = ?5, last_us = ?6, flapping = ?7,"
+	    " flap_score = ?8, machine = ?9 WHERE tunnel_id = ?1",
 	[Q_TUNNEL] = "SELECT device_id, peer_ip FROM tunnels WHERE tunnel_id = ?1"
 	    " AND merged_into IS NULL",
 	[Q_STATE_GET] = "SELECT machine FROM tunnel_state WHERE tunnel_id = ?1",
@@ -1020,35 +1028,17 @@ corr_classify(struct corr *c, int64_t incident_id, int64_t tnow)
 
 /* ---- one tunnel -------------------------------------------------------- */
 
+/* Writes tunnel id's row from machine m (with Q_STATE_PUT or _UPD). */
 static int
-corr_save(struct tctx *t)
+corr_state_put(struct corr *c, int which, int64_t id, const struct machine *m,
+    int flapping)
 {
-	sqlite3_stmt *s = t->c->q[Q_STATE_PUT];
-	struct machine *m = &t->m;
-	const struct config *cfg = t->c->cfg;
-	struct mslot *e;
-	json_t *j;
-	char *text;
-	int i, nwin = 0, rc, flapping;
-	int64_t ref = t->tnow > m->last_us ? t->tnow : m->last_us;
+	sqlite3_stmt *s = c->q[which];
+	json_t *j = machine_to_json(m);
+	char *text = json_dumps(j, JSON_COMPACT);
 
-	for (i = 0; i < m->nflaps; i++)
-		if (m->flaps[i] >= ref - cfg->flap_window_us)
-			nwin++;
-	m->score = score_at(m, ref, cfg->flap_half_life_us);
-	if (ref > m->score_us)
-		m->score_us = ref;
-	if (m->score < 0.5)
-		m->score = 0;
-	flapping = nwin >= cfg->flap_count;
-	/* Unchanged since it was last saved: nothing to write. */
-	e = mc_slot(t->c, t->tunnel_id);
-	if (e != NULL && e->flapping == flapping && memcmp(&e->m, m, sizeof *m) == 0)
-		return SQLITE_OK;
-	j = machine_to_json(m);
-	text = json_dumps(j, JSON_COMPACT);
 	json_decref(j);
-	sqlite3_bind_int64(s, 1, t->tunnel_id);
+	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_text(s, 2, st_names[m->state], -1, SQLITE_STATIC);
 	if (m->state_since != 0)
 		sqlite3_bind_int64(s, 3, m->state_since);
@@ -1061,14 +1051,91 @@ corr_save(struct tctx *t)
 	sqlite3_bind_double(s, 8, m->score);
 	if (text != NULL)
 		sqlite3_bind_text(s, 9, text, -1, free);
-	if ((rc = corr_step(t->c, s)) == SQLITE_OK && e != NULL) {
+	return corr_step(c, s);
+}
+
+/* 1 when b differs from a only in how far it has read (cursor, last
+ * line): replaying those lines from a's cursor on a's state gives b. */
+static int
+machine_progress_only(const struct machine *a, const struct machine *b)
+{
+	struct machine x = *a;
+
+	x.cursor_us = b->cursor_us;
+	x.cursor_event = b->cursor_event;
+	x.last_us = b->last_us;
+	return memcmp(&x, b, sizeof x) == 0;
+}
+
+/*
+ * Saves the tunnel's machine.  Unchanged: nothing to write.  Changed only
+ * in progress: written at most every CORR_SAVE_DEFER (corr_flush writes
+ * what waits) — the row stays a consistent earlier point, from which a
+ * restart replays to the same state.  Any other change: written now.
+ */
+static int
+corr_save(struct tctx *t)
+{
+	struct corr *c = t->c;
+	struct machine *m = &t->m;
+	const struct config *cfg = c->cfg;
+	struct mslot *e;
+	int i, nwin = 0, rc, flapping;
+	int64_t ref = t->tnow > m->last_us ? t->tnow : m->last_us, now = util_mono_us();
+
+	for (i = 0; i < m->nflaps; i++)
+		if (m->flaps[i] >= ref - cfg->flap_window_us)
+			nwin++;
+	m->score = score_at(m, ref, cfg->flap_half_life_us);
+	if (ref > m->score_us)
+		m->score_us = ref;
+	if (m->score < 0.5)
+		m->score = 0;
+	flapping = nwin >= cfg->flap_count;
+	e = mc_slot(c, t->tunnel_id);
+	if (e != NULL && e->flapping == flapping) {
+		if (memcmp(&e->m, m, sizeof *m) == 0)
+			return SQLITE_OK;
+		if (!c->final && machine_progress_only(&e->m, m) &&
+		    now - e->saved_mono < CORR_SAVE_DEFER) {
+			e->m = *m;
+			e->deferred = 1;
+			return SQLITE_OK;
+		}
+	}
+	if ((rc = corr_state_put(c, Q_STATE_PUT, t->tunnel_id, m, flapping)) == SQLITE_OK &&
+	    e != NULL) {
 		e->m = *m;
 		e->flapping = flapping;
+		e->deferred = 0;
+		e->saved_mono = now;
 	}
 	return rc;
 }
 
-/* Does this tunnel need another look even without new events? */
+/* Writes the progress that waited longer than CORR_SAVE_DEFER, or all of
+ * it (all = 1).  Inside the caller's transaction. */
+static int
+corr_save_deferred(struct corr *c, int all)
+{
+	int64_t now = util_mono_us();
+	size_t i;
+	int rc;
+
+	for (i = 0; i < c->mc_cap; i++) {
+		struct mslot *e = &c->mc[i];
+		if (e->tunnel_id == 0 || !e->deferred ||
+		    (!all && now - e->saved_mono < CORR_SAVE_DEFER))
+			continue;
+		if ((rc = corr_state_put(c, Q_STATE_UPD, e->tunnel_id, &e->m,
+		    e->flapping)) != SQLITE_OK)
+			return rc;
+		e->deferred = 0;
+		e->saved_mono = now;
+	}
+	return SQLITE_OK;
+}
+
 static int
 corr_needs_timer(const struct machine *m)
 {
@@ -1093,6 +1160,7 @@ corr_tunnel(struct corr *c, int64_t tunnel_id, int64_t newest, int *keep_dirty)
 	sqlite3_bind_int64(s, 1, tunnel_id);
 	if (sqlite3_step(s) != SQLITE_ROW) {
 		sqlite3_reset(s);
+		mc_drop(c, tunnel_id);
 		return SQLITE_OK;       /* merged away */
 	}
 	t.device_id = sqlite3_column_int64(s, 0);
@@ -1431,6 +1499,8 @@ corr_run(struct corr *c, int64_t now_us, int final)
 	for (i = 0; i < (size_t)c->ntouched; i++)
 		if ((rc = corr_fleet(c, c->touched[i])) != SQLITE_OK)
 			goto fail;
+	if ((rc = corr_save_deferred(c, final)) != SQLITE_OK)
+		goto fail;
 	if ((rc = store_meta_set_int(c->st, "corr.last_event_id", last_id)) != SQLITE_OK)
 		goto fail;
 	if ((rc = store_commit(c->st)) != SQLITE_OK)
@@ -1446,5 +1516,21 @@ fail:
 	 * ahead of the rolled-back database. */
 	c->started = 0;
 	mc_clear(c);
+	return rc;
+}
+
+int
+corr_flush(struct corr *c)
+{
+	int rc;
+
+	if ((rc = store_begin(c->st)) != SQLITE_OK)
+		return rc;
+	if ((rc = corr_save_deferred(c, 1)) != SQLITE_OK ||
+	    (rc = store_commit(c->st)) != SQLITE_OK) {
+		store_rollback(c->st);
+		mc_clear(c);
+		c->started = 0;
+	}
 	return rc;
 }

@@ -30,6 +30,11 @@ void corr_free(struct corr *c);
  * SQLITE_OK or an SQLite error code (the pass was rolled back). */
 int corr_run(struct corr *c, int64_t now_us, int final);
 
+/* Writes every tunnel machine whose progress (cursor, last line) waits
+ * in memory; progress alone is written at most every 10 s.  serve calls it
+ * once at shutdown, after its last pass.  Returns SQLITE_OK or an error. */
+int corr_flush(struct corr *c);
+
 /* Counters of the last pass, for logs and tests. */
 struct corr_stats {
 	uint64_t events, tunnels, incidents_opened, incidents_closed, too_late;

@@ -396,6 +396,9 @@ writer_main(void *arg)
 			break;
 	}
 	writer_correlate(w);
+	if (corr_flush(w->corr) != SQLITE_OK)
+		log_warnx("correlator: could not save the tunnels' progress at shutdown;"
+		    " the next start replays it");
 	/* Final counters, so a short run leaves a trace too. */
 	writer_open_txn(w);
 	writer_write_stats(w, util_now_us());
