@@ -22,6 +22,7 @@ enum counter_id {
 	CTR_TRUNCATED,             /* datagrams or frames cut to max_frame */
 	CTR_ESCAPED,               /* messages with control bytes escaped */
 	CTR_DROPPED_QUEUE_FULL,    /* UDP datagrams dropped: queue full */
+	CTR_DROPPED_KERNEL,        /* UDP datagrams the kernel dropped: socket buffer full */
 	CTR_DROPPED_SHUTDOWN,      /* rows not committed when shutdown gave up */
 	CTR_DROPPED_EMPTY,         /* empty datagrams and frames */
 	CTR_TCP_ACCEPTED,
@@ -36,6 +37,8 @@ enum counter_id {
 	CTR_DB_FULL_RETRIES,       /* SQLITE_FULL (disk full) while writing */
 	CTR_DB_ERRORS,             /* any other write error */
 	CTR_DB_COMMITS,
+	CTR_DB_CHECKPOINTS,        /* background WAL checkpoints that copied pages */
+	CTR_DB_WAL_RESETS,         /* WAL over its bound taken back to its start */
 	CTR_UDP_DROPPED_NOT_ALLOWED,   /* datagrams from outside udp_allow */
 	CTR_TCP_REJECTED_NOT_ALLOWED,  /* connections from outside tcp_allow */
 	CTR_UDP_DROPPED_RATE_LIMIT,    /* datagrams over sender_rate_limit */

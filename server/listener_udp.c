@@ -12,12 +12,23 @@
  * as dropped: UDP has no way to push back.  Datagrams from outside
  * udp_allow, or over the sender's rate limit, are dropped and counted
  * (sender_limits.c) before they cost a queue slot.
+ *
+ * Datagrams the kernel drops because the socket buffer is full never reach
+ * us, so they are counted from the kernel's own per-socket drop counter
+ * (sk_drops: the "drops" column of /proc/net/udp, and the value SO_RXQ_OVFL
+ * would put in a control message).  libuv's recvmmsg passes no control
+ * buffer, so SO_RXQ_OVFL's cmsg cannot reach this callback; SO_MEMINFO
+ * reads the same counter with one getsockopt.  It is read at the end of
+ * every recvmmsg batch and once more at close: a drop means the buffer was
+ * full, so a batch always follows it.  The increase since the last reading
+ * goes to dropped_kernel.
  */
 #include "log.h"
 #include "server.h"
 #include "util.h"
 
 #include <errno.h>
+#include <linux/sock_diag.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -26,6 +37,50 @@
  * holds that many 64 KiB slots (UV__MMSG_MAXWIDTH). */
 #define UDP_MMSG_SLOTS  20
 #define UDP_SLOT_SIZE   (64 * 1024)
+
+/*
+ * Adds the kernel's drops on u's socket since the last call to
+ * dropped_kernel.  The first call (first = 1), right after bind, counts
+ * from the socket's creation (its counter starts at 0), or turns the count
+ * off for this socket with a log line when the kernel cannot report it
+ * (SO_MEMINFO is Linux >= 4.6).
+ */
+static void
+udp_count_kernel_drops(struct udp_listener *u, int first)
+{
+	static struct log_throttle drop_throttle;
+	uint32_t mi[SK_MEMINFO_VARS];
+	socklen_t len = sizeof mi;
+	uv_os_fd_t fd;
+	uint32_t delta;
+
+	if (!first && !u->kernel_drops_ok)
+		return;
+	if (uv_fileno((uv_handle_t *)&u->handle, &fd) != 0)
+		return;
+	memset(mi, 0, sizeof mi);
+	if (getsockopt(fd, SOL_SOCKET, SO_MEMINFO, mi, &len) != 0 ||
+	    len < (SK_MEMINFO_DROPS + 1) * sizeof mi[0]) {
+		if (first)
+			log_warn("udp %s: SO_MEMINFO: kernel socket drops will not be "
+			    "counted (see /proc/net/udp)", u->name);
+		u->kernel_drops_ok = 0;
+		return;
+	}
+	if (first) {
+		u->kernel_drops = 0;
+		u->kernel_drops_ok = 1;
+	}
+	/* A 32-bit counter: unsigned subtraction survives its wrap. */
+	delta = mi[SK_MEMINFO_DROPS] - u->kernel_drops;
+	if (delta == 0)
+		return;
+	u->kernel_drops = mi[SK_MEMINFO_DROPS];
+	ctr_add(&u->srv->ctr, CTR_DROPPED_KERNEL, delta);
+	log_ratelimited(&drop_throttle, 10 * 1000000LL,
+	    "udp %s: the kernel dropped %u datagram(s): socket receive buffer "
+	    "full (raise udp_rcvbuf)", u->name, (unsigned)delta);
+}
 
 static void
 udp_alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
@@ -53,8 +108,11 @@ udp_recv_cb(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
 		    u->name, uv_strerror((int)nread));
 		return;
 	}
-	if (addr == NULL)
-		return;         /* end of a batch, or nothing to read */
+	if (addr == NULL) {
+		/* End of a batch, or nothing to read. */
+		udp_count_kernel_drops(u, 0);
+		return;
+	}
 	if (!limits_udp_admit(&srv->limits, addr, (int64_t)uv_now(srv->loop) * 1000))
 		return;         /* not allowed, or over the rate: counted there */
 	if (nread == 0) {
@@ -127,6 +185,7 @@ udp_start(struct server *srv, const struct cfg_listen *l, struct udp_listener *u
 	if ((r = uv_udp_bind(&u->handle, (const struct sockaddr *)&l->addr, bind_flags)) != 0)
 		goto fail;
 	udp_set_rcvbuf(u, srv->cfg->udp_rcvbuf);
+	udp_count_kernel_drops(u, 1);
 	if ((r = uv_udp_recv_start(&u->handle, udp_alloc_cb, udp_recv_cb)) != 0)
 		goto fail;
 	log_info("listening on udp %s%s", u->name,
@@ -153,5 +212,6 @@ udp_close(struct udp_listener *u)
 	if (u->slab == NULL || uv_is_closing((uv_handle_t *)&u->handle))
 		return;
 	uv_udp_recv_stop(&u->handle);
+	udp_count_kernel_drops(u, 0);
 	uv_close((uv_handle_t *)&u->handle, udp_close_cb);
 }

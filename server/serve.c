@@ -2,12 +2,16 @@
  * serve.c — the `serve` command: listeners, queue, writer, signals.
  *
  * Threads: this (the libuv loop) thread receives and frames; the writer
- * thread parses and stores.  Shutdown on SIGTERM/SIGINT: stop accepting
+ * thread parses and stores; the checkpointer thread (storage/checkpoint.c)
+ * checkpoints the WAL with its own connection, so that the writer does
+ * not (it is started before the writer and stopped after it, with a final
+ * checkpoint).  Shutdown on SIGTERM/SIGINT: stop accepting
  * connections, keep reading what clients and the kernel's socket buffers
  * already hold until the input has been quiet for a moment (or
  * shutdown_grace ran out), then close every socket, publish the last chunk,
  * let the writer drain and commit, and exit 0.
  */
+#include "checkpoint.h"
 #include "cli.h"
 #include "log.h"
 #include "server.h"
@@ -155,6 +159,7 @@ serve_run(const struct config *cfg)
 {
 	struct server *srv = NULL;
 	struct store *st = NULL;
+	struct ckpt *ckpt = NULL;
 	uv_loop_t loop;
 	char err[512], abspath[PATH_MAX];
 	int i, started = 0, rc = 1;
@@ -193,6 +198,16 @@ serve_run(const struct config *cfg)
 		log_warnx("not every listener could start: refusing to run half-deaf");
 		goto out_listeners;
 	}
+	/* Without the checkpointer the writer's commits checkpoint, as
+	 * SQLite does by default: slower, but nothing is lost. */
+	if (ckpt_start(cfg->db_path, NULL, &srv->ctr, &ckpt, err, sizeof err) != 0)
+		log_warnx("checkpointer: %s; the writer will checkpoint the WAL itself", err);
+	else {
+		store_use_checkpointer(st, ckpt);
+		log_info("checkpointer: WAL checkpoints on their own thread every %lld ms; "
+		    "the WAL is reset beyond %lld MiB", (long long)(CKPT_INTERVAL_US / 1000),
+		    (long long)(CKPT_WAL_MAX_BYTES >> 20));
+	}
 	if (writer_start(cfg, st, &srv->queue, &srv->ctr, &srv->writer) != 0) {
 		log_warnx("cannot start the writer thread");
 		goto out_listeners;
@@ -218,16 +233,21 @@ out_queue:
 	mq_close(&srv->queue);
 	if (started) {
 		writer_join(srv->writer);
-		log_info("stopped: received %llu, stored %llu, unparsed %llu, dropped %llu",
+		uint64_t dq = ctr_get(&srv->ctr, CTR_DROPPED_QUEUE_FULL);
+		uint64_t dk = ctr_get(&srv->ctr, CTR_DROPPED_KERNEL);
+		uint64_t ds = ctr_get(&srv->ctr, CTR_DROPPED_SHUTDOWN);
+		log_info("stopped: received %llu, stored %llu, unparsed %llu, dropped %llu "
+		    "(queue full %llu, kernel %llu, shutdown %llu)",
 		    (unsigned long long)ctr_get(&srv->ctr, CTR_RECEIVED),
 		    (unsigned long long)ctr_get(&srv->ctr, CTR_STORED),
 		    (unsigned long long)ctr_get(&srv->ctr, CTR_UNPARSED),
-		    (unsigned long long)(ctr_get(&srv->ctr, CTR_DROPPED_QUEUE_FULL) +
-		    ctr_get(&srv->ctr, CTR_DROPPED_SHUTDOWN)));
+		    (unsigned long long)(dq + dk + ds), (unsigned long long)dq,
+		    (unsigned long long)dk, (unsigned long long)ds);
 	}
 	mq_destroy(&srv->queue);
 out:
 	store_close(st);
+	ckpt_stop(ckpt);        /* after the writer's connection is closed */
 	if (uv_loop_close(&loop) != 0)
 		log_debug("event loop closed with handles still open");
 	if (srv != NULL) {

@@ -23,6 +23,8 @@ struct udp_listener {
 	struct server *srv;
 	char *slab;                 /* receive buffer for recvmmsg, reused */
 	size_t slab_len;
+	uint32_t kernel_drops;      /* the socket's drop count last seen (SO_MEMINFO) */
+	int kernel_drops_ok;        /* 0: the kernel cannot tell (SO_MEMINFO failed) */
 	char name[80];
 };
 

@@ -5,8 +5,12 @@
  * correlator's reads) run beside the single writer without blocking it.
  * synchronous=NORMAL in WAL keeps the database consistent after a crash or
  * kill -9; a power loss can lose the last transactions, never corrupt.
+ * By default SQLite checkpoints the WAL inside the committing thread every
+ * STORE_AUTOCHECKPOINT pages; `serve` moves that to a thread of its own
+ * (store_use_checkpointer(), storage/checkpoint.c).
  */
 #include "store.h"
+#include "checkpoint.h"
 #include "ingest.h"
 #include "log.h"
 #include "migrate.h"
@@ -14,6 +18,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Pages in the WAL before a commit checkpoints it (about 40 MiB). */
+#define STORE_AUTOCHECKPOINT 10000
 
 enum {
 	SQL_INSERT_MSG,
@@ -60,6 +67,7 @@ struct store {
 	sqlite3 *db;
 	sqlite3_stmt *stmt[SQL_MAX];
 	int msg_param[P_MAX];
+	struct ckpt *ckpt;          /* background checkpointer, or NULL */
 };
 
 sqlite3 *
@@ -100,12 +108,12 @@ store_open(const char *path, int flags, struct store **out, char *err, size_t er
 	if (!(flags & STORE_RDONLY)) {
 		if (sqlite3_exec(st->db,
 		    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-		    " PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=10000;",
-		    NULL, NULL, &emsg) != SQLITE_OK) {
+		    " PRAGMA foreign_keys=ON;", NULL, NULL, &emsg) != SQLITE_OK) {
 			snprintf(err, errsz, "%s: %s", path, emsg);
 			sqlite3_free(emsg);
 			goto fail;
 		}
+		sqlite3_wal_autocheckpoint(st->db, STORE_AUTOCHECKPOINT);
 		if (migrate_run(st->db, err, errsz) != 0)
 			goto fail;
 	} else {
@@ -205,7 +213,18 @@ store_begin(struct store *st)
 int
 store_commit(struct store *st)
 {
-	return store_step_done(st, SQL_COMMIT);
+	int rc = store_step_done(st, SQL_COMMIT);
+
+	if (rc == SQLITE_OK && st->ckpt != NULL)
+		ckpt_after_commit(st->ckpt, st->db);
+	return rc;
+}
+
+void
+store_use_checkpointer(struct store *st, struct ckpt *c)
+{
+	st->ckpt = c;
+	sqlite3_wal_autocheckpoint(st->db, c != NULL ? 0 : STORE_AUTOCHECKPOINT);
 }
 
 void

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct ckpt;
 struct ingest_row;
 
 struct store_msg_meta {
@@ -37,6 +38,15 @@ sqlite3 *store_db(struct store *st);
 int store_begin(struct store *st);
 int store_commit(struct store *st);
 void store_rollback(struct store *st);
+
+/*
+ * Hands this connection's WAL checkpoints to a background checkpointer
+ * (storage/checkpoint.h): turns SQLite's auto-checkpoint off, and lets
+ * store_commit() call ckpt_after_commit(c) after each commit.  c must
+ * outlive st (stop it after store_close()).  c == NULL restores the
+ * auto-checkpoint.  Call it before the store is handed to another thread.
+ */
+void store_use_checkpointer(struct store *st, struct ckpt *c);
 
 /* Inserts one message row; *id gets its message_id.  Returns an SQLite
  * result code (SQLITE_DONE on success is mapped to SQLITE_OK). */
