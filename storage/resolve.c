@@ -246,7 +246,7 @@ static void
 bind_text_or_null(sqlite3_stmt *s, int i, const char *v)
 {
 	if (v != NULL && v[0] != '\0')
-		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(s, i);
 }
@@ -361,7 +361,7 @@ alias_get(struct resolver *r, const char *kind, const char *value, int64_t *dev)
 	if (strmap_get(&r->aliases, r->keybuf, kl, dev))
 		return SQLITE_OK;
 	sqlite3_bind_text(s, 1, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, value, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
 	if ((rc = step_id(r, s, dev)) == SQLITE_OK && *dev != 0) {
 		kl = key2(r, kind, value);
 		strmap_put(&r->aliases, r->keybuf, kl, *dev);
@@ -382,7 +382,7 @@ alias_put(struct resolver *r, const char *kind, const char *value, int64_t dev,
 	if ((rc = alias_get(r, kind, value, &have)) != SQLITE_OK || have != 0)
 		return rc;      /* an alias belongs to the device that had it first */
 	sqlite3_bind_text(s, 1, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, value, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 3, dev);
 	if (us != INT64_MIN)
 		sqlite3_bind_int64(s, 4, us);
@@ -401,7 +401,7 @@ device_by_sysip(struct resolver *r, const char *ip, int64_t *dev)
 
 	if (strmap_get(&r->sysips, ip, strlen(ip), dev))
 		return SQLITE_OK;
-	sqlite3_bind_text(s, 1, ip, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 1, ip, -1, SQLITE_STATIC);
 	if ((rc = step_id(r, s, dev)) == SQLITE_OK && *dev != 0)
 		strmap_put(&r->sysips, ip, strlen(ip), *dev);
 	return rc;
@@ -582,7 +582,7 @@ resolve_device(struct resolver *r, const struct ev_facts *f,
 			if (!has) {
 				sqlite3_bind_int64(r->st[S_DEV_SET_SYSIP], 1, by_host);
 				sqlite3_bind_text(r->st[S_DEV_SET_SYSIP], 2, f->sysip, -1,
-				    SQLITE_TRANSIENT);
+				    SQLITE_STATIC);
 				if ((rc = step_done(r, r->st[S_DEV_SET_SYSIP])) != SQLITE_OK)
 					return rc;
 				strmap_put(&r->sysips, f->sysip, strlen(f->sysip), by_host);
@@ -671,9 +671,9 @@ tunnel_lookup(struct resolver *r, int64_t dev, char kind, const char *a,
 	if (which == S_TUN_BY_UID)
 		sqlite3_bind_int64(s, 2, strtoll(a, NULL, 10));
 	else
-		sqlite3_bind_text(s, 2, a, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(s, 2, a, -1, SQLITE_STATIC);
 	if (b != NULL)
-		sqlite3_bind_text(s, 3, b, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(s, 3, b, -1, SQLITE_STATIC);
 	if (which == S_TUN_BY_PEER) {
 		/* Only a peer address used by a single tunnel identifies it. */
 		int64_t first = 0;
@@ -714,7 +714,7 @@ tunnel_new(struct resolver *r, int64_t dev, const char *name, const char *iface,
 	int rc;
 
 	sqlite3_bind_int64(s, 1, dev);
-	sqlite3_bind_text(s, 2, name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
 	bind_text_or_null(s, 3, iface);
 	bind_text_or_null(s, 4, f->conn);
 	bind_text_or_null(s, 5, f->local_ip);
@@ -861,8 +861,8 @@ resolve_tunnel(struct resolver *r, int64_t dev, const struct ev_facts *f,
 		} else if (t != 0) {
 			sqlite3_stmt *s = r->st[S_TUN_RENAME];
 			sqlite3_bind_int64(s, 1, t);
-			sqlite3_bind_text(s, 2, f->iface, -1, SQLITE_TRANSIENT);
-			sqlite3_bind_text(s, 3, f->iface, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(s, 2, f->iface, -1, SQLITE_STATIC);
+			sqlite3_bind_text(s, 3, f->iface, -1, SQLITE_STATIC);
 			if ((rc = step_done(r, s)) != SQLITE_OK)
 				return rc;
 			strmap_clear(&r->tunnels);

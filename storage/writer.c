@@ -19,6 +19,11 @@
 
 #define WRITER_SENDERS      4096     /* per-sender slots between stats flushes */
 #define WRITER_BACKOFF_MAX  (5 * 1000000LL)
+/* Behind (more than a batch waiting in the queue): transactions grow this
+ * many times larger and longer.  Each transaction rewrites one page of the
+ * events index per tunnel it touches, so fewer, larger ones write less;
+ * when caught up, rows are visible within flush_interval again. */
+#define WRITER_BACKLOG_GROW 5
 
 struct sender_slot {
 	char ip[48];
@@ -354,9 +359,14 @@ writer_main(void *arg)
 	for (;;) {
 		int64_t now = util_mono_us(), wait = w->cfg->flush_us;
 		struct mq_chunk *c;
+		uint64_t qmsgs;
+		size_t qbytes;
+		int grow;
 
+		mq_depth(w->q, &qmsgs, &qbytes);
+		grow = qmsgs > (uint64_t)w->cfg->batch_rows ? WRITER_BACKLOG_GROW : 1;
 		if (w->in_txn)
-			wait = w->txn_started_us + w->cfg->flush_us - now;
+			wait = w->txn_started_us + w->cfg->flush_us * grow - now;
 		if (wait < 1000)
 			wait = 1000;
 		c = mq_pop(w->q, wait, &closed);
@@ -375,8 +385,8 @@ writer_main(void *arg)
 				writer_commit(w, rc, 0);
 		}
 		now = util_mono_us();
-		if (w->in_txn && (w->pending_rows >= (uint64_t)w->cfg->batch_rows ||
-		    now - w->txn_started_us >= w->cfg->flush_us || closed))
+		if (w->in_txn && (w->pending_rows >= (uint64_t)w->cfg->batch_rows * grow ||
+		    now - w->txn_started_us >= w->cfg->flush_us * grow || closed))
 			writer_commit(w, SQLITE_OK, closed ? w->cfg->shutdown_grace_us * 6 : 0);
 		if (!w->in_txn && now >= w->next_corr_us) {
 			writer_correlate(w);
