@@ -363,8 +363,10 @@ writer_main(void *arg)
 		size_t qbytes;
 		int grow;
 
+		/* The queue counts the open transaction's messages too. */
 		mq_depth(w->q, &qmsgs, &qbytes);
-		grow = qmsgs > (uint64_t)w->cfg->batch_rows ? WRITER_BACKLOG_GROW : 1;
+		grow = qmsgs > w->pending_rows + (uint64_t)w->cfg->batch_rows ?
+		    WRITER_BACKLOG_GROW : 1;
 		if (w->in_txn)
 			wait = w->txn_started_us + w->cfg->flush_us * grow - now;
 		if (wait < 1000)
