@@ -1054,24 +1054,29 @@ corr_state_put(struct corr *c, int which, int64_t id, const struct machine *m,
 	return corr_step(c, s);
 }
 
-/* 1 when b differs from a only in how far it has read (cursor, last
- * line): replaying those lines from a's cursor on a's state gives b. */
+/*
+ * 1 when b shows nothing new to a reader or to a restart: same state, same
+ * incident, same flaps.  What else moved (the cursor, the last line, the
+ * last exchange, timers, the decaying score) a restart recomputes by
+ * replaying the lines after a's cursor — whereas an incident opened or
+ * closed must be on record before the pass commits, or a replay would
+ * open it again.
+ */
 static int
-machine_progress_only(const struct machine *a, const struct machine *b)
+machine_visible_same(const struct machine *a, const struct machine *b)
 {
-	struct machine x = *a;
-
-	x.cursor_us = b->cursor_us;
-	x.cursor_event = b->cursor_event;
-	x.last_us = b->last_us;
-	return memcmp(&x, b, sizeof x) == 0;
+	return a->state == b->state && a->state_since == b->state_since &&
+	    a->ever_up == b->ever_up && a->incident_id == b->incident_id &&
+	    a->symptom == b->symptom && a->inc_start == b->inc_start &&
+	    a->nflaps == b->nflaps;
 }
 
 /*
- * Saves the tunnel's machine.  Unchanged: nothing to write.  Changed only
- * in progress: written at most every CORR_SAVE_DEFER (corr_flush writes
- * what waits) — the row stays a consistent earlier point, from which a
- * restart replays to the same state.  Any other change: written now.
+ * Saves the tunnel's machine.  Unchanged: nothing to write.  Changed but
+ * nothing visible (machine_visible_same): written at most every
+ * CORR_SAVE_DEFER (corr_flush writes what waits) — the row stays a
+ * consistent earlier point, from which a restart replays to the same
+ * state.  A visible change: written now.
  */
 static int
 corr_save(struct tctx *t)
@@ -1096,7 +1101,7 @@ corr_save(struct tctx *t)
 	if (e != NULL && e->flapping == flapping) {
 		if (memcmp(&e->m, m, sizeof *m) == 0)
 			return SQLITE_OK;
-		if (!c->final && machine_progress_only(&e->m, m) &&
+		if (!c->final && machine_visible_same(&e->m, m) &&
 		    now - e->saved_mono < CORR_SAVE_DEFER) {
 			e->m = *m;
 			e->deferred = 1;

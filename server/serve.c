@@ -1,8 +1,9 @@
 /*
  * serve.c — the `serve` command: listeners, queue, writer, signals.
  *
- * Threads: this (the libuv loop) thread receives and frames; the writer
- * thread parses and stores; the checkpointer thread (storage/checkpoint.c)
+ * Threads: this (the libuv loop) thread receives and frames; the prepare
+ * thread (prepare.c, started by the writer) parses; the writer thread
+ * resolves and stores; the checkpointer thread (storage/checkpoint.c)
  * checkpoints the WAL with its own connection, so that the writer does
  * not (it is started before the writer and stopped after it, with a final
  * checkpoint).  Shutdown on SIGTERM/SIGINT: stop accepting

@@ -164,6 +164,7 @@ ckpt_main(void *arg)
 	struct ckpt *c = arg;
 	struct timespec ts;
 
+	pthread_setname_np(pthread_self(), "tw-checkpoint");
 	pthread_mutex_lock(&c->mtx);
 	while (!c->stop) {
 		if (!c->woken) {

@@ -115,22 +115,6 @@ struct resolver {
 	char keybuf[1024];
 };
 
-/* Facts about one event, gathered before resolving. */
-struct ev_facts {
-	const char *kind, *source;
-	char iface[32];               /* ipsec2, from any name the line carries */
-	const char *conn;             /* IKE_SA / connection name */
-	const char *child;
-	uint32_t uid;
-	int has_uid;
-	const char *local_ip, *peer_ip;
-	int64_t msg_id;
-	int64_t count;
-	const char *new_state;
-	int thread;
-	char sysip[64], host[256], tag_host[256], host_name[256];
-};
-
 static void pool_init(struct resolver *r);
 static int resolve_forget(struct resolver *r);
 
@@ -561,7 +545,7 @@ resolve_mangled_of(const char *name, const char *known)
 
 /* The device a line belongs to; created when new. */
 static int
-resolve_device(struct resolver *r, const struct ev_facts *f,
+resolve_device(struct resolver *r, const struct resolve_prep *f,
     const struct resolve_source *src, int64_t us, int64_t *dev)
 {
 	const char *srckind = src->sender_ip != NULL ? "sender" : "file";
@@ -708,7 +692,7 @@ tunnel_cache(struct resolver *r, int64_t dev, char kind, const char *a,
 
 static int
 tunnel_new(struct resolver *r, int64_t dev, const char *name, const char *iface,
-    const struct ev_facts *f, int64_t us, int64_t *tun)
+    const struct resolve_prep *f, int64_t us, int64_t *tun)
 {
 	sqlite3_stmt *s = r->st[S_TUN_NEW];
 	int rc;
@@ -772,18 +756,18 @@ tunnel_known(struct resolver *r, size_t kl, int64_t tun)
 
 /* Records what this line taught about tunnel tun. */
 static int
-tunnel_learn(struct resolver *r, int64_t dev, int64_t tun, const struct ev_facts *f)
+tunnel_learn(struct resolver *r, int64_t dev, int64_t tun, const struct resolve_prep *f)
 {
 	char uid[16];
 	int rc, changed = 0;
 
-	if (f->conn != NULL && f->conn[0] != '\0' &&
+	if (f->conn[0] != '\0' &&
 	    !tunnel_known(r, tkey(r, dev, 'C', f->conn, NULL), tun)) {
 		tunnel_cache(r, dev, 'C', f->conn, NULL, tun);
 		changed = 1;
 	}
-	if (f->peer_ip != NULL && f->peer_ip[0] != '\0') {
-		if (f->local_ip != NULL && f->local_ip[0] != '\0' &&
+	if (f->peer_ip[0] != '\0') {
+		if (f->local_ip[0] != '\0' &&
 		    !tunnel_known(r, tkey(r, dev, 'P', f->local_ip, f->peer_ip), tun)) {
 			tunnel_cache(r, dev, 'P', f->local_ip, f->peer_ip, tun);
 			changed = 1;
@@ -822,7 +806,7 @@ tunnel_learn(struct resolver *r, int64_t dev, int64_t tun, const struct ev_facts
  * carries nothing that identifies one.
  */
 static int
-resolve_tunnel(struct resolver *r, int64_t dev, const struct ev_facts *f,
+resolve_tunnel(struct resolver *r, int64_t dev, const struct resolve_prep *f,
     int64_t us, int64_t *tun)
 {
 	int64_t t = 0, named = 0;
@@ -834,7 +818,7 @@ resolve_tunnel(struct resolver *r, int64_t dev, const struct ev_facts *f,
 	    (rc = tunnel_lookup(r, dev, 'N', f->iface, NULL, S_TUN_BY_NAME, &named)) != SQLITE_OK)
 		return rc;
 	t = named;
-	if (t == 0 && f->conn != NULL && f->conn[0] != '\0' &&
+	if (t == 0 && f->conn[0] != '\0' &&
 	    (rc = tunnel_lookup(r, dev, 'C', f->conn, NULL, S_TUN_BY_CONN, &t)) != SQLITE_OK)
 		return rc;
 	if (t == 0 && f->has_uid) {
@@ -842,11 +826,11 @@ resolve_tunnel(struct resolver *r, int64_t dev, const struct ev_facts *f,
 		if ((rc = tunnel_lookup(r, dev, 'U', uid, NULL, S_TUN_BY_UID, &t)) != SQLITE_OK)
 			return rc;
 	}
-	if (t == 0 && f->local_ip != NULL && f->peer_ip != NULL && f->local_ip[0] &&
-	    f->peer_ip[0] && (rc = tunnel_lookup(r, dev, 'P', f->local_ip, f->peer_ip,
+	if (t == 0 && f->local_ip[0] != '\0' && f->peer_ip[0] != '\0' &&
+	    (rc = tunnel_lookup(r, dev, 'P', f->local_ip, f->peer_ip,
 	    S_TUN_BY_PAIR, &t)) != SQLITE_OK)
 		return rc;
-	if (t == 0 && f->peer_ip != NULL && f->peer_ip[0] != '\0' &&
+	if (t == 0 && f->peer_ip[0] != '\0' &&
 	    (rc = tunnel_lookup(r, dev, 'R', f->peer_ip, NULL, S_TUN_BY_PEER, &t)) != SQLITE_OK)
 		return rc;
 
@@ -873,9 +857,9 @@ resolve_tunnel(struct resolver *r, int64_t dev, const struct ev_facts *f,
 		char name[96];
 		if (f->iface[0] != '\0')
 			snprintf(name, sizeof name, "%s", f->iface);
-		else if (f->conn != NULL && f->conn[0] != '\0')
+		else if (f->conn[0] != '\0')
 			snprintf(name, sizeof name, "%s", f->conn);
-		else if (f->peer_ip != NULL && f->peer_ip[0] != '\0')
+		else if (f->peer_ip[0] != '\0')
 			snprintf(name, sizeof name, "peer:%s", f->peer_ip);
 		else
 			return SQLITE_OK;       /* nothing to name a tunnel by */
@@ -1047,9 +1031,14 @@ thread_settle(struct resolver *r, struct thread_slot *s, int64_t tun, int64_t us
 /* ---- facts and events ------------------------------------------------- */
 
 static void
-facts_copy_span(char *dst, size_t sz, const char *base, struct span sp)
+text_copy(char *dst, size_t sz, const char *src)
 {
-	span_copy(dst, sz, base, sp);
+	size_t n = src != NULL ? strlen(src) : 0;
+
+	if (n >= sz)
+		n = sz - 1;
+	memcpy(dst, src != NULL ? src : "", n);
+	dst[n] = '\0';
 }
 
 static int
@@ -1059,13 +1048,13 @@ addr_is_ip(const char *a)
 }
 
 static void
-facts_from_charon(struct ev_facts *f, const struct charon_event *ev)
+facts_from_charon(struct resolve_prep *f, const struct charon_event *ev)
 {
 	f->kind = charon_kind_name(ev->kind);
-	f->source = "charon";
+	f->source_name = "charon";
 	f->thread = ev->thread;
-	f->conn = ev->ike_name[0] ? ev->ike_name : ev->conn[0] ? ev->conn : NULL;
-	f->child = ev->child_name[0] ? ev->child_name : NULL;
+	text_copy(f->conn, sizeof f->conn, ev->ike_name[0] ? ev->ike_name : ev->conn);
+	text_copy(f->child, sizeof f->child, ev->child_name);
 	if (ev->has & CHARON_HAS_IKE_UID) {
 		f->uid = ev->ike_uid;
 		f->has_uid = 1;
@@ -1074,39 +1063,39 @@ facts_from_charon(struct ev_facts *f, const struct charon_event *ev)
 		f->has_uid = 1;
 	}
 	if (addr_is_ip(ev->local.addr))
-		f->local_ip = ev->local.addr;
+		text_copy(f->local_ip, sizeof f->local_ip, ev->local.addr);
 	if (addr_is_ip(ev->remote.addr))
-		f->peer_ip = ev->remote.addr;
+		text_copy(f->peer_ip, sizeof f->peer_ip, ev->remote.addr);
 	if (ev->has & CHARON_HAS_MSGID)
 		f->msg_id = ev->msgid;
 	if (ev->has & CHARON_HAS_COUNT)
 		f->count = ev->count;
 	/* The interface from whichever name the line carries. */
-	if (f->conn == NULL || !domain_interface_of(f->conn, strlen(f->conn), f->iface,
+	if (f->conn[0] == '\0' || !domain_interface_of(f->conn, strlen(f->conn), f->iface,
 	    sizeof f->iface)) {
-		if (f->child == NULL || !domain_interface_of(f->child, strlen(f->child),
+		if (f->child[0] == '\0' || !domain_interface_of(f->child, strlen(f->child),
 		    f->iface, sizeof f->iface))
 			f->iface[0] = '\0';
 	}
-	if (f->conn == NULL && f->child != NULL && f->iface[0] == '\0')
-		f->conn = f->child;
+	if (f->conn[0] == '\0' && f->child[0] != '\0' && f->iface[0] == '\0')
+		text_copy(f->conn, sizeof f->conn, f->child);
 }
 
 static void
-facts_from_viptela(struct ev_facts *f, const struct ftmd_event *ev, const char *base)
+facts_from_viptela(struct resolve_prep *f, const struct ftmd_event *ev, const char *base)
 {
 	char ifname[64];
 
 	f->kind = ftmd_kind_name(ev->kind);
-	f->source = "viptela";
+	f->source_name = "viptela";
 	f->thread = -1;
-	facts_copy_span(f->tag_host, sizeof f->tag_host, base, ev->tag_host);
-	facts_copy_span(f->host_name, sizeof f->host_name, base, ev->host_name);
-	facts_copy_span(f->sysip, sizeof f->sysip, base, ev->system_ip);
+	span_copy(f->tag_host, sizeof f->tag_host, base, ev->tag_host);
+	span_copy(f->host_name, sizeof f->host_name, base, ev->host_name);
+	span_copy(f->sysip, sizeof f->sysip, base, ev->system_ip);
 	/* "system-ip:::" is the unset value, not an address. */
 	if (strcmp(f->sysip, "::") == 0 || strcmp(f->sysip, "0.0.0.0") == 0)
 		f->sysip[0] = '\0';
-	facts_copy_span(ifname, sizeof ifname, base, ev->if_name);
+	span_copy(ifname, sizeof ifname, base, ev->if_name);
 	if (ev->kind == FTMD_IF_STATE || ev->kind == FTMD_IF_ADMIN_STATE) {
 		if (!domain_interface_of(ifname, strlen(ifname), f->iface, sizeof f->iface))
 			f->iface[0] = '\0';
@@ -1117,16 +1106,67 @@ facts_from_viptela(struct ev_facts *f, const struct ftmd_event *ev, const char *
 		f->new_state = "down";
 }
 
-/* Hash of (device, time, text) for the duplicate check. */
+void
+resolve_prepare(const struct ingest_row *row, struct domain_scratch *ds,
+    struct resolve_prep *f)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	size_t i;
+	int kind_packet;
+
+	memset(f, 0, sizeof *f);
+	f->us = row->device_us;
+	f->msg_id = f->count = -1;
+	if (domain_classify(row, ds) != DOMAIN_CHARON && ds->source != DOMAIN_VIPTELA)
+		return;
+	f->source = ds->source;
+	span_copy(f->host, sizeof f->host, row->raw, row->hdr.hostname);
+	if (ds->source == DOMAIN_CHARON)
+		facts_from_charon(f, &ds->ch);
+	else
+		facts_from_viptela(f, &ds->ft, ds->body);
+	if (f->kind == NULL)
+		f->kind = "other";
+	if (f->host[0] == '\0' && f->tag_host[0] != '\0')
+		text_copy(f->host, sizeof f->host, f->tag_host);
+	/* The duplicate check compares (device, time, this hash). */
+	for (i = 0; i < ds->body_len; i++)
+		h = (h ^ (unsigned char)ds->body[i]) * 0x100000001b3ULL;
+	f->body_hash = h;
+	/* DPD chatter and packet lines are the bulk of debug traffic and their
+	 * typed columns say it all: no JSON detail for them (nor for lines
+	 * nothing was understood of; the raw line is there). */
+	kind_packet = ds->source == DOMAIN_CHARON && (ds->ch.kind == CHARON_PACKET_SENT ||
+	    ds->ch.kind == CHARON_PACKET_RECEIVED || ds->ch.kind == CHARON_KEEPALIVE ||
+	    ds->ch.kind == CHARON_OTHER || ds->ch.kind == CHARON_DPD_REQUEST ||
+	    ((ds->ch.kind == CHARON_MESSAGE_GENERATED || ds->ch.kind == CHARON_MESSAGE_PARSED) &&
+	    (ds->ch.payload_flags & CHARON_PL_EMPTY)));
+	if (!kind_packet) {
+		json_t *o = json_object();
+		if (ds->source == DOMAIN_CHARON)
+			charon_event_to_json(&ds->ch, (struct json_t *)o);
+		else
+			ftmd_event_to_json(&ds->ft, ds->body, o);
+		f->detail = json_dumps(o, JSON_COMPACT);
+		json_decref(o);
+	}
+}
+
+void
+resolve_prep_clear(struct resolve_prep *f)
+{
+	free(f->detail);
+	f->detail = NULL;
+}
+
+/* Key of (device, time, text) for the duplicate check. */
 static uint64_t
-dedup_key(int64_t dev, int64_t us, const char *text, size_t len)
+dedup_key(int64_t dev, int64_t us, uint64_t body_hash)
 {
 	uint64_t h = 0xcbf29ce484222325ULL ^ (uint64_t)dev;
-	size_t i;
 
 	h = (h ^ (uint64_t)us) * 0x100000001b3ULL;
-	for (i = 0; i < len; i++)
-		h = (h ^ (unsigned char)text[i]) * 0x100000001b3ULL;
+	h = (h ^ body_hash) * 0x100000001b3ULL;
 	return h | 1;
 }
 
@@ -1146,70 +1186,41 @@ event_next_id(struct resolver *r, int64_t *id)
 	return SQLITE_OK;
 }
 
-static void
-text_copy(char *dst, size_t sz, const char *src)
-{
-	size_t n = src != NULL ? strlen(src) : 0;
-
-	if (n >= sz)
-		n = sz - 1;
-	memcpy(dst, src != NULL ? src : "", n);
-	dst[n] = '\0';
-}
-
-/* Fills e from the line's facts; the JSON detail is built here. */
+/* Fills e from the line's facts; the JSON detail moves from f to e. */
 static void
 ev_row_fill(struct ev_row *e, int64_t event_id, int64_t message_id, int64_t dev,
-    int64_t tun, int64_t us, const struct ev_facts *f, const struct domain_scratch *ds)
+    int64_t tun, struct resolve_prep *f)
 {
-	int kind_packet;
-
 	e->event_id = event_id;
 	e->message_id = message_id;
 	e->device_id = dev;
 	e->tunnel_id = tun;
-	e->us = us;
+	e->us = f->us;
 	e->kind = f->kind;
-	e->source = f->source;
+	e->source = f->source_name;
 	e->new_state = f->new_state;
 	e->msg_id = f->msg_id;
 	e->count = f->count;
 	e->uid = f->uid;
 	e->has_uid = f->has_uid;
 	e->thread = f->thread;
-	text_copy(e->conn, sizeof e->conn, f->conn);
-	text_copy(e->child, sizeof e->child, f->child);
-	text_copy(e->local_ip, sizeof e->local_ip, f->local_ip);
-	text_copy(e->peer_ip, sizeof e->peer_ip, f->peer_ip);
-	e->detail = NULL;
-	/* DPD chatter and packet lines are the bulk of debug traffic and their
-	 * typed columns say it all: no JSON detail for them (nor for lines
-	 * nothing was understood of; the raw line is there). */
-	kind_packet = ds->source == DOMAIN_CHARON && (ds->ch.kind == CHARON_PACKET_SENT ||
-	    ds->ch.kind == CHARON_PACKET_RECEIVED || ds->ch.kind == CHARON_KEEPALIVE ||
-	    ds->ch.kind == CHARON_OTHER || ds->ch.kind == CHARON_DPD_REQUEST ||
-	    ((ds->ch.kind == CHARON_MESSAGE_GENERATED || ds->ch.kind == CHARON_MESSAGE_PARSED) &&
-	    (ds->ch.payload_flags & CHARON_PL_EMPTY)));
-	if (!kind_packet) {
-		json_t *o = json_object();
-		if (ds->source == DOMAIN_CHARON)
-			charon_event_to_json(&ds->ch, (struct json_t *)o);
-		else
-			ftmd_event_to_json(&ds->ft, ds->body, o);
-		e->detail = json_dumps(o, JSON_COMPACT);
-		json_decref(o);
-	}
+	memcpy(e->conn, f->conn, sizeof e->conn);
+	memcpy(e->child, f->child, sizeof e->child);
+	memcpy(e->local_ip, f->local_ip, sizeof e->local_ip);
+	memcpy(e->peer_ip, f->peer_ip, sizeof e->peer_ip);
+	e->detail = f->detail;
+	f->detail = NULL;
 }
 
 /* Inserts the line's event now with tunnel tun. */
 static int
 event_store(struct resolver *r, int64_t event_id, int64_t message_id, int64_t dev,
-    int64_t tun, int64_t us, const struct ev_facts *f, const struct domain_scratch *ds)
+    int64_t tun, struct resolve_prep *f)
 {
 	struct ev_row e;
 	int rc;
 
-	ev_row_fill(&e, event_id, message_id, dev, tun, us, f, ds);
+	ev_row_fill(&e, event_id, message_id, dev, tun, f);
 	rc = event_insert(r, &e);
 	free(e.detail);
 	return rc;
@@ -1219,59 +1230,45 @@ event_store(struct resolver *r, int64_t event_id, int64_t message_id, int64_t de
  * stores it untied when the slot or the pool is full. */
 static int
 event_hold(struct resolver *r, struct thread_slot *s, int64_t event_id,
-    int64_t message_id, int64_t dev, int64_t us, const struct ev_facts *f,
-    const struct domain_scratch *ds)
+    int64_t message_id, int64_t dev, struct resolve_prep *f)
 {
 	int i;
 
 	if (s->npending >= RESOLVE_PENDING)
-		return event_store(r, event_id, message_id, dev, 0, us, f, ds);
+		return event_store(r, event_id, message_id, dev, 0, f);
 	if (r->npool_free == 0) {
-		int rc = event_store(r, event_id, message_id, dev, 0, us, f, ds);
+		int rc = event_store(r, event_id, message_id, dev, 0, f);
 		if (rc != SQLITE_OK)
 			return rc;
 		s->pool[s->npending] = -1;
 	} else {
 		i = r->pool_free[--r->npool_free];
-		ev_row_fill(&r->pool[i], event_id, message_id, dev, 0, us, f, ds);
+		ev_row_fill(&r->pool[i], event_id, message_id, dev, 0, f);
 		s->pool[s->npending] = i;
 	}
 	s->pending[s->npending] = event_id;
-	s->pending_us[s->npending] = us;
+	s->pending_us[s->npending] = f->us;
 	s->npending++;
 	return SQLITE_OK;
 }
 
 int
-resolve_message(struct resolver *r, int64_t message_id, const struct ingest_row *row,
-    const struct resolve_source *src, struct domain_scratch *ds)
+resolve_apply(struct resolver *r, int64_t message_id, struct resolve_prep *f,
+    const struct resolve_source *src)
 {
-	struct ev_facts f;
-	int64_t dev = 0, tun = 0, event_id = 0, us = row->device_us;
+	int64_t dev = 0, tun = 0, event_id = 0, us = f->us;
 	struct dedup_slot *dd;
 	struct thread_slot *s;
 	uint64_t dkey;
 	int rc;
 
-	if (domain_classify(row, ds) != DOMAIN_CHARON && ds->source != DOMAIN_VIPTELA)
+	if (f->source != DOMAIN_CHARON && f->source != DOMAIN_VIPTELA)
 		return SQLITE_OK;
-	memset(&f, 0, sizeof f);
-	f.msg_id = f.count = -1;
-	span_copy(f.host, sizeof f.host, row->raw, row->hdr.hostname);
-	if (ds->source == DOMAIN_CHARON)
-		facts_from_charon(&f, &ds->ch);
-	else
-		facts_from_viptela(&f, &ds->ft, ds->body);
-	if (f.kind == NULL)
-		f.kind = "other";
-	if (f.host[0] == '\0' && f.tag_host[0] != '\0')
-		snprintf(f.host, sizeof f.host, "%s", f.tag_host);
-
-	if ((rc = resolve_device(r, &f, src, us, &dev)) != SQLITE_OK)
+	if ((rc = resolve_device(r, f, src, us, &dev)) != SQLITE_OK)
 		return rc;
 
 	/* The same text at the same device time on the same device: a copy. */
-	dkey = dedup_key(dev, us, ds->body, ds->body_len);
+	dkey = dedup_key(dev, us, f->body_hash);
 	dd = &r->dedup[dkey % RESOLVE_DEDUP_SLOTS];
 	if (dd->key == dkey && dd->event_id != 0) {
 		sqlite3_bind_int64(r->st[S_DUP], 1, message_id);
@@ -1279,9 +1276,9 @@ resolve_message(struct resolver *r, int64_t message_id, const struct ingest_row 
 		return step_done(r, r->st[S_DUP]);
 	}
 
-	if ((rc = resolve_tunnel(r, dev, &f, us, &tun)) != SQLITE_OK)
+	if ((rc = resolve_tunnel(r, dev, f, us, &tun)) != SQLITE_OK)
 		return rc;
-	if (tun == 0 && ds->source == DOMAIN_CHARON &&
+	if (tun == 0 && f->source == DOMAIN_CHARON &&
 	    (rc = tunnel_single(r, dev, &tun)) != SQLITE_OK)
 		return rc;
 	if ((rc = event_next_id(r, &event_id)) != SQLITE_OK)
@@ -1289,20 +1286,33 @@ resolve_message(struct resolver *r, int64_t message_id, const struct ingest_row 
 	dd->key = dkey;
 	dd->event_id = event_id;
 
-	if (f.thread < 0 || ds->source != DOMAIN_CHARON)
-		return event_store(r, event_id, message_id, dev, tun, us, &f, ds);
-	if ((rc = thread_slot(r, dev, f.thread, &s)) != SQLITE_OK)
+	if (f->thread < 0 || f->source != DOMAIN_CHARON)
+		return event_store(r, event_id, message_id, dev, tun, f);
+	if ((rc = thread_slot(r, dev, f->thread, &s)) != SQLITE_OK)
 		return rc;
 	if (tun != 0) {
 		/* Identified by its own facts: settle the waiting lines. */
-		if (!(f.iface[0] == '\0' && f.conn == NULL && f.peer_ip == NULL &&
-		    !f.has_uid) && (rc = thread_settle(r, s, tun, us)) != SQLITE_OK)
+		if (!(f->iface[0] == '\0' && f->conn[0] == '\0' && f->peer_ip[0] == '\0' &&
+		    !f->has_uid) && (rc = thread_settle(r, s, tun, us)) != SQLITE_OK)
 			return rc;
-		return event_store(r, event_id, message_id, dev, tun, us, &f, ds);
+		return event_store(r, event_id, message_id, dev, tun, f);
 	}
 	if (s->tunnel_id != 0 && us != INT64_MIN && us - s->tunnel_us <= RESOLVE_THREAD_WINDOW &&
 	    us >= s->tunnel_us && s->npending == 0)
 		/* Same job as the thread's previous line. */
-		return event_store(r, event_id, message_id, dev, s->tunnel_id, us, &f, ds);
-	return event_hold(r, s, event_id, message_id, dev, us, &f, ds);
+		return event_store(r, event_id, message_id, dev, s->tunnel_id, f);
+	return event_hold(r, s, event_id, message_id, dev, f);
+}
+
+int
+resolve_message(struct resolver *r, int64_t message_id, const struct ingest_row *row,
+    const struct resolve_source *src, struct domain_scratch *ds)
+{
+	struct resolve_prep f;
+	int rc;
+
+	resolve_prepare(row, ds, &f);
+	rc = resolve_apply(r, message_id, &f, src);
+	resolve_prep_clear(&f);
+	return rc;
 }

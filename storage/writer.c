@@ -6,6 +6,7 @@
 #include "domain.h"
 #include "ingest.h"
 #include "log.h"
+#include "prepare.h"
 #include "resolve.h"
 #include "retention.h"
 #include "util.h"
@@ -45,6 +46,7 @@ struct writer {
 	int64_t txn_started_us;
 
 	char *scratch;                 /* INGEST_SCRATCH(max_frame) */
+	struct prep_stage *prep;       /* parses chunks on its own thread */
 	struct resolver *resolver;     /* devices, tunnels, events */
 	struct corr *corr;             /* incidents, a stage after commits */
 	int64_t next_corr_us;
@@ -122,36 +124,46 @@ writer_format_sender(struct writer *w, const struct mq_msg *m)
 	memcpy(w->last_addr, m->addr, 16);
 }
 
-/* Inserts the rows of one chunk.  Returns SQLITE_OK or a transient code
- * (then the whole transaction must be replayed). */
+/* Inserts the rows of one chunk, with its messages parsed by the prepare
+ * stage when b is not NULL (else parsed here: replays).  Returns SQLITE_OK
+ * or a transient code (then the whole transaction must be replayed). */
 static int
-writer_insert_chunk(struct writer *w, struct mq_chunk *c, int count_senders)
+writer_insert_chunk(struct writer *w, struct mq_chunk *c, struct prep_batch *b,
+    int count_senders)
 {
-	size_t pos = 0;
+	size_t pos = 0, i = 0;
 	struct mq_msg *m;
 
-	while ((m = mq_next(c, &pos)) != NULL) {
-		struct ingest_row row;
+	for (; (m = mq_next(c, &pos)) != NULL; i++) {
+		struct prep_msg local, *pm = b != NULL && i < b->n && b->msgs[i].ok ?
+		    &b->msgs[i] : NULL;
 		struct store_msg_meta meta;
 		int64_t id = 0;
-		int rc, in_flags = 0;
+		int rc;
 
-		if (m->flags & MQ_F_TRUNCATED)
-			in_flags |= INGEST_F_TRUNCATED;
-		if (m->flags & MQ_F_OCTET)
-			in_flags |= INGEST_F_OCTET;
-		ingest_prepare(w->cfg, m->data, m->len, m->recv_us, 0, in_flags,
-		    w->scratch, &row);
+		if (pm == NULL) {
+			int in_flags = 0;
+			if (m->flags & MQ_F_TRUNCATED)
+				in_flags |= INGEST_F_TRUNCATED;
+			if (m->flags & MQ_F_OCTET)
+				in_flags |= INGEST_F_OCTET;
+			ingest_prepare(w->cfg, m->data, m->len, m->recv_us, 0, in_flags,
+			    w->scratch, &local.row);
+			resolve_prepare(&local.row, w->ds, &local.rp);
+			pm = &local;
+		}
 		writer_format_sender(w, m);
 		meta.recv_us = m->recv_us;
 		meta.sender = w->last_sender;
 		meta.transport = m->transport;
 		meta.import_id = 0;
-		rc = store_insert_message(w->st, &meta, &row, &id);
+		rc = store_insert_message(w->st, &meta, &pm->row, &id);
 		if (rc == SQLITE_OK) {
 			struct resolve_source src = { w->last_ip, NULL };
-			rc = resolve_message(w->resolver, id, &row, &src, w->ds);
+			rc = resolve_apply(w->resolver, id, &pm->rp, &src);
 		}
+		if (pm == &local)
+			resolve_prep_clear(&local.rp);
 		if (rc != SQLITE_OK) {
 			if (store_is_transient(rc))
 				return rc;
@@ -159,22 +171,23 @@ writer_insert_chunk(struct writer *w, struct mq_chunk *c, int count_senders)
 			continue;
 		}
 		w->pending_rows++;
-		if (row.status != INGEST_OK)
+		if (pm->row.status != INGEST_OK)
 			w->pending_unparsed++;
 		if (count_senders) {
 			struct sender_slot *s = writer_sender(w, w->last_ip);
-			if (row.flags & INGEST_F_TRUNCATED)
+			if (pm->row.flags & INGEST_F_TRUNCATED)
 				ctr_add(w->ctr, CTR_TRUNCATED, 1);
-			if (row.flags & INGEST_F_ESCAPED)
+			if (pm->row.flags & INGEST_F_ESCAPED)
 				ctr_add(w->ctr, CTR_ESCAPED, 1);
 			if (s != NULL) {
 				s->received++;
-				s->unparsed += row.status != INGEST_OK;
-				s->truncated += (row.flags & INGEST_F_TRUNCATED) != 0;
+				s->unparsed += pm->row.status != INGEST_OK;
+				s->truncated += (pm->row.flags & INGEST_F_TRUNCATED) != 0;
 				if (s->first_us == 0)
 					s->first_us = m->recv_us;
 				s->last_us = m->recv_us;
-				span_copy(s->host, sizeof s->host, row.raw, row.hdr.hostname);
+				span_copy(s->host, sizeof s->host, pm->row.raw,
+				    pm->row.hdr.hostname);
 			}
 		}
 	}
@@ -263,7 +276,7 @@ writer_commit(struct writer *w, int rc, int64_t give_up_us)
 		if ((rc = store_begin(w->st)) != SQLITE_OK)
 			continue;
 		for (struct mq_chunk *c = w->pending; c != NULL; c = c->next)
-			if ((rc = writer_insert_chunk(w, c, 0)) != SQLITE_OK)
+			if ((rc = writer_insert_chunk(w, c, NULL, 0)) != SQLITE_OK)
 				break;
 	}
 	if (rc == SQLITE_OK) {
@@ -355,9 +368,11 @@ writer_main(void *arg)
 	struct writer *w = arg;
 	int closed = 0;
 
+	pthread_setname_np(pthread_self(), "tw-writer");
 	w->next_stats_us = util_mono_us() + w->cfg->stats_interval_us;
 	for (;;) {
 		int64_t now = util_mono_us(), wait = w->cfg->flush_us;
+		struct prep_batch *b;
 		struct mq_chunk *c;
 		uint64_t qmsgs;
 		size_t qbytes;
@@ -371,7 +386,8 @@ writer_main(void *arg)
 			wait = w->txn_started_us + w->cfg->flush_us * grow - now;
 		if (wait < 1000)
 			wait = 1000;
-		c = mq_pop(w->q, wait, &closed);
+		b = prep_pop(w->prep, wait, &closed);
+		c = b != NULL ? b->chunk : NULL;
 		if (c != NULL) {
 			if (!w->in_txn)
 				writer_open_txn(w);
@@ -382,7 +398,9 @@ writer_main(void *arg)
 			w->pending_tail = c;
 			/* A transient failure is handled by writer_commit's
 			 * replay of every pending chunk, this one included. */
-			int rc = writer_insert_chunk(w, c, 1);
+			int rc = writer_insert_chunk(w, c, b, 1);
+			/* Replays parse again: the batch is not kept. */
+			prep_batch_free(b);
 			if (rc != SQLITE_OK)
 				writer_commit(w, rc, 0);
 		}
@@ -437,8 +455,13 @@ writer_start(const struct config *cfg, struct store *st, struct mq *q,
 	if (w->scratch == NULL || w->senders == NULL || w->ds == NULL ||
 	    resolve_open(st, &w->resolver, err, sizeof err) != 0 ||
 	    corr_open(cfg, st, &w->corr, err, sizeof err) != 0 ||
+	    prep_start(cfg, q, &w->prep, err, sizeof err) != 0 ||
 	    pthread_create(&w->thread, NULL, writer_main, w) != 0) {
 		log_warnx("writer: %s", err);
+		if (w->prep != NULL) {
+			mq_close(q);
+			prep_join(w->prep);
+		}
 		corr_free(w->corr);
 		resolve_free(w->resolver);
 		domain_scratch_free(w->ds);
@@ -455,6 +478,7 @@ void
 writer_join(struct writer *w)
 {
 	pthread_join(w->thread, NULL);
+	prep_join(w->prep);
 	corr_free(w->corr);
 	resolve_free(w->resolver);
 	domain_scratch_free(w->ds);

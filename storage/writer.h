@@ -2,9 +2,10 @@
  * writer.h — the writer thread: the only user of the serve command's
  * SQLite connection.
  *
- * It pops chunks from the queue, turns each message into a row
- * (server/ingest.c) and inserts it, committing every batch_rows rows or
- * flush_interval, whichever comes first.  Chunks go back to the queue only
+ * It starts the prepare stage (server/prepare.c), which parses the queue's
+ * chunks on its own thread, pops the parsed chunks, inserts each message's
+ * row and event (storage/resolve.c), committing every batch_rows rows or
+ * flush_interval, whichever comes first (five-fold while behind).  Chunks go back to the queue only
  * after their transaction committed; when a commit fails for a transient
  * reason (busy, disk full, I/O) the batch is rolled back and replayed with
  * back-off, so nothing accepted is lost while the queue (and with it, TCP
