@@ -16,16 +16,20 @@
 # Every --interval seconds (default 5) it records, into soak.csv: elapsed
 # seconds, the collector's RSS and peak RSS (/proc/PID/status), open file
 # descriptors, and from the stats table (written every second): queue
-# depth in messages and bytes, received, stored, TCP connections.
+# depth in messages and bytes, received, stored, TCP connections; and the
+# RSS split into anonymous memory (heap: queue, page cache, caches) and
+# file pages (the database mapped with mmap, which the kernel reclaims).
 #
 # It fails (exit 1) when
 #   - a message is lost: TCP rows != sent, a duplicate, a UDP datagram
 #     dropped (dropped_queue_full), or the twsim line count not matched;
 #   - memory grows without bound: the peak RSS of the last quarter of the
 #     run exceeds that of the third quarter by more than 8 MiB + 5 %.  The
-#     first half is warm-up: SQLite's page cache (64 MiB) fills as the
-#     database grows, about 170,000 messages' worth, so give low rates a
-#     long enough run (rate x duration well above that);
+#     first half is warm-up: SQLite's page cache (128 MiB) fills as the
+#     database grows, about 350,000 messages' worth, so give the run
+#     enough messages (rate x duration well above twice that: 2 minutes at
+#     5,000/s plus the fleet is too short, 4 minutes plateaus at ~160-200
+#     MiB, anonymous ~125-160 MiB);
 #   - the collector dies or does not exit 0 on SIGTERM.
 #
 # Environment: TW_BIN (default build/tunnelwatch), TW_SEND, TW_SIM (next to
@@ -112,15 +116,17 @@ if [ "$sim" = 1 ]; then
 fi
 
 csv=$T/soak.csv
-echo "t_s,rss_kb,hwm_kb,fds,queue_msgs,queue_bytes,received,stored,tcp_conns,dropped_queue_full" >"$csv"
+echo "t_s,rss_kb,hwm_kb,fds,queue_msgs,queue_bytes,received,stored,tcp_conns,dropped_queue_full,rss_anon_kb,rss_file_kb" >"$csv"
 t0=$(date +%s)
 while :; do
 	now=$(( $(date +%s) - t0 ))
 	kill -0 "$TW_PID" 2>/dev/null || die "collector died at ${now}s"
 	rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$TW_PID/status")
+	anon=$(awk '/^RssAnon:/ { print $2 }' "/proc/$TW_PID/status")
+	filek=$(awk '/^RssFile:/ { print $2 }' "/proc/$TW_PID/status")
 	hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$TW_PID/status")
 	fds=$(ls "/proc/$TW_PID/fd" | wc -l)
-	line="$now,$rss,$hwm,$fds,$(stat_now)"
+	line="$now,$rss,$hwm,$fds,$(stat_now),$anon,$filek"
 	echo "$line" >>"$csv"
 	printf 'soak: %s\n' "$line"
 	busy=0
