@@ -300,30 +300,11 @@ corr_step(struct corr *c, sqlite3_stmt *s)
 	return rc;
 }
 
-/* The decimal text of id in buf (24 bytes); returns its length. */
-static size_t
-id_key(char *buf, int64_t id)
-{
-	char tmp[24];
-	uint64_t u = id < 0 ? (uint64_t)0 - (uint64_t)id : (uint64_t)id;
-	size_t n = 0, at = 0;
-
-	do
-		tmp[n++] = (char)('0' + u % 10);
-	while ((u /= 10) != 0);
-	if (id < 0)
-		buf[at++] = '-';
-	while (n > 0)
-		buf[at++] = tmp[--n];
-	buf[at] = '\0';
-	return at;
-}
-
 static void
 corr_mark(struct strmap *m, int64_t id, int64_t v)
 {
 	char k[24];
-	size_t kl = id_key(k, id);
+	size_t kl = util_i64_text(k, id);
 
 	strmap_put(m, k, kl, v);
 }
@@ -332,7 +313,7 @@ static int
 corr_lookup(const struct strmap *m, int64_t id, int64_t *v)
 {
 	char k[24];
-	size_t kl = id_key(k, id);
+	size_t kl = util_i64_text(k, id);
 
 	return strmap_get(m, k, kl, v);
 }

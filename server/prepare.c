@@ -46,6 +46,19 @@ prep_deadline(struct timespec *ts, int64_t us)
 	}
 }
 
+void
+prep_ingest(const struct config *cfg, const struct mq_msg *m, char *scratch,
+    struct ingest_row *row)
+{
+	int in_flags = 0;
+
+	if (m->flags & MQ_F_TRUNCATED)
+		in_flags |= INGEST_F_TRUNCATED;
+	if (m->flags & MQ_F_OCTET)
+		in_flags |= INGEST_F_OCTET;
+	ingest_prepare(cfg, m->data, m->len, m->recv_us, 0, in_flags, scratch, row);
+}
+
 /* Parses chunk c into a new batch; NULL when out of memory (the writer
  * then parses the chunk itself). */
 static struct prep_batch *
@@ -62,14 +75,8 @@ prep_parse(struct prep_stage *p, struct mq_chunk *c)
 	b->next = NULL;
 	while ((m = mq_next(c, &pos)) != NULL && i < c->count) {
 		struct prep_msg *pm = &b->msgs[i++];
-		int in_flags = 0;
 
-		if (m->flags & MQ_F_TRUNCATED)
-			in_flags |= INGEST_F_TRUNCATED;
-		if (m->flags & MQ_F_OCTET)
-			in_flags |= INGEST_F_OCTET;
-		ingest_prepare(p->cfg, m->data, m->len, m->recv_us, 0, in_flags,
-		    p->scratch, &pm->row);
+		prep_ingest(p->cfg, m, p->scratch, &pm->row);
 		/* An escaped line lives in the scratch buffer, which the next
 		 * message reuses: the writer parses it again (it is rare). */
 		pm->ok = !(pm->row.flags & INGEST_F_ESCAPED);

@@ -42,6 +42,11 @@ struct prep_batch {
 	struct prep_msg msgs[];
 };
 
+/* ingest_prepare() for a queued message (its flags mapped); scratch holds
+ * INGEST_SCRATCH(max_frame). */
+void prep_ingest(const struct config *cfg, const struct mq_msg *m, char *scratch,
+    struct ingest_row *row);
+
 /* Starts the thread, reading from q.  Returns 0, or -1 (err says why). */
 int prep_start(const struct config *cfg, struct mq *q, struct prep_stage **out,
     char *err, size_t errsz);

@@ -309,3 +309,20 @@ util_json_text(const char *buf, size_t len)
 	free(tmp);
 	return j;
 }
+
+size_t
+util_i64_text(char *buf, int64_t v)
+{
+	char tmp[24];
+	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	size_t n = 0, at = 0;
+
+	do
+		tmp[n++] = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		buf[at++] = '-';
+	while (n > 0)
+		buf[at++] = tmp[--n];
+	return at;
+}

@@ -47,4 +47,8 @@ json_t *util_json_text(const char *buf, size_t len);
 /* 1 when buf[0..len) is valid UTF-8 without NUL bytes. */
 int util_utf8_valid(const char *buf, size_t len);
 
+/* v in decimal at buf (at least 21 bytes), not terminated; returns the
+ * length.  For hash-map keys built on every line (snprintf costs more). */
+size_t util_i64_text(char *buf, int64_t v);
+
 #endif

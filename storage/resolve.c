@@ -281,28 +281,11 @@ key_put(char *buf, size_t at, size_t cap, const char *v)
 	return at + n;
 }
 
-static size_t
-key_put_int(char *buf, size_t at, int64_t v)
-{
-	char tmp[24];
-	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-	size_t n = 0;
-
-	do
-		tmp[n++] = (char)('0' + u % 10);
-	while ((u /= 10) != 0);
-	if (v < 0)
-		buf[at++] = '-';
-	while (n > 0)
-		buf[at++] = tmp[--n];
-	return at;
-}
-
 /* An IKE_SA unique id as text, in buf (16 bytes). */
 static void
 uid_text(char *buf, uint32_t uid)
 {
-	buf[key_put_int(buf, 0, uid)] = '\0';
+	buf[util_i64_text(buf, uid)] = '\0';
 }
 
 /* "a\x1fb" in r->keybuf; returns its length. */
@@ -321,7 +304,7 @@ key2(struct resolver *r, const char *a, const char *b)
 static size_t
 tkey(struct resolver *r, int64_t dev, char kind, const char *a, const char *b)
 {
-	size_t n = key_put_int(r->keybuf, 0, dev);
+	size_t n = util_i64_text(r->keybuf, dev);
 
 	r->keybuf[n++] = '\x1f';
 	r->keybuf[n++] = kind;
@@ -624,7 +607,7 @@ resolve_device(struct resolver *r, const struct resolve_prep *f,
 	/* first/last seen: written when the device time moves by a minute. */
 	if (us != INT64_MIN) {
 		char k[24];
-		size_t kl = key_put_int(k, 0, *dev);
+		size_t kl = util_i64_text(k, *dev);
 		int64_t last = 0;
 		if (!strmap_get(&r->seen, k, kl, &last) ||
 		    us > last + 60 * 1000000LL || us < last - 60 * 1000000LL) {

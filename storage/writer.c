@@ -142,13 +142,7 @@ writer_insert_chunk(struct writer *w, struct mq_chunk *c, struct prep_batch *b,
 		int rc;
 
 		if (pm == NULL) {
-			int in_flags = 0;
-			if (m->flags & MQ_F_TRUNCATED)
-				in_flags |= INGEST_F_TRUNCATED;
-			if (m->flags & MQ_F_OCTET)
-				in_flags |= INGEST_F_OCTET;
-			ingest_prepare(w->cfg, m->data, m->len, m->recv_us, 0, in_flags,
-			    w->scratch, &local.row);
+			prep_ingest(w->cfg, m, w->scratch, &local.row);
 			resolve_prepare(&local.row, w->ds, &local.rp);
 			pm = &local;
 		}

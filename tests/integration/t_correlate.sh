@@ -219,35 +219,31 @@ flaps >"$T/live.log"
 n=$(wc -l <"$T/live.log")
 head -n 40 "$T/live.log" >"$T/live1.log"
 tail -n +41 "$T/live.log" >"$T/live2.log"
-tw_start --lateness 1s --correlate-interval 200ms
-"$TW_SEND" --tcp "127.0.0.1:$TW_PORT" --file "$T/live1.log" --count 40 2>/dev/null
-sleep 2.5
-tw_stop
-first=$(q "SELECT count(*) FROM incidents")
-[ "$first" -ge 1 ] || fail "an incident before the restart"
-tw_start --lateness 1s --correlate-interval 200ms
-"$TW_SEND" --tcp "127.0.0.1:$TW_PORT" --file "$T/live2.log" --count $((n - 40)) 2>/dev/null
-sleep 2.5
-tw_stop
-eq "$(q "SELECT group_concat(symptom) FROM v_incidents")" "flap,flap,flap" \
-	"after restart: the same three flaps, none duplicated"
+# live_resume STOP: the first 40 lines, STOP the collector (tw_stop or
+# kill9), start it again, the rest; sets LIVE to the incidents' symptoms.
+kill9() { kill -KILL "$TW_PID"; wait "$TW_PID" 2>/dev/null || true; TW_PID=; }
+live_resume() {
+	rm -f "$DB"*
+	tw_start --lateness 1s --correlate-interval 200ms
+	"$TW_SEND" --tcp "127.0.0.1:$TW_PORT" --file "$T/live1.log" --count 40 2>/dev/null
+	sleep 2.5
+	"$1"
+	[ "$(q "SELECT count(*) FROM incidents")" -ge 1 ] || fail "an incident before $1"
+	tw_start --lateness 1s --correlate-interval 200ms
+	"$TW_SEND" --tcp "127.0.0.1:$TW_PORT" --file "$T/live2.log" --count $((n - 40)) 2>/dev/null
+	sleep 2.5
+	tw_stop
+	LIVE=$(q "SELECT group_concat(symptom) FROM v_incidents")
+}
+live_resume tw_stop
+eq "$LIVE" "flap,flap,flap" "after restart: the same three flaps, none duplicated"
 ok "serve correlates live, resumes after a restart without duplicates"
 
 # The same after kill -9: the tunnels' progress saved last (it is written
 # at most every 10 s when nothing else changed) is an earlier, consistent
 # point; the restart replays from there to the same incidents.
-rm -f "$DB"*
-tw_start --lateness 1s --correlate-interval 200ms
-"$TW_SEND" --tcp "127.0.0.1:$TW_PORT" --file "$T/live1.log" --count 40 2>/dev/null
-sleep 2.5
-kill -KILL "$TW_PID"; wait "$TW_PID" 2>/dev/null || true; TW_PID=
-[ "$(q "SELECT count(*) FROM incidents")" -ge 1 ] || fail "an incident before kill -9"
-tw_start --lateness 1s --correlate-interval 200ms
-"$TW_SEND" --tcp "127.0.0.1:$TW_PORT" --file "$T/live2.log" --count $((n - 40)) 2>/dev/null
-sleep 2.5
-tw_stop
-eq "$(q "SELECT group_concat(symptom) FROM v_incidents")" "flap,flap,flap" \
-	"after kill -9: the same three flaps, none duplicated"
+live_resume kill9
+eq "$LIVE" "flap,flap,flap" "after kill -9: the same three flaps, none duplicated"
 eq "$(q "SELECT count(*) FROM tunnel_state s JOIN tunnels t USING (tunnel_id)
 	WHERE s.last_us = (SELECT max(device_us) FROM events e WHERE e.tunnel_id = t.tunnel_id)")" \
 	"$(q "SELECT count(*) FROM tunnel_state")" "every tunnel's progress saved at shutdown"
