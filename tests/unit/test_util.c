@@ -1,5 +1,5 @@
 /*
- * test_util.c — durations, sizes, addresses, UTF-8, ISO time, time zones.
+ * test_util.c — durations, sizes, addresses, UTF-8, ISO time, decimal keys, time zones.
  */
 #include <criterion/criterion.h>
 #include <string.h>
@@ -90,6 +90,29 @@ Test(util, iso_time)
 	cr_assert_str_eq(util_format_iso(buf, sizeof buf, 1718670677123456LL, 1),
 	    "2024-06-18T00:31:17.123456Z");
 	cr_assert_eq(util_days_from_civil(2024, 2, 29), 19782);
+}
+
+Test(util, i64_text)
+{
+	static const struct {
+		int64_t v;
+		const char *want;
+	} cases[] = {
+		{ 0, "0" }, { 7, "7" }, { -1, "-1" }, { 10, "10" },
+		{ 1234567890123LL, "1234567890123" },
+		{ INT64_MAX, "9223372036854775807" },
+		{ INT64_MIN, "-9223372036854775808" },
+	};
+	char buf[24];
+	size_t i, n;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		memset(buf, 'x', sizeof buf);
+		n = util_i64_text(buf, cases[i].v);
+		cr_assert_eq(n, strlen(cases[i].want), "length of %s", cases[i].want);
+		cr_assert_eq(memcmp(buf, cases[i].want, n), 0, "text of %s", cases[i].want);
+		cr_assert_eq(buf[n], 'x', "nothing written past %s", cases[i].want);
+	}
 }
 
 Test(config, timezones)
