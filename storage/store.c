@@ -19,8 +19,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Pages in the WAL before a commit checkpoints it (about 40 MiB). */
-#define STORE_AUTOCHECKPOINT 10000
+/* Pages in the WAL before a commit checkpoints it (about 40 MiB at 16 KiB
+ * pages; serve checkpoints on its own thread instead). */
+#define STORE_AUTOCHECKPOINT 2500
+#define STORE_PAGE_SIZE "16384"
 
 enum {
 	SQL_INSERT_MSG,
@@ -106,8 +108,13 @@ store_open(const char *path, int flags, struct store **out, char *err, size_t er
 	sqlite3_busy_timeout(st->db, 5000);
 	sqlite3_extended_result_codes(st->db, 0);
 	if (!(flags & STORE_RDONLY)) {
+		/* 16 KiB pages (a new database only; an existing one keeps its
+		 * own): fewer B-tree pages to split and to copy per row on this
+		 * append-mostly workload — the writer spends ~10 % less CPU than
+		 * with 4 KiB (docs/performance.md). */
 		if (sqlite3_exec(st->db,
-		    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+		    "PRAGMA page_size=" STORE_PAGE_SIZE "; PRAGMA journal_mode=WAL;"
+		    " PRAGMA synchronous=NORMAL;"
 		    " PRAGMA foreign_keys=ON;", NULL, NULL, &emsg) != SQLITE_OK) {
 			snprintf(err, errsz, "%s: %s", path, emsg);
 			sqlite3_free(emsg);
