@@ -18,7 +18,7 @@
 # descriptors, and from the stats table (written every second): queue
 # depth in messages and bytes, received, stored, TCP connections; and the
 # RSS split into anonymous memory (heap: queue, page cache, caches) and
-# file pages (the database mapped with mmap, which the kernel reclaims).
+# file pages (the binary and libraries; the database is not memory-mapped).
 #
 # It fails (exit 1) when
 #   - a message is lost: TCP rows != sent, a duplicate, a UDP datagram
