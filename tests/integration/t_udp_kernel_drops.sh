@@ -69,6 +69,8 @@ run_case() {
 		fail "kernel drops logged"
 	grep -q "dropped $((dk + dq)) (queue full $dq, kernel $dk, shutdown 0)" "$T/serve.log" ||
 		fail "summary line names the kernel drops"
+	grep -q "stats: .* dropped $((dk + dq)) (queue full $dq, kernel $dk) queue" "$T/serve.log" ||
+		fail "periodic stats line names the kernel drops"
 	if [ $((sn1 - sn0)) -eq 0 ]; then
 		eq "$((stored + dk + dq))" "$sent" "sent = stored + dropped_kernel + dropped_queue_full"
 		ok "$name: every drop counted: $sent sent = $stored stored + $dk kernel + $dq queue"
