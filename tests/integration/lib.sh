@@ -15,10 +15,18 @@ DB=$T/tw.db
 TW_PID=
 TW_PORT=
 
+# tw_kill_all: the collector and every other background job the test
+# started (senders, clients, lock holders), killed and reaped.
+tw_kill_all() {
+	local p
+	for p in $TW_PID $(jobs -p); do
+		kill -KILL "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
+}
+
 tw_cleanup() {
-	if [ -n "$TW_PID" ] && kill -0 "$TW_PID" 2>/dev/null; then
-		kill -KILL "$TW_PID" 2>/dev/null || true
-	fi
+	tw_kill_all
 	rm -rf "$T"
 }
 trap tw_cleanup EXIT
@@ -70,6 +78,13 @@ tw_stop() {
 
 q() {
 	sqlite3 -batch -noheader "$DB" "$@"
+}
+
+# counter NAME: the latest value of a counter in the stats table (waits
+# up to 5 s for a lock, which a test may be holding on purpose).
+counter() {
+	sqlite3 -batch -noheader -cmd ".timeout 5000" "$DB" \
+		"SELECT value FROM stats WHERE name='$1' ORDER BY at_us DESC, rowid DESC LIMIT 1"
 }
 
 # wait_rows N [SQL]: until the count reaches N (or 10 s pass).

@@ -10,9 +10,6 @@
 . "$(dirname "$0")/lib.sh"
 command -v sqlite3 >/dev/null || { echo "skip: sqlite3 missing"; exit 77; }
 
-counter() {
-	q "SELECT value FROM stats WHERE name='$1' ORDER BY at_us DESC, rowid DESC LIMIT 1"
-}
 wal_size() { stat -c %s "$DB-wal" 2>/dev/null || echo 0; }
 
 N=60000

@@ -12,9 +12,6 @@
 . "$(dirname "$0")/lib.sh"
 command -v perl >/dev/null || { echo "skip: perl not installed"; exit 77; }
 
-counter() {
-	q "SELECT value FROM stats WHERE name='$1' ORDER BY at_us DESC, rowid DESC LIMIT 1"
-}
 
 # count_client PORT PIECE...: writes each piece (0.3 s apart), then waits
 # up to 5 s for the collector to close; prints "closed" or "open".

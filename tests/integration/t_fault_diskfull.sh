@@ -16,13 +16,7 @@ MNT=$T/mnt
 MOUNTED=
 SEND_PID=
 fault_cleanup() {
-	if [ -n "$SEND_PID" ] && kill -0 "$SEND_PID" 2>/dev/null; then
-		kill -KILL "$SEND_PID" 2>/dev/null || true
-	fi
-	if [ -n "$TW_PID" ] && kill -0 "$TW_PID" 2>/dev/null; then
-		kill -KILL "$TW_PID" 2>/dev/null || true
-		wait "$TW_PID" 2>/dev/null || true
-	fi
+	tw_kill_all     # nothing may hold the tmpfs open when it is unmounted
 	if [ -n "$MOUNTED" ]; then
 		umount "$MNT" 2>/dev/null || umount -l "$MNT" 2>/dev/null || true
 	fi
@@ -40,9 +34,6 @@ fi
 MOUNTED=1
 DB=$MNT/tw.db
 
-counter() {
-	q "SELECT value FROM stats WHERE name='$1' ORDER BY at_us DESC, rowid DESC LIMIT 1"
-}
 free_kb() { df -Pk "$MNT" | awk 'NR == 2 { print $4 }'; }
 
 # A small queue, so that backpressure reaches the senders quickly.

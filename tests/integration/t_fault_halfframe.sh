@@ -11,17 +11,6 @@
 command -v perl >/dev/null || { echo "skip: perl not installed"; exit 77; }
 
 CLIENT_PID=
-fault_cleanup() {
-	if [ -n "$CLIENT_PID" ] && kill -0 "$CLIENT_PID" 2>/dev/null; then
-		kill -KILL "$CLIENT_PID" 2>/dev/null || true
-	fi
-	tw_cleanup
-}
-trap fault_cleanup EXIT
-
-counter() {
-	q "SELECT value FROM stats WHERE name='$1' ORDER BY at_us DESC, rowid DESC LIMIT 1"
-}
 rows() { q "SELECT count(*) FROM v_messages WHERE $1"; }
 
 # half_client PORT DATA HOLD_S HOW: sends DATA (printf escapes), waits,

@@ -26,17 +26,6 @@ if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt $((N + 500)) ]; then
 fi
 
 CLIENT_PID=
-fault_cleanup() {
-	if [ -n "$CLIENT_PID" ] && kill -0 "$CLIENT_PID" 2>/dev/null; then
-		kill -KILL "$CLIENT_PID" 2>/dev/null || true
-	fi
-	tw_cleanup
-}
-trap fault_cleanup EXIT
-
-counter() {
-	q "SELECT value FROM stats WHERE name='$1' ORDER BY at_us DESC, rowid DESC LIMIT 1"
-}
 # wait_counter NAME -ge|-eq VALUE [SECONDS]: until the latest stats row
 # satisfies it.
 wait_counter() {

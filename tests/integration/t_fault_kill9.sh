@@ -15,17 +15,6 @@
 
 SEND_PID=
 SIM_PID=
-fault_cleanup() {
-	local p
-	for p in "$SEND_PID" "$SIM_PID"; do
-		if [ -n "$p" ] && kill -0 "$p" 2>/dev/null; then
-			kill -KILL "$p" 2>/dev/null || true
-		fi
-	done
-	tw_cleanup
-}
-trap fault_cleanup EXIT
-
 qt() { sqlite3 -batch -noheader -cmd ".timeout 5000" "$DB" "$@"; }
 corr_mark() { qt "SELECT coalesce((SELECT value FROM meta WHERE key = 'corr.last_event_id'), 0)"; }
 max_event() { qt "SELECT coalesce(max(event_id), 0) FROM events"; }

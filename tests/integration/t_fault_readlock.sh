@@ -12,21 +12,7 @@
 
 HOLD_PID=
 SEND_PID=
-fault_cleanup() {
-	local p
-	for p in "$HOLD_PID" "$SEND_PID"; do
-		if [ -n "$p" ] && kill -0 "$p" 2>/dev/null; then
-			kill -KILL "$p" 2>/dev/null || true
-		fi
-	done
-	tw_cleanup
-}
-trap fault_cleanup EXIT
-
 qt() { sqlite3 -batch -noheader -cmd ".timeout 5000" "$DB" "$@"; }
-counter() {
-	qt "SELECT value FROM stats WHERE name='$1' ORDER BY at_us DESC, rowid DESC LIMIT 1"
-}
 
 tw_start
 P=$TW_PORT

@@ -10,9 +10,6 @@
 . "$(dirname "$0")/lib.sh"
 command -v perl >/dev/null || { echo "skip: perl not installed"; exit 77; }
 
-counter() {
-	q "SELECT value FROM stats WHERE name='$1' ORDER BY at_us DESC, rowid DESC LIMIT 1"
-}
 rows() { q "SELECT count(*) FROM messages${1:+ WHERE $1}"; }
 
 # perl_send PROTO SRC PORT TEXT N: N lines "TEXT i" from source address SRC.

@@ -10,9 +10,6 @@
 . "$(dirname "$0")/lib.sh"
 command -v sqlite3 >/dev/null || { echo "skip: sqlite3 missing"; exit 77; }
 
-counter() {
-	q "SELECT value FROM stats WHERE name='$1' ORDER BY at_us DESC, rowid DESC LIMIT 1"
-}
 # The socket's drops: the last column of /proc/net/udp for our port.
 proc_drops() {
 	local hex
