@@ -10,7 +10,8 @@
 #             500 k messages per TCP run
 #   --full    3 repeats, 10 s steps, bursts to 2 M, 2 M messages per TCP run
 #   --only    comma list of: rsyslog, sng-file, sng-sql, tunnelwatch,
-#             overload (tunnelwatch's overload run alone)
+#             overload (tunnelwatch's overload run alone), ceiling (SQLite's
+#             own ceiling for tunnelwatch's rows alone)
 #   --table-only  print the table again from $WORK/results.tsv
 #   --raise-rmem-max  raise net.core.rmem_max to 256 MiB while syslog-ng
 #             runs (it asks with SO_RCVBUF, which that caps; rsyslog and
@@ -34,6 +35,8 @@
 # with --queue-max-messages 500000 in --quick so that the limit is reached;
 # 30 s with the default limits in --full); memory must stay bounded, and
 # sent = stored + kernel socket drops + the collector's counted drops.
+# Last, SQLite's own ceiling for the rows tunnelwatch stores (twsqlbench
+# --tw-only on the same lines): how fast any collector could store them.
 # Medians over the repeats; the ratios are tunnelwatch / each peer, from
 # the same run.  Results: $WORK/results.md (the table), results.tsv (every
 # measurement), logs of each receiver.
@@ -402,6 +405,21 @@ overload() {
 	rec "$r" overload_max_rss_kb 0 "$maxrss"
 }
 
+# SQLite's own ceiling for the rows tunnelwatch writes: the same lines,
+# parsed beforehand, stored through tunnelwatch's store alone (no
+# resolution, correlator or network) in transactions of 100,000 (the
+# writer's size while behind).  What no collector storing them could beat.
+ceiling() {
+	local rep out
+	[ -x "$BUILD/twsqlbench" ] || { log "no $BUILD/twsqlbench: SQLite ceiling skipped"; return 0; }
+	for rep in $(seq 1 "$REPEATS"); do
+		out=$("$BUILD/twsqlbench" --tw-only --lines "$LINES" --rows "$TCPN" --batch 100000 --dir "$WORK")
+		log "SQLite ceiling, repeat $rep: $(echo "$out" | tail -2 | tr -s ' \n' ' ')"
+		rec sqlite ceiling_messages "$rep" "$(echo "$out" | awk '$1 == "tw_messages" { print $2 }')"
+		rec sqlite ceiling_rows "$rep" "$(echo "$out" | awk '$1 == "tw_rows" { print $2 }')"
+	done
+}
+
 # ---- the table ------------------------------------------------------------
 
 median() {   # median R METRIC (over repeats); max for hwm
@@ -454,6 +472,15 @@ table() {
 			echo "Sender-limited (the receiver lost nothing at the fastest rate the sender reached):" \
 				"$(awk -F'\t' '$2 == "udp_rate_sender_limited" { print $1 }' "$RES" | sort -u | tr '\n' ' ')"
 		fi
+		if grep -q ceiling_rows "$RES"; then
+			local cr cm t1
+			cr=$(median sqlite ceiling_rows) cm=$(median sqlite ceiling_messages) t1=$(median tunnelwatch tcp1)
+			echo
+			echo "SQLite's ceiling for tunnelwatch's rows here (twsqlbench --tw-only: the same lines parsed" \
+				"beforehand, stored through tunnelwatch's store alone, 100,000 per transaction):" \
+				"messages + events rows $cr lines/s, messages rows only $cm lines/s;" \
+				"tunnelwatch TCP 1 conn = $(awk -v a="$t1" -v b="$cr" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.2f", a / b }') x the first"
+		fi
 		if grep -q overload_sent "$RES"; then
 			echo
 			echo "tunnelwatch overload ($OVERLOAD s unpaced UDP${OVERLOAD_ARGS:+, $OVERLOAD_ARGS}): sent $(median tunnelwatch overload_sent)," \
@@ -495,4 +522,5 @@ for rep in $(seq 1 "$REPEATS"); do
 	done
 done
 case ",$ONLY," in *",tunnelwatch,"*|*",overload,"*) overload ;; esac
+case ",$ONLY," in *",tunnelwatch,"*|*",ceiling,"*) ceiling ;; esac
 table
