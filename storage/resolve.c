@@ -17,6 +17,9 @@
 #define RESOLVE_THREAD_WINDOW (2 * 1000000LL)   /* µs: lines of one charon job */
 #define RESOLVE_DEDUP_SLOTS   (1u << 16)
 #define RESOLVE_POOL          4096         /* events held for their thread's tunnel */
+#define RESOLVE_REXMIT_SLOTS  4096         /* devices whose retransmits are remembered */
+#define RESOLVE_REXMIT_TUNNELS 4           /* ... the last ones of this many tunnels */
+#define RESOLVE_REXMIT_WINDOW (10 * 60 * 1000000LL)  /* µs: give-up after the last */
 
 enum {
 	S_ALIAS_GET, S_ALIAS_PUT, S_SYSIP_GET, S_DEV_NEW, S_DEV_SET_SYSIP,
@@ -93,11 +96,27 @@ struct thread_slot {
 	int pool[RESOLVE_PENDING];              /* pool index; -1 = stored already */
 	int64_t pending[RESOLVE_PENDING];       /* event ids waiting for a tunnel */
 	int64_t pending_us[RESOLVE_PENDING];
+	int64_t pending_rexmit[RESOLVE_PENDING]; /* a retransmit's count; -1 = other */
 };
 
 struct dedup_slot {
 	uint64_t key;
 	int64_t event_id;
+};
+
+/*
+ * Per device, the last "retransmit N of request" of its latest tunnels.
+ * charon logs "giving up after N retransmits" from a job of its own,
+ * often on a thread that just served another tunnel, and without a
+ * prefix the line names nothing: it belongs to the tunnel whose request
+ * was retransmitted N times (the retransmit lines themselves are tied by
+ * the packet line that follows each).
+ */
+struct rexmit_slot {
+	int64_t device_id;
+	struct {
+		int64_t tunnel_id, us, count;
+	} t[RESOLVE_REXMIT_TUNNELS];
 };
 
 struct resolver {
@@ -109,6 +128,7 @@ struct resolver {
 	struct strmap seen;          /* "dev" -> last device_us written */
 	struct thread_slot *threads;
 	struct dedup_slot *dedup;
+	struct rexmit_slot *rexmit;
 	struct ev_row *pool;         /* RESOLVE_POOL rows held back */
 	int *pool_free, npool_free;  /* free pool indices (a stack) */
 	int64_t next_event_id;       /* 0 = read max(event_id) first */
@@ -140,9 +160,11 @@ resolve_open(struct store *store, struct resolver **out, char *err, size_t errsz
 	r->db = store_db(store);
 	r->threads = calloc(RESOLVE_THREAD_SLOTS, sizeof *r->threads);
 	r->dedup = calloc(RESOLVE_DEDUP_SLOTS, sizeof *r->dedup);
+	r->rexmit = calloc(RESOLVE_REXMIT_SLOTS, sizeof *r->rexmit);
 	r->pool = calloc(RESOLVE_POOL, sizeof *r->pool);
 	r->pool_free = calloc(RESOLVE_POOL, sizeof *r->pool_free);
-	if (r->threads == NULL || r->dedup == NULL || r->pool == NULL || r->pool_free == NULL)
+	if (r->threads == NULL || r->dedup == NULL || r->rexmit == NULL || r->pool == NULL ||
+	    r->pool_free == NULL)
 		goto fail;
 	pool_init(r);
 	for (i = 0; i < S_MAX; i++) {
@@ -163,6 +185,7 @@ fail:
 	resolve_finalize_all(r);
 	free(r->threads);
 	free(r->dedup);
+	free(r->rexmit);
 	free(r->pool);
 	free(r->pool_free);
 	free(r);
@@ -192,6 +215,7 @@ resolve_clear_caches(struct resolver *r)
 	strmap_clear(&r->tunnels);
 	strmap_clear(&r->seen);
 	memset(r->dedup, 0, RESOLVE_DEDUP_SLOTS * sizeof *r->dedup);
+	memset(r->rexmit, 0, RESOLVE_REXMIT_SLOTS * sizeof *r->rexmit);
 }
 
 void
@@ -219,6 +243,7 @@ resolve_free(struct resolver *r)
 		pool_init(r);
 	free(r->threads);
 	free(r->dedup);
+	free(r->rexmit);
 	free(r->pool);
 	free(r->pool_free);
 	free(r);
@@ -859,12 +884,71 @@ resolve_tunnel(struct resolver *r, int64_t dev, const struct resolve_prep *f,
 	return SQLITE_OK;
 }
 
+/* ---- retransmits and give-ups ------------------------------------------ */
+
+static struct rexmit_slot *
+rexmit_slot(struct resolver *r, int64_t dev)
+{
+	return &r->rexmit[((uint64_t)dev * 0x9e3779b97f4a7c15ULL >> 20) % RESOLVE_REXMIT_SLOTS];
+}
+
+/* A retransmit stored with its tunnel: remember it for the give-up. */
+static void
+rexmit_note(struct resolver *r, int64_t dev, int64_t tun, int64_t us, int64_t count)
+{
+	struct rexmit_slot *s = rexmit_slot(r, dev);
+	int i, at = 0;
+
+	if (us == INT64_MIN || count < 0)
+		return;
+	if (s->device_id != dev) {
+		memset(s, 0, sizeof *s);
+		s->device_id = dev;
+	}
+	/* The tunnel's own entry, else the oldest (or an empty one). */
+	for (i = 0; i < RESOLVE_REXMIT_TUNNELS; i++) {
+		if (s->t[i].tunnel_id == tun) {
+			at = i;
+			break;
+		}
+		if (s->t[i].us < s->t[at].us)
+			at = i;
+	}
+	s->t[at].tunnel_id = tun;
+	s->t[at].us = us;
+	s->t[at].count = count;
+}
+
+/* The tunnel that gave up after count retransmits at us: the latest whose
+ * last retransmit was number count, within the window; 0 when none. */
+static int64_t
+rexmit_give_up(struct resolver *r, int64_t dev, int64_t us, int64_t count)
+{
+	struct rexmit_slot *s = rexmit_slot(r, dev);
+	int64_t best = 0, best_us = INT64_MIN;
+	int i;
+
+	if (s->device_id != dev || us == INT64_MIN || count < 0)
+		return 0;
+	for (i = 0; i < RESOLVE_REXMIT_TUNNELS; i++) {
+		if (s->t[i].tunnel_id == 0 || s->t[i].count != count || s->t[i].us > us ||
+		    us - s->t[i].us > RESOLVE_REXMIT_WINDOW || s->t[i].us <= best_us)
+			continue;
+		best = s->t[i].tunnel_id;
+		best_us = s->t[i].us;
+	}
+	return best;
+}
+
 /* ---- held rows ------------------------------------------------------- */
 
 static int
 event_insert(struct resolver *r, const struct ev_row *e)
 {
 	sqlite3_stmt *s = r->st[S_EVENT];
+
+	if (e->tunnel_id != 0 && strcmp(e->kind, "retransmit") == 0)
+		rexmit_note(r, e->device_id, e->tunnel_id, e->us, e->count);
 
 	sqlite3_bind_int64(s, 1, e->message_id);
 	sqlite3_bind_int64(s, 2, e->device_id);
@@ -1001,6 +1085,9 @@ thread_settle(struct resolver *r, struct thread_slot *s, int64_t tun, int64_t us
 			s->pool[i] = -1;
 		} else if (t != 0) {
 			rc = event_set_tunnel(r, s->pending[i], t);
+			if (s->pending_rexmit[i] >= 0)
+				rexmit_note(r, s->device_id, t, s->pending_us[i],
+				    s->pending_rexmit[i]);
 		}
 		if (rc != SQLITE_OK)
 			return rc;
@@ -1231,6 +1318,7 @@ event_hold(struct resolver *r, struct thread_slot *s, int64_t event_id,
 	}
 	s->pending[s->npending] = event_id;
 	s->pending_us[s->npending] = f->us;
+	s->pending_rexmit[s->npending] = strcmp(f->kind, "retransmit") == 0 ? f->count : -1;
 	s->npending++;
 	return SQLITE_OK;
 }
@@ -1273,6 +1361,13 @@ resolve_apply(struct resolver *r, int64_t message_id, struct resolve_prep *f,
 		return event_store(r, event_id, message_id, dev, tun, f);
 	if ((rc = thread_slot(r, dev, f->thread, &s)) != SQLITE_OK)
 		return rc;
+	if (tun == 0 && strcmp(f->kind, "give_up") == 0 &&
+	    (tun = rexmit_give_up(r, dev, us, f->count)) != 0) {
+		/* A job of its own: the thread's previous line says nothing. */
+		if ((rc = thread_settle(r, s, tun, us)) != SQLITE_OK)
+			return rc;
+		return event_store(r, event_id, message_id, dev, tun, f);
+	}
 	if (tun != 0) {
 		/* Identified by its own facts: settle the waiting lines. */
 		if (!(f->iface[0] == '\0' && f->conn[0] == '\0' && f->peer_ip[0] == '\0' &&
