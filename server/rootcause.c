@@ -426,7 +426,7 @@ rc_give_up(const struct rc_event *ev, size_t n, size_t g, int symptom,
 {
 	int64_t msgid = -1, last_ok = -1;
 	size_t i, nretx = 0, req = n, ok = n;
-	char t1[32], t2[96];
+	char t1[96], t2[96];
 
 	for (i = g; i-- > 0 && ev[g].us - ev[i].us <= RC_LOOKBACK_US;) {
 		const struct charon_event *c = ev[i].ch;
@@ -486,16 +486,23 @@ rc_give_up(const struct rc_event *ev, size_t n, size_t g, int symptom,
 		    (c->kind == CHARON_RETRANSMIT && (int64_t)c->msgid == msgid))
 			evidence_add(r, &ev[i]);
 	}
-	snprintf(t1, sizeof t1, "%" PRId64, msgid);
 	if (ok < n)
 		snprintf(t2, sizeof t2, "; the last answer was to request %" PRId64, last_ok);
 	else
 		t2[0] = '\0';
-	snprintf(r->summary, sizeof r->summary, "peer %s stopped answering: request %s was "
-	    "retransmitted %zu times without a reply and charon declared the peer dead%s. "
+	/* Without its retransmit lines (not sent, or before the window) the
+	 * give-up's own count is all there is. */
+	if (nretx > 0)
+		snprintf(t1, sizeof t1, "request %" PRId64 " was retransmitted %zu times",
+		    msgid, nretx);
+	else
+		snprintf(t1, sizeof t1, "charon gave up after %u retransmits",
+		    (unsigned)ev[g].ch->count);
+	snprintf(r->summary, sizeof r->summary, "peer %s stopped answering: %s without a "
+	    "reply and charon declared the peer dead%s. "
 	    "Usually packet loss on the path to the peer: a one-off cannot be traced "
 	    "afterwards; if it recurs, capture on both ends and involve the ISP",
-	    peer != NULL ? peer : "(unknown)", t1, nretx, t2);
+	    peer != NULL ? peer : "(unknown)", t1, t2);
 	return RC_DPD_TIMEOUT;
 }
 

@@ -165,6 +165,29 @@ Test(rootcause, regress_dpd_after_ike_rekey_message_id_0)
 	release(pool, n);
 }
 
+/* Regression (the 1,000 x 10-day history run): a give-up whose retransmit
+ * lines are not in the window read "request -1 was retransmitted 0
+ * times"; the give-up's own count is what there is to say. */
+Test(rootcause, regress_give_up_without_retransmits_summary)
+{
+	static const char *const lines[] = {
+		"0|13[ENC] parsed INFORMATIONAL response 98 [ ]",
+		"2|16[IKE] giving up after 5 retransmits",
+		NULL,
+	};
+	struct rc_event ev[16];
+	struct charon_event *pool[16] = { 0 };
+	struct rc_result r;
+	size_t n = build(lines, ev, pool);
+
+	rc_classify(ev, n, 2 * 1000000LL, RC_SYM_DOWN, "203.0.113.15", &r);
+	cr_assert_eq(r.cause, RC_DPD_TIMEOUT, "%s: %s", rc_cause_name(r.cause), r.summary);
+	cr_assert(strstr(r.summary, "gave up after 5 retransmits") != NULL, "%s", r.summary);
+	cr_assert(strstr(r.summary, "-1") == NULL, "%s", r.summary);
+	cr_assert(strstr(r.summary, "0 times") == NULL, "%s", r.summary);
+	release(pool, n);
+}
+
 Test(rootcause, peer_delete_suspected_cscvx86427)
 {
 	static const char *const lines[] = {
