@@ -25,6 +25,19 @@ eq "$(q "SELECT count(*) FROM messages")" "$lines" "rows = lines"
 eq "$(q "SELECT count(*) FROM messages WHERE parse_status != 0")" "0" "every header parsed"
 ok "simulator: $lines lines imported, one row each"
 
+# The SQLite ceiling (twsqlbench --tw-only, what bench.sh prints under its
+# table) runs on these lines, prints two positive rates and cleans up.
+TW_SQLB=$(dirname "$TW_BIN")/twsqlbench
+if [ -x "$TW_SQLB" ]; then
+	mkdir -p ceil
+	"$TW_SQLB" --tw-only --lines sim.log --rows 3000 --batch 1000 --dir ceil >ceil.out 2>&1 ||
+		fail "twsqlbench: $(cat ceil.out)"
+	awk '$1 == "tw_messages" && $2 > 0 { m = 1 } $1 == "tw_rows" && $2 > 0 { r = 1 }
+		END { exit !(m && r) }' ceil.out || fail "twsqlbench printed: $(cat ceil.out)"
+	eq "$(find ceil -type f | wc -l)" "0" "twsqlbench leaves no database behind"
+	ok "SQLite ceiling: $(tr -s ' \n' ' ' <ceil.out)"
+fi
+
 if [ "$(q "SELECT count(*) FROM sqlite_master WHERE name = 'incidents'")" != 1 ]; then
 	echo "correlator not ready: no incidents table; ground truth not checked"
 	exit 77
