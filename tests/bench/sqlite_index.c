@@ -131,7 +131,8 @@ fail:
 	return -1;
 }
 
-/* One prepared line: the row, its event columns, the scratch it lives in. */
+/* One prepared line: the row, its event columns, and the copy of the line
+ * and scratch it lives in. */
 struct twline {
 	struct ingest_row row;
 	char *scratch;
@@ -155,10 +156,14 @@ twline_prepare(const struct config *cfg, struct domain_scratch *ds, const char *
 	const char *ike = NULL;
 	uint64_t h;
 
-	tl->scratch = malloc(INGEST_SCRATCH(len));
+	/* The row may point into the line itself: keep a copy beside the
+	 * scratch, since the caller's line buffer is reused. */
+	tl->scratch = malloc(len + INGEST_SCRATCH(len));
 	if (tl->scratch == NULL)
 		abort();
-	ingest_prepare(cfg, line, len, 1717200000000000LL, 2024, 0, tl->scratch, &tl->row);
+	memcpy(tl->scratch, line, len);
+	ingest_prepare(cfg, tl->scratch, len, 1717200000000000LL, 2024, 0, tl->scratch + len,
+	    &tl->row);
 	tl->source = domain_classify(&tl->row, ds);
 	snprintf(tl->kind, sizeof tl->kind, "%s", domain_kind_name(ds));
 	h = fnv(tl->row.raw + tl->row.hdr.hostname.off, tl->row.hdr.hostname.len,
