@@ -886,6 +886,16 @@ resolve_tunnel(struct resolver *r, int64_t dev, const struct resolve_prep *f,
 
 /* ---- retransmits and give-ups ------------------------------------------ */
 
+/* The first line of a charon job of its own (a timer's: retransmit,
+ * give-up, DPD): never the previous job's on the same thread, however
+ * close in time; it waits for its own job's next line. */
+static int
+kind_starts_job(const char *kind)
+{
+	return strcmp(kind, "retransmit") == 0 || strcmp(kind, "give_up") == 0 ||
+	    strcmp(kind, "dpd_request") == 0;
+}
+
 static struct rexmit_slot *
 rexmit_slot(struct resolver *r, int64_t dev)
 {
@@ -1376,7 +1386,7 @@ resolve_apply(struct resolver *r, int64_t message_id, struct resolve_prep *f,
 		return event_store(r, event_id, message_id, dev, tun, f);
 	}
 	if (s->tunnel_id != 0 && us != INT64_MIN && us - s->tunnel_us <= RESOLVE_THREAD_WINDOW &&
-	    us >= s->tunnel_us && s->npending == 0)
+	    us >= s->tunnel_us && s->npending == 0 && !kind_starts_job(f->kind))
 		/* Same job as the thread's previous line. */
 		return event_store(r, event_id, message_id, dev, s->tunnel_id, f);
 	return event_hold(r, s, event_id, message_id, dev, f);

@@ -43,4 +43,29 @@ LOG
 eq "$(sqlite3 "$T/two.db" "SELECT group_concat(t.name || ':' || e.count, ' ') FROM events e
 	JOIN tunnels t USING (tunnel_id) WHERE e.kind = 'give_up' ORDER BY e.event_id")" \
 	"ipsec1:1 ipsec2:2" "each give-up to the tunnel it matches, though both came on thread 09"
-ok "give-ups tied by their retransmits, not by the thread's previous job"
+# A job's first line is never the previous job's, however close in time
+# (the second history run, vedge0971): thread 09 served ipsec3's DPD at
+# 08:06:41, then logged ipsec2's "retransmit 5" at 08:06:42, whose packet
+# line names ipsec2's peer.  Tied to ipsec3, that retransmit then sent
+# ipsec2's give-up to ipsec3 as well.
+cat >"$T/job.log" <<'LOG'
+<30>May  8 08:00:01 vedge0971 charon: 05[IKE] initiating IKE_SA ipsec2_1[1] to 203.0.113.15
+<30>May  8 08:00:01 vedge0971 charon: 05[NET] sending packet: from 198.51.100.209[500] to 203.0.113.15[500] (464 bytes)
+<30>May  8 08:00:02 vedge0971 charon: 06[IKE] initiating IKE_SA ipsec3_1[2] to 203.0.113.3
+<30>May  8 08:00:02 vedge0971 charon: 06[NET] sending packet: from 198.51.100.209[500] to 203.0.113.3[500] (464 bytes)
+<30>May  8 08:06:41 vedge0971 charon: 09[IKE] sending DPD request
+<30>May  8 08:06:41 vedge0971 charon: 09[ENC] generating INFORMATIONAL request 161 [ ]
+<30>May  8 08:06:41 vedge0971 charon: 09[NET] sending packet: from 198.51.100.209[4500] to 203.0.113.3[4500] (76 bytes)
+<30>May  8 08:06:42 vedge0971 charon: 09[IKE] retransmit 5 of request with message ID 4
+<30>May  8 08:06:42 vedge0971 charon: 09[NET] sending packet: from 198.51.100.209[4500] to 203.0.113.15[4500] (76 bytes)
+<30>May  8 08:06:43 vedge0971 charon: 09[IKE] sending DPD request
+<30>May  8 08:06:43 vedge0971 charon: 09[ENC] generating INFORMATIONAL request 162 [ ]
+<30>May  8 08:06:43 vedge0971 charon: 09[NET] sending packet: from 198.51.100.209[4500] to 203.0.113.3[4500] (76 bytes)
+<30>May  8 08:07:58 vedge0971 charon: 09[IKE] giving up after 5 retransmits
+LOG
+"$TW_BIN" import --db "$T/job.db" "$T/job.log" >"$T/import3.log" 2>&1 || fail "import job"
+eq "$(sqlite3 "$T/job.db" "SELECT group_concat(t.name || ':' || e.kind, ' ') FROM events e
+	JOIN tunnels t USING (tunnel_id) WHERE e.kind IN ('retransmit', 'give_up', 'dpd_request')
+	ORDER BY e.event_id")" "ipsec3:dpd_request ipsec2:retransmit ipsec3:dpd_request ipsec2:give_up" \
+	"each job's first line goes with its own job, not the thread's previous one"
+ok "give-ups tied by their retransmits, and job-starting lines by their own job"
