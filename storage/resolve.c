@@ -929,24 +929,44 @@ rexmit_note(struct resolver *r, int64_t dev, int64_t tun, int64_t us, int64_t co
 	s->t[at].count = count;
 }
 
-/* The tunnel that gave up after count retransmits at us: the latest whose
- * last retransmit was number count, within the window; 0 when none. */
+/* The tunnel's request was answered (or its SA is new): nothing of it is
+ * left to give up on. */
+static void
+rexmit_answered(struct resolver *r, int64_t dev, int64_t tun)
+{
+	struct rexmit_slot *s = rexmit_slot(r, dev);
+	int i;
+
+	if (s->device_id != dev)
+		return;
+	for (i = 0; i < RESOLVE_REXMIT_TUNNELS; i++)
+		if (s->t[i].tunnel_id == tun)
+			memset(&s->t[i], 0, sizeof s->t[i]);
+}
+
+/* The tunnel that gave up after count retransmits at us, and forgets it:
+ * of those whose last retransmit was number count, within the window, the
+ * one that retransmitted first (charon gives up a fixed time after the
+ * last retransmit, so give-ups come in that order); 0 when none. */
 static int64_t
 rexmit_give_up(struct resolver *r, int64_t dev, int64_t us, int64_t count)
 {
 	struct rexmit_slot *s = rexmit_slot(r, dev);
-	int64_t best = 0, best_us = INT64_MIN;
-	int i;
+	int64_t best = 0, best_us = INT64_MAX;
+	int i, at = -1;
 
 	if (s->device_id != dev || us == INT64_MIN || count < 0)
 		return 0;
 	for (i = 0; i < RESOLVE_REXMIT_TUNNELS; i++) {
 		if (s->t[i].tunnel_id == 0 || s->t[i].count != count || s->t[i].us > us ||
-		    us - s->t[i].us > RESOLVE_REXMIT_WINDOW || s->t[i].us <= best_us)
+		    us - s->t[i].us > RESOLVE_REXMIT_WINDOW || s->t[i].us >= best_us)
 			continue;
 		best = s->t[i].tunnel_id;
 		best_us = s->t[i].us;
+		at = i;
 	}
+	if (at >= 0)
+		memset(&s->t[at], 0, sizeof s->t[at]);
 	return best;
 }
 
@@ -959,6 +979,9 @@ event_insert(struct resolver *r, const struct ev_row *e)
 
 	if (e->tunnel_id != 0 && strcmp(e->kind, "retransmit") == 0)
 		rexmit_note(r, e->device_id, e->tunnel_id, e->us, e->count);
+	else if (e->tunnel_id != 0 && (strcmp(e->kind, "message_parsed") == 0 ||
+	    strcmp(e->kind, "ike_established") == 0 || strcmp(e->kind, "child_established") == 0))
+		rexmit_answered(r, e->device_id, e->tunnel_id);
 
 	sqlite3_bind_int64(s, 1, e->message_id);
 	sqlite3_bind_int64(s, 2, e->device_id);

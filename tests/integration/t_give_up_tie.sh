@@ -68,4 +68,30 @@ eq "$(sqlite3 "$T/job.db" "SELECT group_concat(t.name || ':' || e.kind, ' ') FRO
 	JOIN tunnels t USING (tunnel_id) WHERE e.kind IN ('retransmit', 'give_up', 'dpd_request')
 	ORDER BY e.event_id")" "ipsec3:dpd_request ipsec2:retransmit ipsec3:dpd_request ipsec2:give_up" \
 	"each job's first line goes with its own job, not the thread's previous one"
+# Two tunnels at "retransmit 5" (the third history run, vedge0676): the
+# give-up belongs to the one that retransmitted first (charon gives up a
+# fixed time after the last retransmit), and a tunnel whose request was
+# answered in between has nothing left to give up on.
+cat >"$T/two5.log" <<'LOG'
+<30>May 10 06:30:01 vedge0676 charon: 05[IKE] initiating IKE_SA ipsec2_1[1] to 203.0.113.8
+<30>May 10 06:30:01 vedge0676 charon: 05[NET] sending packet: from 192.0.2.168[500] to 203.0.113.8[500] (464 bytes)
+<30>May 10 06:30:02 vedge0676 charon: 06[IKE] initiating IKE_SA ipsec3_1[2] to 203.0.113.12
+<30>May 10 06:30:02 vedge0676 charon: 06[NET] sending packet: from 192.0.2.168[500] to 203.0.113.12[500] (464 bytes)
+<30>May 10 06:31:40 vedge0676 charon: 11[IKE] initiating IKE_SA ipsec4_1[3] to 203.0.113.4
+<30>May 10 06:31:40 vedge0676 charon: 11[NET] sending packet: from 192.0.2.168[500] to 203.0.113.4[500] (464 bytes)
+<30>May 10 06:31:50 vedge0676 charon: 12[IKE] retransmit 5 of request with message ID 0
+<30>May 10 06:31:50 vedge0676 charon: 12[NET] sending packet: from 192.0.2.168[500] to 203.0.113.4[500] (464 bytes)
+<30>May 10 06:31:51 vedge0676 charon: 13[NET] received packet: from 203.0.113.4[500] to 192.0.2.168[500] (456 bytes)
+<30>May 10 06:31:51 vedge0676 charon: 13[ENC] parsed IKE_SA_INIT response 0 [ SA KE No ]
+<30>May 10 06:32:40 vedge0676 charon: 10[IKE] retransmit 5 of request with message ID 6
+<30>May 10 06:32:40 vedge0676 charon: 10[NET] sending packet: from 192.0.2.168[4500] to 203.0.113.8[4500] (76 bytes)
+<30>May 10 06:32:59 vedge0676 charon: 01[IKE] retransmit 5 of request with message ID 0
+<30>May 10 06:32:59 vedge0676 charon: 01[NET] sending packet: from 192.0.2.168[500] to 203.0.113.12[500] (464 bytes)
+<30>May 10 06:33:55 vedge0676 charon: 09[IKE] giving up after 5 retransmits
+<30>May 10 06:34:15 vedge0676 charon: 03[IKE] giving up after 5 retransmits
+LOG
+"$TW_BIN" import --db "$T/two5.db" "$T/two5.log" >"$T/import4.log" 2>&1 || fail "import two5"
+eq "$(sqlite3 "$T/two5.db" "SELECT group_concat(t.name, ' ') FROM events e
+	JOIN tunnels t USING (tunnel_id) WHERE e.kind = 'give_up' ORDER BY e.event_id")" \
+	"ipsec2 ipsec3" "give-ups in the order of the retransmits; ipsec4 was answered"
 ok "give-ups tied by their retransmits, and job-starting lines by their own job"
