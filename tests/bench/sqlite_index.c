@@ -64,6 +64,19 @@ exec(sqlite3 *db, const char *sql)
 	return 0;
 }
 
+/* Removes a database and its WAL and shared-memory files. */
+static void
+db_unlink(const char *path)
+{
+	char side[600];
+
+	unlink(path);
+	snprintf(side, sizeof side, "%s-wal", path);
+	unlink(side);
+	snprintf(side, sizeof side, "%s-shm", path);
+	unlink(side);
+}
+
 static double
 run(const char *dir, const char *name, const char *index, long rows, int hosts, int batch)
 {
@@ -75,9 +88,7 @@ run(const char *dir, const char *name, const char *index, long rows, int hosts, 
 	int integer_key = strcmp(name, "tunnel_ts") == 0;
 
 	snprintf(path, sizeof path, "%s/twsqlbench-%s.db", dir, name);
-	unlink(path);
-	snprintf(text, sizeof text, "%s-wal", path);
-	unlink(text);
+	db_unlink(path);
 	if (sqlite3_open(path, &db) != SQLITE_OK)
 		return -1;
 	if (exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
@@ -118,11 +129,7 @@ run(const char *dir, const char *name, const char *index, long rows, int hosts, 
 	t = now_s() - t0;
 	sqlite3_finalize(st);
 	sqlite3_close(db);
-	unlink(path);
-	snprintf(text, sizeof text, "%s-wal", path);
-	unlink(text);
-	snprintf(text, sizeof text, "%s-shm", path);
-	unlink(text);
+	db_unlink(path);
 	return (double)rows / t;
 fail:
 	fprintf(stderr, "twsqlbench: %s: %s\n", name, sqlite3_errmsg(db));
@@ -234,7 +241,7 @@ tw_run(const char *dir, const char *file, int with_events, long rows, int batch)
 
 	cfg_defaults(&cfg);
 	snprintf(path, sizeof path, "%s/twsqlbench-tw.db", dir);
-	unlink(path);
+	db_unlink(path);
 	if (f == NULL || ds == NULL || lines == NULL ||
 	    store_open(path, 0, &st, err, sizeof err) != 0 ||
 	    sqlite3_prepare_v3(store_db(st), "INSERT INTO events(message_id, device_id,"
@@ -274,11 +281,7 @@ out:
 	free(line);
 	free(lines);
 	domain_scratch_free(ds);
-	unlink(path);
-	snprintf(path, sizeof path, "%s/twsqlbench-tw.db-wal", dir);
-	unlink(path);
-	snprintf(path, sizeof path, "%s/twsqlbench-tw.db-shm", dir);
-	unlink(path);
+	db_unlink(path);
 	return spent;
 }
 
