@@ -213,9 +213,10 @@ import_record(struct store *st, int64_t *import_id, const char *path,
 
 static int
 import_one(const struct config *cfg, struct store *st, struct resolver *res,
-    struct domain_scratch *ds, const struct import_file *f, int stdin_fd,
-    struct import_totals *tot)
+    struct domain_scratch *ds, struct tzs *tzs, const struct import_file *f,
+    int stdin_fd, struct import_totals *tot)
 {
+	struct ingest_ctx ctx = { 0, NULL, tzs };
 	struct linereader lr;
 	struct store_msg_meta meta;
 	char head_hex[17], *scratch = NULL;
@@ -257,7 +258,7 @@ import_one(const struct config *cfg, struct store *st, struct resolver *res,
 		    lr.offset, lr.hash, lines) != SQLITE_OK)
 			goto fail_sql;
 		meta.import_id = import_id;
-		ingest_prepare(cfg, line, len, ref_us, cfg->import_year,
+		ingest_prepare_ctx(cfg, &ctx, line, len, ref_us, cfg->import_year,
 		    (flags & LR_F_TRUNCATED) ? INGEST_F_TRUNCATED : 0, scratch, &row);
 		if (store_insert_message(st, &meta, &row, &msg_id) != SQLITE_OK ||
 		    resolve_message(res, msg_id, &row, &src, ds) != SQLITE_OK)
@@ -312,6 +313,7 @@ import_run(const struct config *cfg, int nfiles, char **paths)
 	struct store *st = NULL;
 	struct resolver *res = NULL;
 	struct domain_scratch *ds = NULL;
+	struct tzs *tzs = NULL;
 	char err[512];
 	int i, j, stdin_fd = -1, rc = 1, ngroups = 0;
 
@@ -341,14 +343,15 @@ import_run(const struct config *cfg, int nfiles, char **paths)
 		log_warnx("database: %s", err);
 		goto out;
 	}
+	/* One arrival-order table for the whole run: files go oldest first. */
 	if (resolve_open(st, &res, err, sizeof err) != 0 ||
-	    (ds = domain_scratch_new()) == NULL) {
+	    (ds = domain_scratch_new()) == NULL || (tzs = tzs_new()) == NULL) {
 		log_warnx("database: %s", err);
 		goto out;
 	}
 	rc = 0;
 	for (i = 0; i < nfiles; i++) {
-		if (import_one(cfg, st, res, ds, &files[i], stdin_fd, &tot) != 0) {
+		if (import_one(cfg, st, res, ds, tzs, &files[i], stdin_fd, &tot) != 0) {
 			tot.files_failed++;
 			rc = 1;
 		}
@@ -381,6 +384,7 @@ import_run(const struct config *cfg, int nfiles, char **paths)
 out:
 	resolve_free(res);
 	domain_scratch_free(ds);
+	tzs_free(tzs);
 	store_close(st);
 	if (stdin_fd >= 0)
 		close(stdin_fd);
