@@ -5,7 +5,9 @@
  * the field guide reads them: the down, the exchanges before it, what was
  * retransmitted and not answered, what was proposed and refused.  It
  * returns one cause from a fixed vocabulary, a one-sentence summary with
- * the remedy, and the events that prove it (FORMATS.md §3.4).
+ * the remedy, and the events that prove it (docs/log-formats.md, root-cause
+ * signatures).  The order of lines within one second does not change the
+ * cause or the summary.
  */
 #ifndef TW_ROOTCAUSE_H
 #define TW_ROOTCAUSE_H
@@ -56,13 +58,23 @@ struct rc_result {
 
 /*
  * ev[0..n) are the tunnel's events from some minutes before the outage to
- * now, in device-time order; start_us is when the outage (or the first
- * failed attempt) began; peer is the tunnel's peer address or NULL.
+ * now (lines after the failure included: a negotiation's outcome may be
+ * logged after it), in device-time order; start_us is when the outage (or
+ * the first failed attempt) began; peer is the tunnel's peer address or
+ * NULL.  Fills *out; never fails.
  */
 void rc_classify(const struct rc_event *ev, size_t n, int64_t start_us,
     int symptom, const char *peer, struct rc_result *out);
 
 const char *rc_cause_name(int cause);
+
+/*
+ * 1 when a shared peer or provider can explain the cause, so that
+ * simultaneous incidents with it may be grouped as one outage (dpd_timeout,
+ * peer_not_responding, peer_delete); 0 for configuration faults (proposals,
+ * PFS, authentication, traffic selectors), local deletes and unknown.
+ */
+int rc_cause_is_shared(int cause);
 
 /*
  * Compares a configured and a received proposal list transform by
