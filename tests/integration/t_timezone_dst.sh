@@ -89,22 +89,42 @@ grep -q 'not a sender range' bad.log || { cat bad.log; fail "bad range message";
 ok "import: Berlin across both changes of 2024 in order, fixed offset unchanged, errors"
 
 # ---- serve: a sender range (127.0.0.0/8), the year from the receive time ----
-# The changes of the year the collector infers for an October line (the
-# current one once past Oct 31, else the previous one).
-yr=$(date -u +%Y)
-[ "$(date -u +%m%d)" -ge 1101 ] || yr=$((yr - 1))
+# Serve infers the year of an RFC 3164 line from the receive time (the
+# latest year in which the local time is at most a day ahead of now), so
+# the spring and autumn changes used are those of the years it will pick,
+# which may differ (in June: this spring, last autumn).
 last_sunday() {   # last_sunday YEAR MONTH
 	local d
 	for d in 31 30 29 28 27 26 25; do
 		[ "$(date -u -d "$1-$2-$d" +%u 2>/dev/null)" = 7 ] && { echo "$d"; return; }
 	done
 }
-sp=$(last_sunday "$yr" 03)
-au=$(last_sunday "$yr" 10)
+off=$(TZ=Europe/Berlin date +%z)
+ref=$(( $(date -u +%s) + (${off:0:1}1) * (10#${off:1:2} * 3600 + 10#${off:3:2} * 60) + 86400 ))
+infer() {   # infer MM-DD HH:MM:SS: the year the collector gives that local time
+	local y=$(( $(date -u +%Y) + 1 ))
+	while [ "$(date -u -d "$y-$1" +%s 2>/dev/null || echo 99999999999)" -gt "$ref" ]; do
+		y=$((y - 1))
+	done
+	echo "$y"
+}
+change() {   # change MONTH FIRST LAST: "YEAR DAY" of the change whose lines all infer to YEAR
+	local y d
+	for y in $(( $(date -u +%Y) + 1 )) $(date -u +%Y) $(( $(date -u +%Y) - 1 )); do
+		d=$(last_sunday "$y" "$1")
+		if [ "$(infer "$1-$d $2")" = "$y" ] && [ "$(infer "$1-$d $3")" = "$y" ]; then
+			echo "$y $d"
+			return
+		fi
+	done
+}
+read -r ys sp < <(change 03 01:59:59 03:00:00)
+read -r yr au < <(change 10 02:00:00 03:00:00)
+[ -n "${sp:-}" ] && [ -n "${au:-}" ] || { ok "serve part skipped: today is next to a change"; exit 0; }
 utc() { date -u -d "$1" +%FT%TZ; }
 {
-	printf 'Mar %d 01:59:59|%s\n' "$sp" "$(utc "$yr-03-$sp 01:59:59 +0100")"
-	printf 'Mar %d 03:00:00|%s\n' "$sp" "$(utc "$yr-03-$sp 03:00:00 +0200")"
+	printf 'Mar %d 01:59:59|%s\n' "$sp" "$(utc "$ys-03-$sp 01:59:59 +0100")"
+	printf 'Mar %d 03:00:00|%s\n' "$sp" "$(utc "$ys-03-$sp 03:00:00 +0200")"
 	printf 'Oct %d 02:59:59|%s\n' "$au" "$(utc "$yr-10-$au 02:59:59 +0200")"
 	printf 'Oct %d 02:00:00|%s\n' "$au" "$(utc "$yr-10-$au 02:00:00 +0100")"
 	printf 'Oct %d 02:30:00|%s\n' "$au" "$(utc "$yr-10-$au 02:30:00 +0100")"
@@ -122,7 +142,7 @@ wait_rows 7
 tw_stop
 eq "$(q "SELECT group_concat(device_time, ' ') FROM
           (SELECT device_time FROM v_messages WHERE hostname = 'vedge-net' ORDER BY message_id)")" \
-	"$(cut -d'|' -f2 expect2.txt | paste -sd' ')" "sender range 127.0.0.0/8 = Europe/Berlin, $yr"
+	"$(cut -d'|' -f2 expect2.txt | paste -sd' ')" "sender range 127.0.0.0/8 = Europe/Berlin, $ys and $yr"
 eq "$(q "SELECT substr(device_time, 6) FROM v_messages WHERE hostname = 'vedge-fix'")" \
 	"07-01T11:00:00Z" "a hostname rule beats the sender range"
-ok "serve: sender range zone with both changes of $yr; hostname rule first"
+ok "serve: sender range zone across the changes of $ys-03-$sp and $yr-10-$au; hostname rule first"
