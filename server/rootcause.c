@@ -840,6 +840,9 @@ rc_give_up_state(const struct rc_event *ev, size_t n, size_t g)
 
 /*
  * IKEv2 DPD or peer loss: the give-up at g, its retransmits, the request.
+ * g may also be the last retransmit of a request that was never answered,
+ * when charon's give-up is not in the window (it comes minutes after the
+ * last retransmit, or was lost on the way).
  * Only the retransmits of g's own request count: walking back from g,
  * their numbers fall (5, 4, ... 1); a number that does not, a line of
  * another IKE_SA (unique id) or a boundary (a new IKE_SA, an earlier
@@ -852,8 +855,9 @@ rc_give_up(const struct rc_event *ev, size_t n, size_t g, int symptom,
     const char *peer, struct rc_result *r)
 {
 	const struct charon_event *gc = ev[g].ch;
-	int64_t msgid = -1, last_ok = -1;
-	uint32_t last_n = UINT32_MAX, max_n = 0;
+	int is_retx = gc->kind == CHARON_RETRANSMIT;
+	int64_t msgid = is_retx ? (int64_t)gc->msgid : -1, last_ok = -1;
+	uint32_t last_n = is_retx ? gc->count : UINT32_MAX, max_n = is_retx ? gc->count : 0;
 	size_t i, lo = 0, req = n, ok = n;
 	int est;
 	char t1[96], t2[96];
@@ -901,8 +905,10 @@ rc_give_up(const struct rc_event *ev, size_t n, size_t g, int symptom,
 		if (c->kind == CHARON_MESSAGE_GENERATED && !c->is_response &&
 		    (int64_t)c->msgid == msgid)
 			req = i;
+		/* the last answer: in time, then by ID (one second's order) */
 		if (c->kind == CHARON_MESSAGE_PARSED && c->is_response == 1 &&
-		    (c->has & CHARON_HAS_MSGID) && (msgid < 0 || (int64_t)c->msgid < msgid)) {
+		    (c->has & CHARON_HAS_MSGID) && (msgid < 0 || (int64_t)c->msgid < msgid) &&
+		    (ok == n || ev[i].us > ev[ok].us || (int64_t)c->msgid > last_ok)) {
 			ok = i;
 			last_ok = c->msgid;
 		}
@@ -915,7 +921,7 @@ rc_give_up(const struct rc_event *ev, size_t n, size_t g, int symptom,
 	if (req < n)
 		est = !xch_is_phase1(ev[req].ch->exchange);
 	else
-		est = rc_give_up_state(ev, n, g);
+		est = is_retx ? -1 : rc_give_up_state(ev, n, g);
 	if (est < 0) {
 		for (i = lo; i < g && est < 0; i++)
 			if (is_kind(&ev[i], CHARON_DPD_REQUEST))
@@ -932,8 +938,9 @@ rc_give_up(const struct rc_event *ev, size_t n, size_t g, int symptom,
 			snprintf(t1, sizeof t1, "charon gave up after %u retransmits",
 			    (unsigned)gc->count);
 		else
-			snprintf(t1, sizeof t1, "%u retransmits, then charon gave up",
-			    (unsigned)max_n);
+			snprintf(t1, sizeof t1, "%u retransmits%s", (unsigned)max_n,
+			    is_retx ? " without a reply; charon's give-up is not in the "
+			    "window" : ", then charon gave up");
 		snprintf(r->summary, sizeof r->summary, "peer %s did not answer the %s "
 		    "request (%s): check that the peer is reachable on UDP 500/4500, its "
 		    "address, and that it is configured for this tunnel",
@@ -965,10 +972,12 @@ rc_give_up(const struct rc_event *ev, size_t n, size_t g, int symptom,
 		snprintf(t1, sizeof t1, "charon gave up after %u retransmits",
 		    (unsigned)gc->count);
 	snprintf(r->summary, sizeof r->summary, "peer %s stopped answering: %s without a "
-	    "reply and charon declared the peer dead%s. "
+	    "reply and %s%s. "
 	    "Usually packet loss on the path to the peer: a one-off cannot be traced "
 	    "afterwards; if it recurs, capture on both ends and involve the ISP",
-	    peer != NULL ? peer : "(unknown)", t1, t2);
+	    peer != NULL ? peer : "(unknown)", t1, is_retx ? "the tunnel went down "
+	    "before charon's give-up (not in the window)" : "charon declared the peer "
+	    "dead", t2);
 	return RC_DPD_TIMEOUT;
 }
 
@@ -1061,6 +1070,35 @@ rc_peer_delete_request(const struct rc_event *ev, size_t n, size_t i)
 		}
 	}
 	return del;
+}
+
+/*
+ * The last retransmit up to until_us (and RC_LOOKBACK_US before it) that
+ * nothing answered: no message parsed nor packet received after it up to
+ * until_us + RC_NEAR_US.  Ties in one second go to the higher number.
+ * Returns its index, or n.
+ */
+static size_t
+rc_unanswered_retransmit(const struct rc_event *ev, size_t n, int64_t until_us)
+{
+	size_t i, last = n;
+
+	for (i = 0; i < n; i++) {
+		if (!is_kind(&ev[i], CHARON_RETRANSMIT) || !(ev[i].ch->has & CHARON_HAS_MSGID) ||
+		    ev[i].us > until_us || until_us - ev[i].us > RC_LOOKBACK_US)
+			continue;
+		if (last == n || ev[i].us > ev[last].us ||
+		    (ev[i].us == ev[last].us && ev[i].ch->count > ev[last].ch->count))
+			last = i;
+	}
+	if (last == n)
+		return n;
+	for (i = 0; i < n; i++)
+		if ((is_kind(&ev[i], CHARON_MESSAGE_PARSED) ||
+		    is_kind(&ev[i], CHARON_PACKET_RECEIVED)) && ev[i].us > ev[last].us &&
+		    ev[i].us <= until_us + RC_NEAR_US)
+			return n;
+	return last;
 }
 
 /* Lines that can end a tunnel, and which speaks first when several share
@@ -1299,8 +1337,13 @@ rc_classify(const struct rc_event *ev, size_t n, int64_t start_us, int symptom,
 		memset(r, 0, sizeof *r);
 		cause = rc_negotiation(ev, n, symptom, r);
 		if (cause == RC_UNKNOWN) {
+			/* Still retransmitting, unanswered, when it went down. */
 			memset(r, 0, sizeof *r);
-			rc_describe(ev, n, start_us, "the tunnel went down", r);
+			i = rc_unanswered_retransmit(ev, n, start_us + RC_NEAR_US);
+			if (i < n)
+				cause = rc_give_up(ev, n, i, symptom, peer, r);
+			else
+				rc_describe(ev, n, start_us, "the tunnel went down", r);
 		}
 		evidence_ftmd_down(r, ev, n, start_us);
 		goto out;
@@ -1325,9 +1368,11 @@ rc_classify(const struct rc_event *ev, size_t n, int64_t start_us, int symptom,
 			    (ev[i].us == ev[best].us && c->kind == CHARON_GIVE_UP))
 				best = i;
 		}
+		if (best == n && n > 0)
+			best = rc_unanswered_retransmit(ev, n, ev[n - 1].us);
 		if (best < n) {
 			const struct charon_event *c = ev[best].ch;
-			if (c->kind == CHARON_GIVE_UP) {
+			if (c->kind == CHARON_GIVE_UP || c->kind == CHARON_RETRANSMIT) {
 				cause = rc_give_up(ev, n, best, symptom, peer, r);
 			} else {
 				cause = RC_PEER_NOT_RESPONDING;

@@ -824,3 +824,56 @@ Test(rootcause, regress_auth_failed_any_order_within_second, .timeout = 120)
 	all_orders(responder, 0, 6, 20, RC_SYM_NEVER_ESTABLISHED, RC_AUTH_FAILED,
 	    "pre-shared key mismatch");
 }
+
+/* The field guide's DPD case when the give-up is not among the tunnel's
+ * lines (lost, or not tied to it): the unanswered retransmits before the
+ * down explain it; not 'unknown'. */
+Test(rootcause, regress_unanswered_retransmits_without_give_up_are_dpd_timeout)
+{
+	static const char *const lines[] = {
+		"0|11[ENC] generating INFORMATIONAL request 542 [ ]",
+		"0|07[ENC] parsed INFORMATIONAL response 542 [ ]",
+		"73|08[IKE] sending DPD request",
+		"73|08[ENC] generating INFORMATIONAL request 543 [ ]",
+		"103|05[IKE] retransmit 1 of request with message ID 543",
+		"157|06[IKE] retransmit 2 of request with message ID 543",
+		"254|08[IKE] retransmit 3 of request with message ID 543",
+		"429|FTMD Interface ipsec2 DOWN",
+		"434|16[IKE] initiating IKE_SA ipsec2_1[2] to 10.10.10.1",
+		NULL,
+	};
+	static const char *const answered[] = {
+		"73|08[ENC] generating INFORMATIONAL request 543 [ ]",
+		"103|05[IKE] retransmit 1 of request with message ID 543",
+		"104|07[ENC] parsed INFORMATIONAL response 543 [ ]",
+		"429|FTMD Interface ipsec2 DOWN",
+		NULL,
+	};
+	struct rc_result r;
+
+	classify_lines(lines, 429, RC_SYM_DOWN, "10.10.10.1", &r);
+	cr_assert_eq(r.cause, RC_DPD_TIMEOUT, "%s: %s", rc_cause_name(r.cause), r.summary);
+	cr_assert(strstr(r.summary, "request 543 was retransmitted 3 times") != NULL, "%s",
+	    r.summary);
+	cr_assert(strstr(r.summary, "give-up (not in the window)") != NULL, "%s", r.summary);
+	classify_lines(answered, 429, RC_SYM_DOWN, "10.10.10.1", &r);
+	cr_assert_eq(r.cause, RC_UNKNOWN, "%s: %s", rc_cause_name(r.cause), r.summary);
+}
+
+/* A peer's healthy IKE rekey whose "received DELETE" for the old IKE_SA
+ * is logged before "rekeyed": in any order, no peer delete. */
+Test(rootcause, regress_peer_ike_rekey_delete_before_rekeyed_any_order)
+{
+	static const char *const lines[] = {
+		"500|10[ENC] parsed CREATE_CHILD_SA request 6 [ SA No KE ]",
+		"500|10[ENC] generating CREATE_CHILD_SA response 6 [ SA No KE ]",
+		"500|10[IKE] IKE_SA ipsec1_1[2] rekeyed between 192.0.2.1[192.0.2.1]...198.51.100.1[198.51.100.1]",
+		"500|12[ENC] parsed INFORMATIONAL request 7 [ D ]",
+		"500|12[IKE] received DELETE for IKE_SA ipsec1_1[1]",
+		"500|12[IKE] deleting IKE_SA ipsec1_1[1] between 192.0.2.1[192.0.2.1]...198.51.100.1[198.51.100.1]",
+		"500|12[ENC] generating INFORMATIONAL response 7 [ ]",
+		NULL,
+	};
+
+	all_orders(lines, 0, 7, 500, RC_SYM_DOWN, RC_UNKNOWN, "no charon line explains it");
+}
