@@ -26,6 +26,7 @@
 #define RC_GRACE_US      (60 * 1000000LL)
 #define RC_NEAR_US       (3 * 1000000LL)
 #define RC_SAME_US       (1000000LL)      /* one negotiation, either way */
+#define RC_TRANSPORT_US  (10 * 1000000LL) /* uplink down this long before the tunnel */
 
 static const char *const rc_names[RC_MAX] = {
 	[RC_UNKNOWN] = "unknown",
@@ -38,6 +39,7 @@ static const char *const rc_names[RC_MAX] = {
 	[RC_TS_MISMATCH] = "ts_mismatch",
 	[RC_PEER_DELETE] = "peer_delete",
 	[RC_LOCAL_DELETE] = "local_delete",
+	[RC_LOCAL_TRANSPORT_DOWN] = "local_transport_down",
 };
 
 const char *
@@ -1133,6 +1135,65 @@ rc_trigger_rank(const struct rc_event *ev, size_t n, size_t i)
 	return 0;
 }
 
+/* ---- the device's own transport ------------------------------------------ */
+
+/*
+ * A device-level transport down from RC_TRANSPORT_US before the tunnel's
+ * down to RC_NEAR_US after it: the latest such; in one second a VPN 0
+ * interface over a BFD color (the interface is the nearer cause), then the
+ * name.  Returns its index, or n.
+ */
+static size_t
+rc_transport_down(const struct rc_event *ev, size_t n, int64_t start_us)
+{
+	size_t i, best = n;
+
+	for (i = 0; i < n; i++) {
+		const struct rc_event *e = &ev[i];
+		if (e->transport == RC_TRANSPORT_NONE || e->us < start_us - RC_TRANSPORT_US ||
+		    e->us > start_us + RC_NEAR_US)
+			continue;
+		if (best == n || e->us > ev[best].us || (e->us == ev[best].us &&
+		    (e->transport < ev[best].transport || (e->transport == ev[best].transport &&
+		    strncmp(e->transport_name, ev[best].transport_name,
+		    RC_TRANSPORT_NAME_LEN) < 0))))
+			best = i;
+	}
+	return best;
+}
+
+static int
+rc_local_transport(const struct rc_event *ev, size_t n, size_t t, int64_t start_us,
+    struct rc_result *r)
+{
+	const struct rc_event *e = &ev[t];
+	char when[48];
+	size_t i;
+
+	if (e->us < start_us)
+		snprintf(when, sizeof when, "%" PRId64 " s before the tunnel went down",
+		    (start_us - e->us + 500000) / 1000000);
+	else
+		snprintf(when, sizeof when, "as the tunnel went down");
+	for (i = 0; i < n; i++)
+		if (ev[i].transport != RC_TRANSPORT_NONE &&
+		    ev[i].us >= start_us - RC_TRANSPORT_US && ev[i].us <= start_us + RC_NEAR_US)
+			evidence_add(r, &ev[i]);
+	if (e->transport == RC_TRANSPORT_IF_DOWN)
+		snprintf(r->summary, sizeof r->summary, "this vEdge's own transport "
+		    "interface %.*s (VPN 0) went down %s: the cause is the device's "
+		    "uplink, not the peer: check the interface, its cabling and the "
+		    "circuit with its provider", RC_TRANSPORT_NAME_LEN,
+		    e->transport_name[0] ? e->transport_name : "(unnamed)", when);
+	else
+		snprintf(r->summary, sizeof r->summary, "every BFD session of this "
+		    "vEdge's color %.*s went down %s: the cause is the device's uplink "
+		    "on that color, not the peer: check the transport interface of that "
+		    "color and the circuit with its provider", RC_TRANSPORT_NAME_LEN,
+		    e->transport_name[0] ? e->transport_name : "(unnamed)", when);
+	return RC_LOCAL_TRANSPORT_DOWN;
+}
+
 /* ---- nothing explains it ---------------------------------------------- */
 
 /*
@@ -1261,6 +1322,18 @@ rc_classify(const struct rc_event *ev, size_t n, int64_t start_us, int symptom,
 		/* A CHILD_SA that expired because its rekeys kept failing. */
 		cause = rc_negotiation(ev, n, symptom, r);
 		if (cause == RC_PFS_MISMATCH) {
+			evidence_ftmd_down(r, ev, n, start_us);
+			goto out;
+		}
+		/* The device's own uplink went down at that moment: it, not the
+		 * peer, unless someone deleted the IKE_SA on purpose (the peer's
+		 * silence, a give-up, is what a dead uplink looks like). */
+		if ((i = rc_transport_down(ev, n, start_us)) < n && (trig == n ||
+		    ev[trig].ch->kind == CHARON_GIVE_UP || ev[trig].ch->kind == CHARON_DPD_TIMEOUT ||
+		    ev[trig].ch->kind == CHARON_IKE_ESTABLISH_NO_RESPONSE ||
+		    ev[trig].ch->kind == CHARON_IKE_REKEY_NO_RESPONSE)) {
+			memset(r, 0, sizeof *r);
+			cause = rc_local_transport(ev, n, i, start_us, r);
 			evidence_ftmd_down(r, ev, n, start_us);
 			goto out;
 		}

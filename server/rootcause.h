@@ -28,6 +28,7 @@ enum rc_cause {
 	RC_TS_MISMATCH,
 	RC_PEER_DELETE,
 	RC_LOCAL_DELETE,
+	RC_LOCAL_TRANSPORT_DOWN,  /* this device's own uplink (VPN 0 interface, BFD color) */
 	RC_MAX
 };
 
@@ -37,12 +38,29 @@ enum rc_symptom {
 	RC_SYM_DEGRADED,          /* up, but CHILD_SA rekeys fail */
 };
 
-/* One event as the classifier sees it. */
+/* Device-level FTMD transport events (not of the tunnel itself). */
+enum rc_transport {
+	RC_TRANSPORT_NONE = 0,
+	RC_TRANSPORT_IF_DOWN,             /* a VPN 0 (transport) interface went down */
+	RC_TRANSPORT_COLOR_DOWN,          /* every BFD session of one color is down */
+};
+
+#define RC_TRANSPORT_NAME_LEN 48
+
+/*
+ * One event as the classifier sees it.  A zeroed struct with ftmd_state
+ * -1 is "nothing": ch, ftmd_state and transport are alternatives.  The
+ * transport events are the device's, not the tunnel's: the correlator adds
+ * those of the tunnel's device around the outage to its window.
+ */
 struct rc_event {
 	int64_t event_id;
 	int64_t us;                       /* device time */
 	const struct charon_event *ch;    /* charon line, or NULL */
 	int ftmd_state;                   /* FTMD interface line: 1 up, 0 down, -1 none */
+	int transport;                    /* enum rc_transport */
+	char transport_name[RC_TRANSPORT_NAME_LEN]; /* interface ("ge0/0") or color
+	                                   * ("biz-internet"), NUL-terminated */
 };
 
 #define RC_MAX_EVIDENCE 64
@@ -72,7 +90,8 @@ const char *rc_cause_name(int cause);
  * 1 when a shared peer or provider can explain the cause, so that
  * simultaneous incidents with it may be grouped as one outage (dpd_timeout,
  * peer_not_responding, peer_delete); 0 for configuration faults (proposals,
- * PFS, authentication, traffic selectors), local deletes and unknown.
+ * PFS, authentication, traffic selectors), local deletes, this device's own
+ * transport going down, and unknown.
  */
 int rc_cause_is_shared(int cause);
 

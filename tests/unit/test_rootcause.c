@@ -79,7 +79,9 @@ ParameterizedTest(struct prop_case *c, rootcause, proposals)
 	free(recv);
 }
 
-/* Builds an rc_event array from "SECONDS|line" strings. */
+/* Builds an rc_event array from "SECONDS|line" strings: a charon line,
+ * "FTMD Interface ipsecN UP|DOWN" (the tunnel's interface), or the
+ * device's transport: "TRANSPORT IF ge0/0 DOWN", "TRANSPORT COLOR x DOWN". */
 static size_t
 build(const char *const *lines, struct rc_event *ev, struct charon_event **pool)
 {
@@ -93,6 +95,10 @@ build(const char *const *lines, struct rc_event *ev, struct charon_event **pool)
 		ev[n].ftmd_state = -1;
 		if (strncmp(bar + 1, "FTMD ", 5) == 0) {
 			ev[n].ftmd_state = strstr(bar, "DOWN") != NULL ? 0 : 1;
+		} else if (strncmp(bar + 1, "TRANSPORT ", 10) == 0) {
+			ev[n].transport = strncmp(bar + 11, "IF ", 3) == 0 ?
+			    RC_TRANSPORT_IF_DOWN : RC_TRANSPORT_COLOR_DOWN;
+			sscanf(strchr(bar + 11, ' ') + 1, "%47s", ev[n].transport_name);
 		} else {
 			pool[n] = parse(bar + 1);
 			ev[n].ch = pool[n];
@@ -273,7 +279,8 @@ Test(rootcause, names_are_the_public_vocabulary)
 {
 	static const char *const want[RC_MAX] = { "unknown", "dpd_timeout",
 		"peer_not_responding", "ike_proposal_mismatch", "esp_proposal_mismatch",
-		"pfs_mismatch", "auth_failed", "ts_mismatch", "peer_delete", "local_delete" };
+		"pfs_mismatch", "auth_failed", "ts_mismatch", "peer_delete", "local_delete",
+		"local_transport_down" };
 	for (int i = 0; i < RC_MAX; i++)
 		cr_assert_str_eq(rc_cause_name(i), want[i]);
 	cr_assert_str_eq(rc_cause_name(99), "unknown");
@@ -876,4 +883,68 @@ Test(rootcause, regress_peer_ike_rekey_delete_before_rekeyed_any_order)
 	};
 
 	all_orders(lines, 0, 7, 500, RC_SYM_DOWN, RC_UNKNOWN, "no charon line explains it");
+}
+
+/* ---- the device's own transport (issue #13 item 9, classifier side) ---- */
+
+Test(rootcause, local_transport_interface_down_before_tunnel_down)
+{
+	static const char *const lines[] = {
+		"0|11[ENC] generating INFORMATIONAL request 542 [ ]",
+		"0|07[ENC] parsed INFORMATIONAL response 542 [ ]",
+		"425|TRANSPORT IF ge0/0 DOWN",
+		"429|FTMD Interface ipsec2 DOWN",
+		NULL,
+	};
+	struct rc_result r;
+
+	classify_lines(lines, 429, RC_SYM_DOWN, "10.10.10.1", &r);
+	cr_assert_eq(r.cause, RC_LOCAL_TRANSPORT_DOWN, "%s: %s", rc_cause_name(r.cause),
+	    r.summary);
+	cr_assert(strstr(r.summary, "interface ge0/0 (VPN 0) went down 4 s before") != NULL,
+	    "%s", r.summary);
+	cr_assert_eq(r.nevidence, 2, "%d", r.nevidence);
+	cr_assert_eq(r.evidence[0], 3);
+	cr_assert_eq(r.evidence[1], 4);
+	cr_assert(!rc_cause_is_shared(r.cause));
+}
+
+Test(rootcause, local_transport_color_down_over_give_up)
+{
+	static const char *const lines[] = {
+		"73|08[ENC] generating INFORMATIONAL request 543 [ ]",
+		"103|05[IKE] retransmit 1 of request with message ID 543",
+		"157|06[IKE] retransmit 2 of request with message ID 543",
+		"200|11[IKE] giving up after 2 retransmits",
+		"200|TRANSPORT COLOR biz-internet DOWN",
+		"200|FTMD Interface ipsec2 DOWN",
+		NULL,
+	};
+	struct rc_result r;
+
+	all_orders(lines, 3, 6, 200, RC_SYM_DOWN, RC_LOCAL_TRANSPORT_DOWN,
+	    "color biz-internet went down as the tunnel went down");
+	(void)r;
+}
+
+Test(rootcause, local_transport_not_a_cause_too_early_or_against_a_delete)
+{
+	static const char *const early[] = {
+		"300|TRANSPORT IF ge0/0 DOWN",
+		"429|FTMD Interface ipsec2 DOWN",
+		NULL,
+	};
+	static const char *const deleted[] = {
+		"428|TRANSPORT IF ge0/0 DOWN",
+		"429|12[IKE] received DELETE for IKE_SA ipsec2_1[217]",
+		"429|12[IKE] deleting IKE_SA ipsec2_1[217] between 10.16.0.5[10.16.0.5]...10.10.10.1[10.10.10.1]",
+		"429|FTMD Interface ipsec2 DOWN",
+		NULL,
+	};
+	struct rc_result r;
+
+	classify_lines(early, 429, RC_SYM_DOWN, "10.10.10.1", &r);
+	cr_assert_eq(r.cause, RC_UNKNOWN, "%s: %s", rc_cause_name(r.cause), r.summary);
+	classify_lines(deleted, 429, RC_SYM_DOWN, "10.10.10.1", &r);
+	cr_assert_eq(r.cause, RC_PEER_DELETE, "%s: %s", rc_cause_name(r.cause), r.summary);
 }
