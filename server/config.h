@@ -82,6 +82,7 @@ struct config {
 
 	/* import */
 	int import_year;              /* 0 = infer */
+	int import_strict;            /* fail when a file has no header understood */
 
 	/* correlator (server/correlator.c) */
 	int64_t corr_interval_us;     /* how often serve runs it */

@@ -34,6 +34,7 @@
 
 struct import_totals {
 	uint64_t read, stored, unparsed, skipped, truncated, files_failed;
+	uint64_t headerless_files;  /* files stored without one header understood */
 };
 
 struct import_file {
@@ -221,7 +222,7 @@ import_one(const struct config *cfg, struct store *st, struct resolver *res,
 	struct store_msg_meta meta;
 	char head_hex[17], *scratch = NULL;
 	int64_t skip, import_id = 0, ref_us, last_progress = 0;
-	uint64_t lines = 0, batch = 0;
+	uint64_t lines = 0, batch = 0, stored_here = 0, ok_here = 0;
 	int64_t msg_id;
 	struct resolve_source src = { NULL, f->path };
 	const char *line;
@@ -265,6 +266,8 @@ import_one(const struct config *cfg, struct store *st, struct resolver *res,
 			goto fail_sql;
 		tot->stored++;
 		tot->unparsed += row.status != INGEST_OK;
+		stored_here++;
+		ok_here += row.status == INGEST_OK;
 		tot->truncated += (row.flags & INGEST_F_TRUNCATED) != 0;
 		if (++batch >= (uint64_t)cfg->batch_rows) {
 			if (import_record(st, &import_id, f->path, head_hex, lr.offset,
@@ -293,6 +296,14 @@ import_one(const struct config *cfg, struct store *st, struct resolver *res,
 		goto fail_sql;
 	if (tty && last_progress != 0)
 		fprintf(stderr, "\r\033[K");
+	/* A whole file without one header we understand is the wrong file
+	 * or a format we do not know: say so (issue #13), --strict fails. */
+	if (stored_here > 0 && ok_here == 0) {
+		fprintf(stderr, "import: %s: no syslog header understood in any of "
+		    "its %llu stored lines\n", f->path,
+		    (unsigned long long)stored_here);
+		tot->headerless_files++;
+	}
 	rc = 0;
 	goto out;
 fail_sql:
@@ -381,6 +392,11 @@ import_run(const struct config *cfg, int nfiles, char **paths)
 	    (unsigned long long)tot.read, (unsigned long long)tot.stored,
 	    (unsigned long long)tot.unparsed, (unsigned long long)tot.truncated,
 	    (unsigned long long)tot.skipped, tot.files_failed ? "; some files failed" : "");
+	if (tot.headerless_files > 0 && cfg->import_strict) {
+		fprintf(stderr, "import: --strict: %llu file(s) without a syslog "
+		    "header understood\n", (unsigned long long)tot.headerless_files);
+		rc = 1;
+	}
 out:
 	resolve_free(res);
 	domain_scratch_free(ds);

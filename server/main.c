@@ -28,6 +28,7 @@ enum {
 	OPT_UDP_ALLOW, OPT_TCP_ALLOW, OPT_RATE, OPT_TZ_RULE,
 	OPT_SINCE, OPT_FORMAT, OPT_OUT, OPT_JSON, OPT_STATE, OPT_FLAPPING, OPT_DEVICE,
 	OPT_TUNNEL, OPT_ROOT_CAUSE, OPT_AROUND, OPT_WINDOW, OPT_KEEP,
+	OPT_STRICT,
 };
 
 static const struct option main_options[] = {
@@ -49,6 +50,7 @@ static const struct option main_options[] = {
 	{ "timezone", required_argument, NULL, OPT_TZ },
 	{ "timezones", required_argument, NULL, OPT_TZ_RULE },
 	{ "year", required_argument, NULL, OPT_YEAR },
+	{ "strict", no_argument, NULL, OPT_STRICT },
 	{ "log-level", required_argument, NULL, OPT_LOG },
 	{ "lateness", required_argument, NULL, OPT_LATENESS },
 	{ "stuck-after", required_argument, NULL, OPT_STUCK },
@@ -121,6 +123,7 @@ main_usage(FILE *f)
 	    "  --retention-events DUR    prune events and incidents older than this (400d)\n"
 	    "import, parse:\n"
 	    "  --year YYYY               year of RFC 3164 lines (default: inferred)\n"
+	    "  --strict                  import: fail when a file has no header understood\n"
 	    "correlator (serve, import):\n"
 	    "  --stuck-after DUR         down this long without recovery: stuck (5m)\n"
 	    "  --flap-count N            flaps within --flap-window: flapping (3)\n"
@@ -256,6 +259,7 @@ main_parse_options(int argc, char **argv, struct config *cfg)
 		case OPT_FORMAT: cfg->q.format = optarg; break;
 		case OPT_OUT: cfg->q.out = optarg; break;
 		case OPT_JSON: cfg->q.json = 1; break;
+		case OPT_STRICT: cfg->import_strict = 1; break;
 		case OPT_STATE: cfg->q.state = optarg; break;
 		case OPT_FLAPPING: cfg->q.flapping = 1; break;
 		case OPT_DEVICE: cfg->q.device = optarg; break;
