@@ -941,8 +941,8 @@ rc_give_up(const struct rc_event *ev, size_t n, size_t g, int symptom,
 			    (unsigned)gc->count);
 		else
 			snprintf(t1, sizeof t1, "%u retransmits%s", (unsigned)max_n,
-			    is_retx ? " without a reply; charon's give-up is not in the "
-			    "window" : ", then charon gave up");
+			    is_retx ? "; charon's give-up is not among this tunnel's "
+			    "lines" : ", then charon gave up");
 		snprintf(r->summary, sizeof r->summary, "peer %s did not answer the %s "
 		    "request (%s): check that the peer is reachable on UDP 500/4500, its "
 		    "address, and that it is configured for this tunnel",
@@ -974,12 +974,12 @@ rc_give_up(const struct rc_event *ev, size_t n, size_t g, int symptom,
 		snprintf(t1, sizeof t1, "charon gave up after %u retransmits",
 		    (unsigned)gc->count);
 	snprintf(r->summary, sizeof r->summary, "peer %s stopped answering: %s without a "
-	    "reply and %s%s. "
+	    "reply %s%s. "
 	    "Usually packet loss on the path to the peer: a one-off cannot be traced "
 	    "afterwards; if it recurs, capture on both ends and involve the ISP",
-	    peer != NULL ? peer : "(unknown)", t1, is_retx ? "the tunnel went down "
-	    "before charon's give-up (not in the window)" : "charon declared the peer "
-	    "dead", t2);
+	    peer != NULL ? peer : "(unknown)", t1, is_retx ? "before the tunnel went "
+	    "down (charon's give-up is not among this tunnel's lines)" : "and charon "
+	    "declared the peer dead", t2);
 	return RC_DPD_TIMEOUT;
 }
 
@@ -1076,12 +1076,13 @@ rc_peer_delete_request(const struct rc_event *ev, size_t n, size_t i)
 
 /*
  * The last retransmit up to until_us (and RC_LOOKBACK_US before it) that
- * nothing answered: no message parsed nor packet received after it up to
- * until_us + RC_NEAR_US.  Ties in one second go to the higher number.
- * Returns its index, or n.
+ * nothing answered: no message parsed (other than a new IKE_SA_INIT) nor
+ * packet received after it up to answered_us.  Ties in one second go to
+ * the higher number.  Returns its index, or n.
  */
 static size_t
-rc_unanswered_retransmit(const struct rc_event *ev, size_t n, int64_t until_us)
+rc_unanswered_retransmit(const struct rc_event *ev, size_t n, int64_t until_us,
+    int64_t answered_us)
 {
 	size_t i, last = n;
 
@@ -1096,9 +1097,10 @@ rc_unanswered_retransmit(const struct rc_event *ev, size_t n, int64_t until_us)
 	if (last == n)
 		return n;
 	for (i = 0; i < n; i++)
-		if ((is_kind(&ev[i], CHARON_MESSAGE_PARSED) ||
+		if (((is_kind(&ev[i], CHARON_MESSAGE_PARSED) &&
+		    !xch_is_phase1(ev[i].ch->exchange)) ||
 		    is_kind(&ev[i], CHARON_PACKET_RECEIVED)) && ev[i].us > ev[last].us &&
-		    ev[i].us <= until_us + RC_NEAR_US)
+		    ev[i].us <= answered_us)
 			return n;
 	return last;
 }
@@ -1412,7 +1414,7 @@ rc_classify(const struct rc_event *ev, size_t n, int64_t start_us, int symptom,
 		if (cause == RC_UNKNOWN) {
 			/* Still retransmitting, unanswered, when it went down. */
 			memset(r, 0, sizeof *r);
-			i = rc_unanswered_retransmit(ev, n, start_us + RC_NEAR_US);
+			i = rc_unanswered_retransmit(ev, n, start_us + RC_NEAR_US, start_us);
 			if (i < n)
 				cause = rc_give_up(ev, n, i, symptom, peer, r);
 			else
@@ -1442,7 +1444,7 @@ rc_classify(const struct rc_event *ev, size_t n, int64_t start_us, int symptom,
 				best = i;
 		}
 		if (best == n && n > 0)
-			best = rc_unanswered_retransmit(ev, n, ev[n - 1].us);
+			best = rc_unanswered_retransmit(ev, n, ev[n - 1].us, ev[n - 1].us);
 		if (best < n) {
 			const struct charon_event *c = ev[best].ch;
 			if (c->kind == CHARON_GIVE_UP || c->kind == CHARON_RETRANSMIT) {

@@ -847,6 +847,9 @@ Test(rootcause, regress_unanswered_retransmits_without_give_up_are_dpd_timeout)
 		"254|08[IKE] retransmit 3 of request with message ID 543",
 		"429|FTMD Interface ipsec2 DOWN",
 		"434|16[IKE] initiating IKE_SA ipsec2_1[2] to 10.10.10.1",
+		"434|16[ENC] generating IKE_SA_INIT request 0 [ SA KE No N(NATD_S_IP) N(NATD_D_IP) ]",
+		"434|07[NET] received packet: from 10.10.10.1[500] to 172.28.0.36[500] (240 bytes)",
+		"434|07[ENC] parsed IKE_SA_INIT response 0 [ SA KE No N(NATD_S_IP) N(NATD_D_IP) ]",
 		NULL,
 	};
 	static const char *const answered[] = {
@@ -862,7 +865,8 @@ Test(rootcause, regress_unanswered_retransmits_without_give_up_are_dpd_timeout)
 	cr_assert_eq(r.cause, RC_DPD_TIMEOUT, "%s: %s", rc_cause_name(r.cause), r.summary);
 	cr_assert(strstr(r.summary, "request 543 was retransmitted 3 times") != NULL, "%s",
 	    r.summary);
-	cr_assert(strstr(r.summary, "give-up (not in the window)") != NULL, "%s", r.summary);
+	cr_assert(strstr(r.summary, "give-up is not among this tunnel's lines") != NULL, "%s",
+	    r.summary);
 	classify_lines(answered, 429, RC_SYM_DOWN, "10.10.10.1", &r);
 	cr_assert_eq(r.cause, RC_UNKNOWN, "%s: %s", rc_cause_name(r.cause), r.summary);
 }
@@ -947,4 +951,23 @@ Test(rootcause, local_transport_not_a_cause_too_early_or_against_a_delete)
 	cr_assert_eq(r.cause, RC_UNKNOWN, "%s: %s", rc_cause_name(r.cause), r.summary);
 	classify_lines(deleted, 429, RC_SYM_DOWN, "10.10.10.1", &r);
 	cr_assert_eq(r.cause, RC_PEER_DELETE, "%s: %s", rc_cause_name(r.cause), r.summary);
+}
+
+Test(rootcause, never_established_retransmits_without_give_up_is_peer_not_responding)
+{
+	static const char *const lines[] = {
+		"0|16[IKE] initiating IKE_SA ipsec2_1[1] to 198.51.100.9",
+		"0|16[ENC] generating IKE_SA_INIT request 0 [ SA KE No N(NATD_S_IP) N(NATD_D_IP) ]",
+		"4|05[IKE] retransmit 1 of request with message ID 0",
+		"11|05[IKE] retransmit 2 of request with message ID 0",
+		"24|05[IKE] retransmit 3 of request with message ID 0",
+		NULL,
+	};
+	struct rc_result r;
+
+	classify_lines(lines, 0, RC_SYM_NEVER_ESTABLISHED, "198.51.100.9", &r);
+	cr_assert_eq(r.cause, RC_PEER_NOT_RESPONDING, "%s: %s", rc_cause_name(r.cause),
+	    r.summary);
+	cr_assert(strstr(r.summary, "IKE_SA_INIT request (3 retransmits") != NULL, "%s",
+	    r.summary);
 }
