@@ -1024,28 +1024,43 @@ rc_reinitiated_after(const struct rc_event *ev, size_t n, size_t d)
 
 /*
  * A responder-side delete without its "received DELETE for IKE_SA" line:
- * the peer's INFORMATIONAL request with a Delete payload at i, and charon
- * deleting the IKE_SA ("deleting IKE_SA ..." or "IKE_SA deleted") within
- * RC_NEAR_US either way, with no DELETE of our own nor a CHILD_SA delete
- * of that request's thread.  Returns the index of the deleting line (the
- * one that names the IKE_SA if any), else n.
+ * at i the peer's INFORMATIONAL request with a Delete payload, or our
+ * INFORMATIONAL response to the peer (then the deleting line must be of
+ * the same thread within a second: ike_delete.c logs "deleting IKE_SA" as
+ * responder, and answers); and charon deleting the IKE_SA ("deleting
+ * IKE_SA ..." or "IKE_SA deleted") within RC_NEAR_US either way, with no
+ * DELETE of our own nor a CHILD_SA delete of that request's thread.
+ * Returns the index of the deleting line (the one that names the IKE_SA
+ * if any), else n.
  */
 static size_t
 rc_peer_delete_request(const struct rc_event *ev, size_t n, size_t i)
 {
 	const struct charon_event *c = ev[i].ch;
 	size_t k, del = n;
+	int answer;
 
-	if (c == NULL || c->kind != CHARON_MESSAGE_PARSED || c->is_response != 0 ||
-	    !(c->payload_flags & CHARON_PL_DELETE) ||
-	    (strcmp(c->exchange, "INFORMATIONAL") != 0 &&
+	if (c == NULL || (strcmp(c->exchange, "INFORMATIONAL") != 0 &&
 	    strcmp(c->exchange, "INFORMATIONAL_V1") != 0))
+		return n;
+	if (c->kind == CHARON_MESSAGE_PARSED && c->is_response == 0 &&
+	    (c->payload_flags & CHARON_PL_DELETE))
+		answer = 0;
+	else if (c->kind == CHARON_MESSAGE_GENERATED && c->is_response == 1)
+		answer = 1;
+	else
 		return n;
 	for (k = 0; k < n; k++) {
 		const struct charon_event *d = ev[k].ch;
 		int64_t dt = ev[k].us - ev[i].us;
 		if (d == NULL || dt < -RC_NEAR_US || dt > RC_NEAR_US)
 			continue;
+		if (answer && (d->kind == CHARON_IKE_DELETING || d->kind == CHARON_IKE_DELETED) &&
+		    (!same_thread(d, c) || dt < -RC_SAME_US || dt > RC_SAME_US))
+			continue;
+		if (answer && d->kind == CHARON_MESSAGE_PARSED && d->is_response == 0 &&
+		    (d->payload_flags & CHARON_PL_DELETE))
+			return n;       /* the request itself is there: it is the trigger */
 		switch (d->kind) {
 		case CHARON_IKE_DELETE_RECEIVED:   /* that line is the trigger */
 		case CHARON_IKE_DELETE_SENT:
@@ -1117,17 +1132,19 @@ rc_trigger_rank(const struct rc_event *ev, size_t n, size_t i)
 		return 0;
 	switch (c->kind) {
 	case CHARON_GIVE_UP:
-		return strcmp(c->variant, "path_probings") != 0 ? 9 : 0;
+		return strcmp(c->variant, "path_probings") != 0 ? 10 : 0;
 	case CHARON_DPD_TIMEOUT:
-		return 8;
+		return 9;
 	case CHARON_IKE_ESTABLISH_NO_RESPONSE:
 	case CHARON_IKE_REKEY_NO_RESPONSE:
-		return 7;
+		return 8;
 	case CHARON_IKE_DELETE_RECEIVED:
-		return rc_delete_is_rekey(ev, n, i) ? 0 : 6;
+		return rc_delete_is_rekey(ev, n, i) ? 0 : 7;
 	case CHARON_MESSAGE_PARSED:
-		return rc_peer_delete_request(ev, n, i) < n && !rc_delete_is_rekey(ev, n, i) ?
-		    5 : 0;
+	case CHARON_MESSAGE_GENERATED:
+		if (rc_peer_delete_request(ev, n, i) == n || rc_delete_is_rekey(ev, n, i))
+			return 0;
+		return c->kind == CHARON_MESSAGE_PARSED ? 6 : 5;
 	case CHARON_VICI_TERMINATE:
 	case CHARON_STROKE_TERMINATE:
 		return 4;
@@ -1366,11 +1383,12 @@ rc_classify(const struct rc_event *ev, size_t n, int64_t start_us, int symptom,
 				    "peer's configuration", peer != NULL ? peer : "(unknown)");
 				break;
 			case CHARON_IKE_DELETE_RECEIVED:
-			case CHARON_MESSAGE_PARSED: {
+			case CHARON_MESSAGE_PARSED:
+			case CHARON_MESSAGE_GENERATED: {
 				const char *name = c->ike_name;
 				size_t del = n;
 				cause = RC_PEER_DELETE;
-				if (c->kind == CHARON_MESSAGE_PARSED) {
+				if (c->kind != CHARON_IKE_DELETE_RECEIVED) {
 					del = rc_peer_delete_request(ev, n, trig);
 					name = del < n ? ev[del].ch->ike_name : "";
 				}
@@ -1389,7 +1407,9 @@ rc_classify(const struct rc_event *ev, size_t n, int64_t start_us, int symptom,
 				    peer != NULL ? peer : "(unknown)",
 				    name[0] ? " " : "", name,
 				    c->kind == CHARON_MESSAGE_PARSED ? " (its INFORMATIONAL "
-				    "request with a Delete payload)" : "",
+				    "request with a Delete payload)" : c->kind ==
+				    CHARON_MESSAGE_GENERATED ? " (charon answered the peer's "
+				    "INFORMATIONAL request and deleted it)" : "",
 				    r->cscvx86427 ? " and no new IKE_SA followed — suspected "
 				    "CSCvx86427: clear the tunnel to re-initiate it and upgrade to a "
 				    "release with the fix" : ": check the peer's logs for why it "

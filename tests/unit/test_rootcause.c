@@ -971,3 +971,23 @@ Test(rootcause, never_established_retransmits_without_give_up_is_peer_not_respon
 	cr_assert(strstr(r.summary, "IKE_SA_INIT request (3 retransmits") != NULL, "%s",
 	    r.summary);
 }
+
+/* The field guide's delete case in every order, and without its first
+ * line ("received DELETE for IKE_SA": a file cut there, or level 0): the
+ * answer to the peer's INFORMATIONAL request on the deleting thread still
+ * shows who deleted it. */
+Test(rootcause, regress_guide_delete_any_order_and_without_received_delete, .timeout = 120)
+{
+	static char store[32][600];
+	const char *lines[34];
+	size_t n = read_fixture("guide_delete.log", store, lines, 32);
+	int64_t t0 = atoll(lines[0]);
+
+	snprintf(store[n], sizeof store[n], "%lld|FTMD Interface ipsec1 DOWN", (long long)t0);
+	lines[n] = store[n];
+	lines[n + 1] = NULL;
+	cr_assert(strstr(lines[0], "received DELETE for IKE_SA") != NULL, "%s", lines[0]);
+	all_orders(lines, 0, n, t0, RC_SYM_DOWN, RC_PEER_DELETE, "suspected CSCvx86427");
+	all_orders(lines + 1, 0, n - 1, t0, RC_SYM_DOWN, RC_PEER_DELETE,
+	    "suspected CSCvx86427");
+}
