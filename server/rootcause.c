@@ -48,6 +48,17 @@ rc_cause_name(int cause)
 	return cause >= 0 && cause < RC_MAX ? rc_names[cause] : "unknown";
 }
 
+int
+rc_cause_from_name(const char *name)
+{
+	int i;
+
+	for (i = 0; name != NULL && i < RC_MAX; i++)
+		if (strcmp(name, rc_names[i]) == 0)
+			return i;
+	return RC_UNKNOWN;
+}
+
 static int
 is_kind(const struct rc_event *e, int kind)
 {

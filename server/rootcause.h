@@ -86,6 +86,10 @@ void rc_classify(const struct rc_event *ev, size_t n, int64_t start_us,
 
 const char *rc_cause_name(int cause);
 
+/* Inverse of rc_cause_name() for the stored names: the cause, or
+ * RC_UNKNOWN for NULL or a name it does not know. */
+int rc_cause_from_name(const char *name);
+
 /*
  * 1 when a shared peer or provider can explain the cause, so that
  * simultaneous incidents with it may be grouped as one outage (dpd_timeout,

@@ -281,9 +281,13 @@ Test(rootcause, names_are_the_public_vocabulary)
 		"peer_not_responding", "ike_proposal_mismatch", "esp_proposal_mismatch",
 		"pfs_mismatch", "auth_failed", "ts_mismatch", "peer_delete", "local_delete",
 		"local_transport_down" };
-	for (int i = 0; i < RC_MAX; i++)
+	for (int i = 0; i < RC_MAX; i++) {
 		cr_assert_str_eq(rc_cause_name(i), want[i]);
+		cr_assert_eq(rc_cause_from_name(want[i]), i);
+	}
 	cr_assert_str_eq(rc_cause_name(99), "unknown");
+	cr_assert_eq(rc_cause_from_name("no_such_cause"), RC_UNKNOWN);
+	cr_assert_eq(rc_cause_from_name(NULL), RC_UNKNOWN);
 }
 
 /* ---- issue #13: vocabulary corner cases -------------------------------- */
