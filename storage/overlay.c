@@ -14,6 +14,9 @@
  * been up (FTMD logs state changes), so a session first seen going down
  * and then coming up has flapped once.  The last flap-reason is the one of
  * the last down that gave one ("na", the value of ups, is no reason).
+ * FTMD may log one interface change twice (the free-text 1000001 form and
+ * the Notification): the same change of the same interface within a
+ * second is recorded once.
  *
  * "Every BFD session of a color is down" is judged at the end of the
  * window from the history (the state of each session at that time), not
@@ -40,6 +43,7 @@ enum {
 	S_SESS_DEL,
 	S_EV_MOVE,
 	S_IF_NEAR,
+	S_IF_SAME,
 	S_COLOR_AT,
 	S_MAX
 };
@@ -68,6 +72,11 @@ static const char *const overlay_sql[S_MAX] = {
 	[S_IF_NEAR] = "SELECT event_id, device_us, if_name FROM transport_events"
 	    " WHERE device_id = ?1 AND device_us >= ?2 AND device_us <= ?3"
 	    " AND kind = 'if_down' ORDER BY device_us, transport_event_id",
+	/* The same interface change within a second: FTMD's free-text and
+	 * Notification forms of one change. */
+	[S_IF_SAME] = "SELECT 1 FROM transport_events WHERE device_id = ?1"
+	    " AND device_us >= ?2 - 1000000 AND device_us <= ?2 + 1000000"
+	    " AND kind = ?3 AND if_name = ?4 LIMIT 1",
 	/* Each session known by ?2 and its last line up to ?2. */
 	[S_COLOR_AT] = "SELECT s.local_color, e.kind, e.device_us, e.event_id"
 	    " FROM bfd_sessions s JOIN transport_events e"
@@ -388,6 +397,23 @@ overlay_apply_fact(struct overlay *ov, int64_t device_id, int64_t event_id,
 	    device_us == INT64_MIN)
 		return SQLITE_OK;
 	bfd = f->kind == OVERLAY_BFD_DOWN || f->kind == OVERLAY_BFD_UP;
+	if (f->kind == OVERLAY_IF_DOWN || f->kind == OVERLAY_IF_UP) {
+		sqlite3_stmt *same = ov->st[S_IF_SAME];
+		sqlite3_bind_int64(same, 1, device_id);
+		sqlite3_bind_int64(same, 2, device_us);
+		sqlite3_bind_text(same, 3, overlay_kind_name(f->kind), -1, SQLITE_STATIC);
+		sqlite3_bind_text(same, 4, f->if_name, -1, SQLITE_TRANSIENT);
+		rc = sqlite3_step(same);
+		sqlite3_reset(same);
+		sqlite3_clear_bindings(same);
+		if (rc == SQLITE_ROW)
+			return SQLITE_OK;       /* the other form of the same change */
+		if (rc != SQLITE_DONE) {
+			log_warnx("overlay: %s in: %s", sqlite3_errmsg(ov->db),
+			    overlay_sql[S_IF_SAME]);
+			return rc;
+		}
+	}
 	sqlite3_bind_int64(st, 1, device_id);
 	if (event_id > 0)
 		sqlite3_bind_int64(st, 2, event_id);
