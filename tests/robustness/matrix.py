@@ -300,6 +300,10 @@ def guess(exp, got):
     rows = {tuple(r.split()) for r in rows}
     if not rows and exp:
         return "no incident"
+    if not exp:
+        return "incident where none: " + ", ".join(
+            "%s %s" % (r[2], r[3]) + ("" if r[0] == "vedge01" else " on " + r[0])
+            for r in sorted(rows))
     et = {r[1] for r in exp}
     gt = {r[1] for r in rows}
     eh = {r[0] for r in exp}
