@@ -312,7 +312,9 @@ put_str(char *dst, size_t dstsz, const char *s, size_t n)
 }
 
 #define PUT(field, s, n) put_str((field), sizeof(field), (s), (n))
-#define PUT_LIT(field, lit) put_str((field), sizeof(field), (lit), sizeof(lit) - 1)
+/* lit must be a string literal ("" lit does not compile otherwise): a
+ * pointer would make sizeof(lit) the pointer's size. */
+#define PUT_LIT(field, lit) put_str((field), sizeof(field), "" lit, sizeof(lit) - 1)
 
 /* ------------------------------------------------------------------------ */
 /* Cursor helpers: (const char **p, size_t *left); advance only on success. */
@@ -3217,7 +3219,10 @@ h_extra(const char *s, size_t n, struct charon_event *ev)
 		if (l == 0)
 			return CHARON_OTHER;
 		PUT(ev->detail, p, l);
-		PUT_LIT(ev->variant, s[6] == 'w' ? "write" : "read");
+		if (s[6] == 'w')
+			PUT_LIT(ev->variant, "write");
+		else
+			PUT_LIT(ev->variant, "read");
 		return CHARON_SOCKET_ERROR;
 	}
 	if (cur_lit(&p, &l, "no socket found to send IPv")) {

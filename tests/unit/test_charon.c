@@ -1803,3 +1803,24 @@ Test(regression, no_stale_fields_after_failed_alternative)
 	cr_assert_eq(ev.has, 0u);
 	cr_assert_eq(ev.seconds, 0u);
 }
+
+/* The socket_error variant was copied with PUT_LIT from a ?: of two
+ * literals, so sizeof gave the pointer's size and 7 bytes were read from
+ * the 6-byte "write" (found by fuzz_charon; the input is
+ * tests/fuzz/corpus/charon/socket_error_variant_read_past_literal).
+ * PUT_LIT now takes literals only; under ASan this test reads nothing past
+ * either literal. */
+Test(regression, socket_error_variant_read_past_literal)
+{
+	struct charon_event ev;
+	static const char w[] = "04[NET] error writing to socket: Network is unreachable";
+	static const char r[] = "04[NET] error reading socket: Bad file descriptor";
+
+	cr_assert_eq(parse_exact(w, sizeof(w) - 1, &ev), 0);
+	cr_assert_eq(ev.kind, CHARON_SOCKET_ERROR);
+	cr_assert_str_eq(ev.variant, "write");
+	cr_assert_str_eq(ev.detail, "Network is unreachable");
+	cr_assert_eq(parse_exact(r, sizeof(r) - 1, &ev), 0);
+	cr_assert_eq(ev.kind, CHARON_SOCKET_ERROR);
+	cr_assert_str_eq(ev.variant, "read");
+}
