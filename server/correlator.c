@@ -99,6 +99,11 @@ struct mslot {
 	struct machine m;
 };
 
+/* Root causes a shared peer or provider explains: only these make fleet
+ * events (a PFS, proposal, auth or TS fault is the device's own
+ * configuration, however many devices share it). */
+#define CORR_SHARED_SQL "('dpd_timeout', 'peer_not_responding', 'peer_delete')"
+
 /* Kinds the tunnel machine does not step on; corr_kind_ignored() is the
  * same test in C, and the two must agree. */
 #define CORR_IGNORED_SQL "(e.kind GLOB 'packet_*' OR e.kind IN ('keepalive'," \
@@ -110,6 +115,7 @@ enum {
 	Q_INC_SYMPTOM, Q_INC_CLOSE, Q_INC_GET, Q_INC_CAUSE, Q_EVID_DEL, Q_EVID_ADD,
 	Q_WINDOW, Q_FLEET_NEAR, Q_FLEET_NEW, Q_FLEET_SET, Q_FLEET_AGG, Q_FLEET_CAUSE,
 	Q_FLEET_UPDATE, Q_STATELESS, Q_ALL_TUNNELS, Q_RECEIVED, Q_STATE_UPD,
+	Q_ALIAS_DEV, Q_DEV_CLOCK_SET, Q_DEV_CLOCKS, Q_FLEET_DEL, Q_RESET_FLEETS, Q_RESET_EVID, Q_RESET_INC, Q_RESET_STATE,
 	Q_MAX
 };
 
@@ -142,8 +148,8 @@ static const char *const corr_sql[Q_MAX] = {
 	[Q_INC_CLOSE] = "UPDATE incidents SET symptom = ?2, ended_us = ?3"
 	    " WHERE incident_id = ?1",
 	[Q_INC_GET] = "SELECT i.tunnel_id, i.symptom, i.started_us, i.ended_us, t.peer_ip,"
-	    " i.fleet_event_id FROM incidents i JOIN tunnels t ON t.tunnel_id = i.tunnel_id"
-	    " WHERE i.incident_id = ?1",
+	    " i.fleet_event_id, i.root_cause FROM incidents i JOIN tunnels t"
+	    " ON t.tunnel_id = i.tunnel_id WHERE i.incident_id = ?1",
 	[Q_INC_CAUSE] = "UPDATE incidents SET root_cause = ?2, summary = ?3,"
 	    " peer_ip = coalesce(peer_ip, ?4) WHERE incident_id = ?1",
 	[Q_EVID_DEL] = "DELETE FROM incident_evidence WHERE incident_id = ?1",
@@ -156,13 +162,13 @@ static const char *const corr_sql[Q_MAX] = {
 	    " ORDER BY e.device_us, e.event_id LIMIT 3000",
 	[Q_FLEET_NEAR] = "SELECT incident_id, device_id, fleet_event_id FROM incidents"
 	    " WHERE peer_ip = ?1 AND started_us BETWEEN ?2 AND ?3"
-	    " AND symptom IN ('flap', 'stuck', 'down')",
+	    " AND symptom IN ('flap', 'stuck', 'down') AND root_cause IN " CORR_SHARED_SQL,
 	[Q_FLEET_NEW] = "INSERT INTO fleet_events(peer_ip, started_us, devices, tunnels,"
 	    " root_cause, summary) VALUES (?1, ?2, 0, 0, 'unknown', '')",
 	[Q_FLEET_SET] = "UPDATE incidents SET fleet_event_id = ?2 WHERE incident_id = ?1"
 	    " AND fleet_event_id IS NULL",
 	[Q_FLEET_AGG] = "SELECT min(started_us), max(ended_us), count(*) - count(ended_us),"
-	    " count(DISTINCT device_id), count(*), max(peer_ip) FROM incidents"
+	    " count(DISTINCT device_id), count(DISTINCT tunnel_id), max(peer_ip) FROM incidents"
 	    " WHERE fleet_event_id = ?1",
 	[Q_FLEET_CAUSE] = "SELECT root_cause FROM incidents WHERE fleet_event_id = ?1"
 	    " GROUP BY root_cause ORDER BY count(*) DESC, root_cause LIMIT 1",
@@ -172,6 +178,19 @@ static const char *const corr_sql[Q_MAX] = {
 	[Q_STATELESS] = "SELECT t.tunnel_id FROM tunnels t WHERE t.merged_into IS NULL"
 	    " AND NOT EXISTS (SELECT 1 FROM tunnel_state s WHERE s.tunnel_id = t.tunnel_id)",
 	[Q_ALL_TUNNELS] = "SELECT tunnel_id FROM tunnels WHERE merged_into IS NULL",
+	[Q_ALIAS_DEV] = "SELECT device_id FROM device_aliases WHERE kind = 'hostname'"
+	    " AND value = ?1",
+	[Q_DEV_CLOCK_SET] = "UPDATE devices SET last_us = max(coalesce(last_us, ?2), ?2)"
+	    " WHERE device_id = ?1",
+	[Q_DEV_CLOCKS] = "SELECT device_id, last_us FROM devices WHERE last_us IS NOT NULL",
+	[Q_FLEET_DEL] = "DELETE FROM fleet_events WHERE fleet_event_id = ?1",
+	/* Deriving a tunnel again (late lines): what it had derived goes. */
+	[Q_RESET_FLEETS] = "SELECT DISTINCT fleet_event_id FROM incidents"
+	    " WHERE tunnel_id = ?1 AND fleet_event_id IS NOT NULL",
+	[Q_RESET_EVID] = "DELETE FROM incident_evidence WHERE incident_id IN"
+	    " (SELECT incident_id FROM incidents WHERE tunnel_id = ?1)",
+	[Q_RESET_INC] = "DELETE FROM incidents WHERE tunnel_id = ?1",
+	[Q_RESET_STATE] = "DELETE FROM tunnel_state WHERE tunnel_id = ?1",
 };
 
 struct corr {
@@ -183,6 +202,8 @@ struct corr {
 	                                 events: needs a look this pass */
 	struct strmap skew;           /* device id -> device_us - received_us */
 	struct strmap devmax;         /* device id -> newest device_us seen */
+	struct strmap dirty_min;      /* tunnel id -> oldest device_us of its new events */
+	struct strmap hostclock;      /* hostname -> newest device_us of any line (import) */
 	int started;
 	struct mslot *mc;             /* tunnel machines as last saved */
 	size_t mc_cap, mc_n;
@@ -361,6 +382,8 @@ corr_open(const struct config *cfg, struct store *st, struct corr **out, char *e
 	strmap_init(&c->dirty, 1u << 22);
 	strmap_init(&c->skew, 1u << 20);
 	strmap_init(&c->devmax, 1u << 20);
+	strmap_init(&c->dirty_min, 1u << 22);
+	strmap_init(&c->hostclock, 1u << 20);
 	*out = c;
 	return 0;
 fail:
@@ -380,6 +403,8 @@ corr_free(struct corr *c)
 	strmap_free(&c->dirty);
 	strmap_free(&c->skew);
 	strmap_free(&c->devmax);
+	strmap_free(&c->dirty_min);
+	strmap_free(&c->hostclock);
 	free(c->scratch);
 	domain_scratch_free(c->ds);
 	free(c->pool);
@@ -392,6 +417,93 @@ void
 corr_get_stats(const struct corr *c, struct corr_stats *out)
 {
 	*out = c->stats;
+}
+
+static int corr_fleet_refresh(struct corr *c, int64_t fleet);
+
+void
+corr_note_clock(struct corr *c, const char *host, size_t len, int64_t us)
+{
+	int64_t have;
+
+	if (len == 0 || us == INT64_MIN)
+		return;
+	if (!strmap_get(&c->hostclock, host, len, &have) || us > have)
+		strmap_put(&c->hostclock, host, len, us);
+}
+
+/* Import: every line of a device, whatever its program, advances its
+ * clock (a file that goes on after a down covers that time). */
+static int
+corr_apply_hostclock(struct corr *c)
+{
+	sqlite3_stmt *s = c->q[Q_ALIAS_DEV];
+	size_t i;
+	int rc = SQLITE_OK;
+
+	for (i = 0; i < c->hostclock.cap && rc == SQLITE_OK; i++) {
+		const struct strmap_entry *e = &c->hostclock.slots[i];
+		if (e->key == NULL)
+			continue;
+		sqlite3_bind_text(s, 1, e->key, (int)e->klen, SQLITE_STATIC);
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW) {
+			sqlite3_stmt *u = c->q[Q_DEV_CLOCK_SET];
+			sqlite3_bind_int64(u, 1, sqlite3_column_int64(s, 0));
+			sqlite3_bind_int64(u, 2, e->value);
+			rc = corr_step(c, u);
+		}
+		rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+		sqlite3_reset(s);
+		sqlite3_clear_bindings(s);
+	}
+	if (rc != SQLITE_OK)
+		return rc;
+	/* Every device's clock as stored: an older file imported later does
+	 * not turn it back. */
+	s = c->q[Q_DEV_CLOCKS];
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t dev = sqlite3_column_int64(s, 0), us = sqlite3_column_int64(s, 1), have;
+		if (!corr_lookup(&c->devmax, dev, &have) || us > have)
+			corr_mark(&c->devmax, dev, us);
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/*
+ * Lines older than what the tunnel was already derived past (an older
+ * rotated file imported later, a sender that was late beyond `lateness`):
+ * the tunnel is derived again from its first stored line.  Its incidents,
+ * their evidence and its machine go; fleet events that counted them are
+ * recounted.  Returns SQLITE_OK or an error.
+ */
+static int
+corr_reset_tunnel(struct corr *c, int64_t tunnel_id)
+{
+	sqlite3_stmt *s = c->q[Q_RESET_FLEETS];
+	int64_t fleets[64];
+	int nf = 0, i, rc;
+
+	sqlite3_bind_int64(s, 1, tunnel_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW && nf < 64)
+		fleets[nf++] = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return rc;
+	for (i = Q_RESET_EVID; i <= Q_RESET_STATE; i++) {
+		s = c->q[i];
+		sqlite3_bind_int64(s, 1, tunnel_id);
+		if ((rc = corr_step(c, s)) != SQLITE_OK)
+			return rc;
+	}
+	mc_drop(c, tunnel_id);
+	for (i = 0; i < nf; i++)
+		if ((rc = corr_fleet_refresh(c, fleets[i])) != SQLITE_OK)
+			return rc;
+	c->stats.rederived++;
+	return SQLITE_OK;
 }
 
 /* ---- machine persistence --------------------------------------------- */
@@ -1135,7 +1247,7 @@ corr_tunnel(struct corr *c, int64_t tunnel_id, int64_t newest, int *keep_dirty)
 	sqlite3_stmt *s = c->q[Q_TUNNEL];
 	struct tctx t;
 	struct mslot *e;
-	int64_t skew = 0, cutoff, devmax = 0;
+	int64_t skew = 0, cutoff, devmax = 0, oldest;
 	int rc, got;
 	uint64_t applied = 0;
 
@@ -1158,6 +1270,7 @@ corr_tunnel(struct corr *c, int64_t tunnel_id, int64_t newest, int *keep_dirty)
 	if ((e = mc_find(c, tunnel_id)) != NULL && e->flapping >= 0) {
 		t.m = e->m;
 	} else {
+		e = NULL;
 		s = c->q[Q_STATE_GET];
 		sqlite3_bind_int64(s, 1, tunnel_id);
 		if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0) != NULL)
@@ -1166,6 +1279,13 @@ corr_tunnel(struct corr *c, int64_t tunnel_id, int64_t newest, int *keep_dirty)
 			machine_init(&t.m);
 		sqlite3_reset(s);
 		sqlite3_clear_bindings(s);
+	}
+	/* New lines older than where the machine stands: derive it again. */
+	if (t.m.cursor_event != 0 && corr_lookup(&c->dirty_min, tunnel_id, &oldest) &&
+	    oldest < t.m.cursor_us) {
+		if ((rc = corr_reset_tunnel(c, tunnel_id)) != SQLITE_OK)
+			return rc;
+		machine_init(&t.m);
 	}
 
 	corr_lookup(&c->skew, t.device_id, &skew);
@@ -1258,6 +1378,12 @@ corr_fleet_refresh(struct corr *c, int64_t fleet)
 	    (const char *)sqlite3_column_text(s, 5) : "?");
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
+	if (tunnels == 0) {
+		/* Its incidents were derived again (late lines): none is left. */
+		s = c->q[Q_FLEET_DEL];
+		sqlite3_bind_int64(s, 1, fleet);
+		return corr_step(c, s);
+	}
 
 	s = c->q[Q_FLEET_CAUSE];
 	sqlite3_bind_int64(s, 1, fleet);
@@ -1379,6 +1505,8 @@ corr_collect(struct corr *c, int64_t *last_id)
 				int64_t tun = sqlite3_column_int64(s, 1), have = INT64_MIN;
 				if (!corr_lookup(&c->dirty, tun, &have) || us > have)
 					corr_mark(&c->dirty, tun, us);
+				if (!corr_lookup(&c->dirty_min, tun, &have) || us < have)
+					corr_mark(&c->dirty_min, tun, us);
 			}
 			corr_mark(&lastmsg, dev, sqlite3_column_int64(s, 4));
 			corr_mark(&lastus, dev, us);
@@ -1446,6 +1574,8 @@ corr_run(struct corr *c, int64_t now_us, int final)
 	store_meta_get_int(c->st, "corr.last_event_id", &last_id);
 	if ((rc = corr_collect(c, &last_id)) != SQLITE_OK)
 		goto fail;
+	if (final && (rc = corr_apply_hostclock(c)) != SQLITE_OK)
+		goto fail;
 	/* Tunnels without state yet (new, or reset by a merge); after a
 	 * restart, every tunnel once, so timers resume. */
 	if ((rc = corr_mark_query(c, c->started ? Q_STATELESS : Q_ALL_TUNNELS)) != SQLITE_OK)
@@ -1476,6 +1606,7 @@ corr_run(struct corr *c, int64_t now_us, int final)
 	}
 	strmap_free(&c->dirty);
 	c->dirty = still;
+	strmap_clear(&c->dirty_min);
 
 	for (i = 0; i < (size_t)c->ntouched; i++) {
 		int64_t tnow = c->final ? INT64_MAX / 2 : now_us;

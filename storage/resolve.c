@@ -20,12 +20,15 @@
 #define RESOLVE_REXMIT_SLOTS  4096         /* devices whose retransmits are remembered */
 #define RESOLVE_REXMIT_TUNNELS 4           /* ... the last ones of this many tunnels */
 #define RESOLVE_REXMIT_WINDOW (10 * 60 * 1000000LL)  /* µs: give-up after the last */
+#define RESOLVE_EDGE_NEAR     (3 * 1000000LL)  /* µs: "at the same instant" */
+#define RESOLVE_MERGES        16           /* ties found, waiting to be merged */
 
 enum {
 	S_ALIAS_GET, S_ALIAS_PUT, S_SYSIP_GET, S_DEV_NEW, S_DEV_SET_SYSIP,
 	S_DEV_SYSIP_OF, S_DEV_SEEN, S_TUN_BY_NAME, S_TUN_BY_CONN, S_TUN_BY_PAIR,
 	S_TUN_BY_PEER, S_TUN_BY_UID, S_TUN_SINGLE, S_TUN_NEW, S_TUN_LEARN,
-	S_TUN_RENAME, S_UID_PUT, S_EVENT, S_EVENT_TUNNEL, S_DUP, S_EVENT_MAX, S_MAX
+	S_TUN_RENAME, S_UID_PUT, S_EVENT, S_EVENT_TUNNEL, S_DUP, S_EVENT_MAX,
+	S_TUN_INFO, S_DEV_HOST, S_DEV_RENAME, S_EDGE_CANDIDATES, S_EDGE_AT, S_MAX
 };
 
 static const char *const resolve_sql[S_MAX] = {
@@ -64,6 +67,23 @@ static const char *const resolve_sql[S_MAX] = {
 	[S_EVENT_TUNNEL] = "UPDATE events SET tunnel_id = ?2 WHERE event_id = ?1",
 	[S_DUP] = "INSERT OR IGNORE INTO duplicates(message_id, event_id) VALUES (?1, ?2)",
 	[S_EVENT_MAX] = "SELECT coalesce(max(event_id), 0) FROM events",
+	[S_TUN_INFO] = "SELECT interface IS NOT NULL, peer_ip IS NOT NULL FROM tunnels"
+	    " WHERE tunnel_id = ?1 AND merged_into IS NULL",
+	[S_DEV_HOST] = "SELECT hostname FROM devices WHERE device_id = ?1",
+	[S_DEV_RENAME] = "UPDATE devices SET hostname = ?2 WHERE device_id = ?1",
+	/* The other side of a state edge: records of the device known only
+	 * by name (?2 = 1) or only by address (?2 = 0). */
+	[S_EDGE_CANDIDATES] = "SELECT tunnel_id FROM tunnels WHERE device_id = ?1"
+	    " AND merged_into IS NULL AND CASE WHEN ?2 THEN interface IS NOT NULL"
+	    " AND peer_ip IS NULL ELSE interface IS NULL END LIMIT 64",
+	/* ... that changed state the same way at the same instant. */
+	[S_EDGE_AT] = "SELECT 1 FROM events WHERE tunnel_id = ?1 AND device_us"
+	    " BETWEEN ?2 AND ?3 AND CASE WHEN ?4 THEN source = 'viptela' AND"
+	    " new_state = CASE WHEN ?5 THEN 'up' ELSE 'down' END"
+	    " ELSE kind IN (CASE WHEN ?5 THEN 'child_established' ELSE 'give_up' END,"
+	    " CASE WHEN ?5 THEN 'ike_established' ELSE 'dpd_timeout' END,"
+	    " CASE WHEN ?5 THEN '' ELSE 'ike_deleted' END,"
+	    " CASE WHEN ?5 THEN '' ELSE 'ike_delete_received' END) END LIMIT 1",
 };
 
 /*
@@ -129,6 +149,8 @@ struct resolver {
 	struct thread_slot *threads;
 	struct dedup_slot *dedup;
 	struct rexmit_slot *rexmit;
+	int64_t merge_from[RESOLVE_MERGES], merge_into[RESOLVE_MERGES];
+	int nmerge;
 	struct ev_row *pool;         /* RESOLVE_POOL rows held back */
 	int *pool_free, npool_free;  /* free pool indices (a stack) */
 	int64_t next_event_id;       /* 0 = read max(event_id) first */
@@ -227,6 +249,7 @@ resolve_reset(struct resolver *r)
 	memset(r->threads, 0, RESOLVE_THREAD_SLOTS * sizeof *r->threads);
 	pool_init(r);
 	r->next_event_id = 0;
+	r->nmerge = 0;
 }
 
 void
@@ -551,6 +574,38 @@ resolve_mangled_of(const char *name, const char *known)
 	return name[0] != '\0' && strcmp(name + 1, known) == 0;
 }
 
+/*
+ * *dev = dev when its hostname is `host` with one stray leading character
+ * (the device was named after a mangled line); the device then takes
+ * `host` as its hostname.  Else *dev = 0.
+ */
+static int
+device_true_name(struct resolver *r, int64_t dev, const char *host, int64_t *out)
+{
+	sqlite3_stmt *s = r->st[S_DEV_HOST];
+	int rc, same = 0;
+
+	*out = 0;
+	sqlite3_bind_int64(s, 1, dev);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && sqlite3_column_text(s, 0) != NULL)
+		same = resolve_mangled_of((const char *)sqlite3_column_text(s, 0), host);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return rc;
+	if (!same)
+		return SQLITE_OK;
+	s = r->st[S_DEV_RENAME];
+	sqlite3_bind_int64(s, 1, dev);
+	sqlite3_bind_text(s, 2, host, -1, SQLITE_STATIC);
+	if ((rc = step_done(r, s)) != SQLITE_OK)
+		return rc;
+	log_debug("device %" PRId64 ": hostname %s (first seen mangled)", dev, host);
+	*out = dev;
+	return SQLITE_OK;
+}
+
 /* The device a line belongs to; created when new. */
 static int
 resolve_device(struct resolver *r, const struct resolve_prep *f,
@@ -614,6 +669,12 @@ resolve_device(struct resolver *r, const struct resolve_prep *f,
 				return rc;
 			if (s_dev != 0 && s_dev == m_dev && resolve_mangled_of(f->host, f->host + 1))
 				*dev = m_dev;
+			/* The other way round: the source's device was first
+			 * seen under the mangled name ("Lvedge01" on a file's
+			 * first line); this is its true name. */
+			if (*dev == 0 && s_dev != 0 &&
+			    (rc = device_true_name(r, s_dev, f->host, dev)) != SQLITE_OK)
+				return rc;
 		}
 		if (*dev == 0 && (rc = device_new(r, NULL, f->host, us, dev)) != SQLITE_OK)
 			return rc;
@@ -809,6 +870,72 @@ tunnel_learn(struct resolver *r, int64_t dev, int64_t tun, const struct resolve_
 	return SQLITE_OK;
 }
 
+/* *named = the record has its interface; *has_peer = it has a peer
+ * address.  Both 0 when the record was merged away or is gone. */
+static int
+tunnel_info(struct resolver *r, int64_t tun, int *named, int *has_peer)
+{
+	sqlite3_stmt *s = r->st[S_TUN_INFO];
+	int rc;
+
+	*named = *has_peer = 0;
+	sqlite3_bind_int64(s, 1, tun);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*named = sqlite3_column_int(s, 0);
+		*has_peer = sqlite3_column_int(s, 1);
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	if (rc == SQLITE_ROW)
+		return SQLITE_OK;
+	if (rc == SQLITE_DONE) {
+		*named = -1;            /* no such live record */
+		return SQLITE_OK;
+	}
+	log_warnx("sqlite: %s in: %s", sqlite3_errmsg(r->db), sqlite3_sql(s));
+	return rc;
+}
+
+/*
+ * Identity that converges: the line names tunnel `named` and carries other
+ * facts (connection name, address pair, peer).  A record those facts were
+ * first seen under, known only by them (no interface), is the same tunnel:
+ * it merges into `named` — its stored lines move, and the correlator
+ * derives the tunnel again from its first line.  A record that has an
+ * interface of its own is another tunnel and is left alone.  IKE_SA unique
+ * ids are not used: charon numbers them anew after a restart.
+ */
+static int
+tunnel_absorb(struct resolver *r, int64_t dev, int64_t named, const struct resolve_prep *f)
+{
+	int64_t t;
+	int i, rc = SQLITE_OK, is_named, has_peer;
+
+	for (i = 0; i < 3; i++) {
+		t = 0;
+		if (i == 0 && f->conn[0] != '\0')
+			rc = tunnel_lookup(r, dev, 'C', f->conn, NULL, S_TUN_BY_CONN, &t);
+		else if (i == 1 && f->local_ip[0] != '\0' && f->peer_ip[0] != '\0')
+			rc = tunnel_lookup(r, dev, 'P', f->local_ip, f->peer_ip, S_TUN_BY_PAIR, &t);
+		else if (i == 2 && f->peer_ip[0] != '\0')
+			rc = tunnel_lookup(r, dev, 'R', f->peer_ip, NULL, S_TUN_BY_PEER, &t);
+		if (rc != SQLITE_OK)
+			return rc;
+		if (t == 0 || t == named)
+			continue;
+		if ((rc = tunnel_info(r, t, &is_named, &has_peer)) != SQLITE_OK)
+			return rc;
+		if (is_named != 0)
+			continue;
+		log_debug("tunnel %" PRId64 " (by address) is tunnel %" PRId64 ": merged",
+		    t, named);
+		if ((rc = tunnel_merge(r, t, named)) != SQLITE_OK)
+			return rc;
+	}
+	return SQLITE_OK;
+}
+
 /*
  * The tunnel named or implied by the line's own facts; 0 when the line
  * carries nothing that identifies one.
@@ -824,6 +951,9 @@ resolve_tunnel(struct resolver *r, int64_t dev, const struct resolve_prep *f,
 	*tun = 0;
 	if (f->iface[0] != '\0' &&
 	    (rc = tunnel_lookup(r, dev, 'N', f->iface, NULL, S_TUN_BY_NAME, &named)) != SQLITE_OK)
+		return rc;
+	if (named != 0 && (f->conn[0] != '\0' || f->peer_ip[0] != '\0') &&
+	    (rc = tunnel_absorb(r, dev, named, f)) != SQLITE_OK)
 		return rc;
 	t = named;
 	if (t == 0 && f->conn[0] != '\0' &&
@@ -970,12 +1100,111 @@ rexmit_give_up(struct resolver *r, int64_t dev, int64_t us, int64_t count)
 	return best;
 }
 
+/* ---- state edges at the same instant ------------------------------------ */
+
+/* 1 up, 0 down, -1 not a state edge. */
+static int
+edge_direction(const struct ev_row *e)
+{
+	if (strcmp(e->source, "viptela") == 0)
+		return e->new_state == NULL ? -1 : strcmp(e->new_state, "up") == 0;
+	if (strcmp(e->kind, "give_up") == 0 || strcmp(e->kind, "dpd_timeout") == 0 ||
+	    strcmp(e->kind, "ike_deleted") == 0 || strcmp(e->kind, "ike_delete_received") == 0)
+		return 0;
+	if (strcmp(e->kind, "child_established") == 0 || strcmp(e->kind, "ike_established") == 0)
+		return 1;
+	return -1;
+}
+
+/*
+ * A state edge of a stored event.  An FTMD interface line of a tunnel
+ * known only by name, and a charon down or up line of a tunnel known only
+ * by address, at the same instant on the same device, with no other
+ * candidate on either side, are one tunnel (a file that starts mid-stream
+ * often names a tunnel and shows its addresses in lines that never meet:
+ * when it goes down or comes up, both sides say so at once).  The other
+ * side is looked up in the database, so a tie is found whichever side
+ * came first, in this run or an earlier one.  The merge is queued
+ * (merges_run), not done inside an insert.
+ */
+static int
+edge_note(struct resolver *r, const struct ev_row *e)
+{
+	sqlite3_stmt *c = r->st[S_EDGE_CANDIDATES], *a = r->st[S_EDGE_AT];
+	int64_t cand[64], other = 0;
+	int up, named, has_peer, rc, i, n = 0, nc = 0;
+
+	if (e->tunnel_id == 0 || e->us == INT64_MIN || (up = edge_direction(e)) < 0)
+		return SQLITE_OK;
+	if ((rc = tunnel_info(r, e->tunnel_id, &named, &has_peer)) != SQLITE_OK)
+		return rc;
+	if (named < 0 || (named && has_peer))
+		return SQLITE_OK;       /* gone, or named and addressed: nothing to tie */
+	if (named != (strcmp(e->source, "viptela") == 0))
+		return SQLITE_OK;       /* FTMD of a record by address, or charon by name */
+	sqlite3_bind_int64(c, 1, e->device_id);
+	sqlite3_bind_int(c, 2, !named);
+	while ((rc = sqlite3_step(c)) == SQLITE_ROW && nc < 64)
+		cand[nc++] = sqlite3_column_int64(c, 0);
+	sqlite3_reset(c);
+	sqlite3_clear_bindings(c);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return rc;
+	for (i = 0; i < nc && n < 2; i++) {
+		sqlite3_bind_int64(a, 1, cand[i]);
+		sqlite3_bind_int64(a, 2, e->us - RESOLVE_EDGE_NEAR);
+		sqlite3_bind_int64(a, 3, e->us + RESOLVE_EDGE_NEAR);
+		sqlite3_bind_int(a, 4, !named);
+		sqlite3_bind_int(a, 5, up);
+		rc = sqlite3_step(a);
+		sqlite3_reset(a);
+		sqlite3_clear_bindings(a);
+		if (rc == SQLITE_ROW) {
+			other = cand[i];
+			n++;
+		} else if (rc != SQLITE_DONE) {
+			return rc;
+		}
+	}
+	if (n == 1 && r->nmerge < RESOLVE_MERGES) {
+		r->merge_from[r->nmerge] = named ? other : e->tunnel_id;
+		r->merge_into[r->nmerge] = named ? e->tunnel_id : other;
+		r->nmerge++;
+	}
+	return SQLITE_OK;
+}
+
+/* Carries out the merges edge_note() queued, when both records are still
+ * what they were (one by address only, the other by name only). */
+static int
+merges_run(struct resolver *r)
+{
+	while (r->nmerge > 0) {
+		int64_t from, into;
+		int fn, fp, in, ip, rc;
+		r->nmerge--;
+		from = r->merge_from[r->nmerge];
+		into = r->merge_into[r->nmerge];
+		if ((rc = tunnel_info(r, from, &fn, &fp)) != SQLITE_OK ||
+		    (rc = tunnel_info(r, into, &in, &ip)) != SQLITE_OK)
+			return rc;
+		if (fn != 0 || in != 1 || ip)
+			continue;
+		log_debug("tunnel %" PRId64 " (by address) is tunnel %" PRId64
+		    " (same state change at the same instant): merged", from, into);
+		if ((rc = tunnel_merge(r, from, into)) != SQLITE_OK)
+			return rc;
+	}
+	return SQLITE_OK;
+}
+
 /* ---- held rows ------------------------------------------------------- */
 
 static int
 event_insert(struct resolver *r, const struct ev_row *e)
 {
 	sqlite3_stmt *s = r->st[S_EVENT];
+	int rc;
 
 	if (e->tunnel_id != 0 && strcmp(e->kind, "retransmit") == 0)
 		rexmit_note(r, e->device_id, e->tunnel_id, e->us, e->count);
@@ -1008,7 +1237,9 @@ event_insert(struct resolver *r, const struct ev_row *e)
 	if (e->detail != NULL)
 		sqlite3_bind_text(s, 16, e->detail, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 17, e->event_id);
-	return step_done(r, s);
+	if ((rc = step_done(r, s)) != SQLITE_OK)
+		return rc;
+	return edge_note(r, e);
 }
 
 /* Inserts held row i with tunnel tun (0: none) and frees its slot. */
@@ -1044,8 +1275,9 @@ slot_flush(struct resolver *r, struct thread_slot *s)
 	return SQLITE_OK;
 }
 
-int
-resolve_flush(struct resolver *r)
+/* Every held row stored; queued merges wait (see resolve_flush). */
+static int
+resolve_flush_held(struct resolver *r)
 {
 	int i, rc;
 
@@ -1057,11 +1289,26 @@ resolve_flush(struct resolver *r)
 	return SQLITE_OK;
 }
 
+int
+resolve_flush(struct resolver *r)
+{
+	int rc;
+
+	if ((rc = resolve_flush_held(r)) != SQLITE_OK)
+		return rc;
+	/* Storing held rows can find ties; a merge flushes again. */
+	while (r->nmerge > 0)
+		if ((rc = merges_run(r)) != SQLITE_OK ||
+		    (rc = resolve_flush_held(r)) != SQLITE_OK)
+			return rc;
+	return SQLITE_OK;
+}
+
 /* Before the thread slots are forgotten mid-transaction (merges). */
 static int
 resolve_forget(struct resolver *r)
 {
-	int rc = resolve_flush(r);
+	int rc = resolve_flush_held(r);
 
 	resolve_clear_caches(r);
 	memset(r->threads, 0, RESOLVE_THREAD_SLOTS * sizeof *r->threads);
@@ -1356,8 +1603,22 @@ event_hold(struct resolver *r, struct thread_slot *s, int64_t event_id,
 	return SQLITE_OK;
 }
 
+static int resolve_apply_one(struct resolver *r, int64_t message_id,
+    struct resolve_prep *f, const struct resolve_source *src);
+
 int
 resolve_apply(struct resolver *r, int64_t message_id, struct resolve_prep *f,
+    const struct resolve_source *src)
+{
+	int rc = resolve_apply_one(r, message_id, f, src);
+
+	if (rc == SQLITE_OK && r->nmerge > 0)
+		rc = merges_run(r);
+	return rc;
+}
+
+static int
+resolve_apply_one(struct resolver *r, int64_t message_id, struct resolve_prep *f,
     const struct resolve_source *src)
 {
 	int64_t dev = 0, tun = 0, event_id = 0, us = f->us;
