@@ -38,6 +38,7 @@
 #define CORR_REKEY_WINDOW   (30 * 1000000LL)
 #define CORR_DELETE_WINDOW  (5 * 1000000LL)
 #define CORR_NEAR           (3 * 1000000LL)
+#define CORR_SETTLE         (3 * 1000000LL)  /* an IKE_SA delete waits this long for its rekey */
 #define CORR_LOOKBACK       (10 * 60 * 1000000LL)
 #define CORR_WINDOW_MAX     3000          /* events given to the classifier */
 #define CORR_BATCH          4096          /* events read per query */
@@ -70,6 +71,7 @@ struct machine {
 	int64_t ike_rekey_us;
 	int64_t del_rekey_us;        /* an IKE_SA delete judged part of a rekey */
 	int64_t del_down_us;         /* an IKE_SA delete judged a down */
+	int64_t del_pending_us;      /* an IKE_SA delete not decided yet (CORR_SETTLE) */
 	int64_t exch_us;             /* last IKE exchange seen */
 	char exch[24];
 	int64_t incident_id;
@@ -115,14 +117,14 @@ enum {
 	Q_INC_SYMPTOM, Q_INC_CLOSE, Q_INC_GET, Q_INC_CAUSE, Q_EVID_DEL, Q_EVID_ADD,
 	Q_WINDOW, Q_FLEET_NEAR, Q_FLEET_NEW, Q_FLEET_SET, Q_FLEET_AGG, Q_FLEET_CAUSE,
 	Q_FLEET_UPDATE, Q_STATELESS, Q_ALL_TUNNELS, Q_RECEIVED, Q_STATE_UPD,
-	Q_ALIAS_DEV, Q_DEV_CLOCK_SET, Q_DEV_CLOCKS, Q_FLEET_DEL, Q_RESET_FLEETS, Q_RESET_EVID, Q_RESET_INC, Q_RESET_STATE,
+	Q_ALIAS_DEV, Q_RESTARTS, Q_DEV_TUNNELS, Q_DEV_CLOCK_SET, Q_DEV_CLOCKS, Q_FLEET_DEL, Q_RESET_FLEETS, Q_RESET_EVID, Q_RESET_INC, Q_RESET_STATE,
 	Q_MAX
 };
 
 static const char *const corr_sql[Q_MAX] = {
 	[Q_NEW_EVENTS] = "SELECT e.event_id, e.tunnel_id, e.device_id, e.device_us,"
-	    " e.message_id FROM events e WHERE e.event_id > ?1 ORDER BY e.event_id"
-	    " LIMIT 50000",
+	    " e.message_id, e.tunnel_id IS NULL AND e.kind = 'charon_start' FROM events e"
+	    " WHERE e.event_id > ?1 ORDER BY e.event_id LIMIT 50000",
 	[Q_RECEIVED] = "SELECT received_us FROM messages WHERE message_id = ?1",
 	/* Deferred progress: only onto a row still there (a merge deletes it). */
 	[Q_STATE_UPD] = "UPDATE tunnel_state SET state = ?2, state_since_us = ?3,"
@@ -180,6 +182,10 @@ static const char *const corr_sql[Q_MAX] = {
 	[Q_ALL_TUNNELS] = "SELECT tunnel_id FROM tunnels WHERE merged_into IS NULL",
 	[Q_ALIAS_DEV] = "SELECT device_id FROM device_aliases WHERE kind = 'hostname'"
 	    " AND value = ?1",
+	[Q_RESTARTS] = "SELECT device_us, event_id FROM restarts WHERE device_id = ?1"
+	    " AND device_us >= ?2 AND device_us <= ?3 ORDER BY device_us LIMIT 64",
+	[Q_DEV_TUNNELS] = "SELECT tunnel_id FROM tunnels WHERE device_id = ?1"
+	    " AND merged_into IS NULL",
 	[Q_DEV_CLOCK_SET] = "UPDATE devices SET last_us = max(coalesce(last_us, ?2), ?2)"
 	    " WHERE device_id = ?1",
 	[Q_DEV_CLOCKS] = "SELECT device_id, last_us FROM devices WHERE last_us IS NOT NULL",
@@ -204,6 +210,7 @@ struct corr {
 	struct strmap devmax;         /* device id -> newest device_us seen */
 	struct strmap dirty_min;      /* tunnel id -> oldest device_us of its new events */
 	struct strmap hostclock;      /* hostname -> newest device_us of any line (import) */
+	struct strmap restarted;      /* device id -> oldest charon start among new events */
 	int started;
 	struct mslot *mc;             /* tunnel machines as last saved */
 	size_t mc_cap, mc_n;
@@ -384,6 +391,7 @@ corr_open(const struct config *cfg, struct store *st, struct corr **out, char *e
 	strmap_init(&c->devmax, 1u << 20);
 	strmap_init(&c->dirty_min, 1u << 22);
 	strmap_init(&c->hostclock, 1u << 20);
+	strmap_init(&c->restarted, 1u << 16);
 	*out = c;
 	return 0;
 fail:
@@ -405,6 +413,7 @@ corr_free(struct corr *c)
 	strmap_free(&c->devmax);
 	strmap_free(&c->dirty_min);
 	strmap_free(&c->hostclock);
+	strmap_free(&c->restarted);
 	free(c->scratch);
 	domain_scratch_free(c->ds);
 	free(c->pool);
@@ -536,6 +545,7 @@ machine_to_json(const struct machine *m)
 	json_object_set_new(o, "ike_rekey", json_integer(m->ike_rekey_us));
 	json_object_set_new(o, "del_rekey", json_integer(m->del_rekey_us));
 	json_object_set_new(o, "del_down", json_integer(m->del_down_us));
+	json_object_set_new(o, "del_pending", json_integer(m->del_pending_us));
 	json_object_set_new(o, "exch_us", json_integer(m->exch_us));
 	json_object_set_new(o, "exch", json_string(m->exch));
 	json_object_set_new(o, "incident", json_integer(m->incident_id));
@@ -582,6 +592,7 @@ machine_from_json(struct machine *m, const char *text)
 	m->ike_rekey_us = jint(o, "ike_rekey");
 	m->del_rekey_us = jint(o, "del_rekey");
 	m->del_down_us = jint(o, "del_down");
+	m->del_pending_us = jint(o, "del_pending");
 	m->exch_us = jint(o, "exch_us");
 	if (json_is_string(json_object_get(o, "exch")))
 		snprintf(m->exch, sizeof m->exch, "%s",
@@ -736,6 +747,11 @@ go_down(struct tctx *t, int64_t at)
 	if (m->incident_id != 0 && m->symptom == SYM_DEGRADED) {
 		/* The PFS case: the CHILD_SA is gone for good. */
 		rc = inc_symptom(t, SYM_STUCK);
+	} else if (m->incident_id != 0 && m->symptom == SYM_NEVER) {
+		/* A failure seen before anything showed the tunnel up (a file
+		 * that starts mid-stream: the give-up, then FTMD's DOWN): a
+		 * down says it was up. */
+		rc = inc_symptom(t, SYM_DOWN);
 	} else if (m->incident_id == 0) {
 		rc = inc_open(t, SYM_DOWN, at);
 	}
@@ -845,10 +861,30 @@ delete_is_rekey(const struct machine *m, const struct charon_event *ch, int64_t 
 	return recent(at, m->ike_rekey_us, CORR_REKEY_WINDOW);
 }
 
+/*
+ * An IKE_SA delete waiting for its rekey line: once CORR_SETTLE has
+ * passed (or now, with force: the tunnel comes up, or no more data will
+ * come) with no rekey, it was a down, at the time of the delete.
+ */
+static int
+corr_settle(struct tctx *t, int64_t at, int force)
+{
+	struct machine *m = &t->m;
+	int64_t d = m->del_pending_us;
+
+	if (d == 0 || (!force && at - d <= CORR_SETTLE))
+		return SQLITE_OK;
+	m->del_pending_us = 0;
+	if (m->state == ST_DOWN)
+		return SQLITE_OK;
+	return go_down(t, d);
+}
+
 static int
 step_charon(struct tctx *t, const struct charon_event *ch, int64_t at)
 {
 	struct machine *m = &t->m;
+	int rc;
 	int ctx_child = recent(at, m->exch_us, CORR_NEAR) &&
 	    strcmp(m->exch, "CREATE_CHILD_SA") == 0;
 
@@ -856,6 +892,8 @@ step_charon(struct tctx *t, const struct charon_event *ch, int64_t at)
 	case CHARON_CHILD_ESTABLISHED:
 		if (strcmp(ch->variant, "outbound") == 0)
 			return SQLITE_OK;
+		if ((rc = corr_settle(t, at, 1)) != SQLITE_OK)
+			return rc;
 		if (ch->has & CHARON_HAS_CHILD_UID)
 			child_add(m, ch->child_uid);
 		m->ike_up = 1;
@@ -885,6 +923,12 @@ step_charon(struct tctx *t, const struct charon_event *ch, int64_t at)
 			m->has_ike_uid = 1;
 		}
 		m->ike_rekey_us = at;
+		if (m->del_pending_us != 0 && at - m->del_pending_us <= CORR_SETTLE) {
+			/* The delete logged first was this rekey's. */
+			m->del_rekey_us = m->del_pending_us;
+			m->del_pending_us = 0;
+			m->del_down_us = 0;
+		}
 		return infer_up(t, at);
 	case CHARON_IKE_INITIATE:
 	case CHARON_IKE_INITIATE_RESPONDER:
@@ -907,6 +951,15 @@ step_charon(struct tctx *t, const struct charon_event *ch, int64_t at)
 		if (strcmp(ch->exchange, "INFORMATIONAL") == 0 ||
 		    strcmp(ch->exchange, "CREATE_CHILD_SA") == 0)
 			return infer_up(t, at);
+		if (strcmp(ch->exchange, "IKE_SA_INIT") == 0 && m->state == ST_UP &&
+		    ch->kind == CHARON_MESSAGE_GENERATED && ch->is_response == 0 &&
+		    !recent(at, m->ike_rekey_us, CORR_REKEY_WINDOW)) {
+			/* A brand-new IKE_SA (an IKE rekey starts with
+			 * CREATE_CHILD_SA) for a tunnel believed up: the old one
+			 * went away without a line that said so. */
+			if ((rc = go_down(t, at)) != SQLITE_OK)
+				return rc;
+		}
 		if (strcmp(ch->exchange, "IKE_SA_INIT") == 0 && m->state != ST_UP)
 			negotiating(t, at);
 		if (ch->kind == CHARON_MESSAGE_PARSED && ch->is_response == 1 &&
@@ -918,6 +971,13 @@ step_charon(struct tctx *t, const struct charon_event *ch, int64_t at)
 	case CHARON_REKEY_SCHEDULED:
 	case CHARON_IKE_LIFETIME:
 		return infer_up(t, at);
+	case CHARON_RETRANSMIT:
+		/* Retransmitting an INFORMATIONAL (37) or CREATE_CHILD_SA (36)
+		 * request: an IKE_SA was established (a file that starts at
+		 * the retransmits of a DPD). */
+		if (ch->retx_exchange == 37 || ch->retx_exchange == 36)
+			return infer_up(t, at);
+		return SQLITE_OK;
 	case CHARON_GIVE_UP:
 		if (strcmp(ch->variant, "path_probings") == 0)
 			return SQLITE_OK;
@@ -941,16 +1001,19 @@ step_charon(struct tctx *t, const struct charon_event *ch, int64_t at)
 		if (recent(at, m->del_down_us, CORR_DELETE_WINDOW))
 			return SQLITE_OK;
 		m->del_down_us = at;
-		if (m->state == ST_UP || m->state == ST_UNKNOWN || m->ike_up)
-			return go_down(t, at);
+		/* Decided after CORR_SETTLE: the rekey this delete belongs to
+		 * may be logged after it, by another thread (corr_settle). */
+		if ((m->state == ST_UP || m->state == ST_UNKNOWN || m->ike_up) &&
+		    m->del_pending_us == 0)
+			m->del_pending_us = at;
 		return SQLITE_OK;
 	case CHARON_IKE_DELETED:
 		if (recent(at, m->del_rekey_us, CORR_DELETE_WINDOW) ||
 		    recent(at, m->del_down_us, CORR_DELETE_WINDOW) ||
 		    recent(at, m->ike_rekey_us, CORR_REKEY_WINDOW))
 			return SQLITE_OK;
-		if (m->state == ST_UP)
-			return go_down(t, at);
+		if (m->state == ST_UP && m->del_pending_us == 0)
+			m->del_pending_us = at;
 		return SQLITE_OK;
 	case CHARON_CHILD_CLOSING:
 	case CHARON_CHILD_EXPIRED:
@@ -991,6 +1054,8 @@ corr_timers(struct tctx *t, int64_t at)
 	struct machine *m = &t->m;
 	int rc;
 
+	if ((rc = corr_settle(t, at, 0)) != SQLITE_OK)
+		return rc;
 	if (m->child_gone_us != 0 && m->nchild == 0 && at - m->child_gone_us > CORR_CHILD_GRACE) {
 		int64_t gone = m->child_gone_us;
 		if ((rc = go_down(t, gone)) != SQLITE_OK)
@@ -1234,10 +1299,55 @@ corr_save_deferred(struct corr *c, int all)
 	return SQLITE_OK;
 }
 
+/*
+ * charon started on the device at `at`: whatever the tunnel was, its
+ * IKE_SA is gone.  A tunnel believed up went down then, even if no line
+ * said so (a restart or a reboot the collector did not see): what follows
+ * (a failed re-initiation, or a new IKE_SA) is judged from there.
+ */
+static int
+corr_restart(struct tctx *t, int64_t at)
+{
+	struct machine *m = &t->m;
+	int rc;
+
+	if ((rc = corr_settle(t, at, 1)) != SQLITE_OK)
+		return rc;
+	m->ike_up = 0;
+	m->nchild = 0;
+	m->has_ike_uid = 0;
+	m->child_gone_us = 0;
+	if (m->state == ST_UP)
+		return go_down(t, at);
+	return SQLITE_OK;
+}
+
+/* The device's charon starts in [from, to], in time order (at most 64). */
+static int
+corr_load_restarts(struct corr *c, int64_t dev, int64_t from, int64_t to,
+    int64_t *us, int64_t *ids, int *n)
+{
+	sqlite3_stmt *s = c->q[Q_RESTARTS];
+	int rc;
+
+	*n = 0;
+	sqlite3_bind_int64(s, 1, dev);
+	sqlite3_bind_int64(s, 2, from);
+	sqlite3_bind_int64(s, 3, to);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW && *n < 64) {
+		us[*n] = sqlite3_column_int64(s, 0);
+		ids[*n] = sqlite3_column_int64(s, 1);
+		(*n)++;
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
+}
+
 static int
 corr_needs_timer(const struct machine *m)
 {
-	return m->child_gone_us != 0 || (m->incident_id != 0 &&
+	return m->child_gone_us != 0 || m->del_pending_us != 0 || (m->incident_id != 0 &&
 	    (m->symptom == SYM_DOWN || m->symptom == SYM_DEGRADED)) || m->score > 0;
 }
 
@@ -1247,8 +1357,8 @@ corr_tunnel(struct corr *c, int64_t tunnel_id, int64_t newest, int *keep_dirty)
 	sqlite3_stmt *s = c->q[Q_TUNNEL];
 	struct tctx t;
 	struct mslot *e;
-	int64_t skew = 0, cutoff, devmax = 0, oldest;
-	int rc, got;
+	int64_t skew = 0, cutoff, devmax = 0, oldest, rs_us[64], rs_id[64];
+	int rc, got, nrs = 0, irs = 0;
 	uint64_t applied = 0;
 
 	memset(&t, 0, sizeof t);
@@ -1298,6 +1408,14 @@ corr_tunnel(struct corr *c, int64_t tunnel_id, int64_t newest, int *keep_dirty)
 		t.tnow = c->now_us + skew;
 	}
 
+	/* charon starts between the cursor and the cutoff, applied in
+	 * (time, event id) order among the tunnel's own lines. */
+	if ((rc = corr_load_restarts(c, t.device_id, t.m.cursor_us, cutoff, rs_us, rs_id,
+	    &nrs)) != SQLITE_OK)
+		return rc;
+	while (irs < nrs && (rs_us[irs] < t.m.cursor_us ||
+	    (rs_us[irs] == t.m.cursor_us && rs_id[irs] <= t.m.cursor_event)))
+		irs++;
 	do {
 		s = c->q[Q_EVENTS];
 		got = 0;
@@ -1310,6 +1428,12 @@ corr_tunnel(struct corr *c, int64_t tunnel_id, int64_t newest, int *keep_dirty)
 			got++;
 			t.m.cursor_us = sqlite3_column_int64(s, 1);
 			t.m.cursor_event = sqlite3_column_int64(s, 0);
+			while (rc == SQLITE_ROW && irs < nrs && (rs_us[irs] < t.m.cursor_us ||
+			    (rs_us[irs] == t.m.cursor_us && rs_id[irs] < t.m.cursor_event)))
+				if ((rc = corr_restart(&t, rs_us[irs++])) == SQLITE_OK)
+					rc = SQLITE_ROW;
+			if (rc != SQLITE_ROW)
+				break;
 			if (t.m.cursor_us > t.m.last_us)
 				t.m.last_us = t.m.cursor_us;
 			if (corr_kind_ignored((const char *)sqlite3_column_text(s, 5)) ||
@@ -1325,7 +1449,8 @@ corr_tunnel(struct corr *c, int64_t tunnel_id, int64_t newest, int *keep_dirty)
 				rc = step_charon(&t, ev.ch, ev.us);
 			else if (ev.ftmd_state == 0)
 				rc = go_down(&t, ev.us);
-			else if (ev.ftmd_state == 1)
+			else if (ev.ftmd_state == 1 &&
+			    (rc = corr_settle(&t, ev.us, 1)) == SQLITE_OK)
 				rc = go_up(&t, ev.us);
 			if (rc != SQLITE_OK)
 				break;
@@ -1336,9 +1461,21 @@ corr_tunnel(struct corr *c, int64_t tunnel_id, int64_t newest, int *keep_dirty)
 		if (rc != SQLITE_DONE)
 			return rc == SQLITE_ROW ? SQLITE_OK : rc;
 	} while (got == CORR_BATCH);
+	/* Starts after the tunnel's last line: the cursor moves to them. */
+	for (; irs < nrs; irs++) {
+		if ((rc = corr_restart(&t, rs_us[irs])) != SQLITE_OK)
+			return rc;
+		t.m.cursor_us = rs_us[irs];
+		t.m.cursor_event = rs_id[irs];
+		if (rs_us[irs] > t.m.last_us)
+			t.m.last_us = rs_us[irs];
+	}
 
 	if (t.tnow < t.m.last_us)
 		t.tnow = t.m.last_us;
+	/* import: no more lines will come to settle a pending delete. */
+	if (c->final && (rc = corr_settle(&t, t.tnow, 1)) != SQLITE_OK)
+		return rc;
 	if ((rc = corr_timers(&t, t.tnow)) != SQLITE_OK)
 		return rc;
 	/* An open incident is re-read as its evidence grows. */
@@ -1508,6 +1645,11 @@ corr_collect(struct corr *c, int64_t *last_id)
 				if (!corr_lookup(&c->dirty_min, tun, &have) || us < have)
 					corr_mark(&c->dirty_min, tun, us);
 			}
+			if (sqlite3_column_int(s, 5)) {
+				int64_t have;
+				if (!corr_lookup(&c->restarted, dev, &have) || us < have)
+					corr_mark(&c->restarted, dev, us);
+			}
 			corr_mark(&lastmsg, dev, sqlite3_column_int64(s, 4));
 			corr_mark(&lastus, dev, us);
 			if (!corr_lookup(&c->devmax, dev, &dmax) || us > dmax)
@@ -1536,6 +1678,35 @@ out:
 	strmap_free(&lastmsg);
 	strmap_free(&lastus);
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* A charon start concerns every tunnel of its device: each needs a look,
+ * from the start's time (older than a tunnel's cursor: derived again). */
+static int
+corr_mark_restarted(struct corr *c)
+{
+	sqlite3_stmt *s = c->q[Q_DEV_TUNNELS];
+	size_t i;
+	int rc = SQLITE_OK;
+
+	for (i = 0; i < c->restarted.cap && rc == SQLITE_OK; i++) {
+		const struct strmap_entry *e = &c->restarted.slots[i];
+		if (e->key == NULL)
+			continue;
+		sqlite3_bind_int64(s, 1, strtoll(e->key, NULL, 10));
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			int64_t tun = sqlite3_column_int64(s, 0), have;
+			if (!corr_lookup(&c->dirty, tun, &have) || e->value > have)
+				corr_mark(&c->dirty, tun, e->value);
+			if (!corr_lookup(&c->dirty_min, tun, &have) || e->value < have)
+				corr_mark(&c->dirty_min, tun, e->value);
+		}
+		rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+		sqlite3_reset(s);
+		sqlite3_clear_bindings(s);
+	}
+	strmap_clear(&c->restarted);
+	return rc;
 }
 
 static int
@@ -1575,6 +1746,8 @@ corr_run(struct corr *c, int64_t now_us, int final)
 	if ((rc = corr_collect(c, &last_id)) != SQLITE_OK)
 		goto fail;
 	if (final && (rc = corr_apply_hostclock(c)) != SQLITE_OK)
+		goto fail;
+	if ((rc = corr_mark_restarted(c)) != SQLITE_OK)
 		goto fail;
 	/* Tunnels without state yet (new, or reset by a merge); after a
 	 * restart, every tunnel once, so timers resume. */

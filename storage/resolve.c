@@ -28,7 +28,8 @@ enum {
 	S_DEV_SYSIP_OF, S_DEV_SEEN, S_TUN_BY_NAME, S_TUN_BY_CONN, S_TUN_BY_PAIR,
 	S_TUN_BY_PEER, S_TUN_BY_UID, S_TUN_SINGLE, S_TUN_NEW, S_TUN_LEARN,
 	S_TUN_RENAME, S_UID_PUT, S_EVENT, S_EVENT_TUNNEL, S_DUP, S_EVENT_MAX,
-	S_TUN_INFO, S_DEV_HOST, S_DEV_RENAME, S_EDGE_CANDIDATES, S_EDGE_AT, S_MAX
+	S_TUN_INFO, S_DEV_HOST, S_DEV_RENAME, S_EDGE_CANDIDATES, S_EDGE_AT,
+	S_RESTART, S_MAX
 };
 
 static const char *const resolve_sql[S_MAX] = {
@@ -71,6 +72,8 @@ static const char *const resolve_sql[S_MAX] = {
 	    " WHERE tunnel_id = ?1 AND merged_into IS NULL",
 	[S_DEV_HOST] = "SELECT hostname FROM devices WHERE device_id = ?1",
 	[S_DEV_RENAME] = "UPDATE devices SET hostname = ?2 WHERE device_id = ?1",
+	[S_RESTART] = "INSERT OR IGNORE INTO restarts(device_id, device_us, event_id)"
+	    " VALUES (?1, ?2, ?3)",
 	/* The other side of a state edge: records of the device known only
 	 * by name (?2 = 1) or only by address (?2 = 0). */
 	[S_EDGE_CANDIDATES] = "SELECT tunnel_id FROM tunnels WHERE device_id = ?1"
@@ -550,6 +553,10 @@ device_merge(struct resolver *r, int64_t from, int64_t into)
 	    (rc = exec_ids(r, "UPDATE incidents SET device_id = ?2 WHERE device_id = ?1",
 	    from, into)) != SQLITE_OK ||
 	    (rc = exec_ids(r, "UPDATE OR REPLACE ike_sas SET device_id = ?2 WHERE device_id = ?1",
+	    from, into)) != SQLITE_OK ||
+	    (rc = exec_ids(r, "UPDATE OR IGNORE restarts SET device_id = ?2 WHERE device_id = ?1",
+	    from, into)) != SQLITE_OK ||
+	    (rc = exec_ids(r, "DELETE FROM restarts WHERE device_id = ?1 AND ?2 = ?2",
 	    from, into)) != SQLITE_OK ||
 	    (rc = exec_ids(r, "UPDATE device_aliases SET device_id = ?2 WHERE device_id = ?1",
 	    from, into)) != SQLITE_OK ||
@@ -1641,6 +1648,22 @@ resolve_apply_one(struct resolver *r, int64_t message_id, struct resolve_prep *f
 		return step_done(r, r->st[S_DUP]);
 	}
 
+	if (strcmp(f->kind, "charon_start") == 0) {
+		/* The device's, not a tunnel's: every IKE_SA of it is gone. */
+		if ((rc = event_next_id(r, &event_id)) != SQLITE_OK)
+			return rc;
+		dd->key = dkey;
+		dd->event_id = event_id;
+		if (us != INT64_MIN) {
+			sqlite3_stmt *rs = r->st[S_RESTART];
+			sqlite3_bind_int64(rs, 1, dev);
+			sqlite3_bind_int64(rs, 2, us);
+			sqlite3_bind_int64(rs, 3, event_id);
+			if ((rc = step_done(r, rs)) != SQLITE_OK)
+				return rc;
+		}
+		return event_store(r, event_id, message_id, dev, 0, f);
+	}
 	if ((rc = resolve_tunnel(r, dev, f, us, &tun)) != SQLITE_OK)
 		return rc;
 	if (tun == 0 && f->source == DOMAIN_CHARON &&
