@@ -22,6 +22,7 @@
 #define RESOLVE_REXMIT_WINDOW (10 * 60 * 1000000LL)  /* µs: give-up after the last */
 #define RESOLVE_EDGE_NEAR     (3 * 1000000LL)  /* µs: "at the same instant" */
 #define RESOLVE_MERGES        16           /* ties found, waiting to be merged */
+#define RESOLVE_JOB_TIE       (1000000LL)  /* µs: two lines of one job tie their tunnels */
 
 enum {
 	S_ALIAS_GET, S_ALIAS_PUT, S_SYSIP_GET, S_DEV_NEW, S_DEV_SET_SYSIP,
@@ -1109,6 +1110,17 @@ rexmit_give_up(struct resolver *r, int64_t dev, int64_t us, int64_t count)
 
 /* ---- state edges at the same instant ------------------------------------ */
 
+/* Queues a tie of two records (merges_run decides which way, if any). */
+static void
+merge_queue(struct resolver *r, int64_t a, int64_t b)
+{
+	if (r->nmerge < RESOLVE_MERGES && a != b) {
+		r->merge_from[r->nmerge] = a;
+		r->merge_into[r->nmerge] = b;
+		r->nmerge++;
+	}
+}
+
 /* 1 up, 0 down, -1 not a state edge. */
 static int
 edge_direction(const struct ev_row *e)
@@ -1173,16 +1185,14 @@ edge_note(struct resolver *r, const struct ev_row *e)
 			return rc;
 		}
 	}
-	if (n == 1 && r->nmerge < RESOLVE_MERGES) {
-		r->merge_from[r->nmerge] = named ? other : e->tunnel_id;
-		r->merge_into[r->nmerge] = named ? e->tunnel_id : other;
-		r->nmerge++;
-	}
+	if (n == 1)
+		merge_queue(r, other, e->tunnel_id);
 	return SQLITE_OK;
 }
 
-/* Carries out the merges edge_note() queued, when both records are still
- * what they were (one by address only, the other by name only). */
+/* Carries out the ties queued (edge_note, one charon job), when one record
+ * is known only by address and the other only by name: the first merges
+ * into the second.  Others are left alone. */
 static int
 merges_run(struct resolver *r)
 {
@@ -1195,10 +1205,15 @@ merges_run(struct resolver *r)
 		if ((rc = tunnel_info(r, from, &fn, &fp)) != SQLITE_OK ||
 		    (rc = tunnel_info(r, into, &in, &ip)) != SQLITE_OK)
 			return rc;
-		if (fn != 0 || in != 1 || ip)
+		if (fn == 1 && !fp && in == 0) {      /* queued the other way round */
+			int64_t x = from;
+			from = into;
+			into = x;
+		} else if (fn != 0 || in != 1 || ip) {
 			continue;
-		log_debug("tunnel %" PRId64 " (by address) is tunnel %" PRId64
-		    " (same state change at the same instant): merged", from, into);
+		}
+		log_debug("tunnel %" PRId64 " (by address) is tunnel %" PRId64 ": merged",
+		    from, into);
 		if ((rc = tunnel_merge(r, from, into)) != SQLITE_OK)
 			return rc;
 	}
@@ -1685,6 +1700,14 @@ resolve_apply_one(struct resolver *r, int64_t message_id, struct resolve_prep *f
 			return rc;
 		return event_store(r, event_id, message_id, dev, tun, f);
 	}
+	if (tun != 0 && s->tunnel_id != 0 && s->tunnel_id != tun && us != INT64_MIN &&
+	    us >= s->tunnel_us && us - s->tunnel_us <= RESOLVE_JOB_TIE &&
+	    !kind_starts_job(f->kind) && strcmp(f->kind, "packet_received") != 0)
+		/* One charon job named the tunnel and showed its addresses
+		 * (a CHILD_SA rekey: "CHILD_SA child_ipsec2_1{6} established",
+		 * then "sending packet: from L to P"): one tunnel, if one record
+		 * has only the name and the other only the addresses. */
+		merge_queue(r, s->tunnel_id, tun);
 	if (tun != 0) {
 		/* Identified by its own facts: settle the waiting lines. */
 		if (!(f->iface[0] == '\0' && f->conn[0] == '\0' && f->peer_ip[0] == '\0' &&
