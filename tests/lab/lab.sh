@@ -262,6 +262,11 @@ lab_swanctl() { # NAME ARGS...
 
 # lab_charon NAME CONN CHILD LOCAL REMOTE LOCAL_TS REMOTE_TS ESP PSK
 #            CHILD_REKEY CHILD_LIFE DPD_ACTION SYSLOG(yes|no) DPD_DELAY
+#            [IKE_REKEY [IKE_RAND [KEYINGTRIES [SYSLOG_LEVEL]]]]
+# IKE_REKEY: the IKE_SA's rekey_time (86400s; its over_time is 10 % of it,
+# as charon's default, but at least 5 s); IKE_RAND its rand_time (default: the over_time, as
+# charon does); KEYINGTRIES (1; 0 = for ever, as a vEdge); SYSLOG_LEVEL the
+# level of the daemon-facility syslog (1; 2 = `default = 2`).
 lab_charon() {
 	local name=$1 H=$SD/$1 plugins encap pid i
 	plugins="random nonce aes sha1 sha2 hmac gmp gcm openssl kdf pem pkcs1 x509 pubkey"
@@ -273,17 +278,26 @@ lab_charon() {
 		plugins="$plugins kernel-netlink socket-default vici"
 		encap=no
 	fi
-	local sd=-1 sa=-1
+	local sd=-1 sa=-1 ike_rekey=${15:-86400s} ike_over ike_rand
 	if [ "${13}" = yes ]; then
-		sd=1
+		sd=${18:-1}
 		sa=0
 	fi
+	# charon's default over_time, but at least 5 s: a short rekey_time
+	# must not make the IKE_SA expire before its rekey completes
+	ike_over=$((${ike_rekey%s} / 10))
+	[ "$ike_over" -ge 5 ] || ike_over=5
+	ike_over=${ike_over}s
+	ike_rand=${16:-$ike_over}
 	lab_render "$LAB_DIR/strongswan.conf.in" "$H/strongswan.conf" \
-		HOST="$name" DIR="$H" PLUGINS="$plugins" SYSLOG_DAEMON="$sd" SYSLOG_AUTH="$sa"
+		HOST="$name" DIR="$H" PLUGINS="$plugins" SYSLOG_DAEMON="$sd" SYSLOG_AUTH="$sa" \
+		SYSLOG_TRACE="$([ "$sd" -gt 1 ] && echo 1 || echo "$sd")"
 	lab_render "$LAB_DIR/swanctl.conf.in" "$H/swanctl/swanctl.conf" \
 		HOST="$name" CONN="$2" CHILD="$3" LOCAL="$4" REMOTE="$5" \
 		LOCAL_TS="$6" REMOTE_TS="$7" ESP="$8" PSK="$9" CHILD_REKEY="${10}" \
-		CHILD_LIFE="${11}" DPD_ACTION="${12}" ENCAP="$encap" DPD_DELAY="${14}"
+		CHILD_LIFE="${11}" DPD_ACTION="${12}" ENCAP="$encap" DPD_DELAY="${14}" \
+		IKE_REKEY="$ike_rekey" IKE_OVER="$ike_over" IKE_RAND="$ike_rand" \
+		KEYINGTRIES="${17:-1}"
 	chmod 600 "$H/swanctl/swanctl.conf"
 	# nsenter execs charon: $! is charon's PID
 	nsenter -t "$(cat "$H/holder.pid")" -m -n -- \
@@ -369,12 +383,20 @@ lab_collector_stop() {
 
 # lab_up SCENARIO [VAR=VALUE...]: everything for one scenario, the vEdge's
 # and the peer's settings taken from the variables (defaults = the guide's
-# tunnel, healthy): V_ESP P_ESP V_PSK P_PSK P_CHILD_REKEY P_CHILD_LIFE.
+# tunnel, healthy): V_ESP P_ESP V_PSK P_PSK P_CHILD_REKEY P_CHILD_LIFE
+# V_CHILD_REKEY V_CHILD_LIFE V_IKE_REKEY P_IKE_REKEY V_IKE_RAND P_IKE_RAND
+# V_KEYINGTRIES V_LOGLEVEL (the vEdge's syslog level, 1 or 2) P_REMOTE_TS
+# (what the peer accepts for the vEdge's side), COLLECTOR=later (do not start
+# the collector: the scenario calls lab_collector itself, mid-stream).
+# The vEdge's settings stay in $SD/vedge.args for lab_vedge_charon.
 lab_up() {
 	SD=$LAB_T/$1
 	shift
 	local V_ESP=aes256gcm16-modp2048 P_ESP=aes256gcm16-modp2048
-	local V_PSK=$PSK_GOOD P_PSK=$PSK_GOOD P_CHILD_REKEY=3600s P_CHILD_LIFE=3960s kv
+	local V_PSK=$PSK_GOOD P_PSK=$PSK_GOOD P_CHILD_REKEY=3600s P_CHILD_LIFE=3960s
+	local V_CHILD_REKEY=3600s V_CHILD_LIFE=3960s V_IKE_REKEY=86400s P_IKE_REKEY=86400s
+	local V_IKE_RAND='' P_IKE_RAND='' V_KEYINGTRIES=1 V_LOGLEVEL=1
+	local P_REMOTE_TS=$VEDGE_TS COLLECTOR=now kv
 	for kv in "$@"; do
 		local "$kv"
 	done
@@ -382,24 +404,67 @@ lab_up() {
 	: >"$SD/pids"
 	: >"$SD/netns"
 	lab_net
-	lab_collector
+	[ "$COLLECTOR" = later ] || lab_collector
 	lab_host vedge "$NS_V"
 	lab_host peer "$NS_P"
 	lab_rsyslog
 	# The vEdge: interface ipsec2 of the field guide.
-	lab_charon vedge ipsec2_1 child_ipsec2_1 "$VEDGE_WAN" "$PEER_WAN" \
-		"$VEDGE_TS" "$PEER_TS" "$V_ESP" "$V_PSK" 3600s 3960s restart yes 2s
+	printf '%s\n' "$V_ESP" "$V_PSK" "$V_CHILD_REKEY" "$V_CHILD_LIFE" "$V_IKE_REKEY" \
+		"$V_IKE_RAND" "$V_KEYINGTRIES" "$V_LOGLEVEL" >"$SD/vedge.args"
+	lab_vedge_charon
 	# The third-party peer: logs to its own file only; DPD every 30 s, so
 	# the DPD exchanges seen while the tunnel is up are the vEdge's.
 	lab_charon peer vedge01-ipsec2 vedge01-ipsec2-child "$PEER_WAN" "$VEDGE_WAN" \
-		"$PEER_TS" "$VEDGE_TS" "$P_ESP" "$P_PSK" "$P_CHILD_REKEY" "$P_CHILD_LIFE" \
-		restart no 30s
+		"$PEER_TS" "$P_REMOTE_TS" "$P_ESP" "$P_PSK" "$P_CHILD_REKEY" "$P_CHILD_LIFE" \
+		restart no 30s "$P_IKE_REKEY" "$P_IKE_RAND" 1
 }
 
-# lab_initiate: what the vEdge does when the interface comes up.
+# lab_vedge_charon [PSK]: (re)start the vEdge's charon with the settings
+# lab_up saved, optionally with another pre-shared key (a changed
+# configuration applied by the restart).  Its own log of a previous run is
+# kept as charon.log.N (N = 1, 2, ...).
+lab_vedge_charon() {
+	local a n=1
+	mapfile -t a <"$SD/vedge.args"
+	[ $# -eq 0 ] || a[1]=$1
+	if [ -e "$SD/vedge/charon.log" ]; then
+		while [ -e "$SD/vedge/charon.log.$n" ]; do n=$((n + 1)); done
+		mv "$SD/vedge/charon.log" "$SD/vedge/charon.log.$n"
+	fi
+	# what a stopped charon may leave behind: its sockets must be new
+	rm -f "$SD/vedge/run/charon.vici" "$SD/vedge/run/charon.ctl"
+	lab_charon vedge ipsec2_1 child_ipsec2_1 "$VEDGE_WAN" "$PEER_WAN" \
+		"$VEDGE_TS" "$PEER_TS" "${a[0]}" "${a[1]}" "${a[2]}" "${a[3]}" restart yes 2s \
+		"${a[4]}" "${a[5]}" "${a[6]}" "${a[7]}"
+}
+
+# lab_pid_of NAME: the newest recorded PID of process NAME (e.g. vedge-charon).
+lab_pid_of() {
+	awk -v n="$1" '$2 == n { p = $1 } END { if (p) print p; else exit 1 }' "$SD/pids"
+}
+
+# lab_stop NAME: stop process NAME (SIGTERM, as systemd would) and forget it.
+lab_stop() {
+	local pid
+	pid=$(lab_pid_of "$1") || return 0
+	lab_stop_pid "$pid" "$1"
+	awk -v p="$pid" '$1 != p' "$SD/pids" >"$SD/pids.new"
+	mv "$SD/pids.new" "$SD/pids"
+}
+
+# lab_mark TEXT: one line from another program (tag `lab`) through the
+# vEdge's syslog, as a device's other daemons send all the time.  The
+# scenarios end with one, so that a capture shows how long it covers
+# (nothing else is logged once a tunnel is down for good).
+lab_mark() {
+	lab_in vedge logger -t lab -- "$*"
+}
+
+# lab_initiate [TIMEOUT]: what the vEdge does when the interface comes up
+# (swanctl waits at most TIMEOUT s, 10 by default; charon goes on trying).
 lab_initiate() {
-	lab_swanctl vedge --initiate --child child_ipsec2_1 --timeout 10 \
-		>"$SD/vedge/initiate.out" 2>&1
+	lab_swanctl vedge --initiate --child child_ipsec2_1 --timeout "${1:-10}" \
+		>>"$SD/vedge/initiate.out" 2>&1
 }
 
 # Traffic through the tunnel: UDP from the vEdge's service address to the
