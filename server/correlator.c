@@ -809,6 +809,16 @@ child_rekey_failed(struct tctx *t, int64_t at)
 {
 	int rc;
 
+	if (t->m.incident_id != 0 && t->m.symptom == SYM_NEVER && !t->m.ever_up &&
+	    at - t->m.inc_start <= CORR_NEAR) {
+		/* The same negotiation's lines, in another order: what looked
+		 * like a first attempt failing was a CHILD_SA rekey refused on
+		 * an established IKE_SA. */
+		t->m.state = ST_UP;
+		t->m.state_since = t->m.inc_start;
+		t->m.ever_up = 1;
+		return inc_symptom(t, SYM_DEGRADED);
+	}
 	if ((rc = infer_up(t, at)) != SQLITE_OK)
 		return rc;
 	if (t->m.state == ST_UP && t->m.incident_id == 0)
@@ -948,15 +958,23 @@ step_charon(struct tctx *t, const struct charon_event *ch, int64_t at)
 	case CHARON_MESSAGE_PARSED:
 		snprintf(m->exch, sizeof m->exch, "%s", ch->exchange);
 		m->exch_us = at;
+		if (strcmp(ch->exchange, "CREATE_CHILD_SA") == 0 &&
+		    (ch->payload_flags & (CHARON_PL_NO_PROP | CHARON_PL_TS_UNACCEPT |
+		    CHARON_PL_INVAL_KE)) && !(ch->payload_flags & CHARON_PL_SA))
+			/* A CHILD_SA refused, either way, on an IKE_SA that is up. */
+			return child_rekey_failed(t, at);
 		if (strcmp(ch->exchange, "INFORMATIONAL") == 0 ||
 		    strcmp(ch->exchange, "CREATE_CHILD_SA") == 0)
 			return infer_up(t, at);
 		if (strcmp(ch->exchange, "IKE_SA_INIT") == 0 && m->state == ST_UP &&
 		    ch->kind == CHARON_MESSAGE_GENERATED && ch->is_response == 0 &&
+		    at - m->state_since > CORR_SETTLE &&
 		    !recent(at, m->ike_rekey_us, CORR_REKEY_WINDOW)) {
 			/* A brand-new IKE_SA (an IKE rekey starts with
-			 * CREATE_CHILD_SA) for a tunnel believed up: the old one
-			 * went away without a line that said so. */
+			 * CREATE_CHILD_SA) for a tunnel believed up for a while
+			 * (not the SA whose lines this second brought up, in
+			 * whatever order): the old one went away without a line
+			 * that said so. */
 			if ((rc = go_down(t, at)) != SQLITE_OK)
 				return rc;
 		}
@@ -1024,8 +1042,10 @@ step_charon(struct tctx *t, const struct charon_event *ch, int64_t at)
 		if (m->state == ST_UP && m->nchild == 0 && m->child_gone_us == 0)
 			m->child_gone_us = at;
 		return SQLITE_OK;
-	case CHARON_NO_ACCEPTABLE_PROPOSAL:
 	case CHARON_CHILD_FAILED_KEEP_IKE:
+		/* "keeping IKE_SA": there is one, whatever came before. */
+		return child_rekey_failed(t, at);
+	case CHARON_NO_ACCEPTABLE_PROPOSAL:
 	case CHARON_NOTIFY_NO_CHILD:
 		if (ctx_child)
 			return child_rekey_failed(t, at);

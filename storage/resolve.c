@@ -945,6 +945,29 @@ tunnel_absorb(struct resolver *r, int64_t dev, int64_t named, const struct resol
 }
 
 /*
+ * A line that names a tunnel no record has (or addresses one no record
+ * has) on a device whose only record is known the other way — only by
+ * address (or only by name): that record, as unattributed lines of a
+ * single-tunnel device are (a file that starts mid-stream, after the line
+ * that tied name and address).  *t = 0 otherwise.
+ */
+static int
+tunnel_only_other(struct resolver *r, int64_t dev, const struct resolve_prep *f, int64_t *t)
+{
+	int64_t one = 0;
+	int named, has_peer, rc;
+
+	*t = 0;
+	if ((rc = tunnel_single(r, dev, &one)) != SQLITE_OK || one == 0)
+		return rc;
+	if ((rc = tunnel_info(r, one, &named, &has_peer)) != SQLITE_OK)
+		return rc;
+	if (f->iface[0] != '\0' ? named == 0 : named == 1 && !has_peer)
+		*t = one;
+	return SQLITE_OK;
+}
+
+/*
  * The tunnel named or implied by the line's own facts; 0 when the line
  * carries nothing that identifies one.
  */
@@ -980,6 +1003,9 @@ resolve_tunnel(struct resolver *r, int64_t dev, const struct resolve_prep *f,
 	    (rc = tunnel_lookup(r, dev, 'R', f->peer_ip, NULL, S_TUN_BY_PEER, &t)) != SQLITE_OK)
 		return rc;
 
+	if (t == 0 && named == 0 && (f->iface[0] != '\0') != (f->peer_ip[0] != '\0') &&
+	    (rc = tunnel_only_other(r, dev, f, &t)) != SQLITE_OK)
+		return rc;
 	if (f->iface[0] != '\0' && t != named) {
 		/* The line names the interface of a tunnel known so far only by
 		 * connection, id or address: merge into the named record, or
