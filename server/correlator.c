@@ -117,7 +117,7 @@ enum {
 	Q_INC_SYMPTOM, Q_INC_CLOSE, Q_INC_GET, Q_INC_CAUSE, Q_EVID_DEL, Q_EVID_ADD,
 	Q_WINDOW, Q_FLEET_NEAR, Q_FLEET_NEW, Q_FLEET_SET, Q_FLEET_AGG, Q_FLEET_CAUSE,
 	Q_FLEET_UPDATE, Q_STATELESS, Q_ALL_TUNNELS, Q_RECEIVED, Q_STATE_UPD,
-	Q_ALIAS_DEV, Q_RESTARTS, Q_DEV_TUNNELS, Q_DEV_CLOCK_SET, Q_DEV_CLOCKS, Q_FLEET_DEL, Q_RESET_FLEETS, Q_RESET_EVID, Q_RESET_INC, Q_RESET_STATE,
+	Q_RESTARTS, Q_DEV_TUNNELS, Q_DEV_CLOCK_SET, Q_DEV_CLOCKS, Q_FLEET_DEL, Q_RESET_FLEETS, Q_RESET_EVID, Q_RESET_INC, Q_RESET_STATE,
 	Q_MAX
 };
 
@@ -180,15 +180,15 @@ static const char *const corr_sql[Q_MAX] = {
 	[Q_STATELESS] = "SELECT t.tunnel_id FROM tunnels t WHERE t.merged_into IS NULL"
 	    " AND NOT EXISTS (SELECT 1 FROM tunnel_state s WHERE s.tunnel_id = t.tunnel_id)",
 	[Q_ALL_TUNNELS] = "SELECT tunnel_id FROM tunnels WHERE merged_into IS NULL",
-	[Q_ALIAS_DEV] = "SELECT device_id FROM device_aliases WHERE kind = 'hostname'"
-	    " AND value = ?1",
 	[Q_RESTARTS] = "SELECT device_us, event_id FROM restarts WHERE device_id = ?1"
 	    " AND device_us >= ?2 AND device_us <= ?3 ORDER BY device_us LIMIT 64",
 	[Q_DEV_TUNNELS] = "SELECT tunnel_id FROM tunnels WHERE device_id = ?1"
 	    " AND merged_into IS NULL",
-	[Q_DEV_CLOCK_SET] = "UPDATE devices SET last_us = max(coalesce(last_us, ?2), ?2)"
-	    " WHERE device_id = ?1",
-	[Q_DEV_CLOCKS] = "SELECT device_id, last_us FROM devices WHERE last_us IS NOT NULL",
+	[Q_DEV_CLOCK_SET] = "INSERT INTO host_clocks(hostname, last_us) VALUES (?1, ?2)"
+	    " ON CONFLICT(hostname) DO UPDATE SET last_us = max(last_us, excluded.last_us)",
+	[Q_DEV_CLOCKS] = "SELECT a.device_id, max(h.last_us) FROM host_clocks h"
+	    " JOIN device_aliases a ON a.kind = 'hostname' AND a.value = h.hostname"
+	    " GROUP BY a.device_id",
 	[Q_FLEET_DEL] = "DELETE FROM fleet_events WHERE fleet_event_id = ?1",
 	/* Deriving a tunnel again (late lines): what it had derived goes. */
 	[Q_RESET_FLEETS] = "SELECT DISTINCT fleet_event_id FROM incidents"
@@ -446,7 +446,7 @@ corr_note_clock(struct corr *c, const char *host, size_t len, int64_t us)
 static int
 corr_apply_hostclock(struct corr *c)
 {
-	sqlite3_stmt *s = c->q[Q_ALIAS_DEV];
+	sqlite3_stmt *s;
 	size_t i;
 	int rc = SQLITE_OK;
 
@@ -454,22 +454,15 @@ corr_apply_hostclock(struct corr *c)
 		const struct strmap_entry *e = &c->hostclock.slots[i];
 		if (e->key == NULL)
 			continue;
+		s = c->q[Q_DEV_CLOCK_SET];
 		sqlite3_bind_text(s, 1, e->key, (int)e->klen, SQLITE_STATIC);
-		rc = sqlite3_step(s);
-		if (rc == SQLITE_ROW) {
-			sqlite3_stmt *u = c->q[Q_DEV_CLOCK_SET];
-			sqlite3_bind_int64(u, 1, sqlite3_column_int64(s, 0));
-			sqlite3_bind_int64(u, 2, e->value);
-			rc = corr_step(c, u);
-		}
-		rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
-		sqlite3_reset(s);
-		sqlite3_clear_bindings(s);
+		sqlite3_bind_int64(s, 2, e->value);
+		rc = corr_step(c, s);
 	}
 	if (rc != SQLITE_OK)
 		return rc;
-	/* Every device's clock as stored: an older file imported later does
-	 * not turn it back. */
+	/* Every device's clock as stored, through the names it is known
+	 * by: an older file imported later does not turn it back. */
 	s = c->q[Q_DEV_CLOCKS];
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		int64_t dev = sqlite3_column_int64(s, 0), us = sqlite3_column_int64(s, 1), have;
@@ -1043,8 +1036,11 @@ step_charon(struct tctx *t, const struct charon_event *ch, int64_t at)
 			m->child_gone_us = at;
 		return SQLITE_OK;
 	case CHARON_CHILD_FAILED_KEEP_IKE:
-		/* "keeping IKE_SA": there is one, whatever came before. */
-		return child_rekey_failed(t, at);
+		/* A CHILD_SA rekey refused on a tunnel that was up; the first
+		 * CHILD_SA refused in IKE_AUTH is a tunnel never established. */
+		if (ctx_child || m->ever_up)
+			return child_rekey_failed(t, at);
+		return attempt_failed(t, at);
 	case CHARON_NO_ACCEPTABLE_PROPOSAL:
 	case CHARON_NOTIFY_NO_CHILD:
 		if (ctx_child)

@@ -30,7 +30,7 @@ enum {
 	S_TUN_BY_PEER, S_TUN_BY_UID, S_TUN_SINGLE, S_TUN_NEW, S_TUN_LEARN,
 	S_TUN_RENAME, S_UID_PUT, S_EVENT, S_EVENT_TUNNEL, S_DUP, S_EVENT_MAX,
 	S_TUN_INFO, S_DEV_HOST, S_DEV_RENAME, S_EDGE_CANDIDATES, S_EDGE_AT,
-	S_RESTART, S_MAX
+	S_RESTART, S_GIVEUP_UNTIED, S_MAX
 };
 
 static const char *const resolve_sql[S_MAX] = {
@@ -73,6 +73,11 @@ static const char *const resolve_sql[S_MAX] = {
 	    " WHERE tunnel_id = ?1 AND merged_into IS NULL",
 	[S_DEV_HOST] = "SELECT hostname FROM devices WHERE device_id = ?1",
 	[S_DEV_RENAME] = "UPDATE devices SET hostname = ?2 WHERE device_id = ?1",
+	/* A give-up stored before the retransmits it counts (a file in
+	 * reverse order, an older file imported later). */
+	[S_GIVEUP_UNTIED] = "SELECT event_id, device_us FROM events WHERE tunnel_id IS NULL"
+	    " AND device_us BETWEEN ?3 AND ?4 AND device_id = ?1 AND kind = 'give_up'"
+	    " AND count = ?2 ORDER BY device_us LIMIT 1",
 	[S_RESTART] = "INSERT OR IGNORE INTO restarts(device_id, device_us, event_id)"
 	    " VALUES (?1, ?2, ?3)",
 	/* The other side of a state edge: records of the device known only
@@ -614,6 +619,33 @@ device_true_name(struct resolver *r, int64_t dev, const char *host, int64_t *out
 	return SQLITE_OK;
 }
 
+/*
+ * A hostname no alias knows, from a source (sender address, imported file)
+ * whose device is known under the same name with one stray leading
+ * character: that device.  Either way round: "Lvedge01" for a known
+ * "vedge01" (the field guide's mangled lines), or "vedge01" for a device
+ * first seen as "Lvedge01" (a file whose first line is mangled), which
+ * then takes the true name.  *dev = 0 otherwise.
+ */
+static int
+device_by_mangled(struct resolver *r, const char *host, const char *srckind,
+    const char *srcval, int64_t *dev)
+{
+	int64_t s_dev = 0, m_dev = 0;
+	int rc;
+
+	*dev = 0;
+	if ((rc = alias_get(r, srckind, srcval, &s_dev)) != SQLITE_OK || s_dev == 0)
+		return rc;
+	if ((rc = alias_get(r, "hostname", host + 1, &m_dev)) != SQLITE_OK)
+		return rc;
+	if (s_dev == m_dev) {
+		*dev = m_dev;
+		return SQLITE_OK;
+	}
+	return device_true_name(r, s_dev, host, dev);
+}
+
 /* The device a line belongs to; created when new. */
 static int
 resolve_device(struct resolver *r, const struct resolve_prep *f,
@@ -626,6 +658,9 @@ resolve_device(struct resolver *r, const struct resolve_prep *f,
 
 	*dev = 0;
 	if (f->host[0] != '\0' && (rc = alias_get(r, "hostname", f->host, &by_host)) != SQLITE_OK)
+		return rc;
+	if (by_host == 0 && f->host[0] != '\0' && srcval != NULL && strlen(f->host) > 2 &&
+	    (rc = device_by_mangled(r, f->host, srckind, srcval, &by_host)) != SQLITE_OK)
 		return rc;
 	if (f->sysip[0] != '\0') {
 		/* FTMD: the system-ip decides, and names seen with it join. */
@@ -668,23 +703,7 @@ resolve_device(struct resolver *r, const struct resolve_prep *f,
 	} else if (by_host != 0) {
 		*dev = by_host;
 	} else if (f->host[0] != '\0') {
-		/* A known name from the same source with one stray leading
-		 * character: the field guide's mangled "Lvedge01". */
-		if (srcval != NULL && strlen(f->host) > 2) {
-			int64_t s_dev = 0, m_dev = 0;
-			if ((rc = alias_get(r, srckind, srcval, &s_dev)) != SQLITE_OK ||
-			    (rc = alias_get(r, "hostname", f->host + 1, &m_dev)) != SQLITE_OK)
-				return rc;
-			if (s_dev != 0 && s_dev == m_dev && resolve_mangled_of(f->host, f->host + 1))
-				*dev = m_dev;
-			/* The other way round: the source's device was first
-			 * seen under the mangled name ("Lvedge01" on a file's
-			 * first line); this is its true name. */
-			if (*dev == 0 && s_dev != 0 &&
-			    (rc = device_true_name(r, s_dev, f->host, dev)) != SQLITE_OK)
-				return rc;
-		}
-		if (*dev == 0 && (rc = device_new(r, NULL, f->host, us, dev)) != SQLITE_OK)
+		if ((rc = device_new(r, NULL, f->host, us, dev)) != SQLITE_OK)
 			return rc;
 	} else {
 		/* No name at all: the sender (or the file) stands for it. */
@@ -1246,6 +1265,49 @@ merges_run(struct resolver *r)
 	return SQLITE_OK;
 }
 
+static int event_set_tunnel(struct resolver *r, int64_t event_id, int64_t tun);
+
+/*
+ * A retransmit now tied to its tunnel, and a give-up after the same count
+ * stored earlier without one (its retransmits came later: a file in
+ * reverse order, or an older file imported in a later run): the give-up
+ * is that tunnel's.  It is also a down at that instant (edge_note).
+ */
+static int
+rexmit_late_give_up(struct resolver *r, const struct ev_row *e)
+{
+	sqlite3_stmt *s = r->st[S_GIVEUP_UNTIED];
+	struct ev_row g;
+	int64_t id = 0, us = 0;
+	int rc;
+
+	if (e->us == INT64_MIN || e->count < 0)
+		return SQLITE_OK;
+	sqlite3_bind_int64(s, 1, e->device_id);
+	sqlite3_bind_int64(s, 2, e->count);
+	sqlite3_bind_int64(s, 3, e->us);
+	sqlite3_bind_int64(s, 4, e->us + RESOLVE_REXMIT_WINDOW);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		id = sqlite3_column_int64(s, 0);
+		us = sqlite3_column_int64(s, 1);
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_DONE ? SQLITE_OK : rc;
+	if ((rc = event_set_tunnel(r, id, e->tunnel_id)) != SQLITE_OK)
+		return rc;
+	memset(&g, 0, sizeof g);
+	g.event_id = id;
+	g.device_id = e->device_id;
+	g.tunnel_id = e->tunnel_id;
+	g.us = us;
+	g.kind = "give_up";
+	g.source = "charon";
+	return edge_note(r, &g);
+}
+
 /* ---- held rows ------------------------------------------------------- */
 
 static int
@@ -1254,8 +1316,11 @@ event_insert(struct resolver *r, const struct ev_row *e)
 	sqlite3_stmt *s = r->st[S_EVENT];
 	int rc;
 
-	if (e->tunnel_id != 0 && strcmp(e->kind, "retransmit") == 0)
+	if (e->tunnel_id != 0 && strcmp(e->kind, "retransmit") == 0) {
 		rexmit_note(r, e->device_id, e->tunnel_id, e->us, e->count);
+		if ((rc = rexmit_late_give_up(r, e)) != SQLITE_OK)
+			return rc;
+	}
 	else if (e->tunnel_id != 0 && (strcmp(e->kind, "message_parsed") == 0 ||
 	    strcmp(e->kind, "ike_established") == 0 || strcmp(e->kind, "child_established") == 0))
 		rexmit_answered(r, e->device_id, e->tunnel_id);
