@@ -6,6 +6,7 @@
  */
 #include "config.h"
 #include "log.h"
+#include "tzif.h"
 #include "util.h"
 
 #include <arpa/inet.h>
@@ -77,6 +78,21 @@ cfg_parse_cidr(const char *s, struct cfg_cidr *out)
 	return 0;
 }
 
+/* 1 when address a (family) is inside net. */
+static int
+cfg_cidr_match(const struct cfg_cidr *net, int family, const uint8_t *a)
+{
+	int bits = net->prefix, full = bits / 8, rest = bits % 8;
+
+	if (net->family != family)
+		return 0;
+	if (memcmp(a, net->addr, (size_t)full) != 0)
+		return 0;
+	if (rest != 0 && ((a[full] ^ net->addr[full]) & (0xff << (8 - rest))) != 0)
+		return 0;
+	return 1;
+}
+
 int
 cfg_cidr_allows(const struct cfg_cidr *list, int n, const struct sockaddr *sa)
 {
@@ -91,16 +107,9 @@ cfg_cidr_allows(const struct cfg_cidr *list, int n, const struct sockaddr *sa)
 		a = (const uint8_t *)&((const struct sockaddr_in6 *)sa)->sin6_addr;
 	else
 		return 0;
-	for (i = 0; i < n; i++) {
-		int bits = list[i].prefix, full = bits / 8, rest = bits % 8;
-		if (list[i].family != sa->sa_family)
-			continue;
-		if (memcmp(a, list[i].addr, (size_t)full) != 0)
-			continue;
-		if (rest != 0 && ((a[full] ^ list[i].addr[full]) & (0xff << (8 - rest))) != 0)
-			continue;
-		return 1;
-	}
+	for (i = 0; i < n; i++)
+		if (cfg_cidr_match(&list[i], sa->sa_family, a))
+			return 1;
 	return 0;
 }
 
@@ -155,14 +164,112 @@ cfg_add_listener(struct config *cfg, int tcp, const char *hostport, char *err,
 }
 
 int
-cfg_tz_for_host(const struct config *cfg, const char *host, size_t len)
+cfg_parse_zone(struct config *cfg, const char *s, struct cfg_zone *out, char *err,
+    size_t errsz)
+{
+	struct tzif *z;
+	int i;
+
+	memset(out, 0, sizeof *out);
+	if (cfg_parse_tz(s, &out->off_min) == 0)
+		return 0;
+	if (s[0] == '+' || s[0] == '-') {
+		snprintf(err, errsz, "\"%s\": expected \"+HH:MM\", \"UTC\" or a zone "
+		    "name like \"Europe/Berlin\"", s);
+		return -1;
+	}
+	for (i = 0; i < cfg->n_zones; i++) {
+		if (strcmp(cfg->zones[i]->name, s) == 0) {
+			out->zone = cfg->zones[i];
+			return 0;
+		}
+	}
+	if (cfg->n_zones >= CFG_MAX_ZONES) {
+		snprintf(err, errsz, "at most %d different time zones", CFG_MAX_ZONES);
+		return -1;
+	}
+	if ((z = tzif_load(NULL, s, err, errsz)) == NULL)
+		return -1;
+	cfg->zones[cfg->n_zones++] = z;
+	out->zone = z;
+	return 0;
+}
+
+int
+cfg_add_tz_rule(struct config *cfg, const char *key, const char *zone, char *err,
+    size_t errsz)
+{
+	char why[256];
+	struct cfg_zone z;
+
+	if (cfg_parse_zone(cfg, zone, &z, why, sizeof why) != 0) {
+		snprintf(err, errsz, "timezones.%s: %s", key, why);
+		return -1;
+	}
+	if (strchr(key, '/') != NULL) {
+		struct cfg_tz_net *n;
+		if (cfg->n_tz_net >= CFG_MAX_CIDR) {
+			snprintf(err, errsz, "timezones: at most %d sender ranges", CFG_MAX_CIDR);
+			return -1;
+		}
+		n = &cfg->tz_net[cfg->n_tz_net];
+		if (cfg_parse_cidr(key, &n->net) != 0) {
+			snprintf(err, errsz, "timezones: \"%s\" is not a sender range "
+			    "like 192.0.2.0/24", key);
+			return -1;
+		}
+		n->z = z;
+		cfg->n_tz_net++;
+		return 0;
+	}
+	if (cfg->n_tz >= CFG_MAX_TZ) {
+		snprintf(err, errsz, "timezones: at most %d hostnames", CFG_MAX_TZ);
+		return -1;
+	}
+	if (key[0] == '\0' || strlen(key) >= sizeof cfg->tz[0].host) {
+		snprintf(err, errsz, "timezones: bad hostname \"%.64s\"", key);
+		return -1;
+	}
+	snprintf(cfg->tz[cfg->n_tz].host, sizeof cfg->tz[0].host, "%s", key);
+	cfg->tz[cfg->n_tz].z = z;
+	cfg->n_tz++;
+	return 0;
+}
+
+struct cfg_zone
+cfg_zone_for(const struct config *cfg, const char *host, size_t len, int family,
+    const uint8_t *addr)
+{
+	const struct cfg_tz_net *best = NULL;
+	struct cfg_zone def;
+	int i;
+
+	/* The last rule for a hostname wins: flags come after the file. */
+	for (i = cfg->n_tz - 1; i >= 0 && len > 0; i--)
+		if (strlen(cfg->tz[i].host) == len && memcmp(cfg->tz[i].host, host, len) == 0)
+			return cfg->tz[i].z;
+	/* The most specific range; among equal ones, the last. */
+	for (i = 0; i < cfg->n_tz_net && addr != NULL; i++)
+		if (cfg_cidr_match(&cfg->tz_net[i].net, family, addr) &&
+		    (best == NULL || cfg->tz_net[i].net.prefix >= best->net.prefix))
+			best = &cfg->tz_net[i];
+	if (best != NULL)
+		return best->z;
+	def.off_min = cfg->tz_default_off_min;
+	def.zone = cfg->tz_default_zone;
+	return def;
+}
+
+void
+cfg_free(struct config *cfg)
 {
 	int i;
 
-	for (i = 0; i < cfg->n_tz; i++)
-		if (strlen(cfg->tz[i].host) == len && memcmp(cfg->tz[i].host, host, len) == 0)
-			return cfg->tz[i].off_min;
-	return cfg->tz_default_off_min;
+	for (i = 0; i < cfg->n_zones; i++)
+		tzif_free(cfg->zones[i]);
+	cfg->n_zones = 0;
+	cfg->tz_default_zone = NULL;
+	cfg->n_tz = cfg->n_tz_net = 0;
 }
 
 /* Typed getters: each returns 0 when the key is absent or valid. */
@@ -258,23 +365,18 @@ cfg_get_timezones(struct config *cfg, json_t *v, char *err, size_t errsz)
 	json_t *item;
 
 	if (!json_is_object(v)) {
-		snprintf(err, errsz, "timezones: expected {\"hostname\": \"+09:00\"}");
+		snprintf(err, errsz, "timezones: expected {\"hostname\": \"+09:00\", "
+		    "\"192.0.2.0/24\": \"Europe/Berlin\"}");
 		return -1;
 	}
 	json_object_foreach(v, host, item) {
-		struct cfg_tz *tz;
-		if (cfg->n_tz >= CFG_MAX_TZ) {
-			snprintf(err, errsz, "timezones: at most %d entries", CFG_MAX_TZ);
+		if (!json_is_string(item)) {
+			snprintf(err, errsz, "timezones.%s: expected \"+HH:MM\", \"UTC\" or "
+			    "a zone name like \"Europe/Berlin\"", host);
 			return -1;
 		}
-		tz = &cfg->tz[cfg->n_tz];
-		if (!json_is_string(item) ||
-		    cfg_parse_tz(json_string_value(item), &tz->off_min) != 0) {
-			snprintf(err, errsz, "timezones.%s: expected \"+HH:MM\" or \"UTC\"", host);
+		if (cfg_add_tz_rule(cfg, host, json_string_value(item), err, errsz) != 0)
 			return -1;
-		}
-		snprintf(tz->host, sizeof tz->host, "%s", host);
-		cfg->n_tz++;
 	}
 	return 0;
 }
@@ -364,10 +466,16 @@ cfg_load_file(struct config *cfg, const char *path, char *err, size_t errsz)
 		else if (strcmp(key, "sender_rate_limit") == 0)
 			ok = cfg_get_size(v, key, &cfg->sender_rate_limit, err, errsz);
 		else if (strcmp(key, "timezone") == 0) {
-			ok = json_is_string(v) ? cfg_parse_tz(json_string_value(v),
-			    &cfg->tz_default_off_min) : -1;
-			if (ok != 0)
-				snprintf(err, errsz, "timezone: expected \"+HH:MM\" or \"UTC\"");
+			char why[256] = "expected a string";
+			struct cfg_zone z;
+			ok = json_is_string(v) ? cfg_parse_zone(cfg, json_string_value(v), &z,
+			    why, sizeof why) : -1;
+			if (ok != 0) {
+				snprintf(err, errsz, "timezone: %s", why);
+			} else {
+				cfg->tz_default_off_min = z.off_min;
+				cfg->tz_default_zone = z.zone;
+			}
 		} else if (strcmp(key, "timezones") == 0)
 			ok = cfg_get_timezones(cfg, v, err, errsz);
 		else if (strcmp(key, "log_level") == 0) {

@@ -15,21 +15,36 @@
 #define CFG_MAX_LISTENERS  16
 #define CFG_MAX_TZ         256
 #define CFG_MAX_CIDR       64
+#define CFG_MAX_ZONES      32   /* distinct IANA zones loaded */
+
+struct tzif;
 
 struct cfg_listen {
 	struct sockaddr_storage addr;
 	char text[80];
 };
 
+/* How a device writes local time: a fixed offset, or an IANA zone whose
+ * daylight saving time tzif.c applies (docs/configuration.md, "Time zones"). */
+struct cfg_zone {
+	int off_min;                 /* minutes east of UTC, when zone is NULL */
+	const struct tzif *zone;     /* owned by config.zones; NULL: fixed */
+};
+
 struct cfg_tz {
 	char host[256];
-	int off_min;
+	struct cfg_zone z;
 };
 
 struct cfg_cidr {
 	int family;
 	uint8_t addr[16];
 	int prefix;
+};
+
+struct cfg_tz_net {                  /* a zone for a range of sender addresses */
+	struct cfg_cidr net;
+	struct cfg_zone z;
 };
 
 struct config {
@@ -55,13 +70,19 @@ struct config {
 	int64_t stats_interval_us;
 
 	int tz_default_off_min;       /* for lines without an offset */
+	const struct tzif *tz_default_zone;  /* NULL: tz_default_off_min */
 	struct cfg_tz tz[CFG_MAX_TZ]; /* per-device overrides, by hostname */
 	int n_tz;
+	struct cfg_tz_net tz_net[CFG_MAX_CIDR];  /* by sender range, after hostnames */
+	int n_tz_net;
+	struct tzif *zones[CFG_MAX_ZONES];  /* loaded once, shared; cfg_free */
+	int n_zones;
 
 	int log_level;
 
 	/* import */
 	int import_year;              /* 0 = infer */
+	int import_strict;            /* fail when a file has no header understood */
 
 	/* correlator (server/correlator.c) */
 	int64_t corr_interval_us;     /* how often serve runs it */
@@ -113,7 +134,26 @@ int cfg_parse_tz(const char *s, int *off_min);
 /* Adds a listener from "HOST:PORT"; tcp selects the list. */
 int cfg_add_listener(struct config *cfg, int tcp, const char *hostport,
     char *err, size_t errsz);
-/* The offset that applies to lines from hostname (len bytes). */
-int cfg_tz_for_host(const struct config *cfg, const char *host, size_t len);
+/*
+ * Parses a zone: a fixed offset (as cfg_parse_tz) or an IANA name
+ * ("Europe/Berlin") loaded from the system's tzdata once and kept in
+ * cfg->zones.  Returns 0, or -1 with err filled ("unknown time zone ...").
+ */
+int cfg_parse_zone(struct config *cfg, const char *s, struct cfg_zone *out,
+    char *err, size_t errsz);
+/* Adds a rule "HOST=ZONE" or "CIDR=ZONE" (a key with '/' is a sender
+ * range: 192.0.2.0/24, 192.0.2.7/32).  Returns 0 or -1 with err filled. */
+int cfg_add_tz_rule(struct config *cfg, const char *key, const char *zone,
+    char *err, size_t errsz);
+/*
+ * The zone for a line: the hostname rule for host (len bytes; the last
+ * one given), else the most specific sender range holding addr (family
+ * AF_INET / AF_INET6, addr NULL when there is no sender, as on import),
+ * else the default.
+ */
+struct cfg_zone cfg_zone_for(const struct config *cfg, const char *host,
+    size_t len, int family, const uint8_t *addr);
+/* Frees what cfg owns (the loaded zones), not cfg itself. */
+void cfg_free(struct config *cfg);
 
 #endif

@@ -35,7 +35,8 @@
 
 struct import_totals {
 	uint64_t read, stored, unparsed, skipped, truncated, files_failed;
-	struct strmap hostclock;   /* hostname -> newest device time, any program */
+	uint64_t headerless_files;  /* files stored without one header understood */
+	struct strmap hostclock;    /* hostname -> newest device time, any program */
 };
 
 struct import_file {
@@ -215,14 +216,15 @@ import_record(struct store *st, int64_t *import_id, const char *path,
 
 static int
 import_one(const struct config *cfg, struct store *st, struct resolver *res,
-    struct domain_scratch *ds, const struct import_file *f, int stdin_fd,
-    struct import_totals *tot)
+    struct domain_scratch *ds, struct tzs *tzs, const struct import_file *f,
+    int stdin_fd, struct import_totals *tot)
 {
+	struct ingest_ctx ctx = { 0, NULL, tzs };
 	struct linereader lr;
 	struct store_msg_meta meta;
 	char head_hex[17], *scratch = NULL;
 	int64_t skip, import_id = 0, ref_us, last_progress = 0;
-	uint64_t lines = 0, batch = 0;
+	uint64_t lines = 0, batch = 0, stored_here = 0, ok_here = 0;
 	int64_t msg_id;
 	struct resolve_source src = { NULL, f->path };
 	const char *line;
@@ -259,7 +261,7 @@ import_one(const struct config *cfg, struct store *st, struct resolver *res,
 		    lr.offset, lr.hash, lines) != SQLITE_OK)
 			goto fail_sql;
 		meta.import_id = import_id;
-		ingest_prepare(cfg, line, len, ref_us, cfg->import_year,
+		ingest_prepare_ctx(cfg, &ctx, line, len, ref_us, cfg->import_year,
 		    (flags & LR_F_TRUNCATED) ? INGEST_F_TRUNCATED : 0, scratch, &row);
 		if (store_insert_message(st, &meta, &row, &msg_id) != SQLITE_OK ||
 		    resolve_message(res, msg_id, &row, &src, ds) != SQLITE_OK)
@@ -274,6 +276,8 @@ import_one(const struct config *cfg, struct store *st, struct resolver *res,
 				    row.device_us);
 		}
 		tot->unparsed += row.status != INGEST_OK;
+		stored_here++;
+		ok_here += row.status == INGEST_OK;
 		tot->truncated += (row.flags & INGEST_F_TRUNCATED) != 0;
 		if (++batch >= (uint64_t)cfg->batch_rows) {
 			if (import_record(st, &import_id, f->path, head_hex, lr.offset,
@@ -302,6 +306,14 @@ import_one(const struct config *cfg, struct store *st, struct resolver *res,
 		goto fail_sql;
 	if (tty && last_progress != 0)
 		fprintf(stderr, "\r\033[K");
+	/* A whole file without one header we understand is the wrong file
+	 * or a format we do not know: say so (issue #13), --strict fails. */
+	if (stored_here > 0 && ok_here == 0) {
+		fprintf(stderr, "import: %s: no syslog header understood in any of "
+		    "its %llu stored lines\n", f->path,
+		    (unsigned long long)stored_here);
+		tot->headerless_files++;
+	}
 	rc = 0;
 	goto out;
 fail_sql:
@@ -336,6 +348,7 @@ import_run(const struct config *cfg, int nfiles, char **paths)
 	struct store *st = NULL;
 	struct resolver *res = NULL;
 	struct domain_scratch *ds = NULL;
+	struct tzs *tzs = NULL;
 	char err[512];
 	int i, j, stdin_fd = -1, rc = 1, ngroups = 0;
 
@@ -366,14 +379,15 @@ import_run(const struct config *cfg, int nfiles, char **paths)
 		log_warnx("database: %s", err);
 		goto out;
 	}
+	/* One arrival-order table for the whole run: files go oldest first. */
 	if (resolve_open(st, &res, err, sizeof err) != 0 ||
-	    (ds = domain_scratch_new()) == NULL) {
+	    (ds = domain_scratch_new()) == NULL || (tzs = tzs_new()) == NULL) {
 		log_warnx("database: %s", err);
 		goto out;
 	}
 	rc = 0;
 	for (i = 0; i < nfiles; i++) {
-		if (import_one(cfg, st, res, ds, &files[i], stdin_fd, &tot) != 0) {
+		if (import_one(cfg, st, res, ds, tzs, &files[i], stdin_fd, &tot) != 0) {
 			tot.files_failed++;
 			rc = 1;
 		}
@@ -407,10 +421,16 @@ import_run(const struct config *cfg, int nfiles, char **paths)
 	    (unsigned long long)tot.read, (unsigned long long)tot.stored,
 	    (unsigned long long)tot.unparsed, (unsigned long long)tot.truncated,
 	    (unsigned long long)tot.skipped, tot.files_failed ? "; some files failed" : "");
+	if (tot.headerless_files > 0 && cfg->import_strict) {
+		fprintf(stderr, "import: --strict: %llu file(s) without a syslog "
+		    "header understood\n", (unsigned long long)tot.headerless_files);
+		rc = 1;
+	}
 out:
 	strmap_free(&tot.hostclock);
 	resolve_free(res);
 	domain_scratch_free(ds);
+	tzs_free(tzs);
 	store_close(st);
 	if (stdin_fd >= 0)
 		close(stdin_fd);

@@ -2,6 +2,7 @@
  * ingest.c — escape, parse the header, resolve the time.  See ingest.h.
  */
 #include "ingest.h"
+#include "tzif.h"
 
 #include <string.h>
 
@@ -33,13 +34,39 @@ ingest_escape(const char *in, size_t len, char *out)
 	return o;
 }
 
+/*
+ * The device time of t in zone z (an IANA zone): the year inferred against
+ * the reference read as the zone's local time, then local to UTC with the
+ * arrival-order rule of tzstate.h for the repeated autumn hour.
+ */
+static int
+ingest_zone_time(const struct syslog_time *t, int64_t ref_us, const struct tzif *z,
+    struct tzs *tzs, uint64_t key, int64_t *out_us, int *tz_flags)
+{
+	int64_t ref_s = ref_us / 1000000 - (ref_us % 1000000 < 0), local_us;
+
+	ref_us += (int64_t)tzif_offset_at(z, ref_s, NULL) * 1000000;
+	if (syslog_time_to_us(t, ref_us, 0, &local_us) != 0)
+		return -1;
+	return tzs_local_to_utc(tzs, key, z, local_us, out_us, tz_flags);
+}
+
 void
 ingest_prepare(const struct config *cfg, const char *line, size_t len,
     int64_t ref_us, int year_override, int in_flags, char *scratch,
     struct ingest_row *out)
 {
+	ingest_prepare_ctx(cfg, NULL, line, len, ref_us, year_override, in_flags,
+	    scratch, out);
+}
+
+void
+ingest_prepare_ctx(const struct config *cfg, const struct ingest_ctx *ctx,
+    const char *line, size_t len, int64_t ref_us, int year_override, int in_flags,
+    char *scratch, struct ingest_row *out)
+{
 	size_t i;
-	int tz;
+	int rc;
 
 	memset(out, 0, sizeof *out);
 	out->flags = in_flags;
@@ -62,11 +89,23 @@ ingest_prepare(const struct config *cfg, const char *line, size_t len,
 		out->status = INGEST_BAD_PRI;
 	if (out->hdr.has_time) {
 		struct syslog_time t = out->hdr.time;
+		const char *host = out->raw + out->hdr.hostname.off;
+		size_t hlen = out->hdr.hostname.len;
+		int family = ctx != NULL ? ctx->family : 0;
+		const uint8_t *addr = ctx != NULL ? ctx->addr : NULL;
+		struct cfg_zone z = cfg_zone_for(cfg, host, hlen, family, addr);
+
 		if (t.year == 0 && year_override > 0)
 			t.year = year_override;
-		tz = cfg_tz_for_host(cfg, out->raw + out->hdr.hostname.off,
-		    out->hdr.hostname.len);
-		if (syslog_time_to_us(&t, ref_us, tz, &out->device_us) != 0) {
+		/* A line that carries its offset (RFC 5424, RFC 3339) keeps it:
+		 * the zone only reads times written without one. */
+		if (z.zone != NULL && !t.has_tz)
+			rc = ingest_zone_time(&t, ref_us, z.zone, ctx != NULL ? ctx->tzs : NULL,
+			    tzs_key(host, hlen, family, addr), &out->device_us,
+			    &out->tz_flags);
+		else
+			rc = syslog_time_to_us(&t, ref_us, z.off_min, &out->device_us);
+		if (rc != 0) {
 			out->device_us = INT64_MIN;
 			if (out->status == INGEST_OK)
 				out->status = INGEST_BAD_TIME;

@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "syslog_hdr.h"
+#include "tzstate.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -32,6 +33,15 @@ struct ingest_row {
 	int64_t device_us;        /* INT64_MIN when unknown */
 	int status;               /* enum ingest_status */
 	int flags;                /* INGEST_F_* */
+	int tz_flags;             /* TZIF_AMBIGUOUS / TZIF_GAP: the device's local
+	                           * time fell in a DST change (IANA zones only) */
+};
+
+/* Where a line came from, for its device's time zone (cfg_zone_for). */
+struct ingest_ctx {
+	int family;               /* AF_INET / AF_INET6; 0 when no sender */
+	const uint8_t *addr;      /* sender address, NULL on import */
+	struct tzs *tzs;          /* the caller's arrival-order table, or NULL */
 };
 
 /* Scratch space ingest_prepare may need: 4 bytes per input byte. */
@@ -47,6 +57,11 @@ struct ingest_row {
 void ingest_prepare(const struct config *cfg, const char *line, size_t len,
     int64_t ref_us, int year_override, int in_flags, char *scratch,
     struct ingest_row *out);
+/* The same, with the sender (sender-range zones) and the caller's
+ * tzstate.h table (the repeated autumn hour); ctx may be NULL. */
+void ingest_prepare_ctx(const struct config *cfg, const struct ingest_ctx *ctx,
+    const char *line, size_t len, int64_t ref_us, int year_override, int in_flags,
+    char *scratch, struct ingest_row *out);
 
 const char *ingest_status_name(int status);
 

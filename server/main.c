@@ -25,9 +25,10 @@ enum {
 	OPT_BATCH, OPT_FLUSH, OPT_GRACE, OPT_STATS, OPT_TZ, OPT_YEAR, OPT_LOG,
 	OPT_LATENESS, OPT_STUCK, OPT_FLAP_COUNT, OPT_FLAP_WINDOW, OPT_HALF_LIFE,
 	OPT_FLEET_MIN, OPT_FLEET_WINDOW, OPT_CORR_INTERVAL, OPT_RET_MSGS, OPT_RET_EVENTS,
-	OPT_UDP_ALLOW, OPT_TCP_ALLOW, OPT_RATE,
+	OPT_UDP_ALLOW, OPT_TCP_ALLOW, OPT_RATE, OPT_TZ_RULE,
 	OPT_SINCE, OPT_FORMAT, OPT_OUT, OPT_JSON, OPT_STATE, OPT_FLAPPING, OPT_DEVICE,
 	OPT_TUNNEL, OPT_ROOT_CAUSE, OPT_AROUND, OPT_WINDOW, OPT_KEEP,
+	OPT_STRICT,
 };
 
 static const struct option main_options[] = {
@@ -47,7 +48,9 @@ static const struct option main_options[] = {
 	{ "shutdown-grace", required_argument, NULL, OPT_GRACE },
 	{ "stats-interval", required_argument, NULL, OPT_STATS },
 	{ "timezone", required_argument, NULL, OPT_TZ },
+	{ "timezones", required_argument, NULL, OPT_TZ_RULE },
 	{ "year", required_argument, NULL, OPT_YEAR },
+	{ "strict", no_argument, NULL, OPT_STRICT },
 	{ "log-level", required_argument, NULL, OPT_LOG },
 	{ "lateness", required_argument, NULL, OPT_LATENESS },
 	{ "stuck-after", required_argument, NULL, OPT_STUCK },
@@ -99,7 +102,9 @@ main_usage(FILE *f)
 	    "common options:\n"
 	    "  --db PATH                 database (default ./tunnelwatch.db)\n"
 	    "  --config FILE             JSON configuration (docs/configuration.md)\n"
-	    "  --timezone +HH:MM|UTC     zone of device clocks without an offset (UTC)\n"
+	    "  --timezone ZONE           zone of device clocks without an offset: +HH:MM,\n"
+	    "                            UTC or a tzdata name like Europe/Berlin (UTC)\n"
+	    "  --timezones HOST=ZONE     per device, repeatable; CIDR=ZONE per sender range\n"
 	    "  --log-level LEVEL         error, warning, info (default), debug\n"
 	    "serve:\n"
 	    "  --udp HOST:PORT           UDP listener, repeatable (default 127.0.0.1:5514)\n"
@@ -118,6 +123,7 @@ main_usage(FILE *f)
 	    "  --retention-events DUR    prune events and incidents older than this (400d)\n"
 	    "import, parse:\n"
 	    "  --year YYYY               year of RFC 3164 lines (default: inferred)\n"
+	    "  --strict                  import: fail when a file has no header understood\n"
 	    "correlator (serve, import):\n"
 	    "  --stuck-after DUR         down this long without recovery: stuck (5m)\n"
 	    "  --flap-count N            flaps within --flap-window: flapping (3)\n"
@@ -253,6 +259,7 @@ main_parse_options(int argc, char **argv, struct config *cfg)
 		case OPT_FORMAT: cfg->q.format = optarg; break;
 		case OPT_OUT: cfg->q.out = optarg; break;
 		case OPT_JSON: cfg->q.json = 1; break;
+		case OPT_STRICT: cfg->import_strict = 1; break;
 		case OPT_STATE: cfg->q.state = optarg; break;
 		case OPT_FLAPPING: cfg->q.flapping = 1; break;
 		case OPT_DEVICE: cfg->q.device = optarg; break;
@@ -295,10 +302,25 @@ main_parse_options(int argc, char **argv, struct config *cfg)
 				cfg->import_year = (int)v;
 			break;
 		}
-		case OPT_TZ:
-			if (cfg_parse_tz(optarg, &cfg->tz_default_off_min) != 0)
-				goto bad;
+		case OPT_TZ: {
+			struct cfg_zone z;
+			if (cfg_parse_zone(cfg, optarg, &z, err, sizeof err) != 0)
+				goto bad_zone;
+			cfg->tz_default_off_min = z.off_min;
+			cfg->tz_default_zone = z.zone;
 			break;
+		}
+		case OPT_TZ_RULE: {
+			char key[256];
+			const char *eq = strchr(optarg, '=');
+			if (eq == NULL || eq == optarg || (size_t)(eq - optarg) >= sizeof key)
+				goto bad;
+			memcpy(key, optarg, (size_t)(eq - optarg));
+			key[eq - optarg] = '\0';
+			if (cfg_add_tz_rule(cfg, key, eq + 1, err, sizeof err) != 0)
+				goto bad_zone;
+			break;
+		}
 		case OPT_LOG:
 			if (strcmp(optarg, "error") == 0)
 				cfg->log_level = LOG_LVL_ERROR;
@@ -334,6 +356,9 @@ bad:
 bad_listener:
 	fprintf(stderr, "tunnelwatch: listener %s\n", err);
 	return -1;
+bad_zone:
+	fprintf(stderr, "tunnelwatch: %s\n", err);
+	return -1;
 }
 
 int
@@ -362,6 +387,7 @@ main(int argc, char **argv)
 		return 1;
 	cfg_defaults(cfg);
 	if (main_parse_options(argc - 1, argv + 1, cfg) != 0) {
+		cfg_free(cfg);
 		free(cfg);
 		return 2;
 	}
@@ -370,6 +396,7 @@ main(int argc, char **argv)
 		if (cfg->n_udp == 0 && cfg->n_tcp == 0 &&
 		    (cfg_add_listener(cfg, 0, "127.0.0.1:5514", err, sizeof err) != 0 ||
 		    cfg_add_listener(cfg, 1, "127.0.0.1:5514", err, sizeof err) != 0)) {
+			cfg_free(cfg);
 			free(cfg);
 			return 1;
 		}
@@ -391,6 +418,7 @@ main(int argc, char **argv)
 		main_usage(stderr);
 		rc = 2;
 	}
+	cfg_free(cfg);
 	free(cfg);
 	return rc;
 }

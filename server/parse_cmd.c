@@ -8,6 +8,7 @@
 #include "ingest.h"
 #include "linereader.h"
 #include "log.h"
+#include "tzif.h"
 #include "util.h"
 
 #include <jansson.h>
@@ -29,14 +30,17 @@ parse_put_span(json_t *o, const char *key, const char *base, struct span s)
 /* The JSON description of one line; the caller frees it. */
 static json_t *
 parse_describe(const struct config *cfg, const char *line, size_t len,
-    int64_t ref_us, int flags, char *scratch, struct domain_scratch *ds)
+    int64_t ref_us, int flags, char *scratch, struct domain_scratch *ds,
+    struct tzs *tzs)
 {
+	struct ingest_ctx ctx = { 0, NULL, tzs };
 	struct ingest_row row;
 	const struct syslog_hdr *h = &row.hdr;
 	json_t *o = json_object();
 	char ts[40];
 
-	ingest_prepare(cfg, line, len, ref_us, cfg->import_year, flags, scratch, &row);
+	ingest_prepare_ctx(cfg, &ctx, line, len, ref_us, cfg->import_year, flags,
+	    scratch, &row);
 	json_object_set_new(o, "status", json_string(ingest_status_name(row.status)));
 	if (h->format >= 0 && h->format < 4)
 		json_object_set_new(o, "format", json_string(parse_formats[h->format]));
@@ -49,6 +53,10 @@ parse_describe(const struct config *cfg, const char *line, size_t len,
 	if (row.device_us != INT64_MIN)
 		json_object_set_new(o, "device_time",
 		    json_string(util_format_iso(ts, sizeof ts, row.device_us, h->time.usec != 0)));
+	if (row.tz_flags & TZIF_AMBIGUOUS)      /* the repeated autumn hour */
+		json_object_set_new(o, "device_time_ambiguous", json_true());
+	if (row.tz_flags & TZIF_GAP)            /* the skipped spring hour */
+		json_object_set_new(o, "device_time_in_gap", json_true());
 	parse_put_span(o, "hostname", row.raw, h->hostname);
 	parse_put_span(o, "program", row.raw, h->app);
 	parse_put_span(o, "pid", row.raw, h->procid);
@@ -65,7 +73,7 @@ parse_describe(const struct config *cfg, const char *line, size_t len,
 
 static int
 parse_stream(const struct config *cfg, struct linereader *lr, int64_t ref_us,
-    char *scratch, struct domain_scratch *ds)
+    char *scratch, struct domain_scratch *ds, struct tzs *tzs)
 {
 	const char *line;
 	size_t len;
@@ -74,7 +82,7 @@ parse_stream(const struct config *cfg, struct linereader *lr, int64_t ref_us,
 
 	while ((r = lr_next(lr, &line, &len, &flags)) > 0) {
 		json_t *o = parse_describe(cfg, line, len, ref_us,
-		    (flags & LR_F_TRUNCATED) ? INGEST_F_TRUNCATED : 0, scratch, ds);
+		    (flags & LR_F_TRUNCATED) ? INGEST_F_TRUNCATED : 0, scratch, ds, tzs);
 		json_object_set_new(o, "line", json_integer((json_int_t)++n));
 		json_dumpf(o, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
 		fputc('\n', stdout);
@@ -88,11 +96,13 @@ parse_run(const struct config *cfg, int nfiles, char **files)
 {
 	struct linereader lr;
 	struct domain_scratch *ds = NULL;
+	struct tzs *tzs = tzs_new();
 	char *scratch = malloc(INGEST_SCRATCH((size_t)cfg->max_frame));
 	int i, rc = 0;
 
-	if (scratch == NULL || (ds = domain_scratch_new()) == NULL) {
+	if (scratch == NULL || tzs == NULL || (ds = domain_scratch_new()) == NULL) {
 		free(scratch);
+		tzs_free(tzs);
 		return 1;
 	}
 	for (i = 0; i < (nfiles > 0 ? nfiles : 1); i++) {
@@ -113,7 +123,7 @@ parse_run(const struct config *cfg, int nfiles, char **files)
 			rc = 1;
 			continue;
 		}
-		if (parse_stream(cfg, &lr, ref_us, scratch, ds) != 0) {
+		if (parse_stream(cfg, &lr, ref_us, scratch, ds, tzs) != 0) {
 			log_warnx("parse: %s: %s", path, lr.errmsg);
 			rc = 1;
 		}
@@ -121,6 +131,7 @@ parse_run(const struct config *cfg, int nfiles, char **files)
 	}
 	fflush(stdout);
 	domain_scratch_free(ds);
+	tzs_free(tzs);
 	free(scratch);
 	return rc;
 }

@@ -31,6 +31,7 @@ struct prep_stage {
 	int drained;                  /* the queue is closed and empty */
 	char *scratch;                /* INGEST_SCRATCH(max_frame) */
 	struct domain_scratch *ds;
+	struct tzs *tzs;              /* arrival order per device (tzstate.h) */
 	struct log_throttle nomem;
 };
 
@@ -46,17 +47,27 @@ prep_deadline(struct timespec *ts, int64_t us)
 	}
 }
 
-void
-prep_ingest(const struct config *cfg, const struct mq_msg *m, char *scratch,
-    struct ingest_row *row)
+/* prep_ingest() with the stage's arrival-order table (tzs may be NULL). */
+static void
+prep_ingest_tz(const struct config *cfg, const struct mq_msg *m, struct tzs *tzs,
+    char *scratch, struct ingest_row *row)
 {
+	struct ingest_ctx ctx = { m->family, m->addr, tzs };
 	int in_flags = 0;
 
 	if (m->flags & MQ_F_TRUNCATED)
 		in_flags |= INGEST_F_TRUNCATED;
 	if (m->flags & MQ_F_OCTET)
 		in_flags |= INGEST_F_OCTET;
-	ingest_prepare(cfg, m->data, m->len, m->recv_us, 0, in_flags, scratch, row);
+	ingest_prepare_ctx(cfg, &ctx, m->data, m->len, m->recv_us, 0, in_flags,
+	    scratch, row);
+}
+
+void
+prep_ingest(const struct config *cfg, const struct mq_msg *m, char *scratch,
+    struct ingest_row *row)
+{
+	prep_ingest_tz(cfg, m, NULL, scratch, row);
 }
 
 /* Parses chunk c into a new batch; NULL when out of memory (the writer
@@ -76,7 +87,7 @@ prep_parse(struct prep_stage *p, struct mq_chunk *c)
 	while ((m = mq_next(c, &pos)) != NULL && i < c->count) {
 		struct prep_msg *pm = &b->msgs[i++];
 
-		prep_ingest(p->cfg, m, p->scratch, &pm->row);
+		prep_ingest_tz(p->cfg, m, p->tzs, p->scratch, &pm->row);
 		/* An escaped line lives in the scratch buffer, which the next
 		 * message reuses: the writer parses it again (it is rare). */
 		pm->ok = !(pm->row.flags & INGEST_F_ESCAPED);
@@ -159,7 +170,8 @@ prep_start(const struct config *cfg, struct mq *q, struct prep_stage **out,
 	p->q = q;
 	p->scratch = malloc(INGEST_SCRATCH((size_t)cfg->max_frame));
 	p->ds = domain_scratch_new();
-	if (p->scratch == NULL || p->ds == NULL) {
+	p->tzs = tzs_new();
+	if (p->scratch == NULL || p->ds == NULL || p->tzs == NULL) {
 		snprintf(err, errsz, "out of memory");
 		goto fail;
 	}
@@ -179,6 +191,7 @@ prep_start(const struct config *cfg, struct mq *q, struct prep_stage **out,
 	*out = p;
 	return 0;
 fail:
+	tzs_free(p->tzs);
 	domain_scratch_free(p->ds);
 	free(p->scratch);
 	free(p);
@@ -240,6 +253,7 @@ prep_join(struct prep_stage *p)
 	pthread_cond_destroy(&p->ready);
 	pthread_cond_destroy(&p->space);
 	pthread_mutex_destroy(&p->mtx);
+	tzs_free(p->tzs);
 	domain_scratch_free(p->ds);
 	free(p->scratch);
 	free(p);

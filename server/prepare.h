@@ -42,8 +42,9 @@ struct prep_batch {
 	struct prep_msg msgs[];
 };
 
-/* ingest_prepare() for a queued message (its flags mapped); scratch holds
- * INGEST_SCRATCH(max_frame). */
+/* ingest_prepare() for a queued message (its flags mapped, its sender for
+ * sender-range time zones); scratch holds INGEST_SCRATCH(max_frame).  It
+ * has no arrival-order table (tzstate.h): the stage's own parse does. */
 void prep_ingest(const struct config *cfg, const struct mq_msg *m, char *scratch,
     struct ingest_row *row);
 

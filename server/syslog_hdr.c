@@ -23,11 +23,20 @@
  *      line has a header only if it had a PRI (RFC 3164 §4.3.2 treats such
  *      a packet's content as MSG).
  *   4. After a BSD / RFC 3339 timestamp: HOST and TAG, by look-ahead.  A
- *      token ending in ':' or '[pid]:' is the TAG; otherwise the token is
- *      HOST and the next token is tried as TAG.  pfSense writes the program
- *      with no colon and no host ("charon 16[IKE] ..."): a token followed
- *      by a charon thread prefix "NN[" is taken as the program.  IOS lines
- *      carry neither: the message starts right after the timestamp's ':'.
+ *      token ending in ':', '[pid]:' or '[digits] ' is the TAG; otherwise
+ *      the token is HOST, then an optional `facility.level[:]` (BusyBox
+ *      syslogd and relays: "vedge01 daemon.info charon: ..."), and the next
+ *      token is tried as TAG (here also glued, "tag:text", as rsyslog
+ *      reads it).  pfSense writes the program with no colon and no host
+ *      ("charon 16[IKE] ..."): a token followed by a charon thread prefix
+ *      "NN[" is taken as the program.  A stamp followed by ':' is IOS only
+ *      with another sign of it (sequence number, '*', milliseconds, zone,
+ *      or a %FAC-SEV-MNEMONIC next); IOS lines carry no TAG: the message
+ *      starts after the ':' (and an optional host before the mnemonic).
+ *
+ * What rsyslog's and syslog-ng's own parser tests accept, we accept; the
+ * few deliberate differences of convention are listed above the
+ * conformance table in tests/unit/test_syslog_hdr.c.
  *
  * Whatever does not match is data, not an error: the line comes back as
  * SYSLOG_NOHDR with msg spanning the whole input, and the caller stores it
@@ -47,15 +56,22 @@
 #define VER_DIGITS	3
 /* RFC 5424 §6 field bounds (PRINTUSASCII runs). */
 #define HOST_MAX	255	/* HOSTNAME, §6.2.4; also the 3164 HOST cap */
-#define APP_MAX		48	/* APP-NAME, §6.2.5; RFC 3164 §4.1.3 says a
-				 * TAG is <= 32 alphanumerics: we allow 48 */
-#define PROCID_MAX	128	/* PROCID, §6.2.6; also the 3164 [pid] cap */
-#define MSGID_MAX	32	/* MSGID, §6.2.7 */
-#define SDNAME_MAX	32	/* SD-NAME, §6.3.2, §6.3.3 */
-/* RFC 5424 §6.2.3: TIME-SECFRAC = "." 1*6DIGIT.  Elsewhere we take up to
- * 9 digits (nanosecond stamps) and keep the first 6. */
-#define FRAC_5424	6
-#define FRAC_LAX	9
+/*
+ * Lenient bounds.  RFC 5424 §6.2.5 caps APP-NAME at 48, §6.2.6 PROCID at
+ * 128, §6.2.7 MSGID at 32 and §6.3.3 an SD-NAME at 32; RFC 3164 §4.1.3 a
+ * TAG at 32 alphanumerics.  Real senders exceed them (Windows agents,
+ * VMware, long program names) and rsyslog and syslog-ng keep such lines,
+ * so we accept up to these caps and keep the field whole.  Beyond them
+ * the token is not a field but text.
+ */
+#define TAG_MAX		128	/* 3164 TAG, 5424 APP-NAME */
+#define PROCID_MAX	256	/* 3164 [pid], 5424 PROCID */
+#define MSGID_MAX	128	/* 5424 MSGID */
+#define SDNAME_MAX	128	/* 5424 SD-ID, PARAM-NAME */
+/* RFC 5424 §6.2.3: TIME-SECFRAC = "." 1*6DIGIT; Windows senders write 7
+ * (100 ns ticks), others 9.  We take up to 64 digits and keep the first 6
+ * (syslog-ng's own tests send 62). */
+#define FRAC_LAX	64
 #define SEQ_DIGITS	9	/* IOS sequence number; fits an int */
 #define TZNAME_MAX	5	/* IOS zone abbreviation: UTC, CEST, ... */
 
@@ -119,18 +135,22 @@ is_print(unsigned char c)
 	return c >= 33 && c <= 126;
 }
 
-/* 3164 HOST: a host name or an IPv4/IPv6 literal. */
+/* 3164 HOST: a host name or an IPv4/IPv6 literal; '/' and '@' as relays
+ * and rsyslog's permit.slashesInHostname / AtSignsInHostname allow. */
 static inline int
 is_hostch(unsigned char c)
 {
-	return is_alnum(c) || c == '-' || c == '_' || c == '.' || c == ':';
+	return is_alnum(c) || c == '-' || c == '_' || c == '.' || c == ':' ||
+	    c == '/' || c == '@';
 }
 
-/* TAG / program name: alphanumerics plus `-_./` (postfix/smtpd). */
+/* TAG / program name: alphanumerics plus `-_./` (postfix/smtpd) and `()`
+ * (Linux-PAM's "sshd(pam_unix)[12750]:"). */
 static inline int
 is_tagch(unsigned char c)
 {
-	return is_alnum(c) || c == '-' || c == '_' || c == '.' || c == '/';
+	return is_alnum(c) || c == '-' || c == '_' || c == '.' || c == '/' ||
+	    c == '(' || c == ')';
 }
 
 /* ---- cursor primitives ---- */
@@ -323,7 +343,9 @@ clock_valid(const struct syslog_time *t)
 	    t->min <= 59 && t->sec <= 60;
 }
 
-/* hh:mm:ss[.frac]; the hour may be one digit in BSD stamps. */
+/* hh:mm:ss[.frac]; the hour may be one digit in BSD stamps.  A '.' with
+ * no digit before SP or the end counts as no fraction (syslog-ng accepts
+ * "02:00:00. host"). */
 static int
 clock_scan(const char **p, size_t *left, size_t hmin, size_t max_frac,
     struct syslog_time *t)
@@ -336,8 +358,11 @@ clock_scan(const char **p, size_t *left, size_t hmin, size_t max_frac,
 	    !take_num(&q, &n, 2, 2, &m) || !take_ch(&q, &n, ':') ||
 	    !take_num(&q, &n, 2, 2, &s))
 		return 0;
-	if (peek(q, n, '.') && !take_frac(&q, &n, max_frac, &us, &nd))
-		return 0;
+	if (peek(q, n, '.') && !take_frac(&q, &n, max_frac, &us, &nd)) {
+		if (n > 1 && q[1] != ' ')
+			return 0;
+		adv(&q, &n, 1);
+	}
 	t->hour = h;
 	t->min = m;
 	t->sec = s;
@@ -379,12 +404,12 @@ offset_scan(const char **p, size_t *left, struct syslog_time *t)
 
 /*
  * RFC 5424 §6.2.3 / RFC 3339 §5.6: FULL-DATE "T" FULL-TIME, followed by SP
- * or the end.  need_off: the offset is mandatory (5424); rsyslog-style
- * stamps in the 3164 position may lack it.
+ * or the end.  The offset is mandatory in RFC 5424, but rsyslog-style
+ * stamps in the 3164 position lack it and syslog-ng keeps a 5424 line
+ * without it (as local time): has_tz says whether it was there.
  */
 static int
-iso_scan(const char **p, size_t *left, int need_off, size_t max_frac,
-    struct syslog_time *t)
+iso_scan(const char **p, size_t *left, size_t max_frac, struct syslog_time *t)
 {
 	const char *q = *p;
 	size_t n = *left;
@@ -399,8 +424,7 @@ iso_scan(const char **p, size_t *left, int need_off, size_t max_frac,
 		return 0;
 	if (!clock_scan(&q, &n, 2, max_frac, &tm))
 		return 0;
-	if (!offset_scan(&q, &n, &tm) && need_off)
-		return 0;
+	offset_scan(&q, &n, &tm);
 	if (n > 0 && *q != ' ')
 		return 0;
 	if (tm.year < 1 || tm.mon < 1 || tm.mon > 12 || !clock_valid(&tm))
@@ -458,7 +482,12 @@ bsd_scan(const char **p, size_t *left, struct syslog_time *t)
 	year_scan(&q, &n, 0, &tm.year);
 	if (!clock_scan(&q, &n, 1, FRAC_LAX, &tm))
 		return 0;
+	/* A year after the clock: ctime always; otherwise (Linksys, as in
+	 * syslog-ng's tests) only as " yyyy X" with one space, so rsyslog's
+	 * "22:18:24 2009  host" keeps "2009" as its host. */
 	if (wday >= 0 && tm.year == 0)
+		year_scan(&q, &n, 1, &tm.year);
+	else if (tm.year == 0 && n > 6 && q[5] == ' ' && q[6] != ' ')
 		year_scan(&q, &n, 1, &tm.year);
 	if (n > 0 && *q != ' ' && *q != ':')
 		return 0;
@@ -485,7 +514,7 @@ stamp_scan(const char **p, size_t *left, struct syslog_time *t)
 		unsync = 1;
 		adv(&q, &n, 1);
 	}
-	if (!unsync && iso_scan(&q, &n, 0, FRAC_LAX, t))
+	if (!unsync && iso_scan(&q, &n, FRAC_LAX, t))
 		kind = STAMP_ISO;
 	else if (bsd_scan(&q, &n, t))
 		kind = STAMP_BSD;
@@ -591,15 +620,44 @@ prefix_parse(const char *base, const char **p, size_t *left,
 	return 1;
 }
 
+static int
+all_digits(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!is_digit((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+/* A token of digits and dots with at least one dot (an IPv4 address, a
+ * decimal number) is not a program name (syslog-ng's
+ * rfc3164_check_program_ip_address / _decimal_number). */
+static int
+is_number_like(const char *s, size_t n)
+{
+	int dot = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '.')
+			dot = 1;
+		else if (!is_digit((unsigned char)s[i]))
+			return 0;
+	}
+	return dot;
+}
+
 /*
- * TAG ["[" PID "]"] ":" followed by SP or the end (RFC 3164 §4.1.3: the
- * TAG is alphanumeric, at most 32 characters; we take `-_./` and 48, the
- * RFC 5424 §6.2.5 APP-NAME bound).  PID: 1..128 printable characters.
- * Consumes the spaces after the colon.
+ * TAG ["[" PID "]"] ":" followed by SP or the end, or TAG "[" PID "]"
+ * followed by SP or the end without the colon (rsyslog's "tag[1234] This
+ * is a message").  RFC 3164 §4.1.3: the TAG is alphanumeric, at most 32
+ * characters; we take `-_./()` and TAG_MAX.  PID: 1..PROCID_MAX printable
+ * characters.  glued: the colon may be followed by text directly
+ * ("tag:msgnum:3", as rsyslog takes it); only after a HOST, where the
+ * token cannot be an IPv6 host.  Consumes the spaces after the tag.
  */
 static int
 tag_parse(const char *base, const char **p, size_t *left,
-    struct syslog_hdr *h)
+    struct syslog_hdr *h, int glued)
 {
 	const char *q = *p, *pid = NULL;
 	size_t n = *left, k = 0, pl = 0;
@@ -608,8 +666,10 @@ tag_parse(const char *base, const char **p, size_t *left,
 	if (n == 0 || !is_alnum((unsigned char)*q))
 		return 0;
 	while (k < n && is_tagch((unsigned char)q[k]))
-		if (++k > APP_MAX)
+		if (++k > TAG_MAX)
 			return 0;
+	if (is_number_like(q, k))
+		return 0;
 	app = mkspan(base, q, k);
 	adv(&q, &n, k);
 	if (take_ch(&q, &n, '[')) {
@@ -621,8 +681,15 @@ tag_parse(const char *base, const char **p, size_t *left,
 		if (pl == 0 || !take_ch(&q, &n, ']'))
 			return 0;
 	}
-	if (!take_ch(&q, &n, ':') || (n > 0 && *q != ' '))
+	if (take_ch(&q, &n, ':')) {
+		if (n > 0 && *q != ' ' && !glued)
+			return 0;
+	} else if (pid == NULL || (n > 0 && *q != ' ') ||
+	    !all_digits(pid, pl) || all_digits(base + app.off, app.len)) {
+		/* Without the colon only "name[digits]": charon's thread
+		 * prefix "16[IKE] " must stay in the message. */
 		return 0;
+	}
 	skip_sp(&q, &n);
 	h->app = app;
 	if (pid != NULL)
@@ -648,13 +715,15 @@ host_run(const char *s, size_t n)
 }
 
 /* A HOST token: a host run not ending in ':' (that shape is a TAG, or an
- * IOS origin). */
+ * IOS origin), unless it ends in "::" (an IPv6 literal, "0002::"). */
 static size_t
 host_len(const char *s, size_t n)
 {
 	size_t k = host_run(s, n);
 
-	return k > 0 && s[k - 1] != ':' ? k : 0;
+	if (k == 0 || (s[k - 1] == ':' && (k < 3 || s[k - 2] != ':')))
+		return 0;
+	return k;
 }
 
 /* charon's "NN[" thread prefix (sys_logger.c "%.2d[%s]"). */
@@ -675,7 +744,7 @@ bare_prog_parse(const char *base, const char **p, size_t *left,
 	size_t n = *left, k;
 
 	for (k = 0; k < n && is_tagch((unsigned char)q[k]); k++)
-		if (k == APP_MAX)
+		if (k == TAG_MAX)
 			return 0;
 	if (k == 0 || k == n || q[k] != ' ')
 		return 0;
@@ -689,23 +758,60 @@ bare_prog_parse(const char *base, const char **p, size_t *left,
 	return 1;
 }
 
-/* After a BSD / RFC 3339 timestamp: "[HOST ]TAG: MSG", "PROG NN[..." or
- * "HOST MSG"; see the DESIGN note.  Sets msg. */
+/* AIX syslogd relays as "Message forwarded from HOST: TAG: MSG". */
+static int
+aix_forward_parse(const char *base, const char **p, size_t *left,
+    struct syslog_hdr *h)
+{
+	static const char lead[] = "Message forwarded from ";
+	const size_t ll = sizeof(lead) - 1;
+	const char *q = *p;
+	size_t n = *left, k;
+
+	if (n <= ll || memcmp(q, lead, ll) != 0)
+		return 0;
+	adv(&q, &n, ll);
+	for (k = 0; k < n && k <= HOST_MAX && is_hostch((unsigned char)q[k]) &&
+	    q[k] != ':'; k++)
+		;
+	if (k == 0 || k > HOST_MAX || k + 1 >= n || q[k] != ':' ||
+	    q[k + 1] != ' ')
+		return 0;
+	h->hostname = mkspan(base, q, k);
+	adv(&q, &n, k + 1);
+	skip_sp(&q, &n);
+	*p = q;
+	*left = n;
+	return 1;
+}
+
+/* After a BSD / RFC 3339 timestamp: "[HOST ]TAG: MSG", "PROG NN[...",
+ * "HOST facility.level[:] TAG: MSG" (BusyBox syslogd and relays that
+ * write the priority as text) or "HOST MSG"; see the DESIGN note.  Sets
+ * msg. */
 static void
 host_tag_parse(const char *base, const char *p, size_t left,
     struct syslog_hdr *h)
 {
 	size_t hl;
+	int glued;
 
-	if (tag_parse(base, &p, &left, h) || bare_prog_parse(base, &p, &left, h))
+	if (aix_forward_parse(base, &p, &left, h)) {
+		tag_parse(base, &p, &left, h, 1);
+		goto out;
+	}
+	if (tag_parse(base, &p, &left, h, 0) || bare_prog_parse(base, &p, &left, h))
 		goto out;
 	hl = host_len(p, left);
 	if (hl == 0)
 		goto out;
 	h->hostname = mkspan(base, p, hl);
 	adv(&p, &left, hl);
-	skip_sp(&p, &left);
-	if (!tag_parse(base, &p, &left, h))
+	/* rsyslog reads "host  msgnum:1" (two spaces) as an empty tag */
+	glued = skip_sp(&p, &left) == 1;
+	if (h->prefix.len == 0)
+		prefix_parse(base, &p, &left, h);
+	if (!tag_parse(base, &p, &left, h, glued))
 		bare_prog_parse(base, &p, &left, h);
 out:
 	h->msg = mkspan(base, p, left);
@@ -748,6 +854,29 @@ ios_lead_parse(const char *base, const char **p, size_t *left,
 
 /* ---- legacy (3164 / IOS) header ---- */
 
+/*
+ * After optional spaces: an IOS "%FAC-SEV-MNEMONIC" next, or a host token
+ * and then one.  Returns 1 and sets *host_len (0 when no host) when so.
+ */
+static int
+ios_mnemonic_next(const char *p, size_t left, size_t *host_len_out)
+{
+	size_t hl;
+
+	skip_sp(&p, &left);
+	if (peek(p, left, '%')) {
+		if (host_len_out != NULL)
+			*host_len_out = 0;
+		return 1;
+	}
+	hl = host_len(p, left);
+	if (hl == 0 || hl + 1 >= left || p[hl + 1] != '%')
+		return 0;
+	if (host_len_out != NULL)
+		*host_len_out = hl;
+	return 1;
+}
+
 /* Returns 0 with h filled, or -1 when there is no header at all. */
 static int
 legacy_parse(const char *base, const char *p, size_t left,
@@ -766,18 +895,32 @@ legacy_parse(const char *base, const char *p, size_t left,
 			return -1;
 		h->format = ios ? SYSLOG_FMT_IOS : SYSLOG_FMT_RFC3164;
 		if (!ios)
-			tag_parse(base, &p, &left, h);
+			tag_parse(base, &p, &left, h, 0);
 		h->msg = mkspan(base, p, left);
 		return 0;
 	}
 	h->has_time = 1;
 	h->timestamp = mkspan(base, ts, (size_t)(p - ts));
 	hint = ios || h->time.unsynced || h->time.frac_digits > 0;
-	if (kind == STAMP_BSD && ios_tail_parse(base, &p, &left, h, hint))
+	/* "Mmm dd hh:mm:ss:" is IOS only with another sign of it (sequence
+	 * number, '*', milliseconds, a zone, or a %FAC-SEV-MNEMONIC next):
+	 * rsyslog's tests send "Mar 7 19:06:53: example tag: ..." as 3164. */
+	if (kind == STAMP_BSD && ios_tail_parse(base, &p, &left, h, hint) &&
+	    (hint || h->tzname.len > 0 || ios_mnemonic_next(p, left, NULL)))
 		ios = 1;
 	ios = ios || h->time.unsynced;
 	skip_sp(&p, &left);
 	if (ios) {
+		size_t hl = 0;
+
+		/* "*Oct 07 03:10:04: mydevice.com %CRYPTO-4-...": a host
+		 * between the stamp and the mnemonic (syslog-ng's tests). */
+		if (h->hostname.len == 0 && ios_mnemonic_next(p, left, &hl) &&
+		    hl > 0) {
+			h->hostname = mkspan(base, p, hl);
+			adv(&p, &left, hl);
+			skip_sp(&p, &left);
+		}
 		h->format = SYSLOG_FMT_IOS;
 		h->msg = mkspan(base, p, left);
 		return 0;
@@ -822,7 +965,8 @@ field_parse(const char *base, const char **p, size_t *left, size_t max,
 	return 1;
 }
 
-/* SD-NAME = 1*32 PRINTUSASCII except '=', SP, ']', '"' (§6.3.3). */
+/* SD-NAME = 1*32 PRINTUSASCII except '=', SP, ']', '"' (§6.3.3); we take
+ * up to SDNAME_MAX (syslog-ng keeps 33- and 34-character names). */
 static int
 sd_name(const char **p, size_t *left)
 {
@@ -846,15 +990,25 @@ sd_name(const char **p, size_t *left)
  * '"' PARAM-VALUE '"' (§6.3.3).  Inside the value '"', '\' and ']' are
  * escaped with '\'; a backslash before any other character is an ordinary
  * backslash (§6.3.3: "MUST be treated as a regular backslash").
+ * Leniency: VMware ESXi writes values without quotes ("[foo bar=baz]",
+ * kept by syslog-ng): a run of printable characters other than SP, ']'
+ * and '"'.
  */
 static int
 sd_value(const char **p, size_t *left)
 {
 	const char *q = *p;
-	size_t n = *left;
+	size_t n = *left, k = 0;
 
-	if (!take_ch(&q, &n, '"'))
-		return 0;
+	if (!take_ch(&q, &n, '"')) {
+		while (k < n && is_print((unsigned char)q[k]) && q[k] != ']' &&
+		    q[k] != '"')
+			k++;
+		if (k == 0)
+			return 0;
+		adv(p, left, k);
+		return 1;
+	}
 	while (n > 0) {
 		if (*q == '"') {
 			adv(&q, &n, 1);
@@ -871,7 +1025,9 @@ sd_value(const char **p, size_t *left)
 	return 0;
 }
 
-/* SD-ELEMENT = "[" SD-ID *(SP SD-PARAM) "]"; SD-PARAM = NAME "=" VALUE. */
+/* SD-ELEMENT = "[" SD-ID *(SP SD-PARAM) "]"; SD-PARAM = NAME "=" VALUE.
+ * Spaces after '=' are skipped (rsyslog's tests send `eventSource=
+ * "Application"`). */
 static int
 sd_element(const char **p, size_t *left)
 {
@@ -880,10 +1036,13 @@ sd_element(const char **p, size_t *left)
 
 	if (!take_ch(&q, &n, '[') || !sd_name(&q, &n))
 		return 0;
-	while (take_ch(&q, &n, ' '))
-		if (!sd_name(&q, &n) || !take_ch(&q, &n, '=') ||
-		    !sd_value(&q, &n))
+	while (take_ch(&q, &n, ' ')) {
+		if (!sd_name(&q, &n) || !take_ch(&q, &n, '='))
 			return 0;
+		skip_sp(&q, &n);
+		if (!sd_value(&q, &n))
+			return 0;
+	}
 	if (!take_ch(&q, &n, ']'))
 		return 0;
 	*p = q;
@@ -923,7 +1082,7 @@ rfc5424_parse(const char *base, const char **p, size_t *left,
     struct syslog_hdr *h)
 {
 	static const size_t fmax[4] = {
-		HOST_MAX, APP_MAX, PROCID_MAX, MSGID_MAX
+		HOST_MAX, TAG_MAX, PROCID_MAX, MSGID_MAX
 	};
 	const char *q = *p, *ts;
 	size_t n = *left;
@@ -938,7 +1097,7 @@ rfc5424_parse(const char *base, const char **p, size_t *left,
 	ts = q;
 	if (take_nil(&q, &n))
 		has_time = 0;
-	else if (!iso_scan(&q, &n, 1, FRAC_5424, &tm))
+	else if (!iso_scan(&q, &n, FRAC_LAX, &tm))
 		return 0;
 	if (!take_ch(&q, &n, ' '))
 		return 0;

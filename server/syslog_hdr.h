@@ -7,9 +7,10 @@
  * SD-WAN vEdge / cEdge devices (FORMATS.md §1.3, §1.4, §6):
  *
  *   RFC 3164   [<PRI>][ ]Mmm dd hh:mm:ss [HOST ]TAG[PID]: MSG
- *              (also a `facility.severity:` prefix, an RFC 3339 or a
- *              ctime "Wed Jul  6 17:35:58 2022" timestamp, no host,
- *              pfSense's colon-less "charon 16[IKE] ...")
+ *              (also a `facility.severity:` prefix, BusyBox's "HOST
+ *              facility.severity[:] TAG:", an RFC 3339 or a ctime
+ *              "Wed Jul  6 17:35:58 2022" timestamp, no host, pfSense's
+ *              colon-less "charon 16[IKE] ...", "TAG[PID] MSG")
  *   RFC 5424   <PRI>1 TIMESTAMP HOST APP PROCID MSGID SD [MSG]
  *   Cisco IOS  [<PRI>][seq: ][origin: ][*|.]Mmm dd [yyyy ]hh:mm:ss[.fff][ TZ]: %FAC-...
  *

@@ -143,6 +143,10 @@ writer_insert_chunk(struct writer *w, struct mq_chunk *c, struct prep_batch *b,
 
 		if (pm == NULL) {
 			prep_ingest(w->cfg, m, w->scratch, &local.row);
+			/* An escaped line: the stage's time still holds, and only
+			 * it knew the device's previous line (tzstate.h). */
+			if (b != NULL && i < b->n)
+				local.row.device_us = b->msgs[i].row.device_us;
 			resolve_prepare(&local.row, w->ds, &local.rp);
 			pm = &local;
 		}

@@ -97,8 +97,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(h.facility == h.pri >> 3 && h.severity == (h.pri & 7));
 	CHECK(h.facility >= -1 && h.facility <= 23);
 	CHECK(h.severity >= -1 && h.severity <= 7);
-	CHECK(h.hostname.len <= 255 && h.app.len <= 48 && h.msgid.len <= 32);
-	CHECK(h.procid.len <= 128);
+	/* syslog_hdr.c's lenient caps: HOST 255, TAG / APP-NAME 128, MSGID
+	 * 128, PROCID 256 (issue #13: kept like rsyslog and syslog-ng). */
+	CHECK(h.hostname.len <= 255 && h.app.len <= 128 && h.msgid.len <= 128);
+	CHECK(h.procid.len <= 256);
 	if (h.has_time)
 		check_time(&h.time);
 	free(buf);

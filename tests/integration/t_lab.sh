@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The strongSwan lab (tests/lab/, docs/lab.md): two real charon daemons in
 # network namespaces, the vEdge's syslog through rsyslog over UDP to the
-# collector, four scenarios asserted on v_tunnels / v_incidents.  Before it,
-# the same assertions on the captured logs (tests/lab/replay.sh).
+# collector, thirteen scenarios asserted on v_tunnels / v_incidents.  Before
+# it, the same outcomes on the captured logs (tests/lab/replay.sh, which also
+# prints each scenario's share of charon_other lines).  Diagnoses today's
+# tunnelwatch gets wrong (issue #13) print XFAIL and fail nothing.
 #
 # Exit 77 (skipped, reason printed) only when namespaces cannot be created
 # here; with CI=true that is a failure instead.  Missing packages are
@@ -55,9 +57,14 @@ fi
 
 rc=0
 echo "== live lab (tests/lab/run.sh)"
-bash "$lab/run.sh" || rc=$?
+lab_out=$(mktemp /tmp/tw-lab-out.XXXXXX)
+trap 'rm -f "$lab_out"' EXIT
+set +e
+bash "$lab/run.sh" 2>&1 | tee "$lab_out"
+rc=${PIPESTATUS[0]}
+set -e
 case $rc in
-0) echo "ok - lab: up, dpd, pfs, psk against real strongSwan" ;;
+0) echo "ok - lab: all scenarios against real strongSwan ($(grep -c '^  XFAIL' "$lab_out" || true) XFAIL: known wrong today)" ;;
 77) not_here "tests/lab/run.sh could not create namespaces" ;;
 *) echo "FAIL: lab scenarios failed (exit $rc)" >&2 ;;
 esac

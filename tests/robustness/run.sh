@@ -35,6 +35,9 @@ command -v python3 >/dev/null || { echo "robustness: python3 is needed" >&2; exi
 command -v sqlite3 >/dev/null || { echo "robustness: the sqlite3 CLI is needed" >&2; exit 2; }
 
 # The transforms' own tests first: a wrong transform makes a wrong matrix.
+# With a binary, they also check that it reads the RFC 5424 rewrite as the
+# original (same time, host, program, message).
+[ -x "$bin" ] && export TW_BIN=$bin
 if ! out=$(python3 "$here/test_transform.py" 2>&1); then
 	echo "$out" >&2
 	echo "robustness: self-test of the transforms FAILED" >&2
