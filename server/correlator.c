@@ -101,11 +101,6 @@ struct mslot {
 	struct machine m;
 };
 
-/* Root causes a shared peer or provider explains: only these make fleet
- * events (a PFS, proposal, auth or TS fault is the device's own
- * configuration, however many devices share it). */
-#define CORR_SHARED_SQL "('dpd_timeout', 'peer_not_responding', 'peer_delete')"
-
 /* Kinds the tunnel machine does not step on; corr_kind_ignored() is the
  * same test in C, and the two must agree. */
 #define CORR_IGNORED_SQL "(e.kind GLOB 'packet_*' OR e.kind IN ('keepalive'," \
@@ -162,9 +157,9 @@ static const char *const corr_sql[Q_MAX] = {
 	    " FROM events e JOIN messages m ON m.message_id = e.message_id"
 	    " WHERE e.tunnel_id = ?1 AND e.device_us BETWEEN ?2 AND ?3"
 	    " ORDER BY e.device_us, e.event_id LIMIT 3000",
-	[Q_FLEET_NEAR] = "SELECT incident_id, device_id, fleet_event_id FROM incidents"
+	[Q_FLEET_NEAR] = "SELECT incident_id, device_id, fleet_event_id, root_cause FROM incidents"
 	    " WHERE peer_ip = ?1 AND started_us BETWEEN ?2 AND ?3"
-	    " AND symptom IN ('flap', 'stuck', 'down') AND root_cause IN " CORR_SHARED_SQL,
+	    " AND symptom IN ('flap', 'stuck', 'down')",
 	[Q_FLEET_NEW] = "INSERT INTO fleet_events(peer_ip, started_us, devices, tunnels,"
 	    " root_cause, summary) VALUES (?1, ?2, 0, 0, 'unknown', '')",
 	[Q_FLEET_SET] = "UPDATE incidents SET fleet_event_id = ?2 WHERE incident_id = ?1"
@@ -1569,7 +1564,7 @@ corr_fleet(struct corr *c, int64_t incident_id)
 	sqlite3_stmt *s = c->q[Q_INC_GET];
 	char peer[64], symptom[32];
 	int64_t start, ids[1024], devs[1024], fleet = 0;
-	int n = 0, ndev = 0, i, j, rc;
+	int n = 0, ndev = 0, i, j, rc, shared;
 
 	sqlite3_bind_int64(s, 1, incident_id);
 	if (sqlite3_step(s) != SQLITE_ROW || sqlite3_column_text(s, 4) == NULL) {
@@ -1578,6 +1573,10 @@ corr_fleet(struct corr *c, int64_t incident_id)
 		return SQLITE_OK;
 	}
 	snprintf(symptom, sizeof symptom, "%s", (const char *)sqlite3_column_text(s, 1));
+	/* Only causes a shared peer or provider explains make fleet events:
+	 * a PFS, proposal, auth or TS fault is each device's configuration,
+	 * however many share it (rootcause.h). */
+	shared = rc_cause_is_shared(rc_cause_from_name((const char *)sqlite3_column_text(s, 6)));
 	start = sqlite3_column_int64(s, 2);
 	snprintf(peer, sizeof peer, "%s", (const char *)sqlite3_column_text(s, 4));
 	if (sqlite3_column_type(s, 5) != SQLITE_NULL)
@@ -1586,8 +1585,8 @@ corr_fleet(struct corr *c, int64_t incident_id)
 	sqlite3_clear_bindings(s);
 	if (fleet != 0)
 		return corr_fleet_refresh(c, fleet);
-	if (strcmp(symptom, "flap") != 0 && strcmp(symptom, "stuck") != 0 &&
-	    strcmp(symptom, "down") != 0)
+	if (!shared || (strcmp(symptom, "flap") != 0 && strcmp(symptom, "stuck") != 0 &&
+	    strcmp(symptom, "down") != 0))
 		return SQLITE_OK;
 
 	s = c->q[Q_FLEET_NEAR];
@@ -1596,6 +1595,9 @@ corr_fleet(struct corr *c, int64_t incident_id)
 	sqlite3_bind_int64(s, 3, start + c->cfg->fleet_window_us);
 	while (sqlite3_step(s) == SQLITE_ROW && n < 1024) {
 		int64_t dev = sqlite3_column_int64(s, 1);
+		if (!rc_cause_is_shared(rc_cause_from_name(
+		    (const char *)sqlite3_column_text(s, 3))))
+			continue;
 		ids[n++] = sqlite3_column_int64(s, 0);
 		if (fleet == 0 && sqlite3_column_type(s, 2) != SQLITE_NULL)
 			fleet = sqlite3_column_int64(s, 2);
