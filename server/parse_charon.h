@@ -110,6 +110,46 @@
  *  CHARON_IKE_REINITIATE             ike_reinitiate                reinitiating IKE_SA n[u]
  *  CHARON_KERNEL_ERROR               kernel_error                  unable to add|install|update|delete|query|allocate ... (text in detail)
  *  CHARON_KERNEL_SAD_DELETE          kernel_sad_delete             Deleting SAD entry with SPI x (vEdge kernel plugin)
+ *  CHARON_CHILD_ESTABLISHING         child_establishing            establishing CHILD_SA n{u}[ reqid R]
+ *  CHARON_START                      charon_start                  Starting IKE charon daemon (strongSwan V, OS, ARCH) (detail "strongSwan V")
+ *  CHARON_STOP                       charon_stop                   SIGTERM|SIGINT received, shutting down
+ *  CHARON_DAEMON_INFO                daemon_info                   start-up chatter: loaded plugins, TUN device, capabilities, worker threads, SIGHUP
+ *  CHARON_CREDENTIAL_LOADED          credential_loaded             loaded IKE shared key with id .. | loaded .. certificate .. | loading .. from ..
+ *  CHARON_CONFIG_LOADED              config_loaded                 added|updated|replaced vici connection: n | received stroke: add|delete connection 'n'
+ *  CHARON_VENDOR_ID                  vendor_id                     received V vendor ID | received unknown vendor ID: xx:.. | sending V vendor ID
+ *  CHARON_IKE_STATE_CHANGE           ike_state_change              IKE_SA n[u] state change: A => B (level 2)
+ *  CHARON_CHILD_STATE_CHANGE         child_state_change            CHILD_SA n{u} state change: A => B (level 2)
+ *  CHARON_IKE_SA_CREATED             ike_sa_created                created IKE_SA n[u] (MGR level 2)
+ *  CHARON_SA_MANAGER                 sa_manager                    checkout/checkin IKE_SA .. (MGR level 2)
+ *  CHARON_TASK                       task                          queueing|activating|migrating T task, activating new tasks, ... (level 2)
+ *  CHARON_MESSAGE_DETAIL             message_detail                payload-by-payload encoding/parsing steps (ENC level 2)
+ *  CHARON_MESSAGE_FRAGMENT           message_fragment              splitting IKE message .. into N fragments | received fragment #i[ of N], ..
+ *  CHARON_NOTIFY_RECEIVED            notify_received               received N notify | received N notify, will retry later
+ *  CHARON_CONFIG_LOOKUP              config_lookup                 looking for peer configs matching H[Y]...H[Y] | candidate .. | found matching .. config ..
+ *  CHARON_PEER_CONFIG_SELECTED       peer_config_selected          selected peer config 'n'[ unacceptable: ..] | switching to peer config 'n'
+ *  CHARON_RETRANSMIT_RECEIVED        retransmit_received           received retransmit of request with ID M, retransmitting response
+ *  CHARON_MESSAGE_INVALID            message_invalid               integrity check failed | message parsing failed | received message ID M, expected M, ignored | ...
+ *  CHARON_NO_IKE_CONFIG              no_ike_config                 no IKE config found for H...H, sending NO_PROPOSAL_CHOSEN
+ *  CHARON_REKEY_COLLISION            rekey_collision               CHILD_SA|IKE_SA rekey collision won|lost, .. | detected T collision with T
+ *  CHARON_IKE_DUPLICATE              ike_duplicate                 deleting|destroying duplicate IKE_SA for peer 'Y' ..
+ *  CHARON_ENDPOINT_CHANGED           endpoint_changed              local|remote endpoint changed from H to H
+ *  CHARON_IKE_DESTROYED              ike_destroyed                 destroying IKE_SA in state S without notification | deleting unestablished IKE_SA
+ *  CHARON_CHILD_RECREATE_SCHEDULED   child_recreate_scheduled      scheduling CHILD_SA recreate after hard expire
+ *  CHARON_REKEY_REFUSED              rekey_refused                 unable to rekey, .. | peer initiated rekeying, but .. | peer didn't find the CHILD_SA we tried to rekey
+ *  CHARON_CHILD_CREATE_RETRY         child_create_retry            creating CHILD_SA failed, trying again in N seconds
+ *  CHARON_KERNEL_ADDRESS             kernel_address                H appeared on I | H disappeared from I | flags changed for H on I
+ *  CHARON_KERNEL_INTERFACE           kernel_interface              interface I activated|deactivated|deleted
+ *  CHARON_KERNEL_EXPIRE              kernel_expire                 creating rekey|delete job for CHILD_SA ESP/0xSPI/H
+ *  CHARON_KERNEL_POLICY              kernel_policy                 adding|updating|deleting policy R === R DIR .. (KNL level 2)
+ *  CHARON_KERNEL_ROUTE               kernel_route                  installing route: .. | using H as address to reach H/N | H is on interface I (KNL level 2)
+ *  CHARON_CHILD_SA_INSTALL           child_sa_install              adding inbound|outbound ESP SA | SPI 0xS, src H dst H | registering outbound ESP SA (CHD level 2)
+ *  CHARON_IKE_EXTENSION              ike_extension                 sending|received supported signature hash algorithms: .. | peer supports MOBIKE | DPD not supported by peer, disabled
+ *  CHARON_AUTH_DETAIL                auth_detail                   successfully created shared key MAC[ without PPK] (level 2)
+ *  CHARON_CONFIG_DUMP                config_dump                   conn n: | child n: | local: | remote: | key = value (vici_config.c level 2)
+ *  CHARON_VICI_CLIENT                vici_client                   vici client N connected|disconnected|requests: R|registered for: E
+ *  CHARON_LIBIPSEC                   libipsec                      allocated SPI x | adding|updating SAD entry with SPI x .. | deleted in|outbound SAD entry .. (ESP group)
+ *  CHARON_CRYPTO_DETAIL              crypto_detail                 size of DH secret exponent: N bits (LIB level 2)
+ *  CHARON_PROPOSAL_MATCH             proposal_match                selecting proposal: | proposal matches | no acceptable T found | protocol mismatch, skipping
  */
 enum charon_kind {
 	CHARON_OTHER = 0,
@@ -180,6 +220,46 @@ enum charon_kind {
 	CHARON_IKE_REINITIATE,
 	CHARON_KERNEL_ERROR,
 	CHARON_KERNEL_SAD_DELETE,
+	CHARON_CHILD_ESTABLISHING,
+	CHARON_START,
+	CHARON_STOP,
+	CHARON_DAEMON_INFO,
+	CHARON_CREDENTIAL_LOADED,
+	CHARON_CONFIG_LOADED,
+	CHARON_VENDOR_ID,
+	CHARON_IKE_STATE_CHANGE,
+	CHARON_CHILD_STATE_CHANGE,
+	CHARON_IKE_SA_CREATED,
+	CHARON_SA_MANAGER,
+	CHARON_TASK,
+	CHARON_MESSAGE_DETAIL,
+	CHARON_MESSAGE_FRAGMENT,
+	CHARON_NOTIFY_RECEIVED,
+	CHARON_CONFIG_LOOKUP,
+	CHARON_PEER_CONFIG_SELECTED,
+	CHARON_RETRANSMIT_RECEIVED,
+	CHARON_MESSAGE_INVALID,
+	CHARON_NO_IKE_CONFIG,
+	CHARON_REKEY_COLLISION,
+	CHARON_IKE_DUPLICATE,
+	CHARON_ENDPOINT_CHANGED,
+	CHARON_IKE_DESTROYED,
+	CHARON_CHILD_RECREATE_SCHEDULED,
+	CHARON_REKEY_REFUSED,
+	CHARON_CHILD_CREATE_RETRY,
+	CHARON_KERNEL_ADDRESS,
+	CHARON_KERNEL_INTERFACE,
+	CHARON_KERNEL_EXPIRE,
+	CHARON_KERNEL_POLICY,
+	CHARON_KERNEL_ROUTE,
+	CHARON_CHILD_SA_INSTALL,
+	CHARON_IKE_EXTENSION,
+	CHARON_AUTH_DETAIL,
+	CHARON_CONFIG_DUMP,
+	CHARON_VICI_CLIENT,
+	CHARON_LIBIPSEC,
+	CHARON_CRYPTO_DETAIL,
+	CHARON_PROPOSAL_MATCH,
 	CHARON_KIND_MAX
 };
 

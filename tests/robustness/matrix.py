@@ -324,16 +324,21 @@ def guess(exp, got):
     return "; ".join(words)
 
 
-def write_known(cells, known, ran):
+def write_known(cells, known, ran, quick=False):
     """known-failures.txt: the failing cells of this run, plus listed cells
-    this run did not cover (--only, --quick); a cell's reason is kept."""
+    this run did not cover (--only, --quick).  The reason is written anew:
+    the first failing variant and how its diagnosis differs."""
     out = {}
     for key, why in known.items():
         if key not in ran:
             out[key] = why
     for key, c in cells.items():
-        if c["passed"] < c["total"]:
-            out[key] = known.get(key) or c["guess"]
+        if quick and key in known and c["total"] > 1 and c["passed"] == c["total"]:
+            out[key] = known[key]       # not all variants were run
+        elif c["passed"] < c["total"]:
+            v = c["first"][0]
+            out[key] = "%d/%d%s: %s" % (c["passed"], c["total"],
+                                        ", first " + v if v else "", c["guess"])
     with open(KNOWN, "w", encoding="utf-8") as f:
         f.write("# tests/robustness/known-failures.txt — cells of the robustness matrix that\n"
                 "# fail today (TRANSFORM SCENARIO  # why).  run.sh fails on a failing cell\n"
@@ -478,7 +483,7 @@ def main(argv):
                 expected_text(exp, rule, sc), got, repro_cmd(a.bin, t, v, sc)))
     rc = 0
     if a.update_known:
-        write_known(cells, known, ran)
+        write_known(cells, known, ran, a.quick)
         print("robustness: %s rewritten (%d failing cells)" % (
             os.path.relpath(KNOWN, ROOT), failed))
         return 0
