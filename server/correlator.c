@@ -39,6 +39,7 @@
 #define CORR_DELETE_WINDOW  (5 * 1000000LL)
 #define CORR_NEAR           (3 * 1000000LL)
 #define CORR_SETTLE         (3 * 1000000LL)  /* an IKE_SA delete waits this long for its rekey */
+#define CORR_SETTLE_UNKNOWN (60 * 1000000LL) /* ... or this long on a tunnel never seen up */
 #define CORR_LOOKBACK       (10 * 60 * 1000000LL)
 #define CORR_WINDOW_MAX     3000          /* events given to the classifier */
 #define CORR_BATCH          4096          /* events read per query */
@@ -72,6 +73,7 @@ struct machine {
 	int64_t del_rekey_us;        /* an IKE_SA delete judged part of a rekey */
 	int64_t del_down_us;         /* an IKE_SA delete judged a down */
 	int64_t del_pending_us;      /* an IKE_SA delete not decided yet (CORR_SETTLE) */
+	int del_pending_blind;       /* ... seen before anything showed the tunnel's state */
 	int64_t exch_us;             /* last IKE exchange seen */
 	char exch[24];
 	int64_t incident_id;
@@ -101,10 +103,22 @@ struct mslot {
 	struct machine m;
 };
 
+/* Daemon and level-2 chatter: no tunnel state in it. */
+#define CORR_CHATTER_SQL " 'daemon_info', 'credential_loaded', 'config_loaded'," \
+	" 'vendor_id', 'sa_manager', 'task', 'message_detail', 'message_fragment'," \
+	" 'config_lookup', 'peer_config_selected', 'ike_sa_created', 'libipsec'," \
+	" 'crypto_detail', 'config_dump', 'vici_client', 'auth_detail', 'ike_extension'," \
+	" 'child_sa_install'"
+static const char *const corr_chatter[] = { "daemon_info", "credential_loaded",
+	"config_loaded", "vendor_id", "sa_manager", "task", "message_detail",
+	"message_fragment", "config_lookup", "peer_config_selected", "ike_sa_created",
+	"libipsec", "crypto_detail", "config_dump", "vici_client", "auth_detail",
+	"ike_extension", "child_sa_install" };
+
 /* Kinds the tunnel machine does not step on; corr_kind_ignored() is the
  * same test in C, and the two must agree. */
 #define CORR_IGNORED_SQL "(e.kind GLOB 'packet_*' OR e.kind IN ('keepalive'," \
-	" 'charon_other', 'auth_ok') OR e.kind GLOB 'nat_*' OR" \
+	" 'charon_other', 'auth_ok'," CORR_CHATTER_SQL ") OR e.kind GLOB 'nat_*' OR" \
 	" e.kind GLOB 'proposal*' OR e.kind GLOB 'kernel_*')"
 
 enum {
@@ -181,8 +195,12 @@ static const char *const corr_sql[Q_MAX] = {
 	    " AND merged_into IS NULL",
 	[Q_DEV_CLOCK_SET] = "INSERT INTO host_clocks(hostname, last_us) VALUES (?1, ?2)"
 	    " ON CONFLICT(hostname) DO UPDATE SET last_us = max(last_us, excluded.last_us)",
+	/* ... by the names a device is known by, or one of them with a stray
+	 * leading character (the mangled "Lvedge01" of a line nothing else
+	 * tied to the device). */
 	[Q_DEV_CLOCKS] = "SELECT a.device_id, max(h.last_us) FROM host_clocks h"
-	    " JOIN device_aliases a ON a.kind = 'hostname' AND a.value = h.hostname"
+	    " JOIN device_aliases a ON a.kind = 'hostname' AND (a.value = h.hostname"
+	    " OR (length(h.hostname) > 3 AND a.value = substr(h.hostname, 2)))"
 	    " GROUP BY a.device_id",
 	[Q_FLEET_DEL] = "DELETE FROM fleet_events WHERE fleet_event_id = ?1",
 	/* Deriving a tunnel again (late lines): what it had derived goes. */
@@ -534,6 +552,7 @@ machine_to_json(const struct machine *m)
 	json_object_set_new(o, "del_rekey", json_integer(m->del_rekey_us));
 	json_object_set_new(o, "del_down", json_integer(m->del_down_us));
 	json_object_set_new(o, "del_pending", json_integer(m->del_pending_us));
+	json_object_set_new(o, "del_blind", json_integer(m->del_pending_blind));
 	json_object_set_new(o, "exch_us", json_integer(m->exch_us));
 	json_object_set_new(o, "exch", json_string(m->exch));
 	json_object_set_new(o, "incident", json_integer(m->incident_id));
@@ -581,6 +600,7 @@ machine_from_json(struct machine *m, const char *text)
 	m->del_rekey_us = jint(o, "del_rekey");
 	m->del_down_us = jint(o, "del_down");
 	m->del_pending_us = jint(o, "del_pending");
+	m->del_pending_blind = (int)jint(o, "del_blind");
 	m->exch_us = jint(o, "exch_us");
 	if (json_is_string(json_object_get(o, "exch")))
 		snprintf(m->exch, sizeof m->exch, "%s",
@@ -859,6 +879,18 @@ delete_is_rekey(const struct machine *m, const struct charon_event *ch, int64_t 
 	return recent(at, m->ike_rekey_us, CORR_REKEY_WINDOW);
 }
 
+/* An IKE rekey at `at`: a delete logged just before it was the rekey's. */
+static void
+corr_rekey_seen(struct machine *m, int64_t at)
+{
+	if (m->del_pending_us != 0 && at - m->del_pending_us <= CORR_SETTLE) {
+		m->del_rekey_us = m->del_pending_us;
+		m->del_pending_us = 0;
+		m->del_pending_blind = 0;
+		m->del_down_us = 0;
+	}
+}
+
 /*
  * An IKE_SA delete waiting for its rekey line: once CORR_SETTLE has
  * passed (or now, with force: the tunnel comes up, or no more data will
@@ -870,9 +902,11 @@ corr_settle(struct tctx *t, int64_t at, int force)
 	struct machine *m = &t->m;
 	int64_t d = m->del_pending_us;
 
-	if (d == 0 || (!force && at - d <= CORR_SETTLE))
+	if (d == 0 || (!force && at - d <= (m->del_pending_blind ? CORR_SETTLE_UNKNOWN :
+	    CORR_SETTLE)))
 		return SQLITE_OK;
 	m->del_pending_us = 0;
+	m->del_pending_blind = 0;
 	if (m->state == ST_DOWN)
 		return SQLITE_OK;
 	return go_down(t, d);
@@ -921,12 +955,7 @@ step_charon(struct tctx *t, const struct charon_event *ch, int64_t at)
 			m->has_ike_uid = 1;
 		}
 		m->ike_rekey_us = at;
-		if (m->del_pending_us != 0 && at - m->del_pending_us <= CORR_SETTLE) {
-			/* The delete logged first was this rekey's. */
-			m->del_rekey_us = m->del_pending_us;
-			m->del_pending_us = 0;
-			m->del_down_us = 0;
-		}
+		corr_rekey_seen(m, at);
 		return infer_up(t, at);
 	case CHARON_IKE_INITIATE:
 	case CHARON_IKE_INITIATE_RESPONDER:
@@ -942,10 +971,27 @@ step_charon(struct tctx *t, const struct charon_event *ch, int64_t at)
 		if (m->state != ST_UP)
 			negotiating(t, at);
 		return SQLITE_OK;
+	case CHARON_IKE_STATE_CHANGE:
+		/* Level 2: "IKE_SA ipsec2_1[1] state change: ESTABLISHED =>
+		 * REKEYED" (or REKEYED => DELETING): the old SA of a rekey. */
+		if (strcmp(ch->variant, "rekeyed") == 0 ||
+		    strncmp(ch->detail, "REKEYED ", 8) == 0) {
+			m->ike_rekey_us = at;
+			corr_rekey_seen(m, at);
+		}
+		return SQLITE_OK;
 	case CHARON_MESSAGE_GENERATED:
 	case CHARON_MESSAGE_PARSED:
 		snprintf(m->exch, sizeof m->exch, "%s", ch->exchange);
 		m->exch_us = at;
+		if (m->del_pending_blind && ch->kind == CHARON_MESSAGE_PARSED &&
+		    ch->is_response == 1 && strcmp(ch->exchange, "INFORMATIONAL") == 0 &&
+		    (ch->payload_flags & CHARON_PL_EMPTY) && at - m->del_pending_us >= 2000000) {
+			/* An answered DPD after the delete: an IKE_SA lives on. */
+			m->del_pending_us = 0;
+			m->del_pending_blind = 0;
+			m->del_down_us = 0;
+		}
 		if (strcmp(ch->exchange, "CREATE_CHILD_SA") == 0 &&
 		    (ch->payload_flags & (CHARON_PL_NO_PROP | CHARON_PL_TS_UNACCEPT |
 		    CHARON_PL_INVAL_KE)) && !(ch->payload_flags & CHARON_PL_SA))
@@ -1010,8 +1056,13 @@ step_charon(struct tctx *t, const struct charon_event *ch, int64_t at)
 		/* Decided after CORR_SETTLE: the rekey this delete belongs to
 		 * may be logged after it, by another thread (corr_settle). */
 		if ((m->state == ST_UP || m->state == ST_UNKNOWN || m->ike_up) &&
-		    m->del_pending_us == 0)
+		    m->del_pending_us == 0) {
 			m->del_pending_us = at;
+			/* A file that starts here: which IKE_SA is the current
+			 * one is not known; an answered DPD shortly after says
+			 * the tunnel lives on (the rekey was before the cut). */
+			m->del_pending_blind = m->state == ST_UNKNOWN;
+		}
 		return SQLITE_OK;
 	case CHARON_IKE_DELETED:
 		if (recent(at, m->del_rekey_us, CORR_DELETE_WINDOW) ||
@@ -1085,10 +1136,17 @@ corr_timers(struct tctx *t, int64_t at)
 static int
 corr_kind_ignored(const char *kind)
 {
-	return kind != NULL && (strncmp(kind, "packet_", 7) == 0 ||
+	size_t i;
+
+	if (kind == NULL)
+		return 0;
+	for (i = 0; i < sizeof corr_chatter / sizeof corr_chatter[0]; i++)
+		if (strcmp(kind, corr_chatter[i]) == 0)
+			return 1;
+	return strncmp(kind, "packet_", 7) == 0 ||
 	    strcmp(kind, "keepalive") == 0 || strcmp(kind, "charon_other") == 0 ||
 	    strncmp(kind, "nat_", 4) == 0 || strncmp(kind, "proposal", 8) == 0 ||
-	    strcmp(kind, "auth_ok") == 0 || strncmp(kind, "kernel_", 7) == 0);
+	    strcmp(kind, "auth_ok") == 0 || strncmp(kind, "kernel_", 7) == 0;
 }
 
 /* Reads one event row (columns: id, us, source, new_state, raw) into
