@@ -73,7 +73,7 @@ struct machine {
 	int64_t del_rekey_us;        /* an IKE_SA delete judged part of a rekey */
 	int64_t del_down_us;         /* an IKE_SA delete judged a down */
 	int64_t del_pending_us;      /* an IKE_SA delete not decided yet (CORR_SETTLE) */
-	int del_pending_blind;       /* ... seen before anything showed the tunnel's state */
+	int del_pending_blind;       /* ... not knowing which IKE_SA is the current one */
 	int64_t exch_us;             /* last IKE exchange seen */
 	char exch[24];
 	int64_t incident_id;
@@ -1058,10 +1058,11 @@ step_charon(struct tctx *t, const struct charon_event *ch, int64_t at)
 		if ((m->state == ST_UP || m->state == ST_UNKNOWN || m->ike_up) &&
 		    m->del_pending_us == 0) {
 			m->del_pending_us = at;
-			/* A file that starts here: which IKE_SA is the current
-			 * one is not known; an answered DPD shortly after says
-			 * the tunnel lives on (the rekey was before the cut). */
-			m->del_pending_blind = m->state == ST_UNKNOWN;
+			/* Which IKE_SA is the current one is not known (a file
+			 * that starts mid-stream): an answered DPD shortly after
+			 * says the tunnel lives on (its rekey was before the
+			 * file began). */
+			m->del_pending_blind = m->state == ST_UNKNOWN || !m->has_ike_uid;
 		}
 		return SQLITE_OK;
 	case CHARON_IKE_DELETED:
@@ -1069,8 +1070,10 @@ step_charon(struct tctx *t, const struct charon_event *ch, int64_t at)
 		    recent(at, m->del_down_us, CORR_DELETE_WINDOW) ||
 		    recent(at, m->ike_rekey_us, CORR_REKEY_WINDOW))
 			return SQLITE_OK;
-		if (m->state == ST_UP && m->del_pending_us == 0)
+		if (m->state == ST_UP && m->del_pending_us == 0) {
 			m->del_pending_us = at;
+			m->del_pending_blind = !m->has_ike_uid;
+		}
 		return SQLITE_OK;
 	case CHARON_CHILD_CLOSING:
 	case CHARON_CHILD_EXPIRED:
