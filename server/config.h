@@ -113,6 +113,7 @@ struct config {
 		int json;                 /* --json */
 		const char *state;        /* tunnels --state */
 		int flapping;             /* tunnels --flapping */
+		int bfd;                  /* tunnels --bfd: the BFD sessions */
 		const char *device;       /* hostname or system-ip */
 		const char *tunnel;
 		const char *root_cause;

@@ -26,7 +26,7 @@ enum {
 	OPT_LATENESS, OPT_STUCK, OPT_FLAP_COUNT, OPT_FLAP_WINDOW, OPT_HALF_LIFE,
 	OPT_FLEET_MIN, OPT_FLEET_WINDOW, OPT_CORR_INTERVAL, OPT_RET_MSGS, OPT_RET_EVENTS,
 	OPT_UDP_ALLOW, OPT_TCP_ALLOW, OPT_RATE, OPT_TZ_RULE,
-	OPT_SINCE, OPT_FORMAT, OPT_OUT, OPT_JSON, OPT_STATE, OPT_FLAPPING, OPT_DEVICE,
+	OPT_SINCE, OPT_FORMAT, OPT_OUT, OPT_JSON, OPT_STATE, OPT_FLAPPING, OPT_BFD, OPT_DEVICE,
 	OPT_TUNNEL, OPT_ROOT_CAUSE, OPT_AROUND, OPT_WINDOW, OPT_KEEP,
 	OPT_STRICT,
 };
@@ -71,6 +71,7 @@ static const struct option main_options[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "state", required_argument, NULL, OPT_STATE },
 	{ "flapping", no_argument, NULL, OPT_FLAPPING },
+	{ "bfd", no_argument, NULL, OPT_BFD },
 	{ "device", required_argument, NULL, OPT_DEVICE },
 	{ "tunnel", required_argument, NULL, OPT_TUNNEL },
 	{ "root-cause", required_argument, NULL, OPT_ROOT_CAUSE },
@@ -139,6 +140,7 @@ main_usage(FILE *f)
 	    "  --json                    tunnels, incidents, timeline: the view's rows as JSON\n"
 	    "  --state STATE             tunnels: up, down, negotiating, unknown\n"
 	    "  --flapping                tunnels: only those flapping\n"
+	    "  --bfd                     tunnels: the BFD (overlay) sessions instead\n"
 	    "  --device HOST|SYSTEM-IP   incidents, tunnels, timeline\n"
 	    "  --tunnel NAME             incidents, timeline (ipsec2)\n"
 	    "  --root-cause CAUSE        incidents: dpd_timeout, pfs_mismatch, ...\n"
@@ -262,6 +264,7 @@ main_parse_options(int argc, char **argv, struct config *cfg)
 		case OPT_STRICT: cfg->import_strict = 1; break;
 		case OPT_STATE: cfg->q.state = optarg; break;
 		case OPT_FLAPPING: cfg->q.flapping = 1; break;
+		case OPT_BFD: cfg->q.bfd = 1; break;
 		case OPT_DEVICE: cfg->q.device = optarg; break;
 		case OPT_TUNNEL: cfg->q.tunnel = optarg; break;
 		case OPT_ROOT_CAUSE: cfg->q.root_cause = optarg; break;

@@ -2,7 +2,7 @@
  * parse_charon.c — strongSwan charon log lines → struct charon_event.
  *
  * DESIGN
- *   1. Framing, one pass from the left (FORMATS.md §3.1):
+ *   1. Framing, one pass from the left (docs/log-formats.md#charon-framing):
  *        [charon[-systemd][[pid]][:] ] NN[GRP[lvl]] [<conn|uid> ] text
  *      or the vendor form "GRP NN     : text", or bare text.
  *   2. The text is trimmed on the right (CR, LF, blanks, NUL padding).
@@ -18,9 +18,13 @@
  * strict about the end of the text: a line cut short does not match.
  *
  * Format strings: src/libcharon of strongSwan 5.3 ... 6.0.6 (see the table in
- * parse_charon.h and FORMATS.md §3.3), plus the vEdge retransmit suffix
- * " (tries=3, timeout=30, exchange=37, state=2)" and the vEdge kernel line
- * "Deleting SAD entry with SPI 00000e77" (PLAYBOOK.md).
+ * parse_charon.h and docs/log-formats.md#charon-kinds), plus the vEdge
+ * retransmit suffix " (tries=3, timeout=30, exchange=37, state=2)" and the
+ * vEdge kernel line "Deleting SAD entry with SPI 00000e77"
+ * (docs/log-formats.md#vedge-additions).  classify_base() holds the lines
+ * with a state meaning; classify_more() the rest of what 5.9 prints at
+ * levels 1 and 2 (issue 13 item 10), tried only when the first found
+ * nothing.
  */
 #include "parse_charon.h"
 
@@ -1561,9 +1565,9 @@ h_authentication(const char *p, size_t l, struct charon_event *ev)
 		kind = CHARON_AUTH_FAILED;
 		l -= sizeof(" failed") - 1;
 	} else if (find_lit(p, l, "' (myself) with ") != NULL) {
-		/* FORMATS.md §3.3 quotes "authentication of '%Y' (myself) with
-		 * %N" without "successful"; only our own side is accepted so
-		 * that a peer's line cut short is not taken for a success. */
+		/* psk_authenticator.c logs "authentication of '%Y' (myself)
+		 * with %N" without "successful"; only our own side is accepted
+		 * so that a peer's line cut short is not taken for a success. */
 		kind = CHARON_AUTH_OK;
 	} else
 		return CHARON_OTHER;

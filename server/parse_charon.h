@@ -2,7 +2,7 @@
  * parse_charon.h — strongSwan charon log lines → struct charon_event.
  *
  * Input is the syslog message body of one charon line as the header parser
- * leaves it (FORMATS.md §3.1, §6 items 7-14):
+ * leaves it (docs/log-formats.md#charon-framing):
  *
  *     16[IKE] initiating IKE_SA ipsec2_1[223798] to 10.10.10.1
  *     12[IKE1] <PEER|1> received AUTHENTICATION_FAILED notify error
@@ -18,7 +18,8 @@
  * level digit, optional " <conn|uid>"), then the first word of the text
  * selects a handful of candidate formats (switch on its first byte, then
  * length/memcmp); no pattern list is tried in turn.  Every format string of
- * FORMATS.md §3.3 is recognised in both its strongSwan 5.x and 6.x wording.
+ * docs/log-formats.md#charon-kinds is recognised in both its strongSwan 5.x
+ * and 6.x wording.
  * Anything else, including truncated lines and numbers that overflow
  * uint32, is kept as CHARON_OTHER: well-formed framing is never an error.
  *

@@ -3,6 +3,7 @@
  * public views (docs/schema.md) at the command line.
  *
  *   tunnels   [--state S] [--flapping] [--device D]               v_tunnels
+ *   tunnels   --bfd [--state up|down] [--flapping] [--device D]   v_bfd_sessions
  *   incidents [--since P] [--device D] [--tunnel T] [--root-cause C]
  *                                                                 v_incidents
  *   timeline  --device D --tunnel T [--around TIME] [--window 15m] v_events
@@ -348,6 +349,54 @@ query_bind_text(sqlite3_stmt *s, int i, const char *v)
 
 /* ------------------------------------------------------------------ */
 
+/* `tunnels --bfd`: the device's overlay (BFD) sessions; --flapping keeps
+ * those that flapped at least once. */
+static int
+bfd_sessions_run(const struct config *cfg)
+{
+	static const char sql[] =
+	    "SELECT * FROM v_bfd_sessions"
+	    " WHERE (?1 IS NULL OR state = ?1) AND (?2 = 0 OR flaps > 0)"
+	    " AND (?3 IS NULL OR hostname = ?3 OR system_ip = ?3)"
+	    " ORDER BY hostname, system_ip, local_color, remote_system_ip, remote_color";
+	static const struct query_col cols[] = {
+		{ "DEVICE", "hostname", Q_TEXT, 24, NULL },
+		{ "SYSTEM-IP", "system_ip", Q_TEXT, 16, NULL },
+		{ "COLOR", "local_color", Q_TEXT, 16, NULL },
+		{ "REMOTE", "remote_system_ip", Q_TEXT, 40, NULL },
+		{ "REMOTE-COLOR", "remote_color", Q_TEXT, 16, NULL },
+		{ "STATE", "state", Q_TEXT, 6, NULL },
+		{ "SINCE", "state_since", Q_TIME, 0, NULL },
+		{ "FLAPS", "flaps", Q_TEXT, 0, NULL },
+		{ "LAST-DOWN", "last_down", Q_TIME, 0, NULL },
+		{ "FLAP-REASON", "last_flap_reason", Q_TEXT, 0, NULL },
+	};
+	struct query_out o = { cfg->q.json, isatty(1), NULL, NULL, NULL, 0 };
+	struct store *st = NULL;
+	sqlite3_stmt *s = NULL;
+	int ret = 1;
+
+	if (cfg->q.state != NULL && strcmp(cfg->q.state, "up") != 0 &&
+	    strcmp(cfg->q.state, "down") != 0) {
+		fprintf(stderr, "tunnelwatch: tunnels --bfd: --state must be up or down\n");
+		return 2;
+	}
+	if (query_open(cfg, "tunnels", &st) != 0)
+		return 1;
+	if (query_prepare(store_db(st), sql, &s) != 0)
+		goto out;
+	query_bind_text(s, 1, cfg->q.state);
+	sqlite3_bind_int(s, 2, cfg->q.flapping);
+	query_bind_text(s, 3, cfg->q.device);
+	if (query_output(store_db(st), s, cols, (int)(sizeof cols / sizeof cols[0]), &o,
+	    "(no BFD sessions match)") == 0)
+		ret = 0;
+out:
+	sqlite3_finalize(s);
+	store_close(st);
+	return ret;
+}
+
 int
 tunnels_run(const struct config *cfg)
 {
@@ -374,6 +423,8 @@ tunnels_run(const struct config *cfg)
 	sqlite3_stmt *s = NULL;
 	int ret = 1, i, ok = cfg->q.state == NULL;
 
+	if (cfg->q.bfd)
+		return bfd_sessions_run(cfg);
 	for (i = 0; cfg->q.state != NULL && i < 4; i++)
 		if (strcmp(cfg->q.state, states[i]) == 0)
 			ok = 1;

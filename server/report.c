@@ -87,6 +87,12 @@ static const struct {
 	  "clear, or its own decision).",
 	  "Check what changed on the vEdge at that time (vManage audit log, "
 	  "configuration history)." },
+	{ "local_transport_down",
+	  "The vEdge's own uplink went down as the tunnel dropped: a transport "
+	  "(VPN 0) interface, or every BFD session of one of its colors.",
+	  "Not the peer: check that interface (or the interface of that color), "
+	  "its cabling and the circuit with its provider; the overlay (BFD) "
+	  "sessions section shows which colors went down and why." },
 	{ "unknown",
 	  "The logs do not show why.",
 	  "Read the evidence and the lines around the start (tunnelwatch "
@@ -430,6 +436,7 @@ report_free(struct report *r)
 	free(r->flapping);
 	free(r->top);
 	free(r->timelines);
+	free(r->bfd);
 	memset(r, 0, sizeof *r);
 }
 
@@ -500,6 +507,75 @@ report_load_tunnels(sqlite3 *db, struct report *r, char *err, size_t errsz)
 			goto oom;
 		if (t->merged_into == 0)
 			r->tunnels_known++;
+	}
+	if (rc != SQLITE_DONE) {
+		report_step_error(db, s, err, errsz);
+		goto out;
+	}
+	ret = 0;
+	goto out;
+oom:
+	snprintf(err, errsz, "out of memory");
+out:
+	sqlite3_finalize(s);
+	return ret;
+}
+
+/*
+ * The overlay (BFD) sessions that went down in [start, end) or are down at
+ * its end, down ones first, then by flaps.  bfd_sessions has a row per
+ * session of the fleet (hundreds), so reading it whole costs nothing.  A
+ * database older than schema 0006 (read-only: not migrated) has none.
+ */
+static int
+report_load_bfd(sqlite3 *db, struct report *r, int64_t start, int64_t end,
+    char *err, size_t errsz)
+{
+	static const char sql[] =
+	    "SELECT d.hostname, d.system_ip, b.local_color, b.remote_system_ip,"
+	    " b.remote_color, b.state, b.last_flap_reason, b.flaps,"
+	    " b.state_since_us, b.last_down_us"
+	    " FROM bfd_sessions b JOIN devices d ON d.device_id = b.device_id"
+	    " WHERE (b.state = 'down' AND b.first_us < ?2)"
+	    " OR (b.last_down_us >= ?1 AND b.last_down_us < ?2)"
+	    " ORDER BY b.state = 'down' DESC, b.flaps DESC, d.hostname, b.local_color,"
+	    " b.remote_system_ip, b.remote_color";
+	sqlite3_stmt *s = NULL;
+	int rc, oom = 0, ret = -1, have = 0;
+
+	if (report_prepare(db, "SELECT 1 FROM sqlite_master WHERE type = 'table'"
+	    " AND name = 'bfd_sessions'", &s, err, errsz) != 0)
+		return -1;
+	have = sqlite3_step(s) == SQLITE_ROW;
+	sqlite3_finalize(s);
+	s = NULL;
+	if (!have)
+		return 0;
+	if ((r->bfd = calloc(REPORT_MAX_BFD, sizeof *r->bfd)) == NULL)
+		goto oom;
+	if (report_prepare(db, sql, &s, err, errsz) != 0)
+		goto out;
+	sqlite3_bind_int64(s, 1, start);
+	sqlite3_bind_int64(s, 2, end);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct report_bfd *b;
+		if (r->nbfd == REPORT_MAX_BFD) {
+			r->bfd_omitted++;
+			continue;
+		}
+		b = &r->bfd[r->nbfd++];
+		b->hostname = report_col(r, s, 0, &oom);
+		b->system_ip = report_col(r, s, 1, &oom);
+		b->local_color = report_col(r, s, 2, &oom);
+		b->remote_system_ip = report_col(r, s, 3, &oom);
+		b->remote_color = report_col(r, s, 4, &oom);
+		b->state = report_col(r, s, 5, &oom);
+		b->last_flap_reason = report_col(r, s, 6, &oom);
+		b->flaps = sqlite3_column_int64(s, 7);
+		b->state_since_us = report_col_i64(s, 8, INT64_MIN);
+		b->last_down_us = report_col_i64(s, 9, INT64_MIN);
+		if (oom)
+			goto oom;
 	}
 	if (rc != SQLITE_DONE) {
 		report_step_error(db, s, err, errsz);
@@ -1070,7 +1146,8 @@ report_build(sqlite3 *db, int64_t start_us, int64_t end_us, int flap_count,
 		goto oom;
 	r->listed = r->nincidents < REPORT_MAX_LISTED ? r->nincidents : REPORT_MAX_LISTED;
 	r->listed_omitted = r->nincidents - r->listed;
-	if (report_load_evidence(db, r, err, errsz) != 0)
+	if (report_load_evidence(db, r, err, errsz) != 0 ||
+	    report_load_bfd(db, r, start_us, end_us, err, errsz) != 0)
 		goto out;
 	ret = 0;
 	goto out;

@@ -36,7 +36,7 @@ enum report_band_state { REPORT_UP, REPORT_DOWN, REPORT_DEGRADED };
 
 /* Root causes in the order of schema/0003_correlator.sql; the last is
  * "unknown", which also takes any value this build does not know. */
-#define REPORT_CAUSE_MAX 10
+#define REPORT_CAUSE_MAX 11
 
 struct report_band {
 	int state;                    /* enum report_band_state */
@@ -99,6 +99,16 @@ struct report_stats {
 	int fleet_events;
 };
 
+/* An overlay (BFD) session that went down in the period or is down at
+ * its end (bfd_sessions, schema/0006_overlay.sql). */
+struct report_bfd {
+	const char *hostname, *system_ip, *local_color, *remote_system_ip,
+	    *remote_color, *state, *last_flap_reason;
+	int64_t flaps, state_since_us, last_down_us;   /* INT64_MIN: unknown */
+};
+
+#define REPORT_MAX_BFD        200    /* BFD sessions listed */
+
 struct report_arena;
 
 struct report {
@@ -121,6 +131,8 @@ struct report {
 	int *timelines; int ntimelines, timelines_omitted;
 	int listed, listed_omitted;       /* incidents[0..listed) in full */
 	int flap_count;                   /* the flapping threshold used */
+	struct report_bfd *bfd;           /* down first, then most flaps */
+	int nbfd, bfd_omitted;
 };
 
 /*

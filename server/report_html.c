@@ -394,6 +394,54 @@ report_html_flapping(FILE *f, const struct report *r)
 }
 
 static void
+report_html_bfd(FILE *f, const struct report *r)
+{
+	int i;
+
+	fputs("<section id=\"bfd\"><h2>Overlay (BFD) sessions that flapped or are down"
+	    "</h2>\n", f);
+	if (r->nbfd == 0) {
+		fputs("<p>None: no BFD session went down in this period, and none is down."
+		    "</p></section>\n", f);
+		return;
+	}
+	fputs("<table><thead><tr><th>Device</th><th>Color</th><th>Remote</th>"
+	    "<th>Remote color</th><th>State</th><th>Since</th><th class=\"n\">Flaps</th>"
+	    "<th>Last flap-reason</th></tr></thead><tbody>\n", f);
+	for (i = 0; i < r->nbfd; i++) {
+		const struct report_bfd *b = &r->bfd[i];
+		fputs("<tr><td>", f);
+		report_html_text(f, b->hostname != NULL ? b->hostname : "?");
+		if (b->system_ip != NULL) {
+			fputs(" (", f);
+			report_html_text(f, b->system_ip);
+			fputs(")", f);
+		}
+		fputs("</td><td>", f);
+		report_html_text(f, b->local_color);
+		fputs("</td><td>", f);
+		report_html_text(f, b->remote_system_ip);
+		fputs("</td><td>", f);
+		report_html_text(f, b->remote_color);
+		fputs("</td><td>", f);
+		if (b->state != NULL && strcmp(b->state, "down") == 0)
+			fputs("<b>down</b>", f);
+		else
+			fputs("up", f);
+		fputs("</td><td>", f);
+		report_fput_time(f, b->state_since_us);
+		fprintf(f, "</td><td class=\"n\">%lld</td><td>", (long long)b->flaps);
+		report_html_text(f, b->last_flap_reason);
+		fputs("</td></tr>\n", f);
+	}
+	fputs("</tbody></table>", f);
+	if (r->bfd_omitted > 0)
+		fprintf(f, "<p class=\"mute\">%d more sessions are not listed; "
+		    "<code>tunnelwatch tunnels --bfd</code> lists them all.</p>", r->bfd_omitted);
+	fputs("</section>\n", f);
+}
+
+static void
 report_html_top(FILE *f, const struct report *r)
 {
 	int i;
@@ -623,12 +671,14 @@ report_write_html(const struct report *r, FILE *f)
 	    "(%s) \xc2\xb7 generated %s by tunnelwatch %s</p>\n", a, b, d, g, TW_VERSION);
 	fputs("<nav><a href=\"#summary\">Summary</a><a href=\"#fleet\">Fleet events</a>"
 	    "<a href=\"#stuck\">Stuck</a><a href=\"#flapping\">Flapping</a>"
+	    "<a href=\"#bfd\">BFD</a>"
 	    "<a href=\"#top\">Top offenders</a><a href=\"#timelines\">Timelines</a>"
 	    "<a href=\"#incidents\">Incidents</a></nav></header>\n", f);
 	report_html_summary(f, r);
 	report_html_fleet(f, r);
 	report_html_stuck(f, r);
 	report_html_flapping(f, r);
+	report_html_bfd(f, r);
 	report_html_top(f, r);
 	report_html_timelines(f, r);
 	fputs("<section id=\"incidents\"><h2>Incidents</h2>\n", f);

@@ -194,6 +194,26 @@ report_to_json(const struct report *r)
 	}
 	json_object_set_new(o, "flapping", a);
 
+	/* Overlay (BFD) sessions that went down in the period or are down. */
+	a = json_array();
+	for (i = 0; i < r->nbfd; i++) {
+		const struct report_bfd *b = &r->bfd[i];
+		json_array_append_new(a, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I,"
+		    " s:o, s:o}",
+		    "hostname", report_json_str(b->hostname),
+		    "system_ip", report_json_str(b->system_ip),
+		    "local_color", report_json_str(b->local_color),
+		    "remote_system_ip", report_json_str(b->remote_system_ip),
+		    "remote_color", report_json_str(b->remote_color),
+		    "state", report_json_str(b->state),
+		    "state_since", report_json_time(b->state_since_us),
+		    "flaps", (json_int_t)b->flaps,
+		    "last_flap_reason", report_json_str(b->last_flap_reason),
+		    "last_down", report_json_time(b->last_down_us)));
+	}
+	json_object_set_new(o, "bfd_sessions", a);
+	json_object_set_new(o, "bfd_sessions_omitted", json_integer(r->bfd_omitted));
+
 	a = json_array();
 	for (i = 0; i < r->ntop; i++) {
 		const struct report_tunnel *t = &r->tunnels[r->top[i]];

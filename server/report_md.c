@@ -219,6 +219,46 @@ report_md_flapping(FILE *f, const struct report *r)
 }
 
 static void
+report_md_bfd(FILE *f, const struct report *r)
+{
+	int i;
+
+	fputs("## Overlay (BFD) sessions that flapped or are down\n\n", f);
+	if (r->nbfd == 0) {
+		fputs("None: no BFD session went down in this period, and none is down.\n\n", f);
+		return;
+	}
+	fputs("| Device | Color | Remote | Remote color | State | Since | Flaps "
+	    "| Last flap-reason |\n|---|---|---|---|---|---|---:|---|\n", f);
+	for (i = 0; i < r->nbfd; i++) {
+		const struct report_bfd *b = &r->bfd[i];
+		fputs("| ", f);
+		report_md_text(f, b->hostname != NULL ? b->hostname : "?");
+		if (b->system_ip != NULL) {
+			fputs(" \\(", f);
+			report_md_text(f, b->system_ip);
+			fputs("\\)", f);
+		}
+		fputs(" | ", f);
+		report_md_text(f, b->local_color);
+		fputs(" | ", f);
+		report_md_text(f, b->remote_system_ip);
+		fputs(" | ", f);
+		report_md_text(f, b->remote_color);
+		fprintf(f, " | %s | ", b->state != NULL && strcmp(b->state, "down") == 0 ?
+		    "**down**" : "up");
+		report_fput_time(f, b->state_since_us);
+		fprintf(f, " | %lld | ", (long long)b->flaps);
+		report_md_text(f, b->last_flap_reason);
+		fputs(" |\n", f);
+	}
+	if (r->bfd_omitted > 0)
+		fprintf(f, "\n%d more sessions are not listed; `tunnelwatch tunnels --bfd` "
+		    "lists them all.\n", r->bfd_omitted);
+	fputs("\n", f);
+}
+
+static void
 report_md_top(FILE *f, const struct report *r)
 {
 	char a[32];
@@ -392,6 +432,7 @@ report_write_md(const struct report *r, FILE *f)
 	report_md_fleet(f, r);
 	report_md_stuck(f, r);
 	report_md_flapping(f, r);
+	report_md_bfd(f, r);
 	report_md_top(f, r);
 	report_md_timelines(f, r);
 	fputs("## Incidents\n\n", f);

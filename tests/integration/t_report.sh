@@ -159,7 +159,7 @@ check("by_symptom", s["by_symptom"], {"never_established": 1, "flap": 4, "stuck"
       "down": 1, "degraded": 1})
 want = dict.fromkeys(["dpd_timeout", "peer_not_responding", "ike_proposal_mismatch",
       "esp_proposal_mismatch", "pfs_mismatch", "auth_failed", "ts_mismatch", "peer_delete",
-      "local_delete", "unknown"], 0)
+      "local_delete", "local_transport_down", "unknown"], 0)
 want.update(dpd_timeout=4, pfs_mismatch=1, auth_failed=1, peer_delete=1, unknown=1)
 check("by_root_cause", s["by_root_cause"], want)
 check("fleet_events", s["fleet_events"], 1)

@@ -186,7 +186,7 @@ struct row {
 };
 
 static struct row rows[] = {
-	/* §3.3 initiate: IKEv2, IKEv1 Main Mode, Aggressive Mode */
+	/* charon-kinds, establishment: IKEv2, IKEv1 Main Mode, Aggressive Mode */
 	{ "16[IKE] initiating IKE_SA ipsec2_1[223798] to 10.10.10.1",
 	  "{'kind':'ike_initiate','ike_name':'ipsec2_1','ike_uid':223798,'remote_addr':'10.10.10.1'}" },
 	{ "14[IKE] initiating Main Mode IKE_SA peer-v1[4] to 198.51.100.7",
@@ -447,7 +447,8 @@ static struct row rows[] = {
 	  "{'kind':'kernel_error','detail':'unable to install inbound and outbound IPsec SA (SAD) in kernel'}" },
 	{ "12[KNL] Deleting SAD entry with SPI 00000e77",
 	  "{'kind':'kernel_sad_delete','spi':'00000e77'}" },
-	/* PLAYBOOK.md and the field guide, in file order, duplicates included */
+	/* the field guide's lines (docs/log-formats.md#field-guide-lines), in
+	 * file order, duplicates included */
 	{ "09[CFG] vici initiate 'child_ipsec2_1'",
 	  "{'kind':'vici_initiate','framing':'thread','thread':9,'group':'CFG','child_name':'child_ipsec2_1'}" },
 	{ "09[CFG] vici initiate 'child_IPsec2_1'",
@@ -538,7 +539,7 @@ static struct row rows[] = {
 	  "{'kind':'packet_sent','framing':'thread','thread':12,'group':'NET','local_addr':'10.16.0.5','local_port':4500,'remote_addr':'10.10.10.1','remote_port':4500,'size':80}" },
 	{ "12[KNL] Deleting SAD entry with SPI 00000e77",
 	  "{'kind':'kernel_sad_delete','framing':'thread','thread':12,'group':'KNL','spi':'00000e77'}" },
-	/* FORMATS.md §6 items 7-14: host, PID+<conn|uid>, charon-systemd, pfSense, OPNsense, level suffix, bare, console, vendor */
+	/* docs/log-formats.md#charon-framing: host, PID+<conn|uid>, charon-systemd, pfSense, OPNsense, level suffix, bare, console, vendor */
 	{ "08[IKE] local host is behind NAT, sending keep alives",
 	  "{'kind':'nat_local','framing':'thread','thread':8,'group':'IKE'}" },
 	{ "12[IKE] <PEER|1> received AUTHENTICATION_FAILED notify error",
@@ -1468,7 +1469,7 @@ Test(charon, proposal_limits)
 	}
 }
 
-/* The PFS classifier of PLAYBOOK.md root cause 2: the configured proposal
+/* The PFS classifier of docs/log-formats.md#pfs_mismatch: the configured proposal
  * carries a KE group that no received proposal carries. */
 Test(charon, pfs_mismatch_fields)
 {

@@ -92,7 +92,8 @@ Test(report, plain_words)
 {
 	static const char *const causes[] = { "dpd_timeout", "peer_not_responding",
 		"ike_proposal_mismatch", "esp_proposal_mismatch", "pfs_mismatch",
-		"auth_failed", "ts_mismatch", "peer_delete", "local_delete", "unknown" };
+		"auth_failed", "ts_mismatch", "peer_delete", "local_delete",
+		"local_transport_down", "unknown" };
 	static const char *const symptoms[] = { "never_established", "flap", "stuck",
 		"down", "degraded" };
 	size_t i;

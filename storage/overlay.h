@@ -1,0 +1,129 @@
+/*
+ * overlay.h — the device's own transport side: BFD sessions (the SD-WAN
+ * overlay tunnels), its VPN 0 interfaces and its control connections, as
+ * FTMD logs them (docs/log-formats.md, FTMD events; docs/schema.md, "The
+ * device's own transport").
+ *
+ * Two halves.  The write side is called by the resolver for every Viptela
+ * line once its device is known: a VPN 0 interface going down or up, a
+ * BFD session changing state, a control connection going down or up
+ * become rows of transport_events (the history), and each BFD session's
+ * current state, flap count and last flap-reason are folded into
+ * bfd_sessions.  Anything else is ignored.  The read side is for the
+ * correlator: overlay_transport_near() says whether the device's uplink
+ * was down in a window, already judged (a VPN 0 interface down; every BFD
+ * session of one local color down), in the terms of rootcause.h.
+ *
+ * The module keeps no state besides its prepared statements: everything
+ * it knows is in the database, so a rollback (and the writer's replay of
+ * the batch) needs nothing from it, and the correlator may use its own
+ * handle on its own connection.
+ *
+ * The fact extraction (overlay_fact_from_ftmd) is pure, so the half of the
+ * work that reads the line can run where resolve_prepare() runs.
+ */
+#ifndef TW_OVERLAY_H
+#define TW_OVERLAY_H
+
+#include "parse_ftmd.h"
+#include "rootcause.h"
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define OVERLAY_NAME_LEN	64	/* interface, color, system-ip, reason */
+
+enum overlay_kind {
+	OVERLAY_NONE = 0,	/* not about the transport */
+	OVERLAY_IF_DOWN, OVERLAY_IF_UP,		/* a VPN 0 interface */
+	OVERLAY_BFD_DOWN, OVERLAY_BFD_UP,	/* a BFD session */
+	OVERLAY_CONTROL_DOWN, OVERLAY_CONTROL_UP,	/* a control connection */
+};
+
+/* What one FTMD line says about the transport.  Strings NUL-terminated,
+ * "" when absent. */
+struct overlay_fact {
+	int kind;				/* enum overlay_kind */
+	char if_name[OVERLAY_NAME_LEN];		/* if_*: "ge0/0" */
+	char color[OVERLAY_NAME_LEN];		/* bfd: local-color; control: src-color */
+	char remote_system_ip[OVERLAY_NAME_LEN];/* bfd: remote-system-ip; control: peer-system-ip */
+	char remote_color[OVERLAY_NAME_LEN];
+	char reason[OVERLAY_NAME_LEN];		/* bfd: flap-reason; control: peer-type */
+	int deleted;				/* bfd: deleted:true */
+};
+
+/* One judged transport-down fact (overlay_transport_near). */
+struct overlay_transport {
+	int64_t event_id;	/* the line that made it so: the interface's
+				   down, the last session of the color to go down */
+	int64_t us;		/* its device time */
+	int transport;		/* enum rc_transport: IF_DOWN or COLOR_DOWN */
+	char name[RC_TRANSPORT_NAME_LEN];	/* interface or color */
+	int sessions;		/* COLOR_DOWN: sessions of the color (all down) */
+};
+
+struct overlay;
+
+/*
+ * Prepares the statements on db (which must carry schema 0006), owned by
+ * the caller's thread.  Returns SQLITE_OK, or an SQLite code with err
+ * filled (the SQL text included); *out is NULL then.
+ */
+int overlay_open(sqlite3 *db, struct overlay **out, char *err, size_t errsz);
+/* Finalizes the statements; NULL is a no-op. */
+void overlay_free(struct overlay *ov);
+
+/*
+ * Reads the transport fact of one parsed FTMD line (base: the buffer given
+ * to ftmd_parse()).  Pure.  Returns 1 and fills *out when the line is about
+ * the transport: an interface-state-change (or "VPN 0 Interface X DOWN")
+ * of a VPN 0 interface that is not an ipsecN tunnel, a bfd-state-change,
+ * a control-connection-state-change, each with a known new state; else 0
+ * with out->kind OVERLAY_NONE.
+ */
+int overlay_fact_from_ftmd(const struct ftmd_event *ev, const char *base,
+    struct overlay_fact *out);
+
+/*
+ * Records fact f of the line stored as event event_id of device device_id
+ * at device time device_us (a transport event; for BFD, the session's new
+ * state).  A line older than its session's newest refolds that session
+ * from its history, so the order of arrival does not change the state or
+ * the flap count.  OVERLAY_NONE, or device_us INT64_MIN, is a no-op.
+ * Returns SQLITE_OK or an SQLite error code.
+ */
+int overlay_apply_fact(struct overlay *ov, int64_t device_id, int64_t event_id,
+    int64_t device_us, const struct overlay_fact *f);
+
+/* overlay_fact_from_ftmd() and overlay_apply_fact() in one: ev was parsed
+ * from body.  Returns SQLITE_OK (also for lines that are not transport) or
+ * an SQLite error code. */
+int overlay_apply(struct overlay *ov, int64_t device_id, int64_t event_id,
+    int64_t device_us, const struct ftmd_event *ev, const char *body);
+
+/*
+ * Device `from` turned out to be device `into` (resolve's device merge):
+ * its transport events move over and the BFD sessions of both are folded
+ * again from the merged history.  Returns SQLITE_OK or an SQLite code.
+ */
+int overlay_merge_device(struct overlay *ov, int64_t from, int64_t into);
+
+/*
+ * The device's transport-down facts in [from_us, to_us], judged:
+ *  - RC_TRANSPORT_IF_DOWN: a VPN 0 interface went down in the window (its
+ *    name), one fact per down line;
+ *  - RC_TRANSPORT_COLOR_DOWN: every BFD session of one local color known on
+ *    the device by to_us is down at to_us, and the last of them went down
+ *    in the window (so at least 2 sessions, or 1 when it is the color's
+ *    only one); one fact per color, at the time the last one went down.
+ * Up to max facts go to out[], in device-time order (then interface before
+ * color, then name); *n is how many.  Returns SQLITE_OK or an SQLite code.
+ */
+int overlay_transport_near(struct overlay *ov, int64_t device_id, int64_t from_us,
+    int64_t to_us, struct overlay_transport *out, int max, int *n);
+
+/* The stable database name of a kind ("if_down", ...); NULL for NONE. */
+const char *overlay_kind_name(int kind);
+
+#endif
