@@ -23,6 +23,7 @@
 #include "domain.h"
 #include "ingest.h"
 #include "log.h"
+#include "overlay.h"
 #include "rootcause.h"
 #include "strmap.h"
 #include "util.h"
@@ -41,6 +42,9 @@
 #define CORR_SETTLE         (3 * 1000000LL)  /* an IKE_SA delete waits this long for its rekey */
 #define CORR_SETTLE_UNKNOWN (60 * 1000000LL) /* ... or this long on a tunnel never seen up */
 #define CORR_LOOKBACK       (10 * 60 * 1000000LL)
+#define CORR_TRANSPORT_BEFORE (2 * 60 * 1000000LL)  /* the device's uplink down this long before */
+#define CORR_TRANSPORT_AFTER  (10 * 1000000LL)      /* ... or this long after the outage began */
+#define CORR_TRANSPORT_MAX  16
 #define CORR_WINDOW_MAX     3000          /* events given to the classifier */
 #define CORR_BATCH          4096          /* events read per query */
 #define CORR_MAX_CHILD      8
@@ -159,7 +163,7 @@ static const char *const corr_sql[Q_MAX] = {
 	[Q_INC_CLOSE] = "UPDATE incidents SET symptom = ?2, ended_us = ?3"
 	    " WHERE incident_id = ?1",
 	[Q_INC_GET] = "SELECT i.tunnel_id, i.symptom, i.started_us, i.ended_us, t.peer_ip,"
-	    " i.fleet_event_id, i.root_cause FROM incidents i JOIN tunnels t"
+	    " i.fleet_event_id, i.root_cause, i.device_id FROM incidents i JOIN tunnels t"
 	    " ON t.tunnel_id = i.tunnel_id WHERE i.incident_id = ?1",
 	[Q_INC_CAUSE] = "UPDATE incidents SET root_cause = ?2, summary = ?3,"
 	    " peer_ip = coalesce(peer_ip, ?4) WHERE incident_id = ?1",
@@ -229,6 +233,7 @@ struct corr {
 	size_t mc_cap, mc_n;
 	char *scratch;                /* INGEST_SCRATCH(max_frame) */
 	struct domain_scratch *ds;
+	struct overlay *ov;           /* the devices' transport (overlay.c) */
 	struct charon_event *pool;    /* CORR_WINDOW_MAX parsed charon lines */
 	struct rc_event *win;
 	int64_t touched[CORR_MAX_TOUCHED];
@@ -399,6 +404,8 @@ corr_open(const struct config *cfg, struct store *st, struct corr **out, char *e
 			goto fail;
 		}
 	}
+	if (overlay_open(c->db, &c->ov, err, errsz) != SQLITE_OK)
+		goto fail;
 	strmap_init(&c->dirty, 1u << 22);
 	strmap_init(&c->skew, 1u << 20);
 	strmap_init(&c->devmax, 1u << 20);
@@ -421,6 +428,7 @@ corr_free(struct corr *c)
 		return;
 	for (i = 0; i < Q_MAX; i++)
 		sqlite3_finalize(c->q[i]);
+	overlay_free(c->ov);
 	strmap_free(&c->dirty);
 	strmap_free(&c->skew);
 	strmap_free(&c->devmax);
@@ -1191,11 +1199,44 @@ corr_row(struct corr *c, sqlite3_stmt *s, struct rc_event *ev, struct charon_eve
 
 /* ---- root cause -------------------------------------------------------- */
 
+/*
+ * The device's own uplink around the outage (a VPN 0 interface down, every
+ * BFD session of a color down: overlay.c judges) joins the tunnel's
+ * window, in time order, for rc_classify's local_transport_down.
+ */
+static int
+corr_add_transport(struct corr *c, int64_t device, int64_t start, size_t *n)
+{
+	struct overlay_transport tr[CORR_TRANSPORT_MAX];
+	int nt = 0, i, rc;
+
+	if ((rc = overlay_transport_near(c->ov, device, start - CORR_TRANSPORT_BEFORE,
+	    start + CORR_TRANSPORT_AFTER, tr, CORR_TRANSPORT_MAX, &nt)) != SQLITE_OK)
+		return rc;
+	for (i = 0; i < nt && *n < CORR_WINDOW_MAX; i++) {
+		struct rc_event e;
+		size_t at = *n;
+		memset(&e, 0, sizeof e);
+		e.event_id = tr[i].event_id;
+		e.us = tr[i].us;
+		e.ftmd_state = -1;
+		e.transport = tr[i].transport;
+		snprintf(e.transport_name, sizeof e.transport_name, "%s", tr[i].name);
+		while (at > 0 && c->win[at - 1].us > e.us) {
+			c->win[at] = c->win[at - 1];
+			at--;
+		}
+		c->win[at] = e;
+		(*n)++;
+	}
+	return SQLITE_OK;
+}
+
 static int
 corr_classify(struct corr *c, int64_t incident_id, int64_t tnow)
 {
 	sqlite3_stmt *s = c->q[Q_INC_GET], *w = c->q[Q_WINDOW];
-	int64_t tunnel, start, end;
+	int64_t tunnel, start, end, device;
 	char symptom[32], peer[64];
 	struct rc_result res;
 	size_t n = 0;
@@ -1213,6 +1254,7 @@ corr_classify(struct corr *c, int64_t incident_id, int64_t tnow)
 	peer[0] = '\0';
 	if (sqlite3_column_text(s, 4) != NULL)
 		snprintf(peer, sizeof peer, "%s", (const char *)sqlite3_column_text(s, 4));
+	device = sqlite3_column_int64(s, 7);
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
 
@@ -1228,6 +1270,8 @@ corr_classify(struct corr *c, int64_t incident_id, int64_t tnow)
 	sqlite3_reset(w);
 	sqlite3_clear_bindings(w);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return rc;
+	if ((rc = corr_add_transport(c, device, start, &n)) != SQLITE_OK)
 		return rc;
 
 	sym = strcmp(symptom, "never_established") == 0 ? RC_SYM_NEVER_ESTABLISHED :

@@ -155,6 +155,7 @@ struct resolver {
 	struct strmap sysips;        /* system-ip -> device */
 	struct strmap tunnels;       /* "dev\x1fK\x1f..." -> tunnel */
 	struct strmap seen;          /* "dev" -> last device_us written */
+	struct overlay *ov;          /* BFD sessions, transport events */
 	struct thread_slot *threads;
 	struct dedup_slot *dedup;
 	struct rexmit_slot *rexmit;
@@ -206,6 +207,8 @@ resolve_open(struct store *store, struct resolver **out, char *err, size_t errsz
 			goto fail;
 		}
 	}
+	if (overlay_open(r->db, &r->ov, err, errsz) != SQLITE_OK)
+		goto fail;
 	strmap_init(&r->aliases, RESOLVE_CACHE_MAX);
 	strmap_init(&r->sysips, RESOLVE_CACHE_MAX);
 	strmap_init(&r->tunnels, RESOLVE_CACHE_MAX);
@@ -214,6 +217,7 @@ resolve_open(struct store *store, struct resolver **out, char *err, size_t errsz
 	return 0;
 fail:
 	resolve_finalize_all(r);
+	overlay_free(r->ov);
 	free(r->threads);
 	free(r->dedup);
 	free(r->rexmit);
@@ -267,6 +271,7 @@ resolve_free(struct resolver *r)
 	if (r == NULL)
 		return;
 	resolve_finalize_all(r);
+	overlay_free(r->ov);
 	strmap_free(&r->aliases);
 	strmap_free(&r->sysips);
 	strmap_free(&r->tunnels);
@@ -562,6 +567,7 @@ device_merge(struct resolver *r, int64_t from, int64_t into)
 	    from, into)) != SQLITE_OK ||
 	    (rc = exec_ids(r, "UPDATE OR IGNORE restarts SET device_id = ?2 WHERE device_id = ?1",
 	    from, into)) != SQLITE_OK ||
+	    (rc = overlay_merge_device(r->ov, from, into)) != SQLITE_OK ||
 	    (rc = exec_ids(r, "DELETE FROM restarts WHERE device_id = ?1 AND ?2 = ?2",
 	    from, into)) != SQLITE_OK ||
 	    (rc = exec_ids(r, "UPDATE device_aliases SET device_id = ?2 WHERE device_id = ?1",
@@ -1586,8 +1592,10 @@ resolve_prepare(const struct ingest_row *row, struct domain_scratch *ds,
 	span_copy(f->host, sizeof f->host, row->raw, row->hdr.hostname);
 	if (ds->source == DOMAIN_CHARON)
 		facts_from_charon(f, &ds->ch);
-	else
+	else {
 		facts_from_viptela(f, &ds->ft, ds->body);
+		overlay_fact_from_ftmd(&ds->ft, ds->body, &f->ov);
+	}
 	if (f->kind == NULL)
 		f->kind = "other";
 	if (f->host[0] == '\0' && f->tag_host[0] != '\0')
@@ -1780,6 +1788,9 @@ resolve_apply_one(struct resolver *r, int64_t message_id, struct resolve_prep *f
 	dd->key = dkey;
 	dd->event_id = event_id;
 
+	if (f->source == DOMAIN_VIPTELA && f->ov.kind != OVERLAY_NONE &&
+	    (rc = overlay_apply_fact(r->ov, dev, event_id, us, &f->ov)) != SQLITE_OK)
+		return rc;
 	if (f->thread < 0 || f->source != DOMAIN_CHARON)
 		return event_store(r, event_id, message_id, dev, tun, f);
 	if ((rc = thread_slot(r, dev, f->thread, &s)) != SQLITE_OK)
