@@ -1104,9 +1104,13 @@ rexmit_note(struct resolver *r, int64_t dev, int64_t tun, int64_t us, int64_t co
 		memset(s, 0, sizeof *s);
 		s->device_id = dev;
 	}
-	/* The tunnel's own entry, else the oldest (or an empty one). */
+	/* The tunnel's own entry, else the oldest (or an empty one).  An
+	 * older retransmit than the one remembered (lines in reverse order)
+	 * changes nothing: the give-up counts the last. */
 	for (i = 0; i < RESOLVE_REXMIT_TUNNELS; i++) {
 		if (s->t[i].tunnel_id == tun) {
+			if (us < s->t[i].us)
+				return;
 			at = i;
 			break;
 		}
@@ -1317,11 +1321,20 @@ rexmit_late_give_up(struct resolver *r, const struct ev_row *e)
 /* ---- held rows ------------------------------------------------------- */
 
 static int
-event_insert(struct resolver *r, const struct ev_row *e)
+event_insert(struct resolver *r, const struct ev_row *in)
 {
 	sqlite3_stmt *s = r->st[S_EVENT];
+	struct ev_row tied;
+	const struct ev_row *e = in;
 	int rc;
 
+	if (in->tunnel_id == 0 && strcmp(in->kind, "give_up") == 0) {
+		/* Held while its retransmits were still to come (a file in
+		 * reverse order): they may have come meanwhile. */
+		tied = *in;
+		if ((tied.tunnel_id = rexmit_give_up(r, in->device_id, in->us, in->count)) != 0)
+			e = &tied;
+	}
 	if (e->tunnel_id != 0 && strcmp(e->kind, "retransmit") == 0) {
 		rexmit_note(r, e->device_id, e->tunnel_id, e->us, e->count);
 		if ((rc = rexmit_late_give_up(r, e)) != SQLITE_OK)
@@ -1757,6 +1770,16 @@ resolve_apply_one(struct resolver *r, int64_t message_id, struct resolve_prep *f
 	dkey = dedup_key(dev, us, f->body_hash);
 	dd = &r->dedup[dkey % RESOLVE_DEDUP_SLOTS];
 	if (dd->key == dkey && dd->event_id != 0) {
+		/* A copy still says which tunnel its charon job served: the
+		 * job's first line may be waiting for it (a file that repeats
+		 * a stretch, the copy of a packet line). */
+		if (f->source == DOMAIN_CHARON && f->thread >= 0 && f->peer_ip[0] != '\0' &&
+		    !kind_starts_job(f->kind) &&
+		    (rc = resolve_tunnel(r, dev, f, us, &tun)) == SQLITE_OK && tun != 0 &&
+		    (rc = thread_slot(r, dev, f->thread, &s)) == SQLITE_OK && s->npending > 0)
+			rc = thread_settle(r, s, tun, us);
+		if (rc != SQLITE_OK)
+			return rc;
 		sqlite3_bind_int64(r->st[S_DUP], 1, message_id);
 		sqlite3_bind_int64(r->st[S_DUP], 2, dd->event_id);
 		return step_done(r, r->st[S_DUP]);
