@@ -143,6 +143,10 @@ static const char *const kind_names[CHARON_KIND_MAX] = {
 	[CHARON_LIBIPSEC]                  = "libipsec",
 	[CHARON_CRYPTO_DETAIL]             = "crypto_detail",
 	[CHARON_PROPOSAL_MATCH]            = "proposal_match",
+	[CHARON_INACTIVITY_DELETE]         = "inactivity_delete",
+	[CHARON_SOCKET_ERROR]              = "socket_error",
+	[CHARON_PEER_UNRESOLVED]           = "peer_unresolved",
+	[CHARON_CERT_DETAIL]               = "cert_detail",
 };
 
 const char *
@@ -3020,6 +3024,283 @@ h_knl_listing(const char *s, size_t n, struct charon_event *ev)
 	return CHARON_OTHER;
 }
 
+/* Quoted "%s" at the end of the text after lit: copies the inside. */
+static int
+quoted_rest(const char *p, size_t l, char q, char *dst, size_t dstsz)
+{
+	if (l < 2 || p[0] != q || p[l - 1] != q)
+		return 0;
+	put_str(dst, dstsz, p + 1, l - 2);
+	return 1;
+}
+
+/* Level-1 lines of strongSwan 5.9 that a vEdge prints in operation and
+ * failure beyond the above: jobs (processing/jobs), sockets, certificates,
+ * reauthentication, identities.  Tried first by classify_more(); every
+ * format starts with a fixed phrase. */
+static int
+h_extra(const char *s, size_t n, struct charon_event *ev)
+{
+	const char *p = s;
+	size_t l = n;
+	uint32_t v;
+
+	/* deleting IKE_SA|CHILD_SA after %d seconds [of CHILD_SA ]of
+	 * inactivity (inactivity_job.c) */
+	if (cur_lit(&p, &l, "deleting IKE_SA after ") ||
+	    cur_lit(&p, &l, "deleting CHILD_SA after ")) {
+		int ike = s[9] == 'I';
+
+		if (!cur_u32(&p, &l, &ev->seconds) ||
+		    !(ike ? cur_last(&p, &l, " seconds of CHILD_SA inactivity") :
+			cur_last(&p, &l, " seconds of inactivity")))
+			return CHARON_OTHER;
+		ev->has |= CHARON_HAS_SECONDS;
+		if (ike)
+			PUT_LIT(ev->variant, "ike_sa");
+		else
+			PUT_LIT(ev->variant, "child_sa");
+		return CHARON_INACTIVITY_DELETE;
+	}
+	/* peer did not initiate expected exchange, reestablishing IKE_SA
+	 * (delete_ike_sa_job.c) | reauthentication failed, trying to
+	 * reestablish IKE_SA | delete during reauthentication failed, trying
+	 * to reestablish IKE_SA anyway (ike_sa.c) */
+	if (cur_last(&p, &l, "peer did not initiate expected exchange, reestablishing IKE_SA")) {
+		PUT_LIT(ev->variant, "expected_exchange");
+		return CHARON_IKE_REINITIATE;
+	}
+	if (cur_last(&p, &l, "reauthentication failed, trying to reestablish IKE_SA") ||
+	    cur_last(&p, &l, "delete during reauthentication failed, trying to reestablish IKE_SA anyway")) {
+		PUT_LIT(ev->variant, "after_reauth_failure");
+		return CHARON_IKE_REINITIATE;
+	}
+	/* reauthenticating IKE_SA failed (ike_reauth.c, ike_delete.c,
+	 * task_manager_v2.c) | unable to reauthenticate IKE_SA, no CHILD_SA
+	 * to recreate | initiator did not reauthenticate as requested, IKE_SA
+	 * %s[%d] will timeout in %V (ike_sa.c) */
+	if (cur_last(&p, &l, "reauthenticating IKE_SA failed")) {
+		PUT_LIT(ev->variant, "failed");
+		return CHARON_REAUTH;
+	}
+	if (cur_last(&p, &l, "unable to reauthenticate IKE_SA, no CHILD_SA to recreate")) {
+		PUT_LIT(ev->variant, "no_child");
+		return CHARON_REAUTH;
+	}
+	if (cur_lit(&p, &l, "initiator did not reauthenticate as requested, IKE_SA ")) {
+		if (!cur_sa(&p, &l, '[', ']', ev->ike_name, sizeof(ev->ike_name),
+			&ev->ike_uid) || !cur_lit(&p, &l, " will timeout in ") || l == 0)
+			return CHARON_OTHER;
+		ev->has |= CHARON_HAS_IKE_UID;
+		PUT_LIT(ev->variant, "peer_late");
+		return CHARON_REAUTH;
+	}
+	/* reauthentication already scheduled in %ds | rescheduling
+	 * reauthentication in %ds after rekeying, lifetime reduced to %ds */
+	if (cur_lit(&p, &l, "reauthentication already scheduled in ")) {
+		if (!seconds_at_end(p, l, ev))
+			return CHARON_OTHER;
+		PUT_LIT(ev->variant, "already");
+		return CHARON_REAUTH_SCHEDULED;
+	}
+	if (cur_lit(&p, &l, "rescheduling reauthentication in ")) {
+		if (!cur_u32(&p, &l, &ev->seconds) ||
+		    !cur_lit(&p, &l, "s after rekeying, lifetime reduced to ") ||
+		    !cur_u32(&p, &l, &v) || !cur_last(&p, &l, "s"))
+			return CHARON_OTHER;
+		ev->has |= CHARON_HAS_SECONDS;
+		PUT_LIT(ev->variant, "rescheduled");
+		return CHARON_REAUTH_SCHEDULED;
+	}
+	/* faking NAT situation to enforce UDP encapsulation (ike_sa.c) */
+	if (cur_last(&p, &l, "faking NAT situation to enforce UDP encapsulation")) {
+		PUT_LIT(ev->variant, "forced");
+		return CHARON_NAT_LOCAL;
+	}
+	/* CHILD_SA %N/0x%08x/%H not found for rekey|delete|update | CHILD_SA
+	 * {%d} not found for delete (processing/jobs) */
+	if (cur_lit(&p, &l, "CHILD_SA ") && find_lit(p, l, " not found for ") != NULL) {
+		const char *f = find_lit(p, l, " not found for ");
+		const char *t = f + sizeof(" not found for ") - 1;
+		size_t tl = (size_t)(p + l - t);
+
+		if (!(tl == 5 && memcmp(t, "rekey", 5) == 0) &&
+		    !(tl == 6 && memcmp(t, "delete", 6) == 0) &&
+		    !(tl == 6 && memcmp(t, "update", 6) == 0))
+			return CHARON_OTHER;
+		if (p[0] == '{') {
+			const char *q = p + 1;
+			size_t ql = (size_t)(f - q);
+
+			if (!cur_u32(&q, &ql, &ev->child_uid) || !cur_last(&q, &ql, "}"))
+				return CHARON_OTHER;
+			ev->has |= CHARON_HAS_CHILD_UID;
+		} else {
+			const char *q = p, *sl = memchr(p, '/', (size_t)(f - p));
+			size_t ql;
+
+			if (sl == NULL || sl == p || (size_t)(sl - p) >= CHARON_PROTO_LEN)
+				return CHARON_OTHER;
+			PUT(ev->protocol, p, (size_t)(sl - p));
+			q = sl;
+			ql = (size_t)(f - q);
+			if (!cur_lit(&q, &ql, "/0x") || !cur_hex32(&q, &ql, &ev->spi) ||
+			    !cur_lit(&q, &ql, "/") || ql == 0)
+				return CHARON_OTHER;
+			ev->has |= CHARON_HAS_SPI;
+		}
+		put_str(ev->variant, sizeof(ev->variant), t, tl);
+		return CHARON_REKEY_REFUSED;
+	}
+	p = s;
+	l = n;
+	/* received unencrypted informational: from %#H to %#H
+	 * (process_message_job.c) */
+	if (cur_lit(&p, &l, "received unencrypted informational: from ")) {
+		if (!cur_host(&p, &l, &ev->remote, 0) || !cur_lit(&p, &l, " to ") ||
+		    !cur_host(&p, &l, &ev->local, 0) || l != 0)
+			return CHARON_OTHER;
+		PUT_LIT(ev->variant, "unencrypted_info");
+		return CHARON_MESSAGE_INVALID;
+	}
+	/* received unsupported IKE version %d.%d from %H, sending
+	 * INVALID_MAJOR_VERSION | ignoring IKE_SA setup from %H, ... limit of
+	 * %d reached | ... job load of %d exceeds limit of %d (receiver.c) */
+	if (cur_lit(&p, &l, "received unsupported IKE version ")) {
+		const char *f = find_lit(p, l, " from ");
+
+		if (f == NULL)
+			return CHARON_OTHER;
+		l -= (size_t)(f + 6 - p);
+		p = f + 6;
+		if (!cur_host(&p, &l, &ev->remote, 0) ||
+		    !cur_last(&p, &l, ", sending INVALID_MAJOR_VERSION"))
+			return CHARON_OTHER;
+		PUT_LIT(ev->variant, "version");
+		return CHARON_MESSAGE_INVALID;
+	}
+	if (cur_lit(&p, &l, "ignoring IKE_SA setup from ")) {
+		if (!cur_host(&p, &l, &ev->remote, 0) || !cur_lit(&p, &l, ", ") ||
+		    (!ends_with(p, l, " reached") && find_lit(p, l, " exceeds limit of ") == NULL))
+			return CHARON_OTHER;
+		PUT_LIT(ev->variant, "setup_limit");
+		return CHARON_MESSAGE_INVALID;
+	}
+	/* IDi|IDr payload missing (ike_auth.c) */
+	if (cur_last(&p, &l, "IDr payload missing") ||
+	    cur_last(&p, &l, "IDi payload missing")) {
+		PUT_LIT(ev->variant, "payload_missing");
+		return CHARON_MESSAGE_INVALID;
+	}
+	/* received IDr %Y, but require %Y (ike_auth.c: the responder's
+	 * identity is not the configured one) */
+	if (cur_lit(&p, &l, "received IDr ")) {
+		const char *f = find_lit(p, l, ", but require ");
+
+		if (f == NULL || f == p || f + 14 == p + l)
+			return CHARON_OTHER;
+		PUT(ev->remote.id, p, (size_t)(f - p));
+		PUT(ev->detail, f + 14, (size_t)(p + l - f - 14));
+		PUT_LIT(ev->variant, "idr_mismatch");
+		return CHARON_AUTH_FAILED;
+	}
+	/* canceling IKE_SA setup due to uniqueness policy (ike_auth.c) */
+	if (cur_last(&p, &l, "canceling IKE_SA setup due to uniqueness policy")) {
+		PUT_LIT(ev->variant, "cancel");
+		return CHARON_IKE_DUPLICATE;
+	}
+	/* error writing to socket: %s | error reading socket: %s | no socket
+	 * found to send IPv%d packet from port %d | receive buffer too small,
+	 * packet discarded (socket_default_socket.c) */
+	if (cur_lit(&p, &l, "error writing to socket: ") ||
+	    cur_lit(&p, &l, "error reading socket: ")) {
+		if (l == 0)
+			return CHARON_OTHER;
+		PUT(ev->detail, p, l);
+		PUT_LIT(ev->variant, s[6] == 'w' ? "write" : "read");
+		return CHARON_SOCKET_ERROR;
+	}
+	if (cur_lit(&p, &l, "no socket found to send IPv")) {
+		if (find_lit(p, l, " packet from port ") == NULL)
+			return CHARON_OTHER;
+		PUT_LIT(ev->variant, "no_socket");
+		return CHARON_SOCKET_ERROR;
+	}
+	if (cur_last(&p, &l, "receive buffer too small, packet discarded")) {
+		PUT_LIT(ev->variant, "buffer");
+		return CHARON_SOCKET_ERROR;
+	}
+	/* received netlink error: %s (%d) (kernel_netlink_shared.c) */
+	if (cur_lit(&p, &l, "received netlink error: ")) {
+		if (l == 0)
+			return CHARON_OTHER;
+		PUT(ev->detail, s, n);
+		PUT_LIT(ev->variant, "netlink");
+		return CHARON_KERNEL_ERROR;
+	}
+	/* unable to resolve %s, initiate aborted | ..., retrying in %ds
+	 * (ike_sa.c: the peer's address is a DNS name) */
+	if (cur_lit(&p, &l, "unable to resolve ")) {
+		const char *c = find_last_char(p, l, ',');
+
+		if (c == NULL || c == p)
+			return CHARON_OTHER;
+		PUT(ev->detail, p, (size_t)(c - p));
+		l -= (size_t)(c - p);
+		p = c;
+		if (cur_last(&p, &l, ", initiate aborted"))
+			PUT_LIT(ev->variant, "aborted");
+		else if (cur_lit(&p, &l, ", retrying in ") && seconds_at_end(p, l, ev))
+			PUT_LIT(ev->variant, "retrying");
+		else
+			return CHARON_OTHER;
+		return CHARON_PEER_UNRESOLVED;
+	}
+	/* start action: %N '%s' (start_action_job.c) */
+	if (cur_lit(&p, &l, "start action: ")) {
+		size_t t = tok_len(p, l);
+
+		if (t == 0 || t == l)
+			return CHARON_OTHER;
+		put_str(ev->variant, sizeof(ev->variant), p, t);
+		p += t + 1;
+		l -= t + 1;
+		if (!quoted_rest(p, l, '\'', ev->child_name, sizeof(ev->child_name)))
+			return CHARON_OTHER;
+		return CHARON_CONFIG_LOADED;
+	}
+	/* certificates (ike_cert_pre.c, ike_cert_post.c): received|sending
+	 * end entity|issuer cert "%Y" | received|sending cert request for
+	 * "%Y" | received %u cert requests for an unknown ca | received CRL
+	 * "%Y" */
+	{
+		static const char *const certs[] = {
+			"received end entity cert ", "sending end entity cert ",
+			"received issuer cert ", "sending issuer cert ",
+			"received cert request for ", "sending cert request for ",
+			"received CRL ",
+		};
+		size_t i;
+
+		for (i = 0; i < sizeof(certs) / sizeof(certs[0]); i++) {
+			size_t cl = strlen(certs[i]);
+
+			if (n > cl && memcmp(s, certs[i], cl) == 0 &&
+			    quoted_rest(s + cl, n - cl, '"', ev->detail,
+				sizeof(ev->detail))) {
+				PUT_LIT(ev->variant, "certificate");
+				return CHARON_CERT_DETAIL;
+			}
+		}
+		if (cur_lit(&p, &l, "received ") && cur_u32(&p, &l, &v) &&
+		    cur_last(&p, &l, " cert requests for an unknown ca")) {
+			PUT_LIT(ev->variant, "unknown_ca");
+			return CHARON_CERT_DETAIL;
+		}
+	}
+	return CHARON_OTHER;
+}
+
 static void clear_content(struct charon_event *ev);
 
 /* Tries one candidate format; on a miss wipes what it half-filled. */
@@ -3046,6 +3327,7 @@ classify_more(const char *s, size_t n, struct charon_event *ev)
 		r++;
 		rl--;
 	}
+	TRY(h_extra(s, n, ev));
 	switch (s[0]) {
 	case 'a':
 		if (w == 9 && memcmp(w0, "allocated", 9) == 0)

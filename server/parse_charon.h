@@ -151,6 +151,10 @@
  *  CHARON_LIBIPSEC                   libipsec                      allocated SPI x | adding|updating SAD entry with SPI x .. | deleted in|outbound SAD entry .. (ESP group)
  *  CHARON_CRYPTO_DETAIL              crypto_detail                 size of DH secret exponent: N bits (LIB level 2)
  *  CHARON_PROPOSAL_MATCH             proposal_match                selecting proposal: | proposal matches | no acceptable T found | protocol mismatch, skipping
+ *  CHARON_INACTIVITY_DELETE          inactivity_delete             deleting IKE_SA|CHILD_SA after N seconds [of CHILD_SA ]of inactivity
+ *  CHARON_SOCKET_ERROR               socket_error                  error writing to|reading socket: E | no socket found to send IPvN packet from port P
+ *  CHARON_PEER_UNRESOLVED            peer_unresolved               unable to resolve NAME, initiate aborted|retrying in Ns
+ *  CHARON_CERT_DETAIL                cert_detail                   received|sending end entity|issuer cert "Y" | received|sending cert request for "Y"
  */
 enum charon_kind {
 	CHARON_OTHER = 0,
@@ -261,6 +265,10 @@ enum charon_kind {
 	CHARON_LIBIPSEC,
 	CHARON_CRYPTO_DETAIL,
 	CHARON_PROPOSAL_MATCH,
+	CHARON_INACTIVITY_DELETE,
+	CHARON_SOCKET_ERROR,
+	CHARON_PEER_UNRESOLVED,
+	CHARON_CERT_DETAIL,
 	CHARON_KIND_MAX
 };
 
@@ -430,6 +438,8 @@ struct charon_event {
  *   proposals_unacceptable / ts_unacceptable: "inacceptable" (<= 5.6)
  *   nat_gone: "local" / "remote"
  *   vici_* / stroke_*: "ike_sa", "child_sa" when the target type is named
+ *   the kinds after kernel_sad_delete (strongSwan 5.9 levels 1 and 2): see
+ *   docs/log-formats.md#charon-kinds
  * Returns 0 (kind set, CHARON_OTHER when nothing known matched) or -1 when
  * len is 0 or buf/out is NULL.
  */

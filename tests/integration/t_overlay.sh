@@ -60,9 +60,14 @@ eq "$(q "SELECT count(*) FROM v_transport_events WHERE if_name = 'ipsec2'")" 0 \
 	"the service-side tunnel interface is not the uplink"
 ok "transport events recorded"
 
-eq "$(q "SELECT tunnel || ':' || root_cause FROM v_incidents")" \
-	"ipsec2:local_transport_down" "the tunnel's incident is the device's uplink"
-q "SELECT summary FROM v_incidents" | grep -q 'ge0/0' ||
+# (Only ipsec2's incident is checked: in forward order the DPD exchange
+# before the failure may still land on a provisional 'peer:10.10.10.1',
+# issue #13 item 1; whatever it is called, it must not blame the peer.)
+eq "$(q "SELECT root_cause FROM v_incidents WHERE tunnel = 'ipsec2'")" \
+	"local_transport_down" "ipsec2's incident is the device's uplink"
+eq "$(q "SELECT count(*) FROM v_incidents WHERE root_cause <> 'local_transport_down'")" 0 \
+	"no incident blames the peer"
+q "SELECT summary FROM v_incidents WHERE tunnel = 'ipsec2'" | grep -q 'ge0/0' ||
 	fail "the summary names ge0/0: $(q "SELECT summary FROM v_incidents")"
 ok "root cause local_transport_down naming ge0/0"
 
