@@ -78,6 +78,8 @@ struct machine {
 	int64_t del_down_us;         /* an IKE_SA delete judged a down */
 	int64_t del_pending_us;      /* an IKE_SA delete not decided yet (CORR_SETTLE) */
 	int del_pending_blind;       /* ... not knowing which IKE_SA is the current one */
+	int64_t del_peer_us;         /* last DELETE the peer sent */
+	int64_t local_reason_us;     /* last terminate, shutdown or inactivity close */
 	int64_t exch_us;             /* last IKE exchange seen */
 	char exch[24];
 	int64_t incident_id;
@@ -112,12 +114,12 @@ struct mslot {
 	" 'vendor_id', 'sa_manager', 'task', 'message_detail', 'message_fragment'," \
 	" 'config_lookup', 'peer_config_selected', 'ike_sa_created', 'libipsec'," \
 	" 'crypto_detail', 'config_dump', 'vici_client', 'auth_detail', 'ike_extension'," \
-	" 'child_sa_install'"
+	" 'child_sa_install', 'notify_received', 'cert_detail'"
 static const char *const corr_chatter[] = { "daemon_info", "credential_loaded",
 	"config_loaded", "vendor_id", "sa_manager", "task", "message_detail",
 	"message_fragment", "config_lookup", "peer_config_selected", "ike_sa_created",
 	"libipsec", "crypto_detail", "config_dump", "vici_client", "auth_detail",
-	"ike_extension", "child_sa_install" };
+	"ike_extension", "child_sa_install", "notify_received", "cert_detail" };
 
 /* Kinds the tunnel machine does not step on; corr_kind_ignored() is the
  * same test in C, and the two must agree. */
@@ -561,6 +563,8 @@ machine_to_json(const struct machine *m)
 	json_object_set_new(o, "del_down", json_integer(m->del_down_us));
 	json_object_set_new(o, "del_pending", json_integer(m->del_pending_us));
 	json_object_set_new(o, "del_blind", json_integer(m->del_pending_blind));
+	json_object_set_new(o, "del_peer", json_integer(m->del_peer_us));
+	json_object_set_new(o, "local_reason", json_integer(m->local_reason_us));
 	json_object_set_new(o, "exch_us", json_integer(m->exch_us));
 	json_object_set_new(o, "exch", json_string(m->exch));
 	json_object_set_new(o, "incident", json_integer(m->incident_id));
@@ -609,6 +613,8 @@ machine_from_json(struct machine *m, const char *text)
 	m->del_down_us = jint(o, "del_down");
 	m->del_pending_us = jint(o, "del_pending");
 	m->del_pending_blind = (int)jint(o, "del_blind");
+	m->del_peer_us = jint(o, "del_peer");
+	m->local_reason_us = jint(o, "local_reason");
 	m->exch_us = jint(o, "exch_us");
 	if (json_is_string(json_object_get(o, "exch")))
 		snprintf(m->exch, sizeof m->exch, "%s",
@@ -904,18 +910,43 @@ corr_rekey_seen(struct machine *m, int64_t at)
  * passed (or now, with force: the tunnel comes up, or no more data will
  * come) with no rekey, it was a down, at the time of the delete.
  */
+/* |a - b| <= w, both set. */
 static int
-corr_settle(struct tctx *t, int64_t at, int force)
+near(int64_t a, int64_t b, int64_t w)
+{
+	return a != 0 && b != 0 && (a > b ? a - b : b - a) <= w;
+}
+
+enum { SETTLE_TIMER, SETTLE_NOW, SETTLE_RESTART };
+
+/*
+ * An IKE_SA delete waiting for its rekey line: once CORR_SETTLE has
+ * passed (how = SETTLE_TIMER), or now (SETTLE_NOW: the tunnel comes up, or
+ * no more data will come; SETTLE_RESTART: charon starts again), with no
+ * rekey, it was a down, at the time of the delete.  One exception: a
+ * delete this vEdge sent while it did not know the tunnel's current IKE_SA
+ * (a file that starts mid-stream), with no terminate, shutdown or
+ * inactivity close around it and no DELETE from the peer, is most likely
+ * the old SA of a rekey or a reauthentication begun before the file: it
+ * is not called an outage (unless charon then restarts).
+ */
+static int
+corr_settle(struct tctx *t, int64_t at, int how)
 {
 	struct machine *m = &t->m;
 	int64_t d = m->del_pending_us;
+	int blind = m->del_pending_blind;
 
-	if (d == 0 || (!force && at - d <= (m->del_pending_blind ? CORR_SETTLE_UNKNOWN :
+	if (d == 0 || (how == SETTLE_TIMER && at - d <= (blind ? CORR_SETTLE_UNKNOWN :
 	    CORR_SETTLE)))
 		return SQLITE_OK;
 	m->del_pending_us = 0;
 	m->del_pending_blind = 0;
 	if (m->state == ST_DOWN)
+		return SQLITE_OK;
+	if (blind && how != SETTLE_RESTART && !near(m->del_peer_us, d, CORR_SETTLE) &&
+	    !(m->local_reason_us != 0 && m->local_reason_us <= d + CORR_SETTLE &&
+	    d - m->local_reason_us <= CORR_SETTLE_UNKNOWN))
 		return SQLITE_OK;
 	return go_down(t, d);
 }
@@ -932,7 +963,7 @@ step_charon(struct tctx *t, const struct charon_event *ch, int64_t at)
 	case CHARON_CHILD_ESTABLISHED:
 		if (strcmp(ch->variant, "outbound") == 0)
 			return SQLITE_OK;
-		if ((rc = corr_settle(t, at, 1)) != SQLITE_OK)
+		if ((rc = corr_settle(t, at, SETTLE_NOW)) != SQLITE_OK)
 			return rc;
 		if (ch->has & CHARON_HAS_CHILD_UID)
 			child_add(m, ch->child_uid);
@@ -992,6 +1023,10 @@ step_charon(struct tctx *t, const struct charon_event *ch, int64_t at)
 	case CHARON_MESSAGE_PARSED:
 		snprintf(m->exch, sizeof m->exch, "%s", ch->exchange);
 		m->exch_us = at;
+		if (ch->kind == CHARON_MESSAGE_PARSED && ch->is_response == 0 &&
+		    (ch->payload_flags & CHARON_PL_DELETE) &&
+		    strcmp(ch->exchange, "INFORMATIONAL") == 0)
+			m->del_peer_us = at;     /* the peer's DELETE (responder side) */
 		if (m->del_pending_blind && ch->kind == CHARON_MESSAGE_PARSED &&
 		    ch->is_response == 1 && strcmp(ch->exchange, "INFORMATIONAL") == 0 &&
 		    (ch->payload_flags & CHARON_PL_EMPTY) && at - m->del_pending_us >= 2000000) {
@@ -1010,13 +1045,13 @@ step_charon(struct tctx *t, const struct charon_event *ch, int64_t at)
 			return infer_up(t, at);
 		if (strcmp(ch->exchange, "IKE_SA_INIT") == 0 && m->state == ST_UP &&
 		    ch->kind == CHARON_MESSAGE_GENERATED && ch->is_response == 0 &&
-		    at - m->state_since > CORR_SETTLE &&
+		    at - m->state_since >= 2 * 1000000LL &&
 		    !recent(at, m->ike_rekey_us, CORR_REKEY_WINDOW)) {
 			/* A brand-new IKE_SA (an IKE rekey starts with
-			 * CREATE_CHILD_SA) for a tunnel believed up for a while
-			 * (not the SA whose lines this second brought up, in
-			 * whatever order): the old one went away without a line
-			 * that said so. */
+			 * CREATE_CHILD_SA) for a tunnel believed up since an
+			 * earlier second (not the SA whose lines this second
+			 * brought up, in whatever order): the old one went away
+			 * without a line that said so. */
 			if ((rc = go_down(t, at)) != SQLITE_OK)
 				return rc;
 		}
@@ -1051,9 +1086,17 @@ step_charon(struct tctx *t, const struct charon_event *ch, int64_t at)
 		return attempt_failed(t, at);
 	case CHARON_DPD_TIMEOUT:
 		return go_down(t, at);
+	case CHARON_VICI_TERMINATE:
+	case CHARON_STROKE_TERMINATE:
+	case CHARON_STOP:
+	case CHARON_INACTIVITY_DELETE:
+		m->local_reason_us = at;
+		return SQLITE_OK;
 	case CHARON_IKE_DELETE_RECEIVED:
 	case CHARON_IKE_DELETE_SENT:
 	case CHARON_IKE_DELETING:
+		if (ch->kind == CHARON_IKE_DELETE_RECEIVED)
+			m->del_peer_us = at;
 		if (delete_is_rekey(m, ch, at)) {
 			m->del_rekey_us = at;
 			return SQLITE_OK;
@@ -1127,7 +1170,7 @@ corr_timers(struct tctx *t, int64_t at)
 	struct machine *m = &t->m;
 	int rc;
 
-	if ((rc = corr_settle(t, at, 0)) != SQLITE_OK)
+	if ((rc = corr_settle(t, at, SETTLE_TIMER)) != SQLITE_OK)
 		return rc;
 	if (m->child_gone_us != 0 && m->nchild == 0 && at - m->child_gone_us > CORR_CHILD_GRACE) {
 		int64_t gone = m->child_gone_us;
@@ -1427,7 +1470,7 @@ corr_restart(struct tctx *t, int64_t at)
 	struct machine *m = &t->m;
 	int rc;
 
-	if ((rc = corr_settle(t, at, 1)) != SQLITE_OK)
+	if ((rc = corr_settle(t, at, SETTLE_RESTART)) != SQLITE_OK)
 		return rc;
 	m->ike_up = 0;
 	m->nchild = 0;
@@ -1566,7 +1609,7 @@ corr_tunnel(struct corr *c, int64_t tunnel_id, int64_t newest, int *keep_dirty)
 			else if (ev.ftmd_state == 0)
 				rc = go_down(&t, ev.us);
 			else if (ev.ftmd_state == 1 &&
-			    (rc = corr_settle(&t, ev.us, 1)) == SQLITE_OK)
+			    (rc = corr_settle(&t, ev.us, SETTLE_NOW)) == SQLITE_OK)
 				rc = go_up(&t, ev.us);
 			if (rc != SQLITE_OK)
 				break;
@@ -1590,7 +1633,7 @@ corr_tunnel(struct corr *c, int64_t tunnel_id, int64_t newest, int *keep_dirty)
 	if (t.tnow < t.m.last_us)
 		t.tnow = t.m.last_us;
 	/* import: no more lines will come to settle a pending delete. */
-	if (c->final && (rc = corr_settle(&t, t.tnow, 1)) != SQLITE_OK)
+	if (c->final && (rc = corr_settle(&t, t.tnow, SETTLE_NOW)) != SQLITE_OK)
 		return rc;
 	if ((rc = corr_timers(&t, t.tnow)) != SQLITE_OK)
 		return rc;
