@@ -23,6 +23,7 @@
 #include "domain.h"
 #include "ingest.h"
 #include "log.h"
+#include "overlay.h"
 #include "rootcause.h"
 #include "strmap.h"
 #include "util.h"
@@ -38,7 +39,12 @@
 #define CORR_REKEY_WINDOW   (30 * 1000000LL)
 #define CORR_DELETE_WINDOW  (5 * 1000000LL)
 #define CORR_NEAR           (3 * 1000000LL)
+#define CORR_SETTLE         (3 * 1000000LL)  /* an IKE_SA delete waits this long for its rekey */
+#define CORR_SETTLE_UNKNOWN (60 * 1000000LL) /* ... or this long on a tunnel never seen up */
 #define CORR_LOOKBACK       (10 * 60 * 1000000LL)
+#define CORR_TRANSPORT_BEFORE (2 * 60 * 1000000LL)  /* the device's uplink down this long before */
+#define CORR_TRANSPORT_AFTER  (10 * 1000000LL)      /* ... or this long after the outage began */
+#define CORR_TRANSPORT_MAX  16
 #define CORR_WINDOW_MAX     3000          /* events given to the classifier */
 #define CORR_BATCH          4096          /* events read per query */
 #define CORR_MAX_CHILD      8
@@ -70,6 +76,10 @@ struct machine {
 	int64_t ike_rekey_us;
 	int64_t del_rekey_us;        /* an IKE_SA delete judged part of a rekey */
 	int64_t del_down_us;         /* an IKE_SA delete judged a down */
+	int64_t del_pending_us;      /* an IKE_SA delete not decided yet (CORR_SETTLE) */
+	int del_pending_blind;       /* ... not knowing which IKE_SA is the current one */
+	int64_t del_peer_us;         /* last DELETE the peer sent */
+	int64_t local_reason_us;     /* last terminate, shutdown or inactivity close */
 	int64_t exch_us;             /* last IKE exchange seen */
 	char exch[24];
 	int64_t incident_id;
@@ -99,10 +109,22 @@ struct mslot {
 	struct machine m;
 };
 
+/* Daemon and level-2 chatter: no tunnel state in it. */
+#define CORR_CHATTER_SQL " 'daemon_info', 'credential_loaded', 'config_loaded'," \
+	" 'vendor_id', 'sa_manager', 'task', 'message_detail', 'message_fragment'," \
+	" 'config_lookup', 'peer_config_selected', 'ike_sa_created', 'libipsec'," \
+	" 'crypto_detail', 'config_dump', 'vici_client', 'auth_detail', 'ike_extension'," \
+	" 'child_sa_install', 'notify_received', 'cert_detail'"
+static const char *const corr_chatter[] = { "daemon_info", "credential_loaded",
+	"config_loaded", "vendor_id", "sa_manager", "task", "message_detail",
+	"message_fragment", "config_lookup", "peer_config_selected", "ike_sa_created",
+	"libipsec", "crypto_detail", "config_dump", "vici_client", "auth_detail",
+	"ike_extension", "child_sa_install", "notify_received", "cert_detail" };
+
 /* Kinds the tunnel machine does not step on; corr_kind_ignored() is the
  * same test in C, and the two must agree. */
 #define CORR_IGNORED_SQL "(e.kind GLOB 'packet_*' OR e.kind IN ('keepalive'," \
-	" 'charon_other', 'auth_ok') OR e.kind GLOB 'nat_*' OR" \
+	" 'charon_other', 'auth_ok'," CORR_CHATTER_SQL ") OR e.kind GLOB 'nat_*' OR" \
 	" e.kind GLOB 'proposal*' OR e.kind GLOB 'kernel_*')"
 
 enum {
@@ -110,13 +132,14 @@ enum {
 	Q_INC_SYMPTOM, Q_INC_CLOSE, Q_INC_GET, Q_INC_CAUSE, Q_EVID_DEL, Q_EVID_ADD,
 	Q_WINDOW, Q_FLEET_NEAR, Q_FLEET_NEW, Q_FLEET_SET, Q_FLEET_AGG, Q_FLEET_CAUSE,
 	Q_FLEET_UPDATE, Q_STATELESS, Q_ALL_TUNNELS, Q_RECEIVED, Q_STATE_UPD,
+	Q_RESTARTS, Q_DEV_TUNNELS, Q_DEV_CLOCK_SET, Q_DEV_CLOCKS, Q_FLEET_DEL, Q_RESET_FLEETS, Q_RESET_EVID, Q_RESET_INC, Q_RESET_STATE,
 	Q_MAX
 };
 
 static const char *const corr_sql[Q_MAX] = {
 	[Q_NEW_EVENTS] = "SELECT e.event_id, e.tunnel_id, e.device_id, e.device_us,"
-	    " e.message_id FROM events e WHERE e.event_id > ?1 ORDER BY e.event_id"
-	    " LIMIT 50000",
+	    " e.message_id, e.tunnel_id IS NULL AND e.kind = 'charon_start' FROM events e"
+	    " WHERE e.event_id > ?1 ORDER BY e.event_id LIMIT 50000",
 	[Q_RECEIVED] = "SELECT received_us FROM messages WHERE message_id = ?1",
 	/* Deferred progress: only onto a row still there (a merge deletes it). */
 	[Q_STATE_UPD] = "UPDATE tunnel_state SET state = ?2, state_since_us = ?3,"
@@ -142,8 +165,8 @@ static const char *const corr_sql[Q_MAX] = {
 	[Q_INC_CLOSE] = "UPDATE incidents SET symptom = ?2, ended_us = ?3"
 	    " WHERE incident_id = ?1",
 	[Q_INC_GET] = "SELECT i.tunnel_id, i.symptom, i.started_us, i.ended_us, t.peer_ip,"
-	    " i.fleet_event_id FROM incidents i JOIN tunnels t ON t.tunnel_id = i.tunnel_id"
-	    " WHERE i.incident_id = ?1",
+	    " i.fleet_event_id, i.root_cause, i.device_id FROM incidents i JOIN tunnels t"
+	    " ON t.tunnel_id = i.tunnel_id WHERE i.incident_id = ?1",
 	[Q_INC_CAUSE] = "UPDATE incidents SET root_cause = ?2, summary = ?3,"
 	    " peer_ip = coalesce(peer_ip, ?4) WHERE incident_id = ?1",
 	[Q_EVID_DEL] = "DELETE FROM incident_evidence WHERE incident_id = ?1",
@@ -154,7 +177,7 @@ static const char *const corr_sql[Q_MAX] = {
 	    " FROM events e JOIN messages m ON m.message_id = e.message_id"
 	    " WHERE e.tunnel_id = ?1 AND e.device_us BETWEEN ?2 AND ?3"
 	    " ORDER BY e.device_us, e.event_id LIMIT 3000",
-	[Q_FLEET_NEAR] = "SELECT incident_id, device_id, fleet_event_id FROM incidents"
+	[Q_FLEET_NEAR] = "SELECT incident_id, device_id, fleet_event_id, root_cause FROM incidents"
 	    " WHERE peer_ip = ?1 AND started_us BETWEEN ?2 AND ?3"
 	    " AND symptom IN ('flap', 'stuck', 'down')",
 	[Q_FLEET_NEW] = "INSERT INTO fleet_events(peer_ip, started_us, devices, tunnels,"
@@ -162,7 +185,7 @@ static const char *const corr_sql[Q_MAX] = {
 	[Q_FLEET_SET] = "UPDATE incidents SET fleet_event_id = ?2 WHERE incident_id = ?1"
 	    " AND fleet_event_id IS NULL",
 	[Q_FLEET_AGG] = "SELECT min(started_us), max(ended_us), count(*) - count(ended_us),"
-	    " count(DISTINCT device_id), count(*), max(peer_ip) FROM incidents"
+	    " count(DISTINCT device_id), count(DISTINCT tunnel_id), max(peer_ip) FROM incidents"
 	    " WHERE fleet_event_id = ?1",
 	[Q_FLEET_CAUSE] = "SELECT root_cause FROM incidents WHERE fleet_event_id = ?1"
 	    " GROUP BY root_cause ORDER BY count(*) DESC, root_cause LIMIT 1",
@@ -172,6 +195,27 @@ static const char *const corr_sql[Q_MAX] = {
 	[Q_STATELESS] = "SELECT t.tunnel_id FROM tunnels t WHERE t.merged_into IS NULL"
 	    " AND NOT EXISTS (SELECT 1 FROM tunnel_state s WHERE s.tunnel_id = t.tunnel_id)",
 	[Q_ALL_TUNNELS] = "SELECT tunnel_id FROM tunnels WHERE merged_into IS NULL",
+	[Q_RESTARTS] = "SELECT device_us, event_id FROM restarts WHERE device_id = ?1"
+	    " AND device_us >= ?2 AND device_us <= ?3 ORDER BY device_us LIMIT 64",
+	[Q_DEV_TUNNELS] = "SELECT tunnel_id FROM tunnels WHERE device_id = ?1"
+	    " AND merged_into IS NULL",
+	[Q_DEV_CLOCK_SET] = "INSERT INTO host_clocks(hostname, last_us) VALUES (?1, ?2)"
+	    " ON CONFLICT(hostname) DO UPDATE SET last_us = max(last_us, excluded.last_us)",
+	/* ... by the names a device is known by, or one of them with a stray
+	 * leading character (the mangled "Lvedge01" of a line nothing else
+	 * tied to the device). */
+	[Q_DEV_CLOCKS] = "SELECT a.device_id, max(h.last_us) FROM host_clocks h"
+	    " JOIN device_aliases a ON a.kind = 'hostname' AND (a.value = h.hostname"
+	    " OR (length(h.hostname) > 3 AND a.value = substr(h.hostname, 2)))"
+	    " GROUP BY a.device_id",
+	[Q_FLEET_DEL] = "DELETE FROM fleet_events WHERE fleet_event_id = ?1",
+	/* Deriving a tunnel again (late lines): what it had derived goes. */
+	[Q_RESET_FLEETS] = "SELECT DISTINCT fleet_event_id FROM incidents"
+	    " WHERE tunnel_id = ?1 AND fleet_event_id IS NOT NULL",
+	[Q_RESET_EVID] = "DELETE FROM incident_evidence WHERE incident_id IN"
+	    " (SELECT incident_id FROM incidents WHERE tunnel_id = ?1)",
+	[Q_RESET_INC] = "DELETE FROM incidents WHERE tunnel_id = ?1",
+	[Q_RESET_STATE] = "DELETE FROM tunnel_state WHERE tunnel_id = ?1",
 };
 
 struct corr {
@@ -183,11 +227,15 @@ struct corr {
 	                                 events: needs a look this pass */
 	struct strmap skew;           /* device id -> device_us - received_us */
 	struct strmap devmax;         /* device id -> newest device_us seen */
+	struct strmap dirty_min;      /* tunnel id -> oldest device_us of its new events */
+	struct strmap hostclock;      /* hostname -> newest device_us of any line (import) */
+	struct strmap restarted;      /* device id -> oldest charon start among new events */
 	int started;
 	struct mslot *mc;             /* tunnel machines as last saved */
 	size_t mc_cap, mc_n;
 	char *scratch;                /* INGEST_SCRATCH(max_frame) */
 	struct domain_scratch *ds;
+	struct overlay *ov;           /* the devices' transport (overlay.c) */
 	struct charon_event *pool;    /* CORR_WINDOW_MAX parsed charon lines */
 	struct rc_event *win;
 	int64_t touched[CORR_MAX_TOUCHED];
@@ -358,9 +406,14 @@ corr_open(const struct config *cfg, struct store *st, struct corr **out, char *e
 			goto fail;
 		}
 	}
+	if (overlay_open(c->db, &c->ov, err, errsz) != SQLITE_OK)
+		goto fail;
 	strmap_init(&c->dirty, 1u << 22);
 	strmap_init(&c->skew, 1u << 20);
 	strmap_init(&c->devmax, 1u << 20);
+	strmap_init(&c->dirty_min, 1u << 22);
+	strmap_init(&c->hostclock, 1u << 20);
+	strmap_init(&c->restarted, 1u << 16);
 	*out = c;
 	return 0;
 fail:
@@ -377,9 +430,13 @@ corr_free(struct corr *c)
 		return;
 	for (i = 0; i < Q_MAX; i++)
 		sqlite3_finalize(c->q[i]);
+	overlay_free(c->ov);
 	strmap_free(&c->dirty);
 	strmap_free(&c->skew);
 	strmap_free(&c->devmax);
+	strmap_free(&c->dirty_min);
+	strmap_free(&c->hostclock);
+	strmap_free(&c->restarted);
 	free(c->scratch);
 	domain_scratch_free(c->ds);
 	free(c->pool);
@@ -392,6 +449,86 @@ void
 corr_get_stats(const struct corr *c, struct corr_stats *out)
 {
 	*out = c->stats;
+}
+
+static int corr_fleet_refresh(struct corr *c, int64_t fleet);
+
+void
+corr_note_clock(struct corr *c, const char *host, size_t len, int64_t us)
+{
+	int64_t have;
+
+	if (len == 0 || us == INT64_MIN)
+		return;
+	if (!strmap_get(&c->hostclock, host, len, &have) || us > have)
+		strmap_put(&c->hostclock, host, len, us);
+}
+
+/* Import: every line of a device, whatever its program, advances its
+ * clock (a file that goes on after a down covers that time). */
+static int
+corr_apply_hostclock(struct corr *c)
+{
+	sqlite3_stmt *s;
+	size_t i;
+	int rc = SQLITE_OK;
+
+	for (i = 0; i < c->hostclock.cap && rc == SQLITE_OK; i++) {
+		const struct strmap_entry *e = &c->hostclock.slots[i];
+		if (e->key == NULL)
+			continue;
+		s = c->q[Q_DEV_CLOCK_SET];
+		sqlite3_bind_text(s, 1, e->key, (int)e->klen, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, e->value);
+		rc = corr_step(c, s);
+	}
+	if (rc != SQLITE_OK)
+		return rc;
+	/* Every device's clock as stored, through the names it is known
+	 * by: an older file imported later does not turn it back. */
+	s = c->q[Q_DEV_CLOCKS];
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t dev = sqlite3_column_int64(s, 0), us = sqlite3_column_int64(s, 1), have;
+		if (!corr_lookup(&c->devmax, dev, &have) || us > have)
+			corr_mark(&c->devmax, dev, us);
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/*
+ * Lines older than what the tunnel was already derived past (an older
+ * rotated file imported later, a sender that was late beyond `lateness`):
+ * the tunnel is derived again from its first stored line.  Its incidents,
+ * their evidence and its machine go; fleet events that counted them are
+ * recounted.  Returns SQLITE_OK or an error.
+ */
+static int
+corr_reset_tunnel(struct corr *c, int64_t tunnel_id)
+{
+	sqlite3_stmt *s = c->q[Q_RESET_FLEETS];
+	int64_t fleets[64];
+	int nf = 0, i, rc;
+
+	sqlite3_bind_int64(s, 1, tunnel_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW && nf < 64)
+		fleets[nf++] = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return rc;
+	for (i = Q_RESET_EVID; i <= Q_RESET_STATE; i++) {
+		s = c->q[i];
+		sqlite3_bind_int64(s, 1, tunnel_id);
+		if ((rc = corr_step(c, s)) != SQLITE_OK)
+			return rc;
+	}
+	mc_drop(c, tunnel_id);
+	for (i = 0; i < nf; i++)
+		if ((rc = corr_fleet_refresh(c, fleets[i])) != SQLITE_OK)
+			return rc;
+	c->stats.rederived++;
+	return SQLITE_OK;
 }
 
 /* ---- machine persistence --------------------------------------------- */
@@ -424,6 +561,10 @@ machine_to_json(const struct machine *m)
 	json_object_set_new(o, "ike_rekey", json_integer(m->ike_rekey_us));
 	json_object_set_new(o, "del_rekey", json_integer(m->del_rekey_us));
 	json_object_set_new(o, "del_down", json_integer(m->del_down_us));
+	json_object_set_new(o, "del_pending", json_integer(m->del_pending_us));
+	json_object_set_new(o, "del_blind", json_integer(m->del_pending_blind));
+	json_object_set_new(o, "del_peer", json_integer(m->del_peer_us));
+	json_object_set_new(o, "local_reason", json_integer(m->local_reason_us));
 	json_object_set_new(o, "exch_us", json_integer(m->exch_us));
 	json_object_set_new(o, "exch", json_string(m->exch));
 	json_object_set_new(o, "incident", json_integer(m->incident_id));
@@ -470,6 +611,10 @@ machine_from_json(struct machine *m, const char *text)
 	m->ike_rekey_us = jint(o, "ike_rekey");
 	m->del_rekey_us = jint(o, "del_rekey");
 	m->del_down_us = jint(o, "del_down");
+	m->del_pending_us = jint(o, "del_pending");
+	m->del_pending_blind = (int)jint(o, "del_blind");
+	m->del_peer_us = jint(o, "del_peer");
+	m->local_reason_us = jint(o, "local_reason");
 	m->exch_us = jint(o, "exch_us");
 	if (json_is_string(json_object_get(o, "exch")))
 		snprintf(m->exch, sizeof m->exch, "%s",
@@ -624,6 +769,11 @@ go_down(struct tctx *t, int64_t at)
 	if (m->incident_id != 0 && m->symptom == SYM_DEGRADED) {
 		/* The PFS case: the CHILD_SA is gone for good. */
 		rc = inc_symptom(t, SYM_STUCK);
+	} else if (m->incident_id != 0 && m->symptom == SYM_NEVER) {
+		/* A failure seen before anything showed the tunnel up (a file
+		 * that starts mid-stream: the give-up, then FTMD's DOWN): a
+		 * down says it was up. */
+		rc = inc_symptom(t, SYM_DOWN);
 	} else if (m->incident_id == 0) {
 		rc = inc_open(t, SYM_DOWN, at);
 	}
@@ -681,6 +831,16 @@ child_rekey_failed(struct tctx *t, int64_t at)
 {
 	int rc;
 
+	if (t->m.incident_id != 0 && t->m.symptom == SYM_NEVER && !t->m.ever_up &&
+	    at - t->m.inc_start <= CORR_NEAR) {
+		/* The same negotiation's lines, in another order: what looked
+		 * like a first attempt failing was a CHILD_SA rekey refused on
+		 * an established IKE_SA. */
+		t->m.state = ST_UP;
+		t->m.state_since = t->m.inc_start;
+		t->m.ever_up = 1;
+		return inc_symptom(t, SYM_DEGRADED);
+	}
 	if ((rc = infer_up(t, at)) != SQLITE_OK)
 		return rc;
 	if (t->m.state == ST_UP && t->m.incident_id == 0)
@@ -733,10 +893,69 @@ delete_is_rekey(const struct machine *m, const struct charon_event *ch, int64_t 
 	return recent(at, m->ike_rekey_us, CORR_REKEY_WINDOW);
 }
 
+/* An IKE rekey at `at`: a delete logged just before it was the rekey's. */
+static void
+corr_rekey_seen(struct machine *m, int64_t at)
+{
+	if (m->del_pending_us != 0 && at - m->del_pending_us <= CORR_SETTLE) {
+		m->del_rekey_us = m->del_pending_us;
+		m->del_pending_us = 0;
+		m->del_pending_blind = 0;
+		m->del_down_us = 0;
+	}
+}
+
+/*
+ * An IKE_SA delete waiting for its rekey line: once CORR_SETTLE has
+ * passed (or now, with force: the tunnel comes up, or no more data will
+ * come) with no rekey, it was a down, at the time of the delete.
+ */
+/* |a - b| <= w, both set. */
+static int
+near(int64_t a, int64_t b, int64_t w)
+{
+	return a != 0 && b != 0 && (a > b ? a - b : b - a) <= w;
+}
+
+enum { SETTLE_TIMER, SETTLE_NOW, SETTLE_RESTART };
+
+/*
+ * An IKE_SA delete waiting for its rekey line: once CORR_SETTLE has
+ * passed (how = SETTLE_TIMER), or now (SETTLE_NOW: the tunnel comes up, or
+ * no more data will come; SETTLE_RESTART: charon starts again), with no
+ * rekey, it was a down, at the time of the delete.  One exception: a
+ * delete this vEdge sent while it did not know the tunnel's current IKE_SA
+ * (a file that starts mid-stream), with no terminate, shutdown or
+ * inactivity close around it and no DELETE from the peer, is most likely
+ * the old SA of a rekey or a reauthentication begun before the file: it
+ * is not called an outage (unless charon then restarts).
+ */
+static int
+corr_settle(struct tctx *t, int64_t at, int how)
+{
+	struct machine *m = &t->m;
+	int64_t d = m->del_pending_us;
+	int blind = m->del_pending_blind;
+
+	if (d == 0 || (how == SETTLE_TIMER && at - d <= (blind ? CORR_SETTLE_UNKNOWN :
+	    CORR_SETTLE)))
+		return SQLITE_OK;
+	m->del_pending_us = 0;
+	m->del_pending_blind = 0;
+	if (m->state == ST_DOWN)
+		return SQLITE_OK;
+	if (blind && how != SETTLE_RESTART && !near(m->del_peer_us, d, CORR_SETTLE) &&
+	    !(m->local_reason_us != 0 && m->local_reason_us <= d + CORR_SETTLE &&
+	    d - m->local_reason_us <= CORR_SETTLE_UNKNOWN))
+		return SQLITE_OK;
+	return go_down(t, d);
+}
+
 static int
 step_charon(struct tctx *t, const struct charon_event *ch, int64_t at)
 {
 	struct machine *m = &t->m;
+	int rc;
 	int ctx_child = recent(at, m->exch_us, CORR_NEAR) &&
 	    strcmp(m->exch, "CREATE_CHILD_SA") == 0;
 
@@ -744,6 +963,8 @@ step_charon(struct tctx *t, const struct charon_event *ch, int64_t at)
 	case CHARON_CHILD_ESTABLISHED:
 		if (strcmp(ch->variant, "outbound") == 0)
 			return SQLITE_OK;
+		if ((rc = corr_settle(t, at, SETTLE_NOW)) != SQLITE_OK)
+			return rc;
 		if (ch->has & CHARON_HAS_CHILD_UID)
 			child_add(m, ch->child_uid);
 		m->ike_up = 1;
@@ -773,6 +994,7 @@ step_charon(struct tctx *t, const struct charon_event *ch, int64_t at)
 			m->has_ike_uid = 1;
 		}
 		m->ike_rekey_us = at;
+		corr_rekey_seen(m, at);
 		return infer_up(t, at);
 	case CHARON_IKE_INITIATE:
 	case CHARON_IKE_INITIATE_RESPONDER:
@@ -788,13 +1010,51 @@ step_charon(struct tctx *t, const struct charon_event *ch, int64_t at)
 		if (m->state != ST_UP)
 			negotiating(t, at);
 		return SQLITE_OK;
+	case CHARON_IKE_STATE_CHANGE:
+		/* Level 2: "IKE_SA ipsec2_1[1] state change: ESTABLISHED =>
+		 * REKEYED" (or REKEYED => DELETING): the old SA of a rekey. */
+		if (strcmp(ch->variant, "rekeyed") == 0 ||
+		    strncmp(ch->detail, "REKEYED ", 8) == 0) {
+			m->ike_rekey_us = at;
+			corr_rekey_seen(m, at);
+		}
+		return SQLITE_OK;
 	case CHARON_MESSAGE_GENERATED:
 	case CHARON_MESSAGE_PARSED:
 		snprintf(m->exch, sizeof m->exch, "%s", ch->exchange);
 		m->exch_us = at;
+		if (ch->kind == CHARON_MESSAGE_PARSED && ch->is_response == 0 &&
+		    (ch->payload_flags & CHARON_PL_DELETE) &&
+		    strcmp(ch->exchange, "INFORMATIONAL") == 0)
+			m->del_peer_us = at;     /* the peer's DELETE (responder side) */
+		if (m->del_pending_blind && ch->kind == CHARON_MESSAGE_PARSED &&
+		    ch->is_response == 1 && strcmp(ch->exchange, "INFORMATIONAL") == 0 &&
+		    (ch->payload_flags & CHARON_PL_EMPTY) && at - m->del_pending_us >= 2000000) {
+			/* An answered DPD after the delete: an IKE_SA lives on. */
+			m->del_pending_us = 0;
+			m->del_pending_blind = 0;
+			m->del_down_us = 0;
+		}
+		if (strcmp(ch->exchange, "CREATE_CHILD_SA") == 0 &&
+		    (ch->payload_flags & (CHARON_PL_NO_PROP | CHARON_PL_TS_UNACCEPT |
+		    CHARON_PL_INVAL_KE)) && !(ch->payload_flags & CHARON_PL_SA))
+			/* A CHILD_SA refused, either way, on an IKE_SA that is up. */
+			return child_rekey_failed(t, at);
 		if (strcmp(ch->exchange, "INFORMATIONAL") == 0 ||
 		    strcmp(ch->exchange, "CREATE_CHILD_SA") == 0)
 			return infer_up(t, at);
+		if (strcmp(ch->exchange, "IKE_SA_INIT") == 0 && m->state == ST_UP &&
+		    ch->kind == CHARON_MESSAGE_GENERATED && ch->is_response == 0 &&
+		    at - m->state_since >= 2 * 1000000LL &&
+		    !recent(at, m->ike_rekey_us, CORR_REKEY_WINDOW)) {
+			/* A brand-new IKE_SA (an IKE rekey starts with
+			 * CREATE_CHILD_SA) for a tunnel believed up since an
+			 * earlier second (not the SA whose lines this second
+			 * brought up, in whatever order): the old one went away
+			 * without a line that said so. */
+			if ((rc = go_down(t, at)) != SQLITE_OK)
+				return rc;
+		}
 		if (strcmp(ch->exchange, "IKE_SA_INIT") == 0 && m->state != ST_UP)
 			negotiating(t, at);
 		if (ch->kind == CHARON_MESSAGE_PARSED && ch->is_response == 1 &&
@@ -806,6 +1066,13 @@ step_charon(struct tctx *t, const struct charon_event *ch, int64_t at)
 	case CHARON_REKEY_SCHEDULED:
 	case CHARON_IKE_LIFETIME:
 		return infer_up(t, at);
+	case CHARON_RETRANSMIT:
+		/* Retransmitting an INFORMATIONAL (37) or CREATE_CHILD_SA (36)
+		 * request: an IKE_SA was established (a file that starts at
+		 * the retransmits of a DPD). */
+		if (ch->retx_exchange == 37 || ch->retx_exchange == 36)
+			return infer_up(t, at);
+		return SQLITE_OK;
 	case CHARON_GIVE_UP:
 		if (strcmp(ch->variant, "path_probings") == 0)
 			return SQLITE_OK;
@@ -819,9 +1086,17 @@ step_charon(struct tctx *t, const struct charon_event *ch, int64_t at)
 		return attempt_failed(t, at);
 	case CHARON_DPD_TIMEOUT:
 		return go_down(t, at);
+	case CHARON_VICI_TERMINATE:
+	case CHARON_STROKE_TERMINATE:
+	case CHARON_STOP:
+	case CHARON_INACTIVITY_DELETE:
+		m->local_reason_us = at;
+		return SQLITE_OK;
 	case CHARON_IKE_DELETE_RECEIVED:
 	case CHARON_IKE_DELETE_SENT:
 	case CHARON_IKE_DELETING:
+		if (ch->kind == CHARON_IKE_DELETE_RECEIVED)
+			m->del_peer_us = at;
 		if (delete_is_rekey(m, ch, at)) {
 			m->del_rekey_us = at;
 			return SQLITE_OK;
@@ -829,16 +1104,27 @@ step_charon(struct tctx *t, const struct charon_event *ch, int64_t at)
 		if (recent(at, m->del_down_us, CORR_DELETE_WINDOW))
 			return SQLITE_OK;
 		m->del_down_us = at;
-		if (m->state == ST_UP || m->state == ST_UNKNOWN || m->ike_up)
-			return go_down(t, at);
+		/* Decided after CORR_SETTLE: the rekey this delete belongs to
+		 * may be logged after it, by another thread (corr_settle). */
+		if ((m->state == ST_UP || m->state == ST_UNKNOWN || m->ike_up) &&
+		    m->del_pending_us == 0) {
+			m->del_pending_us = at;
+			/* Which IKE_SA is the current one is not known (a file
+			 * that starts mid-stream): an answered DPD shortly after
+			 * says the tunnel lives on (its rekey was before the
+			 * file began). */
+			m->del_pending_blind = m->state == ST_UNKNOWN || !m->has_ike_uid;
+		}
 		return SQLITE_OK;
 	case CHARON_IKE_DELETED:
 		if (recent(at, m->del_rekey_us, CORR_DELETE_WINDOW) ||
 		    recent(at, m->del_down_us, CORR_DELETE_WINDOW) ||
 		    recent(at, m->ike_rekey_us, CORR_REKEY_WINDOW))
 			return SQLITE_OK;
-		if (m->state == ST_UP)
-			return go_down(t, at);
+		if (m->state == ST_UP && m->del_pending_us == 0) {
+			m->del_pending_us = at;
+			m->del_pending_blind = !m->has_ike_uid;
+		}
 		return SQLITE_OK;
 	case CHARON_CHILD_CLOSING:
 	case CHARON_CHILD_EXPIRED:
@@ -849,8 +1135,13 @@ step_charon(struct tctx *t, const struct charon_event *ch, int64_t at)
 		if (m->state == ST_UP && m->nchild == 0 && m->child_gone_us == 0)
 			m->child_gone_us = at;
 		return SQLITE_OK;
-	case CHARON_NO_ACCEPTABLE_PROPOSAL:
 	case CHARON_CHILD_FAILED_KEEP_IKE:
+		/* A CHILD_SA rekey refused on a tunnel that was up; the first
+		 * CHILD_SA refused in IKE_AUTH is a tunnel never established. */
+		if (ctx_child || m->ever_up)
+			return child_rekey_failed(t, at);
+		return attempt_failed(t, at);
+	case CHARON_NO_ACCEPTABLE_PROPOSAL:
 	case CHARON_NOTIFY_NO_CHILD:
 		if (ctx_child)
 			return child_rekey_failed(t, at);
@@ -879,6 +1170,8 @@ corr_timers(struct tctx *t, int64_t at)
 	struct machine *m = &t->m;
 	int rc;
 
+	if ((rc = corr_settle(t, at, SETTLE_TIMER)) != SQLITE_OK)
+		return rc;
 	if (m->child_gone_us != 0 && m->nchild == 0 && at - m->child_gone_us > CORR_CHILD_GRACE) {
 		int64_t gone = m->child_gone_us;
 		if ((rc = go_down(t, gone)) != SQLITE_OK)
@@ -897,10 +1190,17 @@ corr_timers(struct tctx *t, int64_t at)
 static int
 corr_kind_ignored(const char *kind)
 {
-	return kind != NULL && (strncmp(kind, "packet_", 7) == 0 ||
+	size_t i;
+
+	if (kind == NULL)
+		return 0;
+	for (i = 0; i < sizeof corr_chatter / sizeof corr_chatter[0]; i++)
+		if (strcmp(kind, corr_chatter[i]) == 0)
+			return 1;
+	return strncmp(kind, "packet_", 7) == 0 ||
 	    strcmp(kind, "keepalive") == 0 || strcmp(kind, "charon_other") == 0 ||
 	    strncmp(kind, "nat_", 4) == 0 || strncmp(kind, "proposal", 8) == 0 ||
-	    strcmp(kind, "auth_ok") == 0 || strncmp(kind, "kernel_", 7) == 0);
+	    strcmp(kind, "auth_ok") == 0 || strncmp(kind, "kernel_", 7) == 0;
 }
 
 /* Reads one event row (columns: id, us, source, new_state, raw) into
@@ -942,11 +1242,44 @@ corr_row(struct corr *c, sqlite3_stmt *s, struct rc_event *ev, struct charon_eve
 
 /* ---- root cause -------------------------------------------------------- */
 
+/*
+ * The device's own uplink around the outage (a VPN 0 interface down, every
+ * BFD session of a color down: overlay.c judges) joins the tunnel's
+ * window, in time order, for rc_classify's local_transport_down.
+ */
+static int
+corr_add_transport(struct corr *c, int64_t device, int64_t start, size_t *n)
+{
+	struct overlay_transport tr[CORR_TRANSPORT_MAX];
+	int nt = 0, i, rc;
+
+	if ((rc = overlay_transport_near(c->ov, device, start - CORR_TRANSPORT_BEFORE,
+	    start + CORR_TRANSPORT_AFTER, tr, CORR_TRANSPORT_MAX, &nt)) != SQLITE_OK)
+		return rc;
+	for (i = 0; i < nt && *n < CORR_WINDOW_MAX; i++) {
+		struct rc_event e;
+		size_t at = *n;
+		memset(&e, 0, sizeof e);
+		e.event_id = tr[i].event_id;
+		e.us = tr[i].us;
+		e.ftmd_state = -1;
+		e.transport = tr[i].transport;
+		snprintf(e.transport_name, sizeof e.transport_name, "%s", tr[i].name);
+		while (at > 0 && c->win[at - 1].us > e.us) {
+			c->win[at] = c->win[at - 1];
+			at--;
+		}
+		c->win[at] = e;
+		(*n)++;
+	}
+	return SQLITE_OK;
+}
+
 static int
 corr_classify(struct corr *c, int64_t incident_id, int64_t tnow)
 {
 	sqlite3_stmt *s = c->q[Q_INC_GET], *w = c->q[Q_WINDOW];
-	int64_t tunnel, start, end;
+	int64_t tunnel, start, end, device;
 	char symptom[32], peer[64];
 	struct rc_result res;
 	size_t n = 0;
@@ -964,6 +1297,7 @@ corr_classify(struct corr *c, int64_t incident_id, int64_t tnow)
 	peer[0] = '\0';
 	if (sqlite3_column_text(s, 4) != NULL)
 		snprintf(peer, sizeof peer, "%s", (const char *)sqlite3_column_text(s, 4));
+	device = sqlite3_column_int64(s, 7);
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
 
@@ -979,6 +1313,8 @@ corr_classify(struct corr *c, int64_t incident_id, int64_t tnow)
 	sqlite3_reset(w);
 	sqlite3_clear_bindings(w);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return rc;
+	if ((rc = corr_add_transport(c, device, start, &n)) != SQLITE_OK)
 		return rc;
 
 	sym = strcmp(symptom, "never_established") == 0 ? RC_SYM_NEVER_ESTABLISHED :
@@ -1122,10 +1458,55 @@ corr_save_deferred(struct corr *c, int all)
 	return SQLITE_OK;
 }
 
+/*
+ * charon started on the device at `at`: whatever the tunnel was, its
+ * IKE_SA is gone.  A tunnel believed up went down then, even if no line
+ * said so (a restart or a reboot the collector did not see): what follows
+ * (a failed re-initiation, or a new IKE_SA) is judged from there.
+ */
+static int
+corr_restart(struct tctx *t, int64_t at)
+{
+	struct machine *m = &t->m;
+	int rc;
+
+	if ((rc = corr_settle(t, at, SETTLE_RESTART)) != SQLITE_OK)
+		return rc;
+	m->ike_up = 0;
+	m->nchild = 0;
+	m->has_ike_uid = 0;
+	m->child_gone_us = 0;
+	if (m->state == ST_UP)
+		return go_down(t, at);
+	return SQLITE_OK;
+}
+
+/* The device's charon starts in [from, to], in time order (at most 64). */
+static int
+corr_load_restarts(struct corr *c, int64_t dev, int64_t from, int64_t to,
+    int64_t *us, int64_t *ids, int *n)
+{
+	sqlite3_stmt *s = c->q[Q_RESTARTS];
+	int rc;
+
+	*n = 0;
+	sqlite3_bind_int64(s, 1, dev);
+	sqlite3_bind_int64(s, 2, from);
+	sqlite3_bind_int64(s, 3, to);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW && *n < 64) {
+		us[*n] = sqlite3_column_int64(s, 0);
+		ids[*n] = sqlite3_column_int64(s, 1);
+		(*n)++;
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
+}
+
 static int
 corr_needs_timer(const struct machine *m)
 {
-	return m->child_gone_us != 0 || (m->incident_id != 0 &&
+	return m->child_gone_us != 0 || m->del_pending_us != 0 || (m->incident_id != 0 &&
 	    (m->symptom == SYM_DOWN || m->symptom == SYM_DEGRADED)) || m->score > 0;
 }
 
@@ -1135,8 +1516,8 @@ corr_tunnel(struct corr *c, int64_t tunnel_id, int64_t newest, int *keep_dirty)
 	sqlite3_stmt *s = c->q[Q_TUNNEL];
 	struct tctx t;
 	struct mslot *e;
-	int64_t skew = 0, cutoff, devmax = 0;
-	int rc, got;
+	int64_t skew = 0, cutoff, devmax = 0, oldest, rs_us[64], rs_id[64];
+	int rc, got, nrs = 0, irs = 0;
 	uint64_t applied = 0;
 
 	memset(&t, 0, sizeof t);
@@ -1158,6 +1539,7 @@ corr_tunnel(struct corr *c, int64_t tunnel_id, int64_t newest, int *keep_dirty)
 	if ((e = mc_find(c, tunnel_id)) != NULL && e->flapping >= 0) {
 		t.m = e->m;
 	} else {
+		e = NULL;
 		s = c->q[Q_STATE_GET];
 		sqlite3_bind_int64(s, 1, tunnel_id);
 		if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0) != NULL)
@@ -1166,6 +1548,13 @@ corr_tunnel(struct corr *c, int64_t tunnel_id, int64_t newest, int *keep_dirty)
 			machine_init(&t.m);
 		sqlite3_reset(s);
 		sqlite3_clear_bindings(s);
+	}
+	/* New lines older than where the machine stands: derive it again. */
+	if (t.m.cursor_event != 0 && corr_lookup(&c->dirty_min, tunnel_id, &oldest) &&
+	    oldest < t.m.cursor_us) {
+		if ((rc = corr_reset_tunnel(c, tunnel_id)) != SQLITE_OK)
+			return rc;
+		machine_init(&t.m);
 	}
 
 	corr_lookup(&c->skew, t.device_id, &skew);
@@ -1178,6 +1567,14 @@ corr_tunnel(struct corr *c, int64_t tunnel_id, int64_t newest, int *keep_dirty)
 		t.tnow = c->now_us + skew;
 	}
 
+	/* charon starts between the cursor and the cutoff, applied in
+	 * (time, event id) order among the tunnel's own lines. */
+	if ((rc = corr_load_restarts(c, t.device_id, t.m.cursor_us, cutoff, rs_us, rs_id,
+	    &nrs)) != SQLITE_OK)
+		return rc;
+	while (irs < nrs && (rs_us[irs] < t.m.cursor_us ||
+	    (rs_us[irs] == t.m.cursor_us && rs_id[irs] <= t.m.cursor_event)))
+		irs++;
 	do {
 		s = c->q[Q_EVENTS];
 		got = 0;
@@ -1190,6 +1587,12 @@ corr_tunnel(struct corr *c, int64_t tunnel_id, int64_t newest, int *keep_dirty)
 			got++;
 			t.m.cursor_us = sqlite3_column_int64(s, 1);
 			t.m.cursor_event = sqlite3_column_int64(s, 0);
+			while (rc == SQLITE_ROW && irs < nrs && (rs_us[irs] < t.m.cursor_us ||
+			    (rs_us[irs] == t.m.cursor_us && rs_id[irs] < t.m.cursor_event)))
+				if ((rc = corr_restart(&t, rs_us[irs++])) == SQLITE_OK)
+					rc = SQLITE_ROW;
+			if (rc != SQLITE_ROW)
+				break;
 			if (t.m.cursor_us > t.m.last_us)
 				t.m.last_us = t.m.cursor_us;
 			if (corr_kind_ignored((const char *)sqlite3_column_text(s, 5)) ||
@@ -1205,7 +1608,8 @@ corr_tunnel(struct corr *c, int64_t tunnel_id, int64_t newest, int *keep_dirty)
 				rc = step_charon(&t, ev.ch, ev.us);
 			else if (ev.ftmd_state == 0)
 				rc = go_down(&t, ev.us);
-			else if (ev.ftmd_state == 1)
+			else if (ev.ftmd_state == 1 &&
+			    (rc = corr_settle(&t, ev.us, SETTLE_NOW)) == SQLITE_OK)
 				rc = go_up(&t, ev.us);
 			if (rc != SQLITE_OK)
 				break;
@@ -1216,9 +1620,21 @@ corr_tunnel(struct corr *c, int64_t tunnel_id, int64_t newest, int *keep_dirty)
 		if (rc != SQLITE_DONE)
 			return rc == SQLITE_ROW ? SQLITE_OK : rc;
 	} while (got == CORR_BATCH);
+	/* Starts after the tunnel's last line: the cursor moves to them. */
+	for (; irs < nrs; irs++) {
+		if ((rc = corr_restart(&t, rs_us[irs])) != SQLITE_OK)
+			return rc;
+		t.m.cursor_us = rs_us[irs];
+		t.m.cursor_event = rs_id[irs];
+		if (rs_us[irs] > t.m.last_us)
+			t.m.last_us = rs_us[irs];
+	}
 
 	if (t.tnow < t.m.last_us)
 		t.tnow = t.m.last_us;
+	/* import: no more lines will come to settle a pending delete. */
+	if (c->final && (rc = corr_settle(&t, t.tnow, SETTLE_NOW)) != SQLITE_OK)
+		return rc;
 	if ((rc = corr_timers(&t, t.tnow)) != SQLITE_OK)
 		return rc;
 	/* An open incident is re-read as its evidence grows. */
@@ -1258,6 +1674,12 @@ corr_fleet_refresh(struct corr *c, int64_t fleet)
 	    (const char *)sqlite3_column_text(s, 5) : "?");
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
+	if (tunnels == 0) {
+		/* Its incidents were derived again (late lines): none is left. */
+		s = c->q[Q_FLEET_DEL];
+		sqlite3_bind_int64(s, 1, fleet);
+		return corr_step(c, s);
+	}
 
 	s = c->q[Q_FLEET_CAUSE];
 	sqlite3_bind_int64(s, 1, fleet);
@@ -1290,7 +1712,7 @@ corr_fleet(struct corr *c, int64_t incident_id)
 	sqlite3_stmt *s = c->q[Q_INC_GET];
 	char peer[64], symptom[32];
 	int64_t start, ids[1024], devs[1024], fleet = 0;
-	int n = 0, ndev = 0, i, j, rc;
+	int n = 0, ndev = 0, i, j, rc, shared;
 
 	sqlite3_bind_int64(s, 1, incident_id);
 	if (sqlite3_step(s) != SQLITE_ROW || sqlite3_column_text(s, 4) == NULL) {
@@ -1299,6 +1721,10 @@ corr_fleet(struct corr *c, int64_t incident_id)
 		return SQLITE_OK;
 	}
 	snprintf(symptom, sizeof symptom, "%s", (const char *)sqlite3_column_text(s, 1));
+	/* Only causes a shared peer or provider explains make fleet events:
+	 * a PFS, proposal, auth or TS fault is each device's configuration,
+	 * however many share it (rootcause.h). */
+	shared = rc_cause_is_shared(rc_cause_from_name((const char *)sqlite3_column_text(s, 6)));
 	start = sqlite3_column_int64(s, 2);
 	snprintf(peer, sizeof peer, "%s", (const char *)sqlite3_column_text(s, 4));
 	if (sqlite3_column_type(s, 5) != SQLITE_NULL)
@@ -1307,8 +1733,8 @@ corr_fleet(struct corr *c, int64_t incident_id)
 	sqlite3_clear_bindings(s);
 	if (fleet != 0)
 		return corr_fleet_refresh(c, fleet);
-	if (strcmp(symptom, "flap") != 0 && strcmp(symptom, "stuck") != 0 &&
-	    strcmp(symptom, "down") != 0)
+	if (!shared || (strcmp(symptom, "flap") != 0 && strcmp(symptom, "stuck") != 0 &&
+	    strcmp(symptom, "down") != 0))
 		return SQLITE_OK;
 
 	s = c->q[Q_FLEET_NEAR];
@@ -1317,6 +1743,9 @@ corr_fleet(struct corr *c, int64_t incident_id)
 	sqlite3_bind_int64(s, 3, start + c->cfg->fleet_window_us);
 	while (sqlite3_step(s) == SQLITE_ROW && n < 1024) {
 		int64_t dev = sqlite3_column_int64(s, 1);
+		if (!rc_cause_is_shared(rc_cause_from_name(
+		    (const char *)sqlite3_column_text(s, 3))))
+			continue;
 		ids[n++] = sqlite3_column_int64(s, 0);
 		if (fleet == 0 && sqlite3_column_type(s, 2) != SQLITE_NULL)
 			fleet = sqlite3_column_int64(s, 2);
@@ -1379,6 +1808,13 @@ corr_collect(struct corr *c, int64_t *last_id)
 				int64_t tun = sqlite3_column_int64(s, 1), have = INT64_MIN;
 				if (!corr_lookup(&c->dirty, tun, &have) || us > have)
 					corr_mark(&c->dirty, tun, us);
+				if (!corr_lookup(&c->dirty_min, tun, &have) || us < have)
+					corr_mark(&c->dirty_min, tun, us);
+			}
+			if (sqlite3_column_int(s, 5)) {
+				int64_t have;
+				if (!corr_lookup(&c->restarted, dev, &have) || us < have)
+					corr_mark(&c->restarted, dev, us);
 			}
 			corr_mark(&lastmsg, dev, sqlite3_column_int64(s, 4));
 			corr_mark(&lastus, dev, us);
@@ -1408,6 +1844,35 @@ out:
 	strmap_free(&lastmsg);
 	strmap_free(&lastus);
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* A charon start concerns every tunnel of its device: each needs a look,
+ * from the start's time (older than a tunnel's cursor: derived again). */
+static int
+corr_mark_restarted(struct corr *c)
+{
+	sqlite3_stmt *s = c->q[Q_DEV_TUNNELS];
+	size_t i;
+	int rc = SQLITE_OK;
+
+	for (i = 0; i < c->restarted.cap && rc == SQLITE_OK; i++) {
+		const struct strmap_entry *e = &c->restarted.slots[i];
+		if (e->key == NULL)
+			continue;
+		sqlite3_bind_int64(s, 1, strtoll(e->key, NULL, 10));
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			int64_t tun = sqlite3_column_int64(s, 0), have;
+			if (!corr_lookup(&c->dirty, tun, &have) || e->value > have)
+				corr_mark(&c->dirty, tun, e->value);
+			if (!corr_lookup(&c->dirty_min, tun, &have) || e->value < have)
+				corr_mark(&c->dirty_min, tun, e->value);
+		}
+		rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+		sqlite3_reset(s);
+		sqlite3_clear_bindings(s);
+	}
+	strmap_clear(&c->restarted);
+	return rc;
 }
 
 static int
@@ -1446,6 +1911,10 @@ corr_run(struct corr *c, int64_t now_us, int final)
 	store_meta_get_int(c->st, "corr.last_event_id", &last_id);
 	if ((rc = corr_collect(c, &last_id)) != SQLITE_OK)
 		goto fail;
+	if (final && (rc = corr_apply_hostclock(c)) != SQLITE_OK)
+		goto fail;
+	if ((rc = corr_mark_restarted(c)) != SQLITE_OK)
+		goto fail;
 	/* Tunnels without state yet (new, or reset by a merge); after a
 	 * restart, every tunnel once, so timers resume. */
 	if ((rc = corr_mark_query(c, c->started ? Q_STATELESS : Q_ALL_TUNNELS)) != SQLITE_OK)
@@ -1476,6 +1945,7 @@ corr_run(struct corr *c, int64_t now_us, int final)
 	}
 	strmap_free(&c->dirty);
 	c->dirty = still;
+	strmap_clear(&c->dirty_min);
 
 	for (i = 0; i < (size_t)c->ntouched; i++) {
 		int64_t tnow = c->final ? INT64_MAX / 2 : now_us;

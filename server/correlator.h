@@ -38,7 +38,15 @@ int corr_flush(struct corr *c);
 /* Counters of the last pass, for logs and tests. */
 struct corr_stats {
 	uint64_t events, tunnels, incidents_opened, incidents_closed, too_late;
+	uint64_t rederived;           /* tunnels derived again for older lines */
 };
 void corr_get_stats(const struct corr *c, struct corr_stats *out);
+
+/*
+ * import: host's lines (any program, understood or not) reach device
+ * time us.  Before the final pass; its clock is then the newest line of
+ * the device, not only of its charon and FTMD lines.
+ */
+void corr_note_clock(struct corr *c, const char *host, size_t len, int64_t us);
 
 #endif

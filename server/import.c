@@ -22,6 +22,7 @@
 #include "msgqueue.h"
 #include "resolve.h"
 #include "store.h"
+#include "strmap.h"
 #include "util.h"
 
 #include <errno.h>
@@ -35,6 +36,7 @@
 struct import_totals {
 	uint64_t read, stored, unparsed, skipped, truncated, files_failed;
 	uint64_t headerless_files;  /* files stored without one header understood */
+	struct strmap hostclock;    /* hostname -> newest device time, any program */
 };
 
 struct import_file {
@@ -265,6 +267,14 @@ import_one(const struct config *cfg, struct store *st, struct resolver *res,
 		    resolve_message(res, msg_id, &row, &src, ds) != SQLITE_OK)
 			goto fail_sql;
 		tot->stored++;
+		if (row.hdr.hostname.len > 0 && row.device_us != INT64_MIN) {
+			int64_t have;
+			const char *h = row.raw + row.hdr.hostname.off;
+			if (!strmap_get(&tot->hostclock, h, row.hdr.hostname.len, &have) ||
+			    row.device_us > have)
+				strmap_put(&tot->hostclock, h, row.hdr.hostname.len,
+				    row.device_us);
+		}
 		tot->unparsed += row.status != INGEST_OK;
 		stored_here++;
 		ok_here += row.status == INGEST_OK;
@@ -316,6 +326,20 @@ out:
 	return rc;
 }
 
+/* The final correlator pass, every host's newest line (of any program)
+ * given as its device's clock first.  Returns SQLITE_OK or an error. */
+static int
+import_correlate(struct corr *corr, const struct strmap *clocks)
+{
+	size_t i;
+
+	for (i = 0; i < clocks->cap; i++)
+		if (clocks->slots[i].key != NULL)
+			corr_note_clock(corr, clocks->slots[i].key, clocks->slots[i].klen,
+			    clocks->slots[i].value);
+	return corr_run(corr, util_now_us(), 1);
+}
+
 int
 import_run(const struct config *cfg, int nfiles, char **paths)
 {
@@ -334,6 +358,7 @@ import_run(const struct config *cfg, int nfiles, char **paths)
 	}
 	if ((files = calloc((size_t)nfiles, sizeof *files)) == NULL)
 		return 1;
+	strmap_init(&tot.hostclock, 1u << 16);
 	for (i = 0; i < nfiles; i++) {
 		files[i].path = paths[i];
 		import_split_name(&files[i]);
@@ -374,7 +399,7 @@ import_run(const struct config *cfg, int nfiles, char **paths)
 		if (corr_open(cfg, st, &corr, err, sizeof err) != 0) {
 			log_warnx("correlator: %s", err);
 			rc = 1;
-		} else if ((crc = corr_run(corr, util_now_us(), 1)) != SQLITE_OK) {
+		} else if ((crc = import_correlate(corr, &tot.hostclock)) != SQLITE_OK) {
 			log_warnx("correlator: %s", sqlite3_errstr(crc));
 			rc = 1;
 		} else {
@@ -384,6 +409,10 @@ import_run(const struct config *cfg, int nfiles, char **paths)
 			    (unsigned long long)cs.tunnels,
 			    (unsigned long long)cs.incidents_opened,
 			    (unsigned long long)cs.incidents_closed);
+			if (cs.rederived > 0)
+				fprintf(stderr, "correlate: %llu tunnel(s) derived again: "
+				    "lines older than what was already correlated\n",
+				    (unsigned long long)cs.rederived);
 		}
 		corr_free(corr);
 	}
@@ -398,6 +427,7 @@ import_run(const struct config *cfg, int nfiles, char **paths)
 		rc = 1;
 	}
 out:
+	strmap_free(&tot.hostclock);
 	resolve_free(res);
 	domain_scratch_free(ds);
 	tzs_free(tzs);

@@ -8,7 +8,7 @@
  *     It must end in ':' (or " :", as the SC4S Cisco regex allows).  The
  *     fields are then popped FROM THE RIGHT: msg-id digits, TAG [A-Z]+,
  *     severity digit, proc [A-Za-z0-9_.]+, and what is left is the host,
- *     which may itself contain '-' (FORMATS §1.3:
+ *     which may itself contain '-' (docs/log-formats.md#the-viptela-tag:
  *     "%Cisco-SDWAN-LAB-SDWAN-POD1-EDGE-2-OMPD-5-NTCE-400003:").
  *
  *  2. The body, tried in this order: "Notification:" (any msg-id), the
@@ -17,10 +17,10 @@
  *     otherwise unmodelled free text (FTMD_OTHER).
  *
  * Key/value tokens are split on the FIRST colon and honour double quotes
- * (FORMATS §2.2): `system-ip:::` is system-ip = "::", `uptime:"0:00:00:00"`
+ * (docs/log-formats.md#message-1400002): `system-ip:::` is system-ip = "::", `uptime:"0:00:00:00"`
  * is one value.  Backslashes are not escapes (nothing shows Viptela
  * escaping quotes).  An unquoted value that hides a glued known key
- * (`peer-type:vmanagepeer-system-ip:192.0.2.10`, FORMATS §6 item 2) is cut
+ * (`peer-type:vmanagepeer-system-ip:192.0.2.10`, docs/log-formats.md#message-1000001) is cut
  * before that key; the cut is counted in n_glued.
  *
  * All scanning is by hand on (pointer, length) pairs.  Cursor helpers take
@@ -204,7 +204,7 @@ eat_token(const char **p, size_t *left, const char **tok, size_t *toklen)
 }
 
 /*
- * Consumes "M/D/YYYY H:MM:SS" or "[M/D/YYYY H:MM:SS]" (FORMATS §2.2: not
+ * Consumes "M/D/YYYY H:MM:SS" or "[M/D/YYYY H:MM:SS]" (docs/log-formats.md#message-1400002: not
  * zero-padded, e.g. "5/4/2025 4:21:17"), followed by a blank or the end.
  */
 static int
@@ -273,8 +273,8 @@ static const struct {
 };
 
 /*
- * Keys a glued value may hide (VIPTELA-TRAPS.mib field names, FORMATS
- * §2.3, plus those of the §2.1 1000001 example).  All end in a letter.
+ * Keys a glued value may hide (VIPTELA-TRAPS.mib field names,
+ * docs/log-formats.md#message-1400002, plus those of the 1000001 example).  All end in a letter.
  */
 static const char *const known_keys[] = {
 	"severity-level", "host-name", "system-ip", "vpn-id", "if-name",
@@ -539,7 +539,7 @@ parse_notification(const char *base, const char *p, size_t n,
 	parse_kvs(base, p, n, ev);
 }
 
-/* "VPN <n> Interface <if> [state|is] UP|DOWN" (FORMATS §6 item 3). */
+/* "VPN <n> Interface <if> [state|is] UP|DOWN" (docs/log-formats.md#message-1000001). */
 static int
 eat_if_text(const char **p, size_t *left, const char *base,
     struct ftmd_event *ev)
@@ -589,7 +589,7 @@ eat_if_text(const char **p, size_t *left, const char *base,
 	return 1;
 }
 
-/* OMPD 400003 "Operational state changed to UP|DOWN" (FORMATS §1.4). */
+/* OMPD 400003 "Operational state changed to UP|DOWN" (docs/log-formats.md#message-1400002). */
 static int
 eat_omp_oper(const char **p, size_t *left, const char *base,
     struct ftmd_event *ev)
@@ -617,7 +617,7 @@ eat_omp_oper(const char **p, size_t *left, const char *base,
 }
 
 /*
- * "<event> k:v ..." without "Notification:" (1000001, FORMATS §2.1).  The
+ * "<event> k:v ..." without "Notification:" (1000001, docs/log-formats.md#message-1000001).  The
  * first token must look like an event name with a '-', and be followed by
  * a key:value token, or be a known event on its own, so that free text
  * ("re-keying done") is not taken for an event.

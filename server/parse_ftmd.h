@@ -7,7 +7,7 @@
  *   %Viptela-<host>-<proc>-<sev 0-7>-<TAG [A-Z]+>-<msgid>: <body>
  *   %Cisco-SDWAN-<host>-<proc>-<sev 0-7>-<TAG [A-Z]+>-<msgid>: <body>
  *
- * (docs: shared/domain/FORMATS.md §1.3, §1.4, §2, §6).  The tag is split
+ * (docs/log-formats.md#viptela-ftmd-messages).  The tag is split
  * from the right because host names contain '-', '_' and digits.  Bodies
  * come in three shapes:
  *
@@ -105,7 +105,7 @@ struct ftmd_event {
 	int n_dropped_fields;	/* k:v pairs beyond FTMD_MAX_KV */
 	int n_stray_tokens;	/* body tokens that are not key:value */
 	int n_glued;		/* "peer-type:vmanagepeer-system-ip:..." pairs
-				   split at a known key (FORMATS §6 item 2) */
+				   split at a known key (docs/log-formats.md#message-1000001) */
 };
 
 /*

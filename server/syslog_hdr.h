@@ -4,7 +4,7 @@
  * Stage: framing.c → syslog_hdr.c → parse_charon.c / parse_ftmd.c.
  *
  * syslog_parse() recognises the header shapes seen on and around Cisco
- * SD-WAN vEdge / cEdge devices (FORMATS.md §1.3, §1.4, §6):
+ * SD-WAN vEdge / cEdge devices (docs/log-formats.md#syslog-headers):
  *
  *   RFC 3164   [<PRI>][ ]Mmm dd hh:mm:ss [HOST ]TAG[PID]: MSG
  *              (also a `facility.severity:` prefix, BusyBox's "HOST

@@ -20,12 +20,17 @@
 #define RESOLVE_REXMIT_SLOTS  4096         /* devices whose retransmits are remembered */
 #define RESOLVE_REXMIT_TUNNELS 4           /* ... the last ones of this many tunnels */
 #define RESOLVE_REXMIT_WINDOW (10 * 60 * 1000000LL)  /* µs: give-up after the last */
+#define RESOLVE_EDGE_NEAR     (3 * 1000000LL)  /* µs: "at the same instant" */
+#define RESOLVE_MERGES        16           /* ties found, waiting to be merged */
+#define RESOLVE_JOB_TIE       (1000000LL)  /* µs: two lines of one job tie their tunnels */
 
 enum {
 	S_ALIAS_GET, S_ALIAS_PUT, S_SYSIP_GET, S_DEV_NEW, S_DEV_SET_SYSIP,
 	S_DEV_SYSIP_OF, S_DEV_SEEN, S_TUN_BY_NAME, S_TUN_BY_CONN, S_TUN_BY_PAIR,
 	S_TUN_BY_PEER, S_TUN_BY_UID, S_TUN_SINGLE, S_TUN_NEW, S_TUN_LEARN,
-	S_TUN_RENAME, S_UID_PUT, S_EVENT, S_EVENT_TUNNEL, S_DUP, S_EVENT_MAX, S_MAX
+	S_TUN_RENAME, S_UID_PUT, S_EVENT, S_EVENT_TUNNEL, S_DUP, S_EVENT_MAX,
+	S_TUN_INFO, S_DEV_HOST, S_DEV_RENAME, S_EDGE_CANDIDATES, S_EDGE_AT,
+	S_RESTART, S_GIVEUP_UNTIED, S_MAX
 };
 
 static const char *const resolve_sql[S_MAX] = {
@@ -64,6 +69,30 @@ static const char *const resolve_sql[S_MAX] = {
 	[S_EVENT_TUNNEL] = "UPDATE events SET tunnel_id = ?2 WHERE event_id = ?1",
 	[S_DUP] = "INSERT OR IGNORE INTO duplicates(message_id, event_id) VALUES (?1, ?2)",
 	[S_EVENT_MAX] = "SELECT coalesce(max(event_id), 0) FROM events",
+	[S_TUN_INFO] = "SELECT interface IS NOT NULL, peer_ip IS NOT NULL FROM tunnels"
+	    " WHERE tunnel_id = ?1 AND merged_into IS NULL",
+	[S_DEV_HOST] = "SELECT hostname FROM devices WHERE device_id = ?1",
+	[S_DEV_RENAME] = "UPDATE devices SET hostname = ?2 WHERE device_id = ?1",
+	/* A give-up stored before the retransmits it counts (a file in
+	 * reverse order, an older file imported later). */
+	[S_GIVEUP_UNTIED] = "SELECT event_id, device_us FROM events WHERE tunnel_id IS NULL"
+	    " AND device_us BETWEEN ?3 AND ?4 AND device_id = ?1 AND kind = 'give_up'"
+	    " AND count = ?2 ORDER BY device_us LIMIT 1",
+	[S_RESTART] = "INSERT OR IGNORE INTO restarts(device_id, device_us, event_id)"
+	    " VALUES (?1, ?2, ?3)",
+	/* The other side of a state edge: records of the device known only
+	 * by name (?2 = 1) or only by address (?2 = 0). */
+	[S_EDGE_CANDIDATES] = "SELECT tunnel_id FROM tunnels WHERE device_id = ?1"
+	    " AND merged_into IS NULL AND CASE WHEN ?2 THEN interface IS NOT NULL"
+	    " AND peer_ip IS NULL ELSE interface IS NULL END LIMIT 64",
+	/* ... that changed state the same way at the same instant. */
+	[S_EDGE_AT] = "SELECT 1 FROM events WHERE tunnel_id = ?1 AND device_us"
+	    " BETWEEN ?2 AND ?3 AND CASE WHEN ?4 THEN source = 'viptela' AND"
+	    " new_state = CASE WHEN ?5 THEN 'up' ELSE 'down' END"
+	    " ELSE kind IN (CASE WHEN ?5 THEN 'child_established' ELSE 'give_up' END,"
+	    " CASE WHEN ?5 THEN 'ike_established' ELSE 'dpd_timeout' END,"
+	    " CASE WHEN ?5 THEN '' ELSE 'ike_deleted' END,"
+	    " CASE WHEN ?5 THEN '' ELSE 'ike_delete_received' END) END LIMIT 1",
 };
 
 /*
@@ -126,9 +155,12 @@ struct resolver {
 	struct strmap sysips;        /* system-ip -> device */
 	struct strmap tunnels;       /* "dev\x1fK\x1f..." -> tunnel */
 	struct strmap seen;          /* "dev" -> last device_us written */
+	struct overlay *ov;          /* BFD sessions, transport events */
 	struct thread_slot *threads;
 	struct dedup_slot *dedup;
 	struct rexmit_slot *rexmit;
+	int64_t merge_from[RESOLVE_MERGES], merge_into[RESOLVE_MERGES];
+	int nmerge;
 	struct ev_row *pool;         /* RESOLVE_POOL rows held back */
 	int *pool_free, npool_free;  /* free pool indices (a stack) */
 	int64_t next_event_id;       /* 0 = read max(event_id) first */
@@ -175,6 +207,8 @@ resolve_open(struct store *store, struct resolver **out, char *err, size_t errsz
 			goto fail;
 		}
 	}
+	if (overlay_open(r->db, &r->ov, err, errsz) != SQLITE_OK)
+		goto fail;
 	strmap_init(&r->aliases, RESOLVE_CACHE_MAX);
 	strmap_init(&r->sysips, RESOLVE_CACHE_MAX);
 	strmap_init(&r->tunnels, RESOLVE_CACHE_MAX);
@@ -183,6 +217,7 @@ resolve_open(struct store *store, struct resolver **out, char *err, size_t errsz
 	return 0;
 fail:
 	resolve_finalize_all(r);
+	overlay_free(r->ov);
 	free(r->threads);
 	free(r->dedup);
 	free(r->rexmit);
@@ -227,6 +262,7 @@ resolve_reset(struct resolver *r)
 	memset(r->threads, 0, RESOLVE_THREAD_SLOTS * sizeof *r->threads);
 	pool_init(r);
 	r->next_event_id = 0;
+	r->nmerge = 0;
 }
 
 void
@@ -235,6 +271,7 @@ resolve_free(struct resolver *r)
 	if (r == NULL)
 		return;
 	resolve_finalize_all(r);
+	overlay_free(r->ov);
 	strmap_free(&r->aliases);
 	strmap_free(&r->sysips);
 	strmap_free(&r->tunnels);
@@ -528,6 +565,11 @@ device_merge(struct resolver *r, int64_t from, int64_t into)
 	    from, into)) != SQLITE_OK ||
 	    (rc = exec_ids(r, "UPDATE OR REPLACE ike_sas SET device_id = ?2 WHERE device_id = ?1",
 	    from, into)) != SQLITE_OK ||
+	    (rc = exec_ids(r, "UPDATE OR IGNORE restarts SET device_id = ?2 WHERE device_id = ?1",
+	    from, into)) != SQLITE_OK ||
+	    (rc = overlay_merge_device(r->ov, from, into)) != SQLITE_OK ||
+	    (rc = exec_ids(r, "DELETE FROM restarts WHERE device_id = ?1 AND ?2 = ?2",
+	    from, into)) != SQLITE_OK ||
 	    (rc = exec_ids(r, "UPDATE device_aliases SET device_id = ?2 WHERE device_id = ?1",
 	    from, into)) != SQLITE_OK ||
 	    (rc = exec_ids(r, "UPDATE devices SET"
@@ -551,6 +593,65 @@ resolve_mangled_of(const char *name, const char *known)
 	return name[0] != '\0' && strcmp(name + 1, known) == 0;
 }
 
+/*
+ * *dev = dev when its hostname is `host` with one stray leading character
+ * (the device was named after a mangled line); the device then takes
+ * `host` as its hostname.  Else *dev = 0.
+ */
+static int
+device_true_name(struct resolver *r, int64_t dev, const char *host, int64_t *out)
+{
+	sqlite3_stmt *s = r->st[S_DEV_HOST];
+	int rc, same = 0;
+
+	*out = 0;
+	sqlite3_bind_int64(s, 1, dev);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && sqlite3_column_text(s, 0) != NULL)
+		same = resolve_mangled_of((const char *)sqlite3_column_text(s, 0), host);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return rc;
+	if (!same)
+		return SQLITE_OK;
+	s = r->st[S_DEV_RENAME];
+	sqlite3_bind_int64(s, 1, dev);
+	sqlite3_bind_text(s, 2, host, -1, SQLITE_STATIC);
+	if ((rc = step_done(r, s)) != SQLITE_OK)
+		return rc;
+	log_debug("device %" PRId64 ": hostname %s (first seen mangled)", dev, host);
+	*out = dev;
+	return SQLITE_OK;
+}
+
+/*
+ * A hostname no alias knows, from a source (sender address, imported file)
+ * whose device is known under the same name with one stray leading
+ * character: that device.  Either way round: "Lvedge01" for a known
+ * "vedge01" (the field guide's mangled lines), or "vedge01" for a device
+ * first seen as "Lvedge01" (a file whose first line is mangled), which
+ * then takes the true name.  *dev = 0 otherwise.
+ */
+static int
+device_by_mangled(struct resolver *r, const char *host, const char *srckind,
+    const char *srcval, int64_t *dev)
+{
+	int64_t s_dev = 0, m_dev = 0;
+	int rc;
+
+	*dev = 0;
+	if ((rc = alias_get(r, srckind, srcval, &s_dev)) != SQLITE_OK || s_dev == 0)
+		return rc;
+	if ((rc = alias_get(r, "hostname", host + 1, &m_dev)) != SQLITE_OK)
+		return rc;
+	if (s_dev == m_dev) {
+		*dev = m_dev;
+		return SQLITE_OK;
+	}
+	return device_true_name(r, s_dev, host, dev);
+}
+
 /* The device a line belongs to; created when new. */
 static int
 resolve_device(struct resolver *r, const struct resolve_prep *f,
@@ -563,6 +664,9 @@ resolve_device(struct resolver *r, const struct resolve_prep *f,
 
 	*dev = 0;
 	if (f->host[0] != '\0' && (rc = alias_get(r, "hostname", f->host, &by_host)) != SQLITE_OK)
+		return rc;
+	if (by_host == 0 && f->host[0] != '\0' && srcval != NULL && strlen(f->host) > 2 &&
+	    (rc = device_by_mangled(r, f->host, srckind, srcval, &by_host)) != SQLITE_OK)
 		return rc;
 	if (f->sysip[0] != '\0') {
 		/* FTMD: the system-ip decides, and names seen with it join. */
@@ -605,17 +709,7 @@ resolve_device(struct resolver *r, const struct resolve_prep *f,
 	} else if (by_host != 0) {
 		*dev = by_host;
 	} else if (f->host[0] != '\0') {
-		/* A known name from the same source with one stray leading
-		 * character: the field guide's mangled "Lvedge01". */
-		if (srcval != NULL && strlen(f->host) > 2) {
-			int64_t s_dev = 0, m_dev = 0;
-			if ((rc = alias_get(r, srckind, srcval, &s_dev)) != SQLITE_OK ||
-			    (rc = alias_get(r, "hostname", f->host + 1, &m_dev)) != SQLITE_OK)
-				return rc;
-			if (s_dev != 0 && s_dev == m_dev && resolve_mangled_of(f->host, f->host + 1))
-				*dev = m_dev;
-		}
-		if (*dev == 0 && (rc = device_new(r, NULL, f->host, us, dev)) != SQLITE_OK)
+		if ((rc = device_new(r, NULL, f->host, us, dev)) != SQLITE_OK)
 			return rc;
 	} else {
 		/* No name at all: the sender (or the file) stands for it. */
@@ -809,6 +903,95 @@ tunnel_learn(struct resolver *r, int64_t dev, int64_t tun, const struct resolve_
 	return SQLITE_OK;
 }
 
+/* *named = the record has its interface; *has_peer = it has a peer
+ * address.  Both 0 when the record was merged away or is gone. */
+static int
+tunnel_info(struct resolver *r, int64_t tun, int *named, int *has_peer)
+{
+	sqlite3_stmt *s = r->st[S_TUN_INFO];
+	int rc;
+
+	*named = *has_peer = 0;
+	sqlite3_bind_int64(s, 1, tun);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*named = sqlite3_column_int(s, 0);
+		*has_peer = sqlite3_column_int(s, 1);
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	if (rc == SQLITE_ROW)
+		return SQLITE_OK;
+	if (rc == SQLITE_DONE) {
+		*named = -1;            /* no such live record */
+		return SQLITE_OK;
+	}
+	log_warnx("sqlite: %s in: %s", sqlite3_errmsg(r->db), sqlite3_sql(s));
+	return rc;
+}
+
+/*
+ * Identity that converges: the line names tunnel `named` and carries other
+ * facts (connection name, address pair, peer).  A record those facts were
+ * first seen under, known only by them (no interface), is the same tunnel:
+ * it merges into `named` — its stored lines move, and the correlator
+ * derives the tunnel again from its first line.  A record that has an
+ * interface of its own is another tunnel and is left alone.  IKE_SA unique
+ * ids are not used: charon numbers them anew after a restart.
+ */
+static int
+tunnel_absorb(struct resolver *r, int64_t dev, int64_t named, const struct resolve_prep *f)
+{
+	int64_t t;
+	int i, rc = SQLITE_OK, is_named, has_peer;
+
+	for (i = 0; i < 3; i++) {
+		t = 0;
+		if (i == 0 && f->conn[0] != '\0')
+			rc = tunnel_lookup(r, dev, 'C', f->conn, NULL, S_TUN_BY_CONN, &t);
+		else if (i == 1 && f->local_ip[0] != '\0' && f->peer_ip[0] != '\0')
+			rc = tunnel_lookup(r, dev, 'P', f->local_ip, f->peer_ip, S_TUN_BY_PAIR, &t);
+		else if (i == 2 && f->peer_ip[0] != '\0')
+			rc = tunnel_lookup(r, dev, 'R', f->peer_ip, NULL, S_TUN_BY_PEER, &t);
+		if (rc != SQLITE_OK)
+			return rc;
+		if (t == 0 || t == named)
+			continue;
+		if ((rc = tunnel_info(r, t, &is_named, &has_peer)) != SQLITE_OK)
+			return rc;
+		if (is_named != 0)
+			continue;
+		log_debug("tunnel %" PRId64 " (by address) is tunnel %" PRId64 ": merged",
+		    t, named);
+		if ((rc = tunnel_merge(r, t, named)) != SQLITE_OK)
+			return rc;
+	}
+	return SQLITE_OK;
+}
+
+/*
+ * A line that names a tunnel no record has (or addresses one no record
+ * has) on a device whose only record is known the other way — only by
+ * address (or only by name): that record, as unattributed lines of a
+ * single-tunnel device are (a file that starts mid-stream, after the line
+ * that tied name and address).  *t = 0 otherwise.
+ */
+static int
+tunnel_only_other(struct resolver *r, int64_t dev, const struct resolve_prep *f, int64_t *t)
+{
+	int64_t one = 0;
+	int named, has_peer, rc;
+
+	*t = 0;
+	if ((rc = tunnel_single(r, dev, &one)) != SQLITE_OK || one == 0)
+		return rc;
+	if ((rc = tunnel_info(r, one, &named, &has_peer)) != SQLITE_OK)
+		return rc;
+	if (f->iface[0] != '\0' ? named == 0 : named == 1 && !has_peer)
+		*t = one;
+	return SQLITE_OK;
+}
+
 /*
  * The tunnel named or implied by the line's own facts; 0 when the line
  * carries nothing that identifies one.
@@ -824,6 +1007,9 @@ resolve_tunnel(struct resolver *r, int64_t dev, const struct resolve_prep *f,
 	*tun = 0;
 	if (f->iface[0] != '\0' &&
 	    (rc = tunnel_lookup(r, dev, 'N', f->iface, NULL, S_TUN_BY_NAME, &named)) != SQLITE_OK)
+		return rc;
+	if (named != 0 && (f->conn[0] != '\0' || f->peer_ip[0] != '\0') &&
+	    (rc = tunnel_absorb(r, dev, named, f)) != SQLITE_OK)
 		return rc;
 	t = named;
 	if (t == 0 && f->conn[0] != '\0' &&
@@ -842,6 +1028,9 @@ resolve_tunnel(struct resolver *r, int64_t dev, const struct resolve_prep *f,
 	    (rc = tunnel_lookup(r, dev, 'R', f->peer_ip, NULL, S_TUN_BY_PEER, &t)) != SQLITE_OK)
 		return rc;
 
+	if (t == 0 && named == 0 && (f->iface[0] != '\0') != (f->peer_ip[0] != '\0') &&
+	    (rc = tunnel_only_other(r, dev, f, &t)) != SQLITE_OK)
+		return rc;
 	if (f->iface[0] != '\0' && t != named) {
 		/* The line names the interface of a tunnel known so far only by
 		 * connection, id or address: merge into the named record, or
@@ -915,9 +1104,13 @@ rexmit_note(struct resolver *r, int64_t dev, int64_t tun, int64_t us, int64_t co
 		memset(s, 0, sizeof *s);
 		s->device_id = dev;
 	}
-	/* The tunnel's own entry, else the oldest (or an empty one). */
+	/* The tunnel's own entry, else the oldest (or an empty one).  An
+	 * older retransmit than the one remembered (lines in reverse order)
+	 * changes nothing: the give-up counts the last. */
 	for (i = 0; i < RESOLVE_REXMIT_TUNNELS; i++) {
 		if (s->t[i].tunnel_id == tun) {
+			if (us < s->t[i].us)
+				return;
 			at = i;
 			break;
 		}
@@ -970,15 +1163,183 @@ rexmit_give_up(struct resolver *r, int64_t dev, int64_t us, int64_t count)
 	return best;
 }
 
+/* ---- state edges at the same instant ------------------------------------ */
+
+/* Queues a tie of two records (merges_run decides which way, if any). */
+static void
+merge_queue(struct resolver *r, int64_t a, int64_t b)
+{
+	if (r->nmerge < RESOLVE_MERGES && a != b) {
+		r->merge_from[r->nmerge] = a;
+		r->merge_into[r->nmerge] = b;
+		r->nmerge++;
+	}
+}
+
+/* 1 up, 0 down, -1 not a state edge. */
+static int
+edge_direction(const struct ev_row *e)
+{
+	if (strcmp(e->source, "viptela") == 0)
+		return e->new_state == NULL ? -1 : strcmp(e->new_state, "up") == 0;
+	if (strcmp(e->kind, "give_up") == 0 || strcmp(e->kind, "dpd_timeout") == 0 ||
+	    strcmp(e->kind, "ike_deleted") == 0 || strcmp(e->kind, "ike_delete_received") == 0)
+		return 0;
+	if (strcmp(e->kind, "child_established") == 0 || strcmp(e->kind, "ike_established") == 0)
+		return 1;
+	return -1;
+}
+
+/*
+ * A state edge of a stored event.  An FTMD interface line of a tunnel
+ * known only by name, and a charon down or up line of a tunnel known only
+ * by address, at the same instant on the same device, with no other
+ * candidate on either side, are one tunnel (a file that starts mid-stream
+ * often names a tunnel and shows its addresses in lines that never meet:
+ * when it goes down or comes up, both sides say so at once).  The other
+ * side is looked up in the database, so a tie is found whichever side
+ * came first, in this run or an earlier one.  The merge is queued
+ * (merges_run), not done inside an insert.
+ */
+static int
+edge_note(struct resolver *r, const struct ev_row *e)
+{
+	sqlite3_stmt *c = r->st[S_EDGE_CANDIDATES], *a = r->st[S_EDGE_AT];
+	int64_t cand[64], other = 0;
+	int up, named, has_peer, rc, i, n = 0, nc = 0;
+
+	if (e->tunnel_id == 0 || e->us == INT64_MIN || (up = edge_direction(e)) < 0)
+		return SQLITE_OK;
+	if ((rc = tunnel_info(r, e->tunnel_id, &named, &has_peer)) != SQLITE_OK)
+		return rc;
+	if (named < 0 || (named && has_peer))
+		return SQLITE_OK;       /* gone, or named and addressed: nothing to tie */
+	if (named != (strcmp(e->source, "viptela") == 0))
+		return SQLITE_OK;       /* FTMD of a record by address, or charon by name */
+	sqlite3_bind_int64(c, 1, e->device_id);
+	sqlite3_bind_int(c, 2, !named);
+	while ((rc = sqlite3_step(c)) == SQLITE_ROW && nc < 64)
+		cand[nc++] = sqlite3_column_int64(c, 0);
+	sqlite3_reset(c);
+	sqlite3_clear_bindings(c);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return rc;
+	for (i = 0; i < nc && n < 2; i++) {
+		sqlite3_bind_int64(a, 1, cand[i]);
+		sqlite3_bind_int64(a, 2, e->us - RESOLVE_EDGE_NEAR);
+		sqlite3_bind_int64(a, 3, e->us + RESOLVE_EDGE_NEAR);
+		sqlite3_bind_int(a, 4, !named);
+		sqlite3_bind_int(a, 5, up);
+		rc = sqlite3_step(a);
+		sqlite3_reset(a);
+		sqlite3_clear_bindings(a);
+		if (rc == SQLITE_ROW) {
+			other = cand[i];
+			n++;
+		} else if (rc != SQLITE_DONE) {
+			return rc;
+		}
+	}
+	if (n == 1)
+		merge_queue(r, other, e->tunnel_id);
+	return SQLITE_OK;
+}
+
+/* Carries out the ties queued (edge_note, one charon job), when one record
+ * is known only by address and the other only by name: the first merges
+ * into the second.  Others are left alone. */
+static int
+merges_run(struct resolver *r)
+{
+	while (r->nmerge > 0) {
+		int64_t from, into;
+		int fn, fp, in, ip, rc;
+		r->nmerge--;
+		from = r->merge_from[r->nmerge];
+		into = r->merge_into[r->nmerge];
+		if ((rc = tunnel_info(r, from, &fn, &fp)) != SQLITE_OK ||
+		    (rc = tunnel_info(r, into, &in, &ip)) != SQLITE_OK)
+			return rc;
+		if (fn == 1 && !fp && in == 0) {      /* queued the other way round */
+			int64_t x = from;
+			from = into;
+			into = x;
+		} else if (fn != 0 || in != 1 || ip) {
+			continue;
+		}
+		log_debug("tunnel %" PRId64 " (by address) is tunnel %" PRId64 ": merged",
+		    from, into);
+		if ((rc = tunnel_merge(r, from, into)) != SQLITE_OK)
+			return rc;
+	}
+	return SQLITE_OK;
+}
+
+static int event_set_tunnel(struct resolver *r, int64_t event_id, int64_t tun);
+
+/*
+ * A retransmit now tied to its tunnel, and a give-up after the same count
+ * stored earlier without one (its retransmits came later: a file in
+ * reverse order, or an older file imported in a later run): the give-up
+ * is that tunnel's.  It is also a down at that instant (edge_note).
+ */
+static int
+rexmit_late_give_up(struct resolver *r, const struct ev_row *e)
+{
+	sqlite3_stmt *s = r->st[S_GIVEUP_UNTIED];
+	struct ev_row g;
+	int64_t id = 0, us = 0;
+	int rc;
+
+	if (e->us == INT64_MIN || e->count < 0)
+		return SQLITE_OK;
+	sqlite3_bind_int64(s, 1, e->device_id);
+	sqlite3_bind_int64(s, 2, e->count);
+	sqlite3_bind_int64(s, 3, e->us);
+	sqlite3_bind_int64(s, 4, e->us + RESOLVE_REXMIT_WINDOW);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		id = sqlite3_column_int64(s, 0);
+		us = sqlite3_column_int64(s, 1);
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_DONE ? SQLITE_OK : rc;
+	if ((rc = event_set_tunnel(r, id, e->tunnel_id)) != SQLITE_OK)
+		return rc;
+	memset(&g, 0, sizeof g);
+	g.event_id = id;
+	g.device_id = e->device_id;
+	g.tunnel_id = e->tunnel_id;
+	g.us = us;
+	g.kind = "give_up";
+	g.source = "charon";
+	return edge_note(r, &g);
+}
+
 /* ---- held rows ------------------------------------------------------- */
 
 static int
-event_insert(struct resolver *r, const struct ev_row *e)
+event_insert(struct resolver *r, const struct ev_row *in)
 {
 	sqlite3_stmt *s = r->st[S_EVENT];
+	struct ev_row tied;
+	const struct ev_row *e = in;
+	int rc;
 
-	if (e->tunnel_id != 0 && strcmp(e->kind, "retransmit") == 0)
+	if (in->tunnel_id == 0 && strcmp(in->kind, "give_up") == 0) {
+		/* Held while its retransmits were still to come (a file in
+		 * reverse order): they may have come meanwhile. */
+		tied = *in;
+		if ((tied.tunnel_id = rexmit_give_up(r, in->device_id, in->us, in->count)) != 0)
+			e = &tied;
+	}
+	if (e->tunnel_id != 0 && strcmp(e->kind, "retransmit") == 0) {
 		rexmit_note(r, e->device_id, e->tunnel_id, e->us, e->count);
+		if ((rc = rexmit_late_give_up(r, e)) != SQLITE_OK)
+			return rc;
+	}
 	else if (e->tunnel_id != 0 && (strcmp(e->kind, "message_parsed") == 0 ||
 	    strcmp(e->kind, "ike_established") == 0 || strcmp(e->kind, "child_established") == 0))
 		rexmit_answered(r, e->device_id, e->tunnel_id);
@@ -1008,7 +1369,9 @@ event_insert(struct resolver *r, const struct ev_row *e)
 	if (e->detail != NULL)
 		sqlite3_bind_text(s, 16, e->detail, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 17, e->event_id);
-	return step_done(r, s);
+	if ((rc = step_done(r, s)) != SQLITE_OK)
+		return rc;
+	return edge_note(r, e);
 }
 
 /* Inserts held row i with tunnel tun (0: none) and frees its slot. */
@@ -1044,8 +1407,9 @@ slot_flush(struct resolver *r, struct thread_slot *s)
 	return SQLITE_OK;
 }
 
-int
-resolve_flush(struct resolver *r)
+/* Every held row stored; queued merges wait (see resolve_flush). */
+static int
+resolve_flush_held(struct resolver *r)
 {
 	int i, rc;
 
@@ -1057,11 +1421,26 @@ resolve_flush(struct resolver *r)
 	return SQLITE_OK;
 }
 
+int
+resolve_flush(struct resolver *r)
+{
+	int rc;
+
+	if ((rc = resolve_flush_held(r)) != SQLITE_OK)
+		return rc;
+	/* Storing held rows can find ties; a merge flushes again. */
+	while (r->nmerge > 0)
+		if ((rc = merges_run(r)) != SQLITE_OK ||
+		    (rc = resolve_flush_held(r)) != SQLITE_OK)
+			return rc;
+	return SQLITE_OK;
+}
+
 /* Before the thread slots are forgotten mid-transaction (merges). */
 static int
 resolve_forget(struct resolver *r)
 {
-	int rc = resolve_flush(r);
+	int rc = resolve_flush_held(r);
 
 	resolve_clear_caches(r);
 	memset(r->threads, 0, RESOLVE_THREAD_SLOTS * sizeof *r->threads);
@@ -1226,8 +1605,10 @@ resolve_prepare(const struct ingest_row *row, struct domain_scratch *ds,
 	span_copy(f->host, sizeof f->host, row->raw, row->hdr.hostname);
 	if (ds->source == DOMAIN_CHARON)
 		facts_from_charon(f, &ds->ch);
-	else
+	else {
 		facts_from_viptela(f, &ds->ft, ds->body);
+		overlay_fact_from_ftmd(&ds->ft, ds->body, &f->ov);
+	}
 	if (f->kind == NULL)
 		f->kind = "other";
 	if (f->host[0] == '\0' && f->tag_host[0] != '\0')
@@ -1356,8 +1737,22 @@ event_hold(struct resolver *r, struct thread_slot *s, int64_t event_id,
 	return SQLITE_OK;
 }
 
+static int resolve_apply_one(struct resolver *r, int64_t message_id,
+    struct resolve_prep *f, const struct resolve_source *src);
+
 int
 resolve_apply(struct resolver *r, int64_t message_id, struct resolve_prep *f,
+    const struct resolve_source *src)
+{
+	int rc = resolve_apply_one(r, message_id, f, src);
+
+	if (rc == SQLITE_OK && r->nmerge > 0)
+		rc = merges_run(r);
+	return rc;
+}
+
+static int
+resolve_apply_one(struct resolver *r, int64_t message_id, struct resolve_prep *f,
     const struct resolve_source *src)
 {
 	int64_t dev = 0, tun = 0, event_id = 0, us = f->us;
@@ -1375,11 +1770,37 @@ resolve_apply(struct resolver *r, int64_t message_id, struct resolve_prep *f,
 	dkey = dedup_key(dev, us, f->body_hash);
 	dd = &r->dedup[dkey % RESOLVE_DEDUP_SLOTS];
 	if (dd->key == dkey && dd->event_id != 0) {
+		/* A copy still says which tunnel its charon job served: the
+		 * job's first line may be waiting for it (a file that repeats
+		 * a stretch, the copy of a packet line). */
+		if (f->source == DOMAIN_CHARON && f->thread >= 0 && f->peer_ip[0] != '\0' &&
+		    !kind_starts_job(f->kind) &&
+		    (rc = resolve_tunnel(r, dev, f, us, &tun)) == SQLITE_OK && tun != 0 &&
+		    (rc = thread_slot(r, dev, f->thread, &s)) == SQLITE_OK && s->npending > 0)
+			rc = thread_settle(r, s, tun, us);
+		if (rc != SQLITE_OK)
+			return rc;
 		sqlite3_bind_int64(r->st[S_DUP], 1, message_id);
 		sqlite3_bind_int64(r->st[S_DUP], 2, dd->event_id);
 		return step_done(r, r->st[S_DUP]);
 	}
 
+	if (strcmp(f->kind, "charon_start") == 0) {
+		/* The device's, not a tunnel's: every IKE_SA of it is gone. */
+		if ((rc = event_next_id(r, &event_id)) != SQLITE_OK)
+			return rc;
+		dd->key = dkey;
+		dd->event_id = event_id;
+		if (us != INT64_MIN) {
+			sqlite3_stmt *rs = r->st[S_RESTART];
+			sqlite3_bind_int64(rs, 1, dev);
+			sqlite3_bind_int64(rs, 2, us);
+			sqlite3_bind_int64(rs, 3, event_id);
+			if ((rc = step_done(r, rs)) != SQLITE_OK)
+				return rc;
+		}
+		return event_store(r, event_id, message_id, dev, 0, f);
+	}
 	if ((rc = resolve_tunnel(r, dev, f, us, &tun)) != SQLITE_OK)
 		return rc;
 	if (tun == 0 && f->source == DOMAIN_CHARON &&
@@ -1390,6 +1811,9 @@ resolve_apply(struct resolver *r, int64_t message_id, struct resolve_prep *f,
 	dd->key = dkey;
 	dd->event_id = event_id;
 
+	if (f->source == DOMAIN_VIPTELA && f->ov.kind != OVERLAY_NONE &&
+	    (rc = overlay_apply_fact(r->ov, dev, event_id, us, &f->ov)) != SQLITE_OK)
+		return rc;
 	if (f->thread < 0 || f->source != DOMAIN_CHARON)
 		return event_store(r, event_id, message_id, dev, tun, f);
 	if ((rc = thread_slot(r, dev, f->thread, &s)) != SQLITE_OK)
@@ -1401,6 +1825,14 @@ resolve_apply(struct resolver *r, int64_t message_id, struct resolve_prep *f,
 			return rc;
 		return event_store(r, event_id, message_id, dev, tun, f);
 	}
+	if (tun != 0 && s->tunnel_id != 0 && s->tunnel_id != tun && us != INT64_MIN &&
+	    us >= s->tunnel_us && us - s->tunnel_us <= RESOLVE_JOB_TIE &&
+	    !kind_starts_job(f->kind) && strcmp(f->kind, "packet_received") != 0)
+		/* One charon job named the tunnel and showed its addresses
+		 * (a CHILD_SA rekey: "CHILD_SA child_ipsec2_1{6} established",
+		 * then "sending packet: from L to P"): one tunnel, if one record
+		 * has only the name and the other only the addresses. */
+		merge_queue(r, s->tunnel_id, tun);
 	if (tun != 0) {
 		/* Identified by its own facts: settle the waiting lines. */
 		if (!(f->iface[0] == '\0' && f->conn[0] == '\0' && f->peer_ip[0] == '\0' &&

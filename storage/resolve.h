@@ -34,6 +34,7 @@
 #define TW_RESOLVE_H
 
 #include "domain.h"
+#include "overlay.h"
 #include "store.h"
 
 #include <stdint.h>
@@ -60,6 +61,7 @@ struct resolve_prep {
 	int thread;                   /* charon thread; -1 = none */
 	char sysip[64], host[256], tag_host[256], host_name[256];
 	uint64_t body_hash;           /* of the text the parser read */
+	struct overlay_fact ov;       /* FTMD: what it says of the transport */
 	char *detail;
 };
 

@@ -14,7 +14,7 @@
  * shared peers (203.0.113.x, then 198.51.100.x), from one tunnel-source per
  * device (192.0.2.x).  A discrete-event simulation on a simulated clock
  * writes what each device's charon and FTMD would log, in the formats of
- * FORMATS.md / PLAYBOOK.md, as RFC 3164 lines with a PRI:
+ * docs/log-formats.md (charon kinds, field-guide lines), as RFC 3164 lines with a PRI:
  *
  *  - establishment (vici initiate, IKE_SA_INIT, IKE_AUTH, established);
  *  - DPD chatter on idle tunnels (charon sends DPD only when no traffic

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Correlator scenarios, built from PLAYBOOK.md's cases and FORMATS.md §3.4's
-# sequences, imported as files: every symptom × root cause, rekeys are not
+# Correlator scenarios, built from the field guide's cases and the root-cause
+# sequences of docs/log-formats.md, imported as files: every symptom × root cause, rekeys are not
 # flaps, out-of-order lines, flap count and score, fleet events, and a
 # restart of `serve` that resumes without duplicating an incident.
 . "$(dirname "$0")/lib.sh"
@@ -55,7 +55,7 @@ esac
 case "$ev" in *"giving up after 3 retransmits"*) ;; *) fail "give-up in evidence";; esac
 case "$(qd "$T/dpd.db" "SELECT json_extract(evidence, '\$[0]') FROM v_incidents")" in
 *"parsed INFORMATIONAL response 542"*) ;; *) fail "evidence starts at 542's answer";; esac
-ok "PLAYBOOK DPD: ipsec2 of 4.0.5.1, dpd_timeout, evidence 542 answer .. FTMD down"
+ok "field-guide DPD: ipsec2 of 4.0.5.1, dpd_timeout, evidence 542 answer .. FTMD down"
 
 imp "$T/pfs.db" "$FIX/guide_pfs.log"
 eq "$(qd "$T/pfs.db" "SELECT symptom||'|'||root_cause FROM v_incidents")" "degraded|pfs_mismatch" "PFS case"

@@ -13,9 +13,8 @@
 # biz-internet going down (flap-reason timeout) a second before and coming
 # back two minutes later.
 #
-# The resolver must hand each Viptela line to storage/overlay.c
-# (overlay_apply); until it does, v_transport_events stays empty and this
-# test says SKIP and passes.
+# The resolver hands each Viptela line's transport fact to storage/overlay.c
+# and the correlator asks it for the device's uplink around each outage.
 . "$(dirname "$0")/lib.sh"
 F=$TW_SOURCE_DIR/tests/fixtures/guide_dpd_forward.log
 
@@ -50,11 +49,8 @@ bfd() {   # time remote-system-ip remote-color state reason
 	fail "import: $(cat "$T/import.log")"
 q() { sqlite3 "$DB" "$1"; }
 
-if [ "$(q "SELECT count(*) FROM v_transport_events")" = 0 ]; then
-	echo "SKIP: overlay not wired yet (the resolver does not call overlay_apply:" \
-	    "v_transport_events is empty after the import)"
-	exit 0
-fi
+[ "$(q "SELECT count(*) FROM v_transport_events")" != 0 ] ||
+	fail "no transport event recorded: the resolver does not hand FTMD lines to overlay.c"
 
 eq "$(q "SELECT group_concat(kind || ':' || coalesce(if_name, color), ' ') FROM
 	(SELECT * FROM v_transport_events ORDER BY device_us, transport_event_id)")" \

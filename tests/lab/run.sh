@@ -243,7 +243,7 @@ scenario_midstream() {
 		wait_until 15 log_has vedge 'establishing IKE_SA failed, peer not responding'
 	settle_since "$gave_up" 22
 	lab_mark "scenario midstream: capture ends"
-	known_wrong "ipsec2 stuck/dpd_timeout" 10 \
+	expect "v_incidents: ipsec2 stuck/dpd_timeout (identity converged mid-stream)" 10 \
 		incidents_are 'ipsec2 stuck dpd_timeout'
 	finish midstream
 }
@@ -385,7 +385,7 @@ scenario_restart_unseen() {
 		bash -c "[ \$(sqlite3 '$DB' \"SELECT count(*) FROM messages WHERE raw LIKE '%Starting IKE charon daemon%' OR raw LIKE '%deleting IKE_SA%' OR raw LIKE '%SIGTERM%'\") -eq 1 ]"
 	settle_since "$failed" 22
 	lab_mark "scenario restart_unseen: capture ends"
-	known_wrong "ipsec2 stuck/auth_failed" 10 \
+	expect "v_incidents: ipsec2 stuck/auth_failed (unseen restart)" 10 \
 		incidents_are 'ipsec2 stuck auth_failed'
 	finish restart_unseen
 }

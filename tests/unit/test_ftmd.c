@@ -1,8 +1,9 @@
 /*
  * test_ftmd.c — Criterion tests for parse_ftmd.c and ftmd_json.c.
  *
- * The main table holds the Viptela / cEdge lines of shared/domain
- * FORMATS.md and PLAYBOOK.md (from the '%' of the tag on), plus edge cases.
+ * The main table holds the Viptela / cEdge lines of
+ * docs/log-formats.md (viptela-ftmd-messages, field-guide-lines; from the
+ * '%' of the tag on), plus edge cases.
  * Every row is parsed twice: from an exactly-sized heap copy (ASan flags
  * any read past the end) and as a slice inside a larger buffer whose
  * surrounding bytes look like more input (the parser must stop at len and
@@ -77,7 +78,7 @@ struct row {
 	.new_state = "down", .state_up = 0, .vpn = 1, .n_kv = 6
 
 static struct row rows[] = {
-	/* ---- FORMATS.md ---- */
+	/* ---- docs/log-formats.md#viptela-ftmd-messages ---- */
 	{ .name = "formats_1_3_sc4s_system_login_change",
 	  LIT("%Viptela-xyz_vManage_East-sysmgrd-6-INFO-1400002: Notification: "
 	      "3/17/2022 18:35:12 system-login-change severity-level:minor "
@@ -199,7 +200,7 @@ static struct row rows[] = {
 	  .new_state = "UP", .state_up = 1, NOVPN,
 	  .body = "Operational state changed to UP" },
 
-	/* ---- PLAYBOOK.md ---- */
+	/* ---- the field guide (docs/log-formats.md#field-guide-lines) ---- */
 	{ .name = "playbook_rc1_free_text",
 	  LIT("%Viptela-vedge01-FTMD-6-INFO-1000001: VPN 1 Interface ipsec2 DOWN"),
 	  .rc = 0, .kind = FTMD_IF_STATE,

@@ -1,6 +1,6 @@
 /*
  * test_rootcause.c — the pure root-cause classifier: proposal comparison
- * transform by transform, and the signatures of FORMATS.md §3.4 over event
+ * transform by transform, and the signatures of docs/log-formats.md#root-cause-sequences over event
  * sequences built from real charon lines.
  */
 #include <criterion/criterion.h>

@@ -1,7 +1,7 @@
 /*
  * test_syslog_hdr.c — Criterion tests for server/syslog_hdr.c.
  *
- * Tables of real lines (FORMATS.md §1.3, §1.4, §6; PLAYBOOK.md) and
+ * Tables of real lines (docs/log-formats.md#syslog-headers and #field-guide-lines) and
  * hostile input.  Every row is parsed from an exactly-sized heap copy (so
  * ASan flags any read past len) and again from inside a larger buffer with
  * junk on both sides, which must give the same result.  Regression rows are
@@ -60,7 +60,7 @@ struct hdr_case {
 };
 
 static struct hdr_case hdr_cases[] = {
-	/* ---- RFC 3164, vEdge / Viptela (FORMATS §1.3, §6.1-6.4) ---- */
+	/* ---- RFC 3164, vEdge / Viptela (docs/log-formats.md#rfc-3164, #the-viptela-tag) ---- */
 	{ "rfc3164_pri_charon",
 	  "<134>Jun 18 00:31:22 vedge01 charon: 16[IKE] initiating IKE_SA ipsec2_1[223798] to 10.10.10.1", 0,
 	  OK, F3164, 134, 16, 6, "vedge01", "charon", "", "16[IKE] initiating IKE_SA",
@@ -106,7 +106,7 @@ static struct hdr_case hdr_cases[] = {
 	  OK, F3164, NOPRI, "vedge01", "FTMD", "1472", "%Viptela-vedge01-ftmd-6-INFO-1400002: Notification: 7/13/2021",
 	  TM(0, 7, 13, 10, 0, 0, 0), -1, 0 },
 
-	/* ---- PLAYBOOK.md charon lines ---- */
+	/* ---- the field guide's charon lines (docs/log-formats.md#field-guide-lines) ---- */
 	{ "playbook_vici_initiate",
 	  "Jun 18 00:31:22 vedge01 charon: 09[CFG] vici initiate 'child_ipsec2_1'", 0,
 	  OK, F3164, NOPRI, "vedge01", "charon", "", "09[CFG] vici initiate 'child_ipsec2_1'",
@@ -215,7 +215,7 @@ static struct hdr_case hdr_cases[] = {
 	  "00:24:08 11[ENC] generating INFORMATIONAL request 542 [ ]", 0,
 	  NOHDR, F_NONE, NOPRI, "", "", "", NULL, NOTIME, -1, 0 },
 
-	/* ---- charon framings (FORMATS §3.1, §6.7-6.15) ---- */
+	/* ---- charon framings (docs/log-formats.md#charon-framing) ---- */
 	{ "day_padded",
 	  "Feb  9 23:21:05 vedge01 charon: 16[IKE] x", 0,
 	  OK, F3164, NOPRI, "vedge01", "charon", "", "16[IKE] x",
@@ -283,7 +283,7 @@ static struct hdr_case hdr_cases[] = {
 	  OK, F3164, NOPRI, "vedge01", "charon", "", "x",
 	  TM(2024, 6, 18, 0, 31, 22, 0), -1, 0 },
 
-	/* ---- IOS / cEdge (FORMATS §1.4, §6.6) ---- */
+	/* ---- IOS / cEdge (docs/log-formats.md#cisco-ios) ---- */
 	{ "ios_unsynced_millis_no_host",
 	  "*May  4 04:21:17.991: %Cisco-SDWAN-Router-vdaemon-6-INFO-1400002: Notification: 5/4/2025 4:21:17 control-connection-state-change severity-level:major host-name:\"Router\" system-ip::: personality:vedge peer-type:vbond", 0,
 	  OK, F_IOS, NOPRI, "", "", "", "%Cisco-SDWAN-Router-vdaemon-6-INFO-1400002: Notification:",
