@@ -89,8 +89,7 @@ class Scenario:
                     raise SystemExit("%s:%d: unknown keyword %r" % (self.expect, n, word))
 
     def short(self):
-        s = self.name
-        s = re.sub(r"^real/", "", s)
+        s = os.path.basename(self.name)
         s = re.sub(r"^guide_", "g_", s)
         s = s.replace("_forward", "_fw").replace("delete", "del")
         return s
