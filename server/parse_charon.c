@@ -342,6 +342,45 @@ cur_last_(const char **p, size_t *left, const char *lit, size_t n)
 }
 #define cur_last(p, left, lit) cur_last_((p), (left), "" lit, sizeof(lit) - 1)
 
+/* A run of whole texts that each map to a kind and maybe a variant. */
+struct charon_text {
+	const char *text;
+	const char *variant;    /* NULL: the variant is left as it is */
+	int kind;               /* never CHARON_OTHER */
+};
+
+/* Tries the entries in order, as the run of cur_last() branches it
+ * replaces did (some texts are prefixes of later ones, e.g. "supports
+ * MOBIKE"): on the first that is all that is left, advances, sets the
+ * variant and returns its kind; otherwise CHARON_OTHER, nothing moved. */
+static int
+charon_last_of(const char **p, size_t *left, const struct charon_text *t,
+    size_t nt, struct charon_event *ev)
+{
+	size_t i;
+
+	for (i = 0; i < nt; i++) {
+		if (!cur_last_(p, left, t[i].text, strlen(t[i].text)))
+			continue;
+		/* bounded like PUT_LIT: never reads past the variant's NUL */
+		if (t[i].variant != NULL)
+			put_str(ev->variant, sizeof(ev->variant), t[i].variant,
+			    strnlen(t[i].variant, sizeof(ev->variant)));
+		return t[i].kind;
+	}
+	return CHARON_OTHER;
+}
+
+#define CHARON_NTEXTS(tbl) (sizeof(tbl) / sizeof((tbl)[0]))
+
+/* Returns from the handler with the kind of the entry that matched. */
+#define TRY_TEXTS(p, left, tbl) do {					\
+	int kt_ = charon_last_of((p), (left), (tbl),			\
+	    CHARON_NTEXTS(tbl), ev);					\
+	if (kt_ != CHARON_OTHER)					\
+		return kt_;						\
+} while (0)
+
 /* Decimal uint32: 1..10 digits, <= UINT32_MAX, not followed by a digit. */
 static int
 cur_u32(const char **p, size_t *left, uint32_t *out)
@@ -1177,12 +1216,11 @@ h_received(const char *p, size_t l, struct charon_event *ev)
 			parse_proposals(p, l, ev);
 			return CHARON_PROPOSALS_RECEIVED;
 		}
-		if (cur_last(&p, &l, "proposals unacceptable"))
-			return CHARON_PROPOSALS_UNACCEPTABLE;
-		if (cur_last(&p, &l, "proposals inacceptable")) {
-			PUT_LIT(ev->variant, "inacceptable");
-			return CHARON_PROPOSALS_UNACCEPTABLE;
-		}
+		static const struct charon_text charon_unacceptable_texts[] = {
+			{ "proposals unacceptable", NULL, CHARON_PROPOSALS_UNACCEPTABLE },
+			{ "proposals inacceptable", "inacceptable", CHARON_PROPOSALS_UNACCEPTABLE },
+		};
+		TRY_TEXTS(&p, &l, charon_unacceptable_texts);
 		if (l > 7 && memcmp(p, "packet:", 7) == 0)
 			return h_packet(p, l, ev, 0);
 		break;
@@ -1388,13 +1426,13 @@ h_giving(const char *p, size_t l, struct charon_event *ev)
 {
 	if (!cur_lit(&p, &l, "up after ") || !cur_u32(&p, &l, &ev->count))
 		return CHARON_OTHER;
-	if (cur_last(&p, &l, " retransmits"))
-		PUT_LIT(ev->variant, "retransmits");
-	else if (cur_last(&p, &l, " path probings"))
-		PUT_LIT(ev->variant, "path_probings");
-	else if (cur_last(&p, &l, " retries"))
-		PUT_LIT(ev->variant, "retries");
-	else
+	static const struct charon_text charon_give_up_texts[] = {
+		{ " retransmits", "retransmits", CHARON_GIVE_UP },
+		{ " path probings", "path_probings", CHARON_GIVE_UP },
+		{ " retries", "retries", CHARON_GIVE_UP },
+	};
+	if (charon_last_of(&p, &l, charon_give_up_texts,
+	    CHARON_NTEXTS(charon_give_up_texts), ev) == CHARON_OTHER)
 		return CHARON_OTHER;
 	ev->has |= CHARON_HAS_COUNT;
 	return CHARON_GIVE_UP;
@@ -1484,14 +1522,11 @@ h_dh(const char *p, size_t l, struct charon_event *ev)
 static int
 h_ignoring(const char *p, size_t l, struct charon_event *ev)
 {
-	if (cur_last(&p, &l, "KE payload, agreed on a non-PFS proposal")) {
-		PUT_LIT(ev->variant, "payload");
-		return CHARON_KE_IGNORED;
-	}
-	if (cur_last(&p, &l, "KE exchange, agreed on a non-PFS proposal")) {
-		PUT_LIT(ev->variant, "exchange");
-		return CHARON_KE_IGNORED;
-	}
+	static const struct charon_text charon_ke_ignored_texts[] = {
+		{ "KE payload, agreed on a non-PFS proposal", "payload", CHARON_KE_IGNORED },
+		{ "KE exchange, agreed on a non-PFS proposal", "exchange", CHARON_KE_IGNORED },
+	};
+	TRY_TEXTS(&p, &l, charon_ke_ignored_texts);
 	return CHARON_OTHER;
 }
 
@@ -1514,20 +1549,14 @@ id_pair(const char *s, size_t n, struct charon_event *ev)
 static int
 h_no(const char *p, size_t l, struct charon_event *ev)
 {
-	if (cur_last(&p, &l, "acceptable proposal found"))
-		return CHARON_NO_ACCEPTABLE_PROPOSAL;
-	if (cur_last(&p, &l, "proposal found")) {
-		PUT_LIT(ev->variant, "ikev1");
-		return CHARON_NO_ACCEPTABLE_PROPOSAL;
-	}
-	if (cur_last(&p, &l, "matching proposal found")) {
-		PUT_LIT(ev->variant, "ikev1_matching");
-		return CHARON_NO_ACCEPTABLE_PROPOSAL;
-	}
-	if (cur_last(&p, &l, "matching peer config found"))
-		return CHARON_NO_PEER_CONFIG;
-	if (cur_last(&p, &l, "acceptable traffic selectors found"))
-		return CHARON_NO_ACCEPTABLE_TS;
+	static const struct charon_text charon_no_found_texts[] = {
+		{ "acceptable proposal found", NULL, CHARON_NO_ACCEPTABLE_PROPOSAL },
+		{ "proposal found", "ikev1", CHARON_NO_ACCEPTABLE_PROPOSAL },
+		{ "matching proposal found", "ikev1_matching", CHARON_NO_ACCEPTABLE_PROPOSAL },
+		{ "matching peer config found", NULL, CHARON_NO_PEER_CONFIG },
+		{ "acceptable traffic selectors found", NULL, CHARON_NO_ACCEPTABLE_TS },
+	};
+	TRY_TEXTS(&p, &l, charon_no_found_texts);
 	if (cur_lit(&p, &l, "shared key found for '")) {
 		if (l < 6 || p[l - 1] != '\'' || !id_pair(p, l - 1, ev))
 			return CHARON_OTHER;
@@ -2367,13 +2396,12 @@ h_invalid(const char *w, size_t wl, const char *p, size_t l,
 		return CHARON_MESSAGE_INVALID;
 	}
 	if (wl == 7 && memcmp(w, "message", 7) == 0) {
-		if (cur_last(&p, &l, "parsing failed"))
-			PUT_LIT(ev->variant, "parsing");
-		else if (cur_last(&p, &l, "verification failed"))
-			PUT_LIT(ev->variant, "verification");
-		else
-			return CHARON_OTHER;
-		return CHARON_MESSAGE_INVALID;
+		static const struct charon_text charon_message_failed_texts[] = {
+			{ "parsing failed", "parsing", CHARON_MESSAGE_INVALID },
+			{ "verification failed", "verification", CHARON_MESSAGE_INVALID },
+		};
+		TRY_TEXTS(&p, &l, charon_message_failed_texts);
+		return CHARON_OTHER;
 	}
 	if (wl == 8 && memcmp(w, "critical", 8) == 0 &&
 	    cur_last(&p, &l, "unknown payloads found")) {
@@ -2636,15 +2664,13 @@ h_kernel_more(const char *w, size_t wl, const char *p, size_t l,
 		PUT(ev->detail, p, t);
 		p += t;
 		l -= t;
-		if (cur_last(&p, &l, " activated"))
-			PUT_LIT(ev->variant, "activated");
-		else if (cur_last(&p, &l, " deactivated"))
-			PUT_LIT(ev->variant, "deactivated");
-		else if (cur_last(&p, &l, " deleted"))
-			PUT_LIT(ev->variant, "deleted");
-		else
-			return CHARON_OTHER;
-		return CHARON_KERNEL_INTERFACE;
+		static const struct charon_text charon_interface_texts[] = {
+			{ " activated", "activated", CHARON_KERNEL_INTERFACE },
+			{ " deactivated", "deactivated", CHARON_KERNEL_INTERFACE },
+			{ " deleted", "deleted", CHARON_KERNEL_INTERFACE },
+		};
+		TRY_TEXTS(&p, &l, charon_interface_texts);
+		return CHARON_OTHER;
 	}
 	if (wl == 5 && memcmp(w, "flags", 5) == 0) {
 		if (!cur_lit(&p, &l, "changed for ") ||
@@ -3068,27 +3094,18 @@ h_extra(const char *s, size_t n, struct charon_event *ev)
 	 * (delete_ike_sa_job.c) | reauthentication failed, trying to
 	 * reestablish IKE_SA | delete during reauthentication failed, trying
 	 * to reestablish IKE_SA anyway (ike_sa.c) */
-	if (cur_last(&p, &l, "peer did not initiate expected exchange, reestablishing IKE_SA")) {
-		PUT_LIT(ev->variant, "expected_exchange");
-		return CHARON_IKE_REINITIATE;
-	}
-	if (cur_last(&p, &l, "reauthentication failed, trying to reestablish IKE_SA") ||
-	    cur_last(&p, &l, "delete during reauthentication failed, trying to reestablish IKE_SA anyway")) {
-		PUT_LIT(ev->variant, "after_reauth_failure");
-		return CHARON_IKE_REINITIATE;
-	}
-	/* reauthenticating IKE_SA failed (ike_reauth.c, ike_delete.c,
-	 * task_manager_v2.c) | unable to reauthenticate IKE_SA, no CHILD_SA
-	 * to recreate | initiator did not reauthenticate as requested, IKE_SA
-	 * %s[%d] will timeout in %V (ike_sa.c) */
-	if (cur_last(&p, &l, "reauthenticating IKE_SA failed")) {
-		PUT_LIT(ev->variant, "failed");
-		return CHARON_REAUTH;
-	}
-	if (cur_last(&p, &l, "unable to reauthenticate IKE_SA, no CHILD_SA to recreate")) {
-		PUT_LIT(ev->variant, "no_child");
-		return CHARON_REAUTH;
-	}
+	static const struct charon_text charon_reinit_reauth_texts[] = {
+		{ "peer did not initiate expected exchange, reestablishing IKE_SA", "expected_exchange", CHARON_IKE_REINITIATE },
+		{ "reauthentication failed, trying to reestablish IKE_SA", "after_reauth_failure", CHARON_IKE_REINITIATE },
+		{ "delete during reauthentication failed, trying to reestablish IKE_SA anyway", "after_reauth_failure", CHARON_IKE_REINITIATE },
+		/* reauthenticating IKE_SA failed (ike_reauth.c, ike_delete.c,
+		 * task_manager_v2.c) | unable to reauthenticate IKE_SA, no CHILD_SA
+		 * to recreate | initiator did not reauthenticate as requested, IKE_SA
+		 * %s[%d] will timeout in %V (ike_sa.c) */
+		{ "reauthenticating IKE_SA failed", "failed", CHARON_REAUTH },
+		{ "unable to reauthenticate IKE_SA, no CHILD_SA to recreate", "no_child", CHARON_REAUTH },
+	};
+	TRY_TEXTS(&p, &l, charon_reinit_reauth_texts);
 	if (cur_lit(&p, &l, "initiator did not reauthenticate as requested, IKE_SA ")) {
 		if (!cur_sa(&p, &l, '[', ']', ev->ike_name, sizeof(ev->ike_name),
 			&ev->ike_uid) || !cur_lit(&p, &l, " will timeout in ") || l == 0)
@@ -3551,37 +3568,23 @@ classify_more(const char *s, size_t n, struct charon_event *ev)
 			return h_kernel_more(w0, w, r, rl, ev);
 		if (w == 4 && memcmp(w0, "peer", 4) == 0) {
 			if (cur_lit(&r, &rl, "initiated rekeying, but ")) {
-				if (cur_last(&r, &rl, "we are deleting"))
-					PUT_LIT(ev->variant, "deleting");
-				else if (cur_last(&r, &rl, "we are reauthenticating"))
-					PUT_LIT(ev->variant, "reauthenticating");
-				else if (cur_last(&r, &rl, "a child is half-open"))
-					PUT_LIT(ev->variant, "half_open");
-				else
-					return CHARON_OTHER;
-				return CHARON_REKEY_REFUSED;
+				static const struct charon_text charon_peer_rekeying_but_texts[] = {
+					{ "we are deleting", "deleting", CHARON_REKEY_REFUSED },
+					{ "we are reauthenticating", "reauthenticating", CHARON_REKEY_REFUSED },
+					{ "a child is half-open", "half_open", CHARON_REKEY_REFUSED },
+				};
+				TRY_TEXTS(&r, &rl, charon_peer_rekeying_but_texts);
+				return CHARON_OTHER;
 			}
-			if (cur_last(&r, &rl, "didn't find the CHILD_SA we tried to rekey")) {
-				PUT_LIT(ev->variant, "peer_not_found");
-				return CHARON_REKEY_REFUSED;
-			}
-			if (cur_last(&r, &rl, "seems to not support CHILD_SA rekeying, starting reauthentication") ||
-			    cur_last(&r, &rl, "seems to not support IKE rekeying, starting reauthentication")) {
-				PUT_LIT(ev->variant, "unsupported");
-				return CHARON_REKEY_REFUSED;
-			}
-			if (cur_last(&r, &rl, "did not notice IKE_SA rekey collision, abort active rekeying")) {
-				PUT_LIT(ev->variant, "ike_unnoticed");
-				return CHARON_REKEY_COLLISION;
-			}
-			if (cur_last(&r, &rl, "supports MOBIKE")) {
-				PUT_LIT(ev->variant, "mobike");
-				return CHARON_IKE_EXTENSION;
-			}
-			if (cur_last(&r, &rl, "supports MOBIKE, but disabled in config")) {
-				PUT_LIT(ev->variant, "mobike_disabled");
-				return CHARON_IKE_EXTENSION;
-			}
+			static const struct charon_text charon_peer_texts[] = {
+				{ "didn't find the CHILD_SA we tried to rekey", "peer_not_found", CHARON_REKEY_REFUSED },
+				{ "seems to not support CHILD_SA rekeying, starting reauthentication", "unsupported", CHARON_REKEY_REFUSED },
+				{ "seems to not support IKE rekeying, starting reauthentication", "unsupported", CHARON_REKEY_REFUSED },
+				{ "did not notice IKE_SA rekey collision, abort active rekeying", "ike_unnoticed", CHARON_REKEY_COLLISION },
+				{ "supports MOBIKE", "mobike", CHARON_IKE_EXTENSION },
+				{ "supports MOBIKE, but disabled in config", "mobike_disabled", CHARON_IKE_EXTENSION },
+			};
+			TRY_TEXTS(&r, &rl, charon_peer_texts);
 		}
 		break;
 	case 'q':
@@ -3697,13 +3700,12 @@ classify_more(const char *s, size_t n, struct charon_event *ev)
 			TRY(h_lib(w0, w, r, rl, ev));
 		if (w == 6 && memcmp(w0, "unable", 6) == 0 &&
 		    cur_lit(&r, &rl, "to rekey, ")) {
-			if (cur_last(&r, &rl, "CHILD_SA not found"))
-				PUT_LIT(ev->variant, "not_found");
-			else if (cur_last(&r, &rl, "we are deleting the CHILD_SA"))
-				PUT_LIT(ev->variant, "deleting");
-			else
-				return CHARON_OTHER;
-			return CHARON_REKEY_REFUSED;
+			static const struct charon_text charon_unable_to_rekey_texts[] = {
+				{ "CHILD_SA not found", "not_found", CHARON_REKEY_REFUSED },
+				{ "we are deleting the CHILD_SA", "deleting", CHARON_REKEY_REFUSED },
+			};
+			TRY_TEXTS(&r, &rl, charon_unable_to_rekey_texts);
+			return CHARON_OTHER;
 		}
 		break;
 	case 'v':
