@@ -109,23 +109,32 @@ struct mslot {
 	struct machine m;
 };
 
-/* Daemon and level-2 chatter: no tunnel state in it. */
-#define CORR_CHATTER_SQL " 'daemon_info', 'credential_loaded', 'config_loaded'," \
-	" 'vendor_id', 'sa_manager', 'task', 'message_detail', 'message_fragment'," \
-	" 'config_lookup', 'peer_config_selected', 'ike_sa_created', 'libipsec'," \
-	" 'crypto_detail', 'config_dump', 'vici_client', 'auth_detail', 'ike_extension'," \
-	" 'child_sa_install', 'notify_received', 'cert_detail'"
-static const char *const corr_chatter[] = { "daemon_info", "credential_loaded",
-	"config_loaded", "vendor_id", "sa_manager", "task", "message_detail",
-	"message_fragment", "config_lookup", "peer_config_selected", "ike_sa_created",
-	"libipsec", "crypto_detail", "config_dump", "vici_client", "auth_detail",
-	"ike_extension", "child_sa_install", "notify_received", "cert_detail" };
+/*
+ * Kinds the tunnel machine never steps on: the bulk of debug traffic,
+ * skipped without re-parsing the line (the classifier still reads them).
+ * One list for the C loop (corr_kind_ignored) and the event query, whose
+ * WHERE text corr_open() builds from it (corr_ignored_sql).  A kind that
+ * ends in '_' or is "proposal" is a prefix.
+ */
+static const char *const corr_ignored[] = {
+	"packet_", "nat_", "proposal", "kernel_",          /* prefixes */
+	"keepalive", "charon_other", "auth_ok",
+	/* daemon and level-2 chatter: no tunnel state in it */
+	"daemon_info", "credential_loaded", "config_loaded", "vendor_id", "sa_manager",
+	"task", "message_detail", "message_fragment", "config_lookup",
+	"peer_config_selected", "ike_sa_created", "libipsec", "crypto_detail",
+	"config_dump", "vici_client", "auth_detail", "ike_extension", "child_sa_install",
+	"notify_received", "cert_detail",
+};
+#define CORR_NIGNORED (sizeof corr_ignored / sizeof corr_ignored[0])
 
-/* Kinds the tunnel machine does not step on; corr_kind_ignored() is the
- * same test in C, and the two must agree. */
-#define CORR_IGNORED_SQL "(e.kind GLOB 'packet_*' OR e.kind IN ('keepalive'," \
-	" 'charon_other', 'auth_ok'," CORR_CHATTER_SQL ") OR e.kind GLOB 'nat_*' OR" \
-	" e.kind GLOB 'proposal*' OR e.kind GLOB 'kernel_*')"
+static int
+corr_ignored_prefix(const char *k)
+{
+	size_t n = strlen(k);
+
+	return k[n - 1] == '_' || strcmp(k, "proposal") == 0;
+}
 
 enum {
 	Q_NEW_EVENTS, Q_TUNNEL, Q_STATE_GET, Q_STATE_PUT, Q_EVENTS, Q_INC_NEW,
@@ -153,7 +162,7 @@ static const char *const corr_sql[Q_MAX] = {
 	    " machine) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
 	/* The raw line is read only for the kinds the machine steps on. */
 	[Q_EVENTS] = "SELECT e.event_id, e.device_us, e.source, e.new_state,"
-	    " CASE WHEN e.source = 'viptela' OR " CORR_IGNORED_SQL " THEN NULL"
+	    " CASE WHEN e.source = 'viptela' OR %s THEN NULL"
 	    " ELSE (SELECT m.raw FROM messages m WHERE m.message_id = e.message_id) END,"
 	    " e.kind FROM events e WHERE e.tunnel_id = ?1 AND e.device_us IS NOT NULL"
 	    " AND (e.device_us > ?2 OR (e.device_us = ?2 AND e.event_id > ?3))"
@@ -378,10 +387,25 @@ corr_touch(struct corr *c, int64_t incident_id)
 		c->touched[c->ntouched++] = incident_id;
 }
 
+/* corr_kind_ignored() as an SQL condition on e.kind, in buf. */
+static void
+corr_ignored_sql(char *buf, size_t sz)
+{
+	size_t i, at = 0;
+
+	at += (size_t)snprintf(buf + at, sz - at, "(0");
+	for (i = 0; i < CORR_NIGNORED && at < sz; i++)
+		at += (size_t)snprintf(buf + at, sz - at, corr_ignored_prefix(corr_ignored[i]) ?
+		    " OR e.kind GLOB '%s*'" : " OR e.kind = '%s'", corr_ignored[i]);
+	if (at < sz)
+		snprintf(buf + at, sz - at, ")");
+}
+
 int
 corr_open(const struct config *cfg, struct store *st, struct corr **out, char *err,
     size_t errsz)
 {
+	char cond[2048], events_sql[4096];
 	struct corr *c;
 	int i;
 
@@ -398,11 +422,13 @@ corr_open(const struct config *cfg, struct store *st, struct corr **out, char *e
 		snprintf(err, errsz, "out of memory");
 		goto fail;
 	}
+	corr_ignored_sql(cond, sizeof cond);
+	snprintf(events_sql, sizeof events_sql, corr_sql[Q_EVENTS], cond);
 	for (i = 0; i < Q_MAX; i++) {
-		if (sqlite3_prepare_v3(c->db, corr_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+		const char *sql = i == Q_EVENTS ? events_sql : corr_sql[i];
+		if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
 		    &c->q[i], NULL) != SQLITE_OK) {
-			snprintf(err, errsz, "preparing \"%s\": %s", corr_sql[i],
-			    sqlite3_errmsg(c->db));
+			snprintf(err, errsz, "preparing \"%s\": %s", sql, sqlite3_errmsg(c->db));
 			goto fail;
 		}
 	}
@@ -1185,8 +1211,7 @@ corr_timers(struct tctx *t, int64_t at)
 
 /* ---- loading events ---------------------------------------------------- */
 
-/* Kinds the state machine never looks at: the bulk of debug traffic,
- * skipped without re-parsing the line (the classifier still reads them). */
+/* 1 when the machine never looks at kind (corr_ignored). */
 static int
 corr_kind_ignored(const char *kind)
 {
@@ -1194,13 +1219,13 @@ corr_kind_ignored(const char *kind)
 
 	if (kind == NULL)
 		return 0;
-	for (i = 0; i < sizeof corr_chatter / sizeof corr_chatter[0]; i++)
-		if (strcmp(kind, corr_chatter[i]) == 0)
+	for (i = 0; i < CORR_NIGNORED; i++) {
+		const char *k = corr_ignored[i];
+		if (corr_ignored_prefix(k) ? strncmp(kind, k, strlen(k)) == 0 :
+		    strcmp(kind, k) == 0)
 			return 1;
-	return strncmp(kind, "packet_", 7) == 0 ||
-	    strcmp(kind, "keepalive") == 0 || strcmp(kind, "charon_other") == 0 ||
-	    strncmp(kind, "nat_", 4) == 0 || strncmp(kind, "proposal", 8) == 0 ||
-	    strcmp(kind, "auth_ok") == 0 || strncmp(kind, "kernel_", 7) == 0;
+	}
+	return 0;
 }
 
 /* Reads one event row (columns: id, us, source, new_state, raw) into
