@@ -70,6 +70,18 @@ retention_step(struct store *st, const struct config *cfg, int64_t now_us, int *
 	    " AND ended_us < ?1 LIMIT ?2)", ev_cut, RETENTION_STEP_ROWS, &n)) != SQLITE_OK)
 		goto fail;
 	total += n;
+	/* The device's transport history (BFD sessions keep their state and
+	 * flap counts) and charon starts, like events. */
+	if ((rc = retention_exec(db, "DELETE FROM transport_events WHERE transport_event_id IN"
+	    " (SELECT transport_event_id FROM (SELECT transport_event_id, device_us"
+	    " FROM transport_events ORDER BY transport_event_id LIMIT ?2)"
+	    " WHERE device_us < ?1)", ev_cut, RETENTION_STEP_ROWS, &n)) != SQLITE_OK)
+		goto fail;
+	total += n;
+	*more |= n == RETENTION_STEP_ROWS;
+	if ((rc = retention_exec(db, "DELETE FROM restarts WHERE device_us < ?1 AND ?2 > 0",
+	    ev_cut, 1, NULL)) != SQLITE_OK)
+		goto fail;
 	if ((rc = retention_exec(db, "DELETE FROM fleet_events WHERE ended_us < ?1"
 	    " AND NOT EXISTS (SELECT 1 FROM incidents i"
 	    " WHERE i.fleet_event_id = fleet_events.fleet_event_id) AND ?2 > 0",
