@@ -1,6 +1,6 @@
 -- 0003_correlator.sql — tunnel state, incidents, evidence, fleet events.
 --
--- Written by the correlator (server/correlator.c), a stage of the writer.
+-- Written by the correlator (storage/correlator.c), a stage of the writer.
 -- tunnel_state.machine holds the state machine's own memory as JSON so a
 -- restart resumes where it stopped; the typed columns are what views read.
 

@@ -19,39 +19,19 @@
  * the batch) needs nothing from it, and the correlator may use its own
  * handle on its own connection.
  *
- * The fact extraction (overlay_fact_from_ftmd) is pure, so the half of the
- * work that reads the line can run where resolve_prepare() runs.
+ * What a line says of the transport (struct overlay_fact) is read in the
+ * parse stage: parse/overlay_fact.h.
  */
 #ifndef TW_OVERLAY_H
 #define TW_OVERLAY_H
 
+#include "overlay_fact.h"
 #include "parse_ftmd.h"
 #include "rootcause.h"
 
 #include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#define OVERLAY_NAME_LEN	64	/* interface, color, system-ip, reason */
-
-enum overlay_kind {
-	OVERLAY_NONE = 0,	/* not about the transport */
-	OVERLAY_IF_DOWN, OVERLAY_IF_UP,		/* a VPN 0 interface */
-	OVERLAY_BFD_DOWN, OVERLAY_BFD_UP,	/* a BFD session */
-	OVERLAY_CONTROL_DOWN, OVERLAY_CONTROL_UP,	/* a control connection */
-};
-
-/* What one FTMD line says about the transport.  Strings NUL-terminated,
- * "" when absent. */
-struct overlay_fact {
-	int kind;				/* enum overlay_kind */
-	char if_name[OVERLAY_NAME_LEN];		/* if_*: "ge0/0" */
-	char color[OVERLAY_NAME_LEN];		/* bfd: local-color; control: src-color */
-	char remote_system_ip[OVERLAY_NAME_LEN];/* bfd: remote-system-ip; control: peer-system-ip */
-	char remote_color[OVERLAY_NAME_LEN];
-	char reason[OVERLAY_NAME_LEN];		/* bfd: flap-reason; control: peer-type */
-	int deleted;				/* bfd: deleted:true */
-};
 
 /* One judged transport-down fact (overlay_transport_near). */
 struct overlay_transport {
@@ -73,17 +53,6 @@ struct overlay;
 int overlay_open(sqlite3 *db, struct overlay **out, char *err, size_t errsz);
 /* Finalizes the statements; NULL is a no-op. */
 void overlay_free(struct overlay *ov);
-
-/*
- * Reads the transport fact of one parsed FTMD line (base: the buffer given
- * to ftmd_parse()).  Pure.  Returns 1 and fills *out when the line is about
- * the transport: an interface-state-change (or "VPN 0 Interface X DOWN")
- * of a VPN 0 interface that is not an ipsecN tunnel, a bfd-state-change,
- * a control-connection-state-change, each with a known new state; else 0
- * with out->kind OVERLAY_NONE.
- */
-int overlay_fact_from_ftmd(const struct ftmd_event *ev, const char *base,
-    struct overlay_fact *out);
 
 /*
  * Records fact f of the line stored as event event_id of device device_id
@@ -122,8 +91,5 @@ int overlay_merge_device(struct overlay *ov, int64_t from, int64_t into);
  */
 int overlay_transport_near(struct overlay *ov, int64_t device_id, int64_t from_us,
     int64_t to_us, struct overlay_transport *out, int max, int *n);
-
-/* The stable database name of a kind ("if_down", ...); NULL for NONE. */
-const char *overlay_kind_name(int kind);
 
 #endif

@@ -654,7 +654,7 @@ device_by_mangled(struct resolver *r, const char *host, const char *srckind,
 
 /* The device a line belongs to; created when new. */
 static int
-resolve_device(struct resolver *r, const struct resolve_prep *f,
+resolve_device(struct resolver *r, const struct line_facts *f,
     const struct resolve_source *src, int64_t us, int64_t *dev)
 {
 	const char *srckind = src->sender_ip != NULL ? "sender" : "file";
@@ -794,7 +794,7 @@ tunnel_cache(struct resolver *r, int64_t dev, char kind, const char *a,
 
 static int
 tunnel_new(struct resolver *r, int64_t dev, const char *name, const char *iface,
-    const struct resolve_prep *f, int64_t us, int64_t *tun)
+    const struct line_facts *f, int64_t us, int64_t *tun)
 {
 	sqlite3_stmt *s = r->st[S_TUN_NEW];
 	int rc;
@@ -858,7 +858,7 @@ tunnel_known(struct resolver *r, size_t kl, int64_t tun)
 
 /* Records what this line taught about tunnel tun. */
 static int
-tunnel_learn(struct resolver *r, int64_t dev, int64_t tun, const struct resolve_prep *f)
+tunnel_learn(struct resolver *r, int64_t dev, int64_t tun, const struct line_facts *f)
 {
 	char uid[16];
 	int rc, changed = 0;
@@ -940,7 +940,7 @@ tunnel_info(struct resolver *r, int64_t tun, int *named, int *has_peer)
  * ids are not used: charon numbers them anew after a restart.
  */
 static int
-tunnel_absorb(struct resolver *r, int64_t dev, int64_t named, const struct resolve_prep *f)
+tunnel_absorb(struct resolver *r, int64_t dev, int64_t named, const struct line_facts *f)
 {
 	int64_t t;
 	int i, rc = SQLITE_OK, is_named, has_peer;
@@ -977,7 +977,7 @@ tunnel_absorb(struct resolver *r, int64_t dev, int64_t named, const struct resol
  * that tied name and address).  *t = 0 otherwise.
  */
 static int
-tunnel_only_other(struct resolver *r, int64_t dev, const struct resolve_prep *f, int64_t *t)
+tunnel_only_other(struct resolver *r, int64_t dev, const struct line_facts *f, int64_t *t)
 {
 	int64_t one = 0;
 	int named, has_peer, rc;
@@ -997,7 +997,7 @@ tunnel_only_other(struct resolver *r, int64_t dev, const struct resolve_prep *f,
  * carries nothing that identifies one.
  */
 static int
-resolve_tunnel(struct resolver *r, int64_t dev, const struct resolve_prep *f,
+resolve_tunnel(struct resolver *r, int64_t dev, const struct line_facts *f,
     int64_t us, int64_t *tun)
 {
 	int64_t t = 0, named = 0;
@@ -1510,138 +1510,7 @@ thread_settle(struct resolver *r, struct thread_slot *s, int64_t tun, int64_t us
 	return SQLITE_OK;
 }
 
-/* ---- facts and events ------------------------------------------------- */
-
-static void
-text_copy(char *dst, size_t sz, const char *src)
-{
-	size_t n = src != NULL ? strlen(src) : 0;
-
-	if (n >= sz)
-		n = sz - 1;
-	memcpy(dst, src != NULL ? src : "", n);
-	dst[n] = '\0';
-}
-
-static int
-addr_is_ip(const char *a)
-{
-	return a[0] != '\0' && strcmp(a, "%any") != 0;
-}
-
-static void
-facts_from_charon(struct resolve_prep *f, const struct charon_event *ev)
-{
-	f->kind = charon_kind_name(ev->kind);
-	f->source_name = "charon";
-	f->thread = ev->thread;
-	text_copy(f->conn, sizeof f->conn, ev->ike_name[0] ? ev->ike_name : ev->conn);
-	text_copy(f->child, sizeof f->child, ev->child_name);
-	if (ev->has & CHARON_HAS_IKE_UID) {
-		f->uid = ev->ike_uid;
-		f->has_uid = 1;
-	} else if (ev->has & CHARON_HAS_CONN_UID) {
-		f->uid = ev->conn_uid;
-		f->has_uid = 1;
-	}
-	if (addr_is_ip(ev->local.addr))
-		text_copy(f->local_ip, sizeof f->local_ip, ev->local.addr);
-	if (addr_is_ip(ev->remote.addr))
-		text_copy(f->peer_ip, sizeof f->peer_ip, ev->remote.addr);
-	if (ev->has & CHARON_HAS_MSGID)
-		f->msg_id = ev->msgid;
-	if (ev->has & CHARON_HAS_COUNT)
-		f->count = ev->count;
-	/* The interface from whichever name the line carries. */
-	if (f->conn[0] == '\0' || !domain_interface_of(f->conn, strlen(f->conn), f->iface,
-	    sizeof f->iface)) {
-		if (f->child[0] == '\0' || !domain_interface_of(f->child, strlen(f->child),
-		    f->iface, sizeof f->iface))
-			f->iface[0] = '\0';
-	}
-	if (f->conn[0] == '\0' && f->child[0] != '\0' && f->iface[0] == '\0')
-		text_copy(f->conn, sizeof f->conn, f->child);
-}
-
-static void
-facts_from_viptela(struct resolve_prep *f, const struct ftmd_event *ev, const char *base)
-{
-	char ifname[64];
-
-	f->kind = ftmd_kind_name(ev->kind);
-	f->source_name = "viptela";
-	f->thread = -1;
-	span_copy(f->tag_host, sizeof f->tag_host, base, ev->tag_host);
-	span_copy(f->host_name, sizeof f->host_name, base, ev->host_name);
-	span_copy(f->sysip, sizeof f->sysip, base, ev->system_ip);
-	/* "system-ip:::" is the unset value, not an address. */
-	if (strcmp(f->sysip, "::") == 0 || strcmp(f->sysip, "0.0.0.0") == 0)
-		f->sysip[0] = '\0';
-	span_copy(ifname, sizeof ifname, base, ev->if_name);
-	if (ev->kind == FTMD_IF_STATE || ev->kind == FTMD_IF_ADMIN_STATE) {
-		if (!domain_interface_of(ifname, strlen(ifname), f->iface, sizeof f->iface))
-			f->iface[0] = '\0';
-	}
-	if (ev->state_up == 1)
-		f->new_state = "up";
-	else if (ev->state_up == 0)
-		f->new_state = "down";
-}
-
-void
-resolve_prepare(const struct ingest_row *row, struct domain_scratch *ds,
-    struct resolve_prep *f)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-	size_t i;
-	int kind_packet;
-
-	memset(f, 0, sizeof *f);
-	f->us = row->device_us;
-	f->msg_id = f->count = -1;
-	if (domain_classify(row, ds) != DOMAIN_CHARON && ds->source != DOMAIN_VIPTELA)
-		return;
-	f->source = ds->source;
-	span_copy(f->host, sizeof f->host, row->raw, row->hdr.hostname);
-	if (ds->source == DOMAIN_CHARON)
-		facts_from_charon(f, &ds->ch);
-	else {
-		facts_from_viptela(f, &ds->ft, ds->body);
-		overlay_fact_from_ftmd(&ds->ft, ds->body, &f->ov);
-	}
-	if (f->kind == NULL)
-		f->kind = "other";
-	if (f->host[0] == '\0' && f->tag_host[0] != '\0')
-		text_copy(f->host, sizeof f->host, f->tag_host);
-	/* The duplicate check compares (device, time, this hash). */
-	for (i = 0; i < ds->body_len; i++)
-		h = (h ^ (unsigned char)ds->body[i]) * 0x100000001b3ULL;
-	f->body_hash = h;
-	/* DPD chatter and packet lines are the bulk of debug traffic and their
-	 * typed columns say it all: no JSON detail for them (nor for lines
-	 * nothing was understood of; the raw line is there). */
-	kind_packet = ds->source == DOMAIN_CHARON && (ds->ch.kind == CHARON_PACKET_SENT ||
-	    ds->ch.kind == CHARON_PACKET_RECEIVED || ds->ch.kind == CHARON_KEEPALIVE ||
-	    ds->ch.kind == CHARON_OTHER || ds->ch.kind == CHARON_DPD_REQUEST ||
-	    ((ds->ch.kind == CHARON_MESSAGE_GENERATED || ds->ch.kind == CHARON_MESSAGE_PARSED) &&
-	    (ds->ch.payload_flags & CHARON_PL_EMPTY)));
-	if (!kind_packet) {
-		json_t *o = json_object();
-		if (ds->source == DOMAIN_CHARON)
-			charon_event_to_json(&ds->ch, (struct json_t *)o);
-		else
-			ftmd_event_to_json(&ds->ft, ds->body, o);
-		f->detail = json_dumps(o, JSON_COMPACT);
-		json_decref(o);
-	}
-}
-
-void
-resolve_prep_clear(struct resolve_prep *f)
-{
-	free(f->detail);
-	f->detail = NULL;
-}
+/* ---- events ---------------------------------------------------------- */
 
 /* Key of (device, time, text) for the duplicate check. */
 static uint64_t
@@ -1673,7 +1542,7 @@ event_next_id(struct resolver *r, int64_t *id)
 /* Fills e from the line's facts; the JSON detail moves from f to e. */
 static void
 ev_row_fill(struct ev_row *e, int64_t event_id, int64_t message_id, int64_t dev,
-    int64_t tun, struct resolve_prep *f)
+    int64_t tun, struct line_facts *f)
 {
 	e->event_id = event_id;
 	e->message_id = message_id;
@@ -1699,7 +1568,7 @@ ev_row_fill(struct ev_row *e, int64_t event_id, int64_t message_id, int64_t dev,
 /* Inserts the line's event now with tunnel tun. */
 static int
 event_store(struct resolver *r, int64_t event_id, int64_t message_id, int64_t dev,
-    int64_t tun, struct resolve_prep *f)
+    int64_t tun, struct line_facts *f)
 {
 	struct ev_row e;
 	int rc;
@@ -1714,7 +1583,7 @@ event_store(struct resolver *r, int64_t event_id, int64_t message_id, int64_t de
  * stores it untied when the slot or the pool is full. */
 static int
 event_hold(struct resolver *r, struct thread_slot *s, int64_t event_id,
-    int64_t message_id, int64_t dev, struct resolve_prep *f)
+    int64_t message_id, int64_t dev, struct line_facts *f)
 {
 	int i;
 
@@ -1738,10 +1607,10 @@ event_hold(struct resolver *r, struct thread_slot *s, int64_t event_id,
 }
 
 static int resolve_apply_one(struct resolver *r, int64_t message_id,
-    struct resolve_prep *f, const struct resolve_source *src);
+    struct line_facts *f, const struct resolve_source *src);
 
 int
-resolve_apply(struct resolver *r, int64_t message_id, struct resolve_prep *f,
+resolve_apply(struct resolver *r, int64_t message_id, struct line_facts *f,
     const struct resolve_source *src)
 {
 	int rc = resolve_apply_one(r, message_id, f, src);
@@ -1752,7 +1621,7 @@ resolve_apply(struct resolver *r, int64_t message_id, struct resolve_prep *f,
 }
 
 static int
-resolve_apply_one(struct resolver *r, int64_t message_id, struct resolve_prep *f,
+resolve_apply_one(struct resolver *r, int64_t message_id, struct line_facts *f,
     const struct resolve_source *src)
 {
 	int64_t dev = 0, tun = 0, event_id = 0, us = f->us;
@@ -1851,11 +1720,11 @@ int
 resolve_message(struct resolver *r, int64_t message_id, const struct ingest_row *row,
     const struct resolve_source *src, struct domain_scratch *ds)
 {
-	struct resolve_prep f;
+	struct line_facts f;
 	int rc;
 
-	resolve_prepare(row, ds, &f);
+	facts_prepare(row, ds, &f);
 	rc = resolve_apply(r, message_id, &f, src);
-	resolve_prep_clear(&f);
+	facts_clear(&f);
 	return rc;
 }

@@ -34,36 +34,13 @@
 #define TW_RESOLVE_H
 
 #include "domain.h"
+#include "facts.h"
 #include "overlay.h"
 #include "store.h"
 
 #include <stdint.h>
 
 struct resolver;
-
-/*
- * What a line says about its device, tunnel and event, read without the
- * database (resolve_prepare): the half of the work that another thread
- * than the writer can do (server/prepare.c).  Strings are copies ("" =
- * absent); detail is the event's JSON, owned.
- */
-struct resolve_prep {
-	int source;                   /* DOMAIN_CHARON, DOMAIN_VIPTELA; 0: no event */
-	const char *kind, *source_name, *new_state;   /* static strings */
-	int64_t us;                   /* device time; INT64_MIN when none */
-	char iface[32];               /* ipsec2, from any name the line carries */
-	char conn[CHARON_NAME_LEN];   /* IKE_SA / connection name */
-	char child[CHARON_NAME_LEN];
-	uint32_t uid;
-	int has_uid;
-	char local_ip[CHARON_ADDR_LEN], peer_ip[CHARON_ADDR_LEN];
-	int64_t msg_id, count;        /* -1 = none */
-	int thread;                   /* charon thread; -1 = none */
-	char sysip[64], host[256], tag_host[256], host_name[256];
-	uint64_t body_hash;           /* of the text the parser read */
-	struct overlay_fact ov;       /* FTMD: what it says of the transport */
-	char *detail;
-};
 
 struct resolve_source {
 	const char *sender_ip;    /* network input: the sender's address */
@@ -76,21 +53,15 @@ void resolve_free(struct resolver *r);
 /* Forgets every cache (after a rollback). */
 void resolve_reset(struct resolver *r);
 
-/* Classifies row (ds is scratch) into *p.  Pure: any thread. */
-void resolve_prepare(const struct ingest_row *row, struct domain_scratch *ds,
-    struct resolve_prep *p);
-/* Frees what p owns (its detail, unless resolve_apply took it). */
-void resolve_prep_clear(struct resolve_prep *p);
-
 /*
  * When p is a charon or Viptela event: resolves device and tunnel and
  * inserts the event (taking p's detail) or the duplicate mark.  Returns
  * SQLITE_OK or an SQLite error code.
  */
-int resolve_apply(struct resolver *r, int64_t message_id, struct resolve_prep *p,
+int resolve_apply(struct resolver *r, int64_t message_id, struct line_facts *p,
     const struct resolve_source *src);
 
-/* resolve_prepare() and resolve_apply() in one. */
+/* facts_prepare() and resolve_apply() in one. */
 int resolve_message(struct resolver *r, int64_t message_id,
     const struct ingest_row *row, const struct resolve_source *src,
     struct domain_scratch *ds);

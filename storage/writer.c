@@ -147,7 +147,7 @@ writer_insert_chunk(struct writer *w, struct mq_chunk *c, struct prep_batch *b,
 			 * it knew the device's previous line (tzstate.h). */
 			if (b != NULL && i < b->n)
 				local.row.device_us = b->msgs[i].row.device_us;
-			resolve_prepare(&local.row, w->ds, &local.rp);
+			facts_prepare(&local.row, w->ds, &local.facts);
 			pm = &local;
 		}
 		writer_format_sender(w, m);
@@ -158,10 +158,10 @@ writer_insert_chunk(struct writer *w, struct mq_chunk *c, struct prep_batch *b,
 		rc = store_insert_message(w->st, &meta, &pm->row, &id);
 		if (rc == SQLITE_OK) {
 			struct resolve_source src = { w->last_ip, NULL };
-			rc = resolve_apply(w->resolver, id, &pm->rp, &src);
+			rc = resolve_apply(w->resolver, id, &pm->facts, &src);
 		}
 		if (pm == &local)
-			resolve_prep_clear(&local.rp);
+			facts_clear(&local.facts);
 		if (rc != SQLITE_OK) {
 			if (store_is_transient(rc))
 				return rc;

@@ -2,7 +2,7 @@
  * writer.h — the writer thread: the only user of the serve command's
  * SQLite connection.
  *
- * It starts the prepare stage (server/prepare.c), which parses the queue's
+ * It starts the prepare stage (parse/prepare.c), which parses the queue's
  * chunks on its own thread, pops the parsed chunks, inserts each message's
  * row and event (storage/resolve.c), committing every batch_rows rows or
  * flush_interval, whichever comes first (five-fold while behind).  Chunks go back to the queue only

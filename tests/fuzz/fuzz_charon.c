@@ -8,7 +8,7 @@
  * counts within their limits.  Any violation aborts.
  *
  * Build: clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
- *          -Iserver server/parse_charon.c tests/fuzz/fuzz_charon.c -o fz_ch
+ *          -Iparse parse/parse_charon.c tests/fuzz/fuzz_charon.c -o fz_ch
  * Run:   ./fz_ch -max_len=4096 tests/fuzz/corpus/charon
  */
 #include <stdint.h>

@@ -9,7 +9,7 @@
  * larger buffer.
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Iserver \
- *       server/parse_ftmd.c tests/fuzz/fuzz_ftmd.c -o /tmp/fz_ft
+ *       parse/parse_ftmd.c tests/fuzz/fuzz_ftmd.c -o /tmp/fz_ft
  *   /tmp/fz_ft -max_total_time=60 tests/fuzz/corpus/ftmd
  */
 #include <stdint.h>

@@ -1,5 +1,5 @@
 /*
- * fuzz_syslog_hdr.c — libFuzzer target for server/syslog_hdr.c.
+ * fuzz_syslog_hdr.c — libFuzzer target for parse/syslog_hdr.c.
  *
  * The input is copied into an exactly-sized heap buffer, so ASan catches
  * any read at or past len.  After syslog_parse() we assert the contract:
@@ -10,7 +10,7 @@
  * for year-less stamps.
  *
  * Build: clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
- *   -Iserver server/syslog_hdr.c tests/fuzz/fuzz_syslog_hdr.c -o fz_sh
+ *   -Iparse parse/syslog_hdr.c tests/fuzz/fuzz_syslog_hdr.c -o fz_sh
  * Run:   ./fz_sh -max_total_time=60 tests/fuzz/corpus/syslog_hdr
  */
 #include <stdint.h>

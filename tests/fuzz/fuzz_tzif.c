@@ -1,5 +1,5 @@
 /*
- * fuzz_tzif.c — libFuzzer target for server/tzif.c, the TZif parser (it
+ * fuzz_tzif.c — libFuzzer target for base/tzif.c, the TZif parser (it
  * reads files from disk, so it must survive any bytes).
  *
  * The input is copied into an exactly-sized heap buffer, so ASan catches
@@ -9,7 +9,7 @@
  * to itself, and that a gap is reported only where the offset grows.
  *
  * Build: clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
- *   -Iserver server/tzif.c tests/fuzz/fuzz_tzif.c -o fz_tzif
+ *   -Ibase base/tzif.c tests/fuzz/fuzz_tzif.c -o fz_tzif
  * Run:   ./fz_tzif -max_total_time=60 tests/fuzz/corpus/tzif
  */
 #include <stdint.h>

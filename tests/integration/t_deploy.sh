@@ -113,7 +113,7 @@ ok "systemd-analyze verify passes on every unit, without warnings"
 # --- the configuration --------------------------------------------------------
 "$ROOT/usr/bin/tunnelwatch" parse --config "$ROOT/etc/tunnelwatch/tunnelwatch.json" \
 	</dev/null >/dev/null 2>err || { cat err; fail "the installed configuration loads"; }
-keys_code=$(grep -o 'strcmp(key, "[a-z_0-9]*")' "$TW_SOURCE_DIR/server/config.c" |
+keys_code=$(grep -o 'strcmp(key, "[a-z_0-9]*")' "$TW_SOURCE_DIR/base/config.c" |
 	sed 's/.*"\(.*\)".*/\1/' | grep -vx comment | sort -u)
 python3 - "$ROOT/etc/tunnelwatch/tunnelwatch.json" "$keys_code" <<'EOF' ||
 import json, sys
@@ -121,7 +121,7 @@ doc = json.load(open(sys.argv[1]))
 code = set(sys.argv[2].split())
 keys = {k for k in doc if not k.startswith("_")}
 if len(code) < 10:   # config.c no longer reads keys with strcmp(key, "...")
-    print("  note: could not list the keys from server/config.c; notes checked only")
+    print("  note: could not list the keys from base/config.c; notes checked only")
     code = set()
 missing = code - keys
 undocumented = {k for k in keys if "_" + k not in doc}

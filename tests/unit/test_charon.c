@@ -1,6 +1,6 @@
 /*
- * test_charon.c — Criterion tests for server/parse_charon.c and
- * server/charon_json.c.
+ * test_charon.c — Criterion tests for parse/parse_charon.c and
+ * parse/charon_json.c.
  *
  * Layout:
  *   - `formats`: one row per strongSwan format string of

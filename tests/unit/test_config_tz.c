@@ -1,5 +1,5 @@
 /*
- * test_config_tz.c — which zone a line gets (server/config.c): fixed
+ * test_config_tz.c — which zone a line gets (base/config.c): fixed
  * offsets and IANA names, hostname rules before sender ranges before the
  * default, the most specific range, the last rule for a hostname, loaded
  * zones shared, and the errors that stop the start.

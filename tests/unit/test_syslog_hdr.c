@@ -1,5 +1,5 @@
 /*
- * test_syslog_hdr.c — Criterion tests for server/syslog_hdr.c.
+ * test_syslog_hdr.c — Criterion tests for parse/syslog_hdr.c.
  *
  * Tables of real lines (docs/log-formats.md#syslog-headers and #field-guide-lines) and
  * hostile input.  Every row is parsed from an exactly-sized heap copy (so

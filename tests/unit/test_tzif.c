@@ -1,5 +1,5 @@
 /*
- * test_tzif.c — the TZif reader (server/tzif.c): local wall-clock time to
+ * test_tzif.c — the TZif reader (base/tzif.c): local wall-clock time to
  * UTC in zones with and without daylight saving time, both hemispheres,
  * the repeated and the skipped hour, far-future dates (the footer rule),
  * dates before the first transition, and files that must be refused.

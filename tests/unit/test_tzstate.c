@@ -1,6 +1,6 @@
 /*
  * test_tzstate.c — the repeated autumn hour resolved by the order of
- * arrival (server/tzstate.c), per device, in Europe/Berlin on 2024-10-27
+ * arrival (base/tzstate.c), per device, in Europe/Berlin on 2024-10-27
  * (02:00-02:59 happens in CEST, 00:00-00:59Z, then in CET, 01:00-01:59Z).
  * Expected UTC values: date -d '2024-10-27 02:30:00 +0200' +%s (CEST) and
  * date -d '2024-10-27 02:30:00 +0100' +%s (CET).

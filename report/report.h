@@ -1,6 +1,6 @@
 /*
  * report.h — the fleet report's model and the helpers it shares with the
- * query commands (server/query_cmd.c).
+ * query commands (cmd/query_cmd.c).
  *
  * report.c reads the database once (read-only, through the indexes only:
  * incidents_started, incidents_tunnel, the primary keys; never a scan of
@@ -162,6 +162,8 @@ void report_free(struct report *r);
 int report_write_html(const struct report *r, FILE *f);
 int report_write_md(const struct report *r, FILE *f);
 json_t *report_to_json(const struct report *r);     /* caller decrefs */
+/* r rendered as format ("html", "md" or "json") to f; 0, or -1 with errno. */
+int report_write(const struct report *r, const char *format, FILE *f);
 
 /* The plain-words table (report.c). */
 const char *report_cause_name(int cause);

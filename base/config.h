@@ -84,7 +84,7 @@ struct config {
 	int import_year;              /* 0 = infer */
 	int import_strict;            /* fail when a file has no header understood */
 
-	/* correlator (server/correlator.c) */
+	/* correlator (storage/correlator.c) */
 	int64_t corr_interval_us;     /* how often serve runs it */
 	int64_t lateness_us;          /* how late a line may arrive and still count */
 	int64_t stuck_after_us;       /* down longer than this: stuck */

@@ -92,9 +92,9 @@ prep_parse(struct prep_stage *p, struct mq_chunk *c)
 		 * message reuses: the writer parses it again (it is rare). */
 		pm->ok = !(pm->row.flags & INGEST_F_ESCAPED);
 		if (pm->ok)
-			resolve_prepare(&pm->row, p->ds, &pm->rp);
+			facts_prepare(&pm->row, p->ds, &pm->facts);
 		else
-			memset(&pm->rp, 0, sizeof pm->rp);
+			memset(&pm->facts, 0, sizeof pm->facts);
 	}
 	b->n = i;
 	return b;
@@ -234,7 +234,7 @@ prep_batch_free(struct prep_batch *b)
 	if (b == NULL)
 		return;
 	for (i = 0; i < b->n; i++)
-		resolve_prep_clear(&b->msgs[i].rp);
+		facts_clear(&b->msgs[i].facts);
 	free(b);
 }
 

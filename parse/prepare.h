@@ -20,7 +20,7 @@
 #include "config.h"
 #include "ingest.h"
 #include "msgqueue.h"
-#include "resolve.h"
+#include "facts.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -32,7 +32,7 @@ struct prep_stage;
 struct prep_msg {
 	int ok;                   /* 0: parse it again on the writer (escaped) */
 	struct ingest_row row;    /* spans into the chunk's message */
-	struct resolve_prep rp;
+	struct line_facts facts;
 };
 
 struct prep_batch {

@@ -1,0 +1,110 @@
+/*
+ * report_cmd.c — `tunnelwatch report`: builds the report of a period
+ * (report/report.c) and writes it to stdout or, atomically, to --out.
+ */
+#include "cli.h"
+#include "report.h"
+#include "store.h"
+#include "util.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *
+report_format_from(const struct config *cfg)
+{
+	const char *dot;
+
+	if (cfg->q.format != NULL)
+		return cfg->q.format;
+	if (cfg->q.out != NULL && (dot = strrchr(cfg->q.out, '.')) != NULL) {
+		if (strcmp(dot, ".md") == 0 || strcmp(dot, ".markdown") == 0)
+			return "md";
+		if (strcmp(dot, ".json") == 0)
+			return "json";
+	}
+	return "html";
+}
+
+int
+report_run(const struct config *cfg)
+{
+	struct store *st = NULL;
+	struct report r;
+	char err[1024], tmp[PATH_MAX + 32];
+	const char *format = report_format_from(cfg);
+	int64_t start, end;
+	FILE *f = NULL;
+	int ret = 1, built = 0;
+
+	tmp[0] = '\0';
+	if (strcmp(format, "html") != 0 && strcmp(format, "md") != 0 &&
+	    strcmp(format, "json") != 0) {
+		fprintf(stderr, "tunnelwatch: report: --format must be html, md or json\n");
+		return 2;
+	}
+	if (report_parse_period(cfg->q.since != NULL ? cfg->q.since : "24h",
+	    util_now_us(), &start, &end, err, sizeof err) != 0) {
+		fprintf(stderr, "tunnelwatch: report: %s\n", err);
+		return 2;
+	}
+	if (store_open(cfg->db_path, STORE_RDONLY, &st, err, sizeof err) != 0) {
+		fprintf(stderr, "tunnelwatch: report: %s\n", err);
+		return 1;
+	}
+	built = 1;
+	if (report_build(store_db(st), start, end, cfg->flap_count, &r, err, sizeof err) != 0) {
+		fprintf(stderr, "tunnelwatch: report: %s\n", err);
+		goto out;
+	}
+	if (cfg->q.out != NULL && strcmp(cfg->q.out, "-") != 0) {
+		/* Written beside the target and renamed: a reader (a mailer, a
+		 * web server) never sees half a report. */
+		if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.%ld", cfg->q.out,
+		    (long)getpid()) >= sizeof tmp) {
+			fprintf(stderr, "tunnelwatch: report: --out: path too long\n");
+			tmp[0] = '\0';
+			goto out;
+		}
+		if ((f = fopen(tmp, "w")) == NULL) {
+			fprintf(stderr, "tunnelwatch: report: %s: %s\n", tmp, strerror(errno));
+			tmp[0] = '\0';
+			goto out;
+		}
+	}
+	if (report_write(&r, format, f != NULL ? f : stdout) != 0 ||
+	    fflush(f != NULL ? f : stdout) != 0) {
+		fprintf(stderr, "tunnelwatch: report: writing %s: %s\n",
+		    f != NULL ? tmp : "stdout", strerror(errno));
+		goto out;
+	}
+	if (f != NULL) {
+		int rc = fsync(fileno(f));
+		if (fclose(f) != 0 || rc != 0) {
+			f = NULL;
+			fprintf(stderr, "tunnelwatch: report: %s: %s\n", tmp, strerror(errno));
+			goto out;
+		}
+		f = NULL;
+		if (rename(tmp, cfg->q.out) != 0) {
+			fprintf(stderr, "tunnelwatch: report: %s: %s\n", cfg->q.out,
+			    strerror(errno));
+			goto out;
+		}
+		tmp[0] = '\0';
+	}
+	ret = 0;
+out:
+	if (f != NULL)
+		fclose(f);
+	if (tmp[0] != '\0')
+		unlink(tmp);
+	if (built)
+		report_free(&r);
+	store_close(st);
+	return ret;
+}
