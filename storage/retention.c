@@ -6,6 +6,11 @@
 
 #include <stdio.h>
 
+/* The first message_id at or after the second ?1 (none: past the last). */
+#define RETENTION_MSG_CUT "coalesce((SELECT message_id FROM receive_marks" \
+	" WHERE received_s >= ?1 ORDER BY received_s LIMIT 1)," \
+	" (SELECT max(message_id) + 1 FROM messages))"
+
 static int
 retention_exec(sqlite3 *db, const char *sql, int64_t a, int64_t b, uint64_t *changed)
 {
@@ -43,17 +48,27 @@ retention_step(struct store *st, const struct config *cfg, int64_t now_us, int *
 	*deleted = 0;
 	if ((rc = store_begin(st)) != SQLITE_OK)
 		return rc;
-	/* Messages, oldest first along the received_us index.  Their
-	 * duplicate marks go with them. */
+	/* Messages, oldest first by message_id below the first receive mark
+	 * at or after the cut: every one of them arrived before it
+	 * (schema/0007_lean.sql); with no such mark, none arrived since.
+	 * Their duplicate marks go with them; the receive marks before that
+	 * one after them. */
 	if ((rc = retention_exec(db, "DELETE FROM duplicates WHERE message_id IN"
-	    " (SELECT message_id FROM messages WHERE received_us < ?1"
-	    " ORDER BY received_us LIMIT ?2)", msg_cut, RETENTION_STEP_ROWS, NULL)) != SQLITE_OK ||
+	    " (SELECT message_id FROM messages WHERE message_id < " RETENTION_MSG_CUT
+	    " ORDER BY message_id LIMIT ?2)", msg_cut / 1000000, RETENTION_STEP_ROWS,
+	    NULL)) != SQLITE_OK ||
 	    (rc = retention_exec(db, "DELETE FROM messages WHERE message_id IN"
-	    " (SELECT message_id FROM messages WHERE received_us < ?1"
-	    " ORDER BY received_us LIMIT ?2)", msg_cut, RETENTION_STEP_ROWS, &n)) != SQLITE_OK)
+	    " (SELECT message_id FROM messages WHERE message_id < " RETENTION_MSG_CUT
+	    " ORDER BY message_id LIMIT ?2)", msg_cut / 1000000, RETENTION_STEP_ROWS,
+	    &n)) != SQLITE_OK)
 		goto fail;
 	total += n;
 	*more |= n == RETENTION_STEP_ROWS;
+	if (n < RETENTION_STEP_ROWS && (rc = retention_exec(db,
+	    "DELETE FROM receive_marks WHERE received_s < coalesce((SELECT received_s"
+	    " FROM receive_marks WHERE received_s >= ?1 ORDER BY received_s LIMIT 1),"
+	    " ?1) AND ?2 > 0", msg_cut / 1000000, 1, NULL)) != SQLITE_OK)
+		goto fail;
 	/* Events: the oldest ids are the oldest events; look at one chunk. */
 	if ((rc = retention_exec(db, "DELETE FROM events WHERE event_id IN"
 	    " (SELECT event_id FROM (SELECT event_id, device_us FROM events"

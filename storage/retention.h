@@ -2,8 +2,8 @@
  * retention.h — pruning old rows in small steps, between the writer's
  * batches, so ingestion never waits long behind a big DELETE.
  *
- * Raw messages go after retention_messages (by receive time, along the
- * received_us index); events, incidents with their evidence (which keeps
+ * Raw messages go after retention_messages (by receive time, found through
+ * receive_marks, in message_id order); events, incidents with their evidence (which keeps
  * its own copy of each line) and fleet events after retention_events.
  */
 #ifndef TW_RETENTION_H

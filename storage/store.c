@@ -8,12 +8,22 @@
  * By default SQLite checkpoints the WAL inside the committing thread every
  * STORE_AUTOCHECKPOINT pages; `serve` moves that to a thread of its own
  * (store_use_checkpointer(), storage/checkpoint.c).
+ *
+ * A messages row stores the raw line once (schema/0007_lean.sql): sender,
+ * hostname and program are ids into dictionaries, found through bounded
+ * in-memory caches (a miss reads, then adds, the dictionary row); pid is a
+ * span of raw; the first message of each new second of arrival gets a
+ * receive_marks row.  The caches hold what the current transaction added
+ * too: when it does not commit, they are dropped (store_begin,
+ * store_rollback), so a replayed batch never uses an id that was rolled
+ * back.
  */
 #include "store.h"
 #include "checkpoint.h"
 #include "ingest.h"
 #include "log.h"
 #include "migrate.h"
+#include "strmap.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,12 +34,24 @@
 #define STORE_AUTOCHECKPOINT 2500
 #define STORE_PAGE_SIZE "16384"
 
+/* Entries per dictionary cache; a full cache is cleared and refilled from
+ * the dictionary (a new TCP connection is a new sender "ip:port"). */
+#define STORE_DICT_CACHE 4096
+/* pid_span = offset * STORE_PID_SPAN + length (a PROCID is at most 256
+ * bytes, syslog_hdr.c PROCID_MAX). */
+#define STORE_PID_SPAN 1024
+
+enum { DICT_SENDER, DICT_HOSTNAME, DICT_PROGRAM, DICT_MAX };
+
 enum {
 	SQL_INSERT_MSG,
 	SQL_INSERT_STAT,
 	SQL_UPSERT_SENDER,
 	SQL_META_GET,
 	SQL_META_SET,
+	SQL_DICT_GET,                  /* DICT_MAX statements from here */
+	SQL_DICT_ADD = SQL_DICT_GET + DICT_MAX,
+	SQL_MARK = SQL_DICT_ADD + DICT_MAX,
 	SQL_BEGIN,
 	SQL_COMMIT,
 	SQL_MAX
@@ -37,10 +59,10 @@ enum {
 
 static const char *const store_sql[SQL_MAX] = {
 	[SQL_INSERT_MSG] =
-	    "INSERT INTO messages(received_us, sender, transport, facility, severity,"
-	    " device_us, hostname, program, pid, raw, msg_off, parse_status, flags,"
-	    " import_id) VALUES (:recv, :sender, :transport, :facility, :severity,"
-	    " :device, :host, :program, :pid, :raw, :msg_off, :status, :flags, :import)",
+	    "INSERT INTO messages(received_us, device_us, sender_id, hostname_id,"
+	    " program_id, pid_span, pri, transport, parse_status, flags, import_id,"
+	    " msg_off, raw) VALUES (:recv, :device, :sender, :host, :program, :pid,"
+	    " :pri, :transport, :status, :flags, :import, :msg_off, :raw)",
 	[SQL_INSERT_STAT] = "INSERT INTO stats(at_us, name, value) VALUES (:at, :name, :value)",
 	[SQL_UPSERT_SENDER] =
 	    "INSERT INTO senders(sender_ip, received, unparsed, truncated, first_us,"
@@ -53,16 +75,32 @@ static const char *const store_sql[SQL_MAX] = {
 	    " last_hostname = coalesce(excluded.last_hostname, last_hostname)",
 	[SQL_META_GET] = "SELECT value FROM meta WHERE key = :key",
 	[SQL_META_SET] = "INSERT OR REPLACE INTO meta(key, value) VALUES (:key, :value)",
+	[SQL_DICT_GET + DICT_SENDER] = "SELECT sender_id FROM dict_senders WHERE addr = ?1",
+	[SQL_DICT_GET + DICT_HOSTNAME] =
+	    "SELECT hostname_id FROM dict_hostnames WHERE name = ?1",
+	[SQL_DICT_GET + DICT_PROGRAM] = "SELECT program_id FROM dict_programs WHERE name = ?1",
+	[SQL_DICT_ADD + DICT_SENDER] =
+	    "INSERT INTO dict_senders(addr) VALUES (?1) ON CONFLICT DO NOTHING",
+	[SQL_DICT_ADD + DICT_HOSTNAME] =
+	    "INSERT INTO dict_hostnames(name) VALUES (?1) ON CONFLICT DO NOTHING",
+	[SQL_DICT_ADD + DICT_PROGRAM] =
+	    "INSERT INTO dict_programs(name) VALUES (?1) ON CONFLICT DO NOTHING",
+	/* Only a second later than every mark (schema/0007_lean.sql): the
+	 * cache below spares the statement, this keeps marks increasing
+	 * whatever another process wrote. */
+	[SQL_MARK] =
+	    "INSERT INTO receive_marks(received_s, message_id) SELECT ?1, ?2"
+	    " WHERE NOT EXISTS (SELECT 1 FROM receive_marks WHERE received_s >= ?1)",
 	[SQL_BEGIN] = "BEGIN IMMEDIATE",
 	[SQL_COMMIT] = "COMMIT",
 };
 
 /* Parameter positions of SQL_INSERT_MSG, resolved by name once. */
-enum { P_RECV, P_SENDER, P_TRANSPORT, P_FACILITY, P_SEVERITY, P_DEVICE, P_HOST,
-	P_PROGRAM, P_PID, P_RAW, P_MSGOFF, P_STATUS, P_FLAGS, P_IMPORT, P_MAX };
+enum { P_RECV, P_DEVICE, P_SENDER, P_HOST, P_PROGRAM, P_PID, P_PRI, P_TRANSPORT,
+	P_STATUS, P_FLAGS, P_IMPORT, P_MSGOFF, P_RAW, P_MAX };
 static const char *const store_msg_params[P_MAX] = {
-	":recv", ":sender", ":transport", ":facility", ":severity", ":device", ":host",
-	":program", ":pid", ":raw", ":msg_off", ":status", ":flags", ":import",
+	":recv", ":device", ":sender", ":host", ":program", ":pid", ":pri", ":transport",
+	":status", ":flags", ":import", ":msg_off", ":raw",
 };
 
 struct store {
@@ -70,6 +108,10 @@ struct store {
 	sqlite3_stmt *stmt[SQL_MAX];
 	int msg_param[P_MAX];
 	struct ckpt *ckpt;          /* background checkpointer, or NULL */
+	struct strmap dict[DICT_MAX];   /* value -> id, bounded */
+	int64_t mark_s;             /* receive_marks holds a mark at or after this
+	                             * second (INT64_MIN: not known) */
+	int uncommitted;            /* the caches hold what an open transaction added */
 };
 
 sqlite3 *
@@ -97,6 +139,9 @@ store_open(const char *path, int flags, struct store **out, char *err, size_t er
 		snprintf(err, errsz, "out of memory");
 		return -1;
 	}
+	for (i = 0; i < DICT_MAX; i++)
+		strmap_init(&st->dict[i], STORE_DICT_CACHE);
+	st->mark_s = INT64_MIN;
 	oflags = (flags & STORE_RDONLY) ? SQLITE_OPEN_READONLY :
 	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	rc = sqlite3_open_v2(path, &st->db, oflags | SQLITE_OPEN_NOMUTEX, NULL);
@@ -178,6 +223,8 @@ store_close(struct store *st)
 		return;
 	for (i = 0; i < SQL_MAX; i++)
 		sqlite3_finalize(st->stmt[i]);
+	for (i = 0; i < DICT_MAX; i++)
+		strmap_free(&st->dict[i]);
 	if (st->db != NULL && sqlite3_close(st->db) != SQLITE_OK)
 		log_warnx("sqlite: close: %s", sqlite3_errmsg(st->db));
 	free(st);
@@ -214,9 +261,27 @@ store_is_transient(int rc)
 	return 0;
 }
 
+/* Forgets what the caches learnt since the last commit (all of it: the
+ * caches do not know which entries are older). */
+static void
+store_forget_uncommitted(struct store *st)
+{
+	int i;
+
+	if (!st->uncommitted)
+		return;
+	for (i = 0; i < DICT_MAX; i++)
+		strmap_clear(&st->dict[i]);
+	st->mark_s = INT64_MIN;
+	st->uncommitted = 0;
+}
+
 int
 store_begin(struct store *st)
 {
+	/* The previous transaction did not commit through store_commit (an
+	 * error SQLite rolled back by itself, or a ROLLBACK elsewhere). */
+	store_forget_uncommitted(st);
 	return store_step_done(st, SQL_BEGIN);
 }
 
@@ -225,6 +290,8 @@ store_commit(struct store *st)
 {
 	int rc = store_step_done(st, SQL_COMMIT);
 
+	if (rc == SQLITE_OK)
+		st->uncommitted = 0;
 	if (rc == SQLITE_OK && st->ckpt != NULL)
 		ckpt_after_commit(st->ckpt, st->db);
 	return rc;
@@ -242,17 +309,91 @@ store_rollback(struct store *st)
 {
 	if (!sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	store_forget_uncommitted(st);
 }
 
-static void
-store_bind_span(sqlite3_stmt *s, int idx, const char *base, struct span sp)
+/*
+ * The id of value[0..len) in dictionary d: from the cache, else read, else
+ * added.  Returns SQLITE_OK or the failing result code.
+ */
+static int
+store_dict_id(struct store *st, int d, const char *value, size_t len, int64_t *id)
 {
-	if (idx <= 0)
-		return;
+	sqlite3_stmt *get = st->stmt[SQL_DICT_GET + d];
+	int rc, pass;
+
+	if (strmap_get(&st->dict[d], value, len, id))
+		return SQLITE_OK;
+	for (pass = 0; pass < 2; pass++) {
+		sqlite3_bind_text(get, 1, value, (int)len, SQLITE_STATIC);
+		rc = sqlite3_step(get);
+		if (rc == SQLITE_ROW)
+			*id = sqlite3_column_int64(get, 0);
+		sqlite3_reset(get);
+		sqlite3_clear_bindings(get);
+		if (rc == SQLITE_ROW)
+			break;
+		if (rc != SQLITE_DONE) {
+			if (!store_is_transient(rc))
+				store_log_error(st, SQL_DICT_GET + d, rc);
+			return rc;
+		}
+		if (pass == 1) {        /* added, yet not found: cannot happen */
+			store_log_error(st, SQL_DICT_GET + d, SQLITE_INTERNAL);
+			return SQLITE_INTERNAL;
+		}
+		sqlite3_bind_text(st->stmt[SQL_DICT_ADD + d], 1, value, (int)len,
+		    SQLITE_STATIC);
+		if ((rc = store_step_done(st, SQL_DICT_ADD + d)) != SQLITE_OK)
+			return rc;
+		st->uncommitted = 1;
+		if (sqlite3_changes(st->db) == 1) {
+			*id = sqlite3_last_insert_rowid(st->db);
+			break;
+		}
+		/* Another connection added it since the read: read it again. */
+	}
+	if (strmap_put(&st->dict[d], value, len, *id) != 0) {
+		strmap_clear(&st->dict[d]);
+		(void)strmap_put(&st->dict[d], value, len, *id);
+	}
+	return SQLITE_OK;
+}
+
+/* Binds the dictionary id of a span of raw (NULL when the span is empty). */
+static int
+store_bind_dict(struct store *st, int d, int idx, const char *base, struct span sp)
+{
+	sqlite3_stmt *s = st->stmt[SQL_INSERT_MSG];
+	int64_t id;
+	int rc;
+
 	if (sp.len == 0)
-		sqlite3_bind_null(s, idx);
-	else
-		sqlite3_bind_text(s, idx, base + sp.off, (int)sp.len, SQLITE_STATIC);
+		return SQLITE_OK;
+	if ((rc = store_dict_id(st, d, base + sp.off, sp.len, &id)) != SQLITE_OK)
+		return rc;
+	sqlite3_bind_int64(s, idx, id);
+	return SQLITE_OK;
+}
+
+/* The first message of a second later than every mark gets one
+ * (schema/0007_lean.sql, receive_marks). */
+static int
+store_mark(struct store *st, int64_t recv_us, int64_t id)
+{
+	sqlite3_stmt *s = st->stmt[SQL_MARK];
+	int64_t sec = recv_us / 1000000;
+	int rc;
+
+	if (sec <= st->mark_s)
+		return SQLITE_OK;
+	sqlite3_bind_int64(s, 1, sec);
+	sqlite3_bind_int64(s, 2, id);
+	if ((rc = store_step_done(st, SQL_MARK)) != SQLITE_OK)
+		return rc;
+	st->uncommitted = 1;
+	st->mark_s = sec;
+	return SQLITE_OK;
 }
 
 int
@@ -261,31 +402,45 @@ store_insert_message(struct store *st, const struct store_msg_meta *meta,
 {
 	sqlite3_stmt *s = st->stmt[SQL_INSERT_MSG];
 	const int *p = st->msg_param;
+	const struct syslog_hdr *h = &row->hdr;
+	int64_t sender_id = 0, rowid;
 	int rc;
 
 	sqlite3_bind_int64(s, p[P_RECV], meta->recv_us);
-	if (meta->sender != NULL)
-		sqlite3_bind_text(s, p[P_SENDER], meta->sender, -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, p[P_TRANSPORT], meta->transport);
-	if (row->hdr.facility >= 0)
-		sqlite3_bind_int(s, p[P_FACILITY], row->hdr.facility);
-	if (row->hdr.severity >= 0)
-		sqlite3_bind_int(s, p[P_SEVERITY], row->hdr.severity);
 	if (row->device_us != INT64_MIN)
 		sqlite3_bind_int64(s, p[P_DEVICE], row->device_us);
-	store_bind_span(s, p[P_HOST], row->raw, row->hdr.hostname);
-	store_bind_span(s, p[P_PROGRAM], row->raw, row->hdr.app);
-	store_bind_span(s, p[P_PID], row->raw, row->hdr.procid);
-	sqlite3_bind_text(s, p[P_RAW], row->raw, (int)row->raw_len, SQLITE_STATIC);
-	sqlite3_bind_int(s, p[P_MSGOFF], (int)row->hdr.msg.off);
+	if ((meta->sender != NULL && (rc = store_dict_id(st, DICT_SENDER, meta->sender,
+	    strlen(meta->sender), &sender_id)) != SQLITE_OK) ||
+	    (rc = store_bind_dict(st, DICT_HOSTNAME, p[P_HOST], row->raw,
+	    h->hostname)) != SQLITE_OK ||
+	    (rc = store_bind_dict(st, DICT_PROGRAM, p[P_PROGRAM], row->raw,
+	    h->app)) != SQLITE_OK) {
+		sqlite3_clear_bindings(s);
+		return rc;
+	}
+	if (meta->sender != NULL)
+		sqlite3_bind_int64(s, p[P_SENDER], sender_id);
+	if (h->procid.len > 0 && h->procid.len < STORE_PID_SPAN)
+		sqlite3_bind_int64(s, p[P_PID],
+		    (int64_t)h->procid.off * STORE_PID_SPAN + h->procid.len);
+	/* Both come from the PRI or both from a facility.severity prefix. */
+	if (h->facility >= 0 && h->severity >= 0)
+		sqlite3_bind_int(s, p[P_PRI], h->facility * 8 + h->severity);
+	sqlite3_bind_int(s, p[P_TRANSPORT], meta->transport);
 	sqlite3_bind_int(s, p[P_STATUS], row->status);
 	sqlite3_bind_int(s, p[P_FLAGS], row->flags);
 	if (meta->import_id > 0)
 		sqlite3_bind_int64(s, p[P_IMPORT], meta->import_id);
-	rc = store_step_done(st, SQL_INSERT_MSG);
-	if (rc == SQLITE_OK && id != NULL)
-		*id = sqlite3_last_insert_rowid(st->db);
-	return rc;
+	sqlite3_bind_int(s, p[P_MSGOFF], (int)h->msg.off);
+	sqlite3_bind_text(s, p[P_RAW], row->raw, (int)row->raw_len, SQLITE_STATIC);
+	if ((rc = store_step_done(st, SQL_INSERT_MSG)) != SQLITE_OK)
+		return rc;
+	rowid = sqlite3_last_insert_rowid(st->db);
+	if ((rc = store_mark(st, meta->recv_us, rowid)) != SQLITE_OK)
+		return rc;
+	if (id != NULL)
+		*id = rowid;
+	return SQLITE_OK;
 }
 
 int

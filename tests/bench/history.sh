@@ -113,7 +113,7 @@ Q=(
 "SELECT value FROM v_incidents, json_each(v_incidents.evidence) WHERE incident_id = $inc;"
 "SELECT started_at, peer_ip, devices, root_cause, summary FROM v_fleet_events ORDER BY started_at DESC LIMIT 20;"
 "SELECT device_time, kind, line FROM v_events WHERE tunnel_id = (SELECT tunnel_id FROM v_tunnels WHERE hostname = '${host:-vedge0001}' AND tunnel = '${tun:-ipsec1}') AND device_us BETWEEN $now_us - 900000000 AND $now_us ORDER BY device_us, event_id;"
-"SELECT program, count(*) FROM messages WHERE parse_status <> 0 GROUP BY program ORDER BY 2 DESC;"
+"SELECT dp.name AS program, count(*) FROM messages m LEFT JOIN dict_programs dp ON dp.program_id = m.program_id WHERE m.parse_status <> 0 GROUP BY m.program_id ORDER BY 2 DESC;"
 )
 QN=("tunnels down now" "flapping tunnels" "incidents of the last 24 h" "evidence of one incident"
 	"fleet events" "one tunnel's lines, 15 min" "unparsed lines by program")

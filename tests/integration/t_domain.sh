@@ -43,7 +43,7 @@ dups=$(q "SELECT count(*) FROM duplicates")
 [ "$dups" -ge 10 ] || fail "charon's duplicated lines marked ($dups)"
 eq "$(q "SELECT count(*) FROM events e JOIN duplicates d ON d.message_id = e.message_id")" "0" \
 	"a duplicate is not a second event"
-eq "$(q "SELECT count(*) FROM messages WHERE hostname = 'Lvedge01'")" "1" "hostname stored as seen"
+eq "$(q "SELECT count(*) FROM v_messages WHERE hostname = 'Lvedge01'")" "1" "hostname stored as seen"
 ok "duplicates marked, mangled host and tag host joined to one device"
 
 # Charon lines before the FTMD line that reveals the system-ip, from a

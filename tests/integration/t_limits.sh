@@ -10,7 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 command -v perl >/dev/null || { echo "skip: perl not installed"; exit 77; }
 
-rows() { q "SELECT count(*) FROM messages${1:+ WHERE $1}"; }
+rows() { q "SELECT count(*) FROM v_messages${1:+ WHERE $1}"; }
 
 # perl_send PROTO SRC PORT TEXT N: N lines "TEXT i" from source address SRC.
 perl_send() {
@@ -173,7 +173,7 @@ elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
 [ "$elapsed_ms" -ge 2500 ] || fail "400 messages at 100/s in ${elapsed_ms} ms"
 tw_stop
 eq "$(rows "sender LIKE '127.0.0.1:%'")" "400" "every tcp message stored"
-eq "$(q "SELECT count(DISTINCT raw) FROM messages WHERE sender LIKE '127.0.0.1:%'")" "400" \
+eq "$(q "SELECT count(DISTINCT raw) FROM v_messages WHERE sender LIKE '127.0.0.1:%'")" "400" \
 	"each once"
 [ "$(counter tcp_paused_rate_limit)" -ge 1 ] || fail "tcp_paused_rate_limit not counted"
 ok "sender_rate_limit 100/s over tcp: 400 of 400 stored in ${elapsed_ms} ms, paused not dropped"

@@ -44,9 +44,11 @@ INSERT INTO incident_evidence(incident_id, seq, event_id, line)
    WHERE e.tunnel_id = $T1 AND e.kind IN ('retransmit', 'give_up');
 -- A line with terminal escapes (as could come from a relay that does not
 -- escape control bytes), tied to tunnel 1 inside the default window.
-INSERT INTO messages(message_id, received_us, transport, device_us, hostname, program,
+INSERT INTO messages(message_id, received_us, transport, device_us, hostname_id, program_id,
                      raw, msg_off, parse_status)
-  VALUES (90001, $DOWN, 3, $DOWN + 1000000, 'vedge01', 'charon',
+  VALUES (90001, $DOWN, 3, $DOWN + 1000000,
+          (SELECT hostname_id FROM dict_hostnames WHERE name = 'vedge01'),
+          (SELECT program_id FROM dict_programs WHERE name = 'charon'),
           'Jun 18 00:31:18 vedge01 charon: 16[IKE] evil ' || char(27) || '[31mred'
           || char(27) || ']0;title' || char(7) || ' ' || char(194, 155) || '2J end', 0, 0);
 INSERT INTO events(event_id, message_id, device_id, tunnel_id, device_us, kind, source, detail)

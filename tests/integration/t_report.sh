@@ -330,10 +330,16 @@ INSERT INTO tunnels(tunnel_id, device_id, name, local_ip, peer_ip, first_us, las
          '198.51.100.' || ((d.value * 7 + k.value) % 40), $S, $E
     FROM generate_series(1, 1000) d, generate_series(0, 3) k;
 -- background lines: 4 million messages and events
-INSERT INTO messages(message_id, received_us, sender, transport, device_us, hostname,
-                     program, raw, msg_off, parse_status)
-  SELECT value, $S + value * 648000, '10.0.0.1:514', 1, $S + value * 648000,
-         printf('vedge%04d', value % 1000 + 1), 'charon',
+INSERT OR IGNORE INTO dict_senders(addr) VALUES ('10.0.0.1:514');
+INSERT OR IGNORE INTO dict_programs(name) VALUES ('charon');
+INSERT OR IGNORE INTO dict_hostnames(name)
+  SELECT printf('vedge%04d', value) FROM generate_series(1, 1000);
+INSERT INTO messages(message_id, received_us, sender_id, transport, device_us, hostname_id,
+                     program_id, raw, msg_off, parse_status)
+  SELECT value, $S + value * 648000,
+         (SELECT sender_id FROM dict_senders WHERE addr = '10.0.0.1:514'), 1, $S + value * 648000,
+         (SELECT hostname_id FROM dict_hostnames WHERE name = printf('vedge%04d', value % 1000 + 1)),
+         (SELECT program_id FROM dict_programs WHERE name = 'charon'),
          printf('Jun 18 00:24:08 vedge%04d charon: 11[ENC] generating INFORMATIONAL request %d [ ]',
                 value % 1000 + 1, value), 38, 0
     FROM generate_series(1, 4000000);

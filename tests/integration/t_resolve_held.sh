@@ -28,7 +28,7 @@ eq "$(qb 100000 "SELECT count(*) FROM messages")" "$n" "every line stored (batch
 for b in 1 100000; do
 	# One event or one duplicate mark per charon/Viptela line, never both,
 	# never neither.
-	eq "$(qb $b "SELECT count(*) FROM messages m WHERE m.program IN ('charon', 'FTMD')
+	eq "$(qb $b "SELECT count(*) FROM v_messages m WHERE m.program IN ('charon', 'FTMD')
 		AND (SELECT count(*) FROM events e WHERE e.message_id = m.message_id)
 		  + (SELECT count(*) FROM duplicates d WHERE d.message_id = m.message_id) <> 1")" \
 		"0" "batch $b: each line one event or one duplicate"
