@@ -51,16 +51,17 @@ retention_step(struct store *st, const struct config *cfg, int64_t now_us, int *
 	/* Messages, oldest first by message_id below the first receive mark
 	 * at or after the cut: every one of them arrived before it
 	 * (schema/0007_lean.sql); with no such mark, none arrived since.
-	 * Their duplicate marks go with them; the receive marks before that
-	 * one after them. */
+	 * The received_us test is for rows some other program wrote without
+	 * their mark.  Their duplicate marks go with them; the receive marks
+	 * before that one after them. */
 	if ((rc = retention_exec(db, "DELETE FROM duplicates WHERE message_id IN"
 	    " (SELECT message_id FROM messages WHERE message_id < " RETENTION_MSG_CUT
-	    " ORDER BY message_id LIMIT ?2)", msg_cut / 1000000, RETENTION_STEP_ROWS,
-	    NULL)) != SQLITE_OK ||
+	    " AND received_us < ?1 * 1000000 ORDER BY message_id LIMIT ?2)",
+	    msg_cut / 1000000, RETENTION_STEP_ROWS, NULL)) != SQLITE_OK ||
 	    (rc = retention_exec(db, "DELETE FROM messages WHERE message_id IN"
 	    " (SELECT message_id FROM messages WHERE message_id < " RETENTION_MSG_CUT
-	    " ORDER BY message_id LIMIT ?2)", msg_cut / 1000000, RETENTION_STEP_ROWS,
-	    &n)) != SQLITE_OK)
+	    " AND received_us < ?1 * 1000000 ORDER BY message_id LIMIT ?2)",
+	    msg_cut / 1000000, RETENTION_STEP_ROWS, &n)) != SQLITE_OK)
 		goto fail;
 	total += n;
 	*more |= n == RETENTION_STEP_ROWS;

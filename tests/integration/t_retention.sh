@@ -25,11 +25,13 @@ for i in $(seq 1 100); do
 	sleep 0.1
 done
 eq "$(q "SELECT count(*) FROM messages")" "0" "raw messages pruned after 3 s"
+eq "$(q "SELECT count(*) FROM receive_marks")" "0" "their receive marks with them"
 [ "$(q "SELECT count(*) FROM events")" -ge 7 ] || fail "events kept"
 case "$(q "SELECT evidence FROM v_incidents")" in
 *"giving up after 1 retransmits"*) ;; *) fail "evidence lines survive pruning";; esac
 # Ingestion goes on beside it.
 "$TW_SEND" --udp "127.0.0.1:$TW_PORT" --count 100 2>/dev/null
 wait_rows 1 "SELECT count(*) FROM messages"
+wait_rows 1 "SELECT count(*) FROM receive_marks"
 tw_stop
 ok "messages pruned in the background, incidents and evidence kept"
