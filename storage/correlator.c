@@ -1,28 +1,15 @@
 /*
- * correlator.c — tunnel state machine, incidents, root causes, fleet
- * events.  See correlator.h for where it runs and what it persists.
- *
- * The state machine, per tunnel, over events in device-time order:
- *
- *   unknown ──initiate──▶ negotiating ──CHILD_SA up / FTMD up──▶ up
- *      │                      │ failure, never up: never_established
- *      │ DPD, CREATE_CHILD_SA, rekeys seen: the SA exists ──▶ up
- *   up ──give-up / IKE_SA deleted (not a rekey) / last CHILD_SA gone
- *        without replacement / FTMD down──▶ down   (incident opened)
- *   down ──back up within stuck_after──▶ up        (incident: flap)
- *   down ──older than stuck_after──────▶ stuck     (timer)
- *   up, CHILD_SA rekeys refused ────────▶ degraded (incident; stuck when
- *                                                  the CHILD_SA is gone)
- *
- * Rekeys are never downs: an IKE_SA delete is a rekey's when its unique
- * id is not the current IKE_SA's, or when it follows an IKE rekey within
- * seconds; a closed CHILD_SA is only a down when no CHILD_SA is left and
- * none replaces it within CORR_CHILD_GRACE.
+ * correlator.c — the driver of the tunnel state machine (machine.h): reads
+ * each tunnel's new events from SQLite, steps its machine, records the
+ * incidents it opens and closes, names their root causes (rootcause.c)
+ * and groups simultaneous losses of one peer into fleet events.  See
+ * correlator.h for where it runs and what it persists.
  */
 #include "correlator.h"
 #include "domain.h"
 #include "ingest.h"
 #include "log.h"
+#include "machine.h"
 #include "overlay.h"
 #include "rootcause.h"
 #include "strmap.h"
@@ -30,68 +17,20 @@
 
 #include <inttypes.h>
 #include <jansson.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define CORR_CHILD_GRACE    (10 * 1000000LL)
-#define CORR_REKEY_WINDOW   (30 * 1000000LL)
-#define CORR_DELETE_WINDOW  (5 * 1000000LL)
-#define CORR_NEAR           (3 * 1000000LL)
-#define CORR_SETTLE         (3 * 1000000LL)  /* an IKE_SA delete waits this long for its rekey */
-#define CORR_SETTLE_UNKNOWN (60 * 1000000LL) /* ... or this long on a tunnel never seen up */
 #define CORR_LOOKBACK       (10 * 60 * 1000000LL)
 #define CORR_TRANSPORT_BEFORE (2 * 60 * 1000000LL)  /* the device's uplink down this long before */
 #define CORR_TRANSPORT_AFTER  (10 * 1000000LL)      /* ... or this long after the outage began */
 #define CORR_TRANSPORT_MAX  16
 #define CORR_WINDOW_MAX     3000          /* events given to the classifier */
 #define CORR_BATCH          4096          /* events read per query */
-#define CORR_MAX_CHILD      8
-#define CORR_MAX_FLAPS      64
-#define CORR_FLAP_PENALTY   1000.0
 #define CORR_MAX_TOUCHED    4096
 #define CORR_CACHE_MIN      1024          /* machine cache slots, first */
 #define CORR_CACHE_MAX      (1u << 17)    /* ... and at most (~90 MiB) */
 #define CORR_SAVE_DEFER     (10 * 1000000LL)  /* progress-only saves wait this long */
-
-enum { ST_UNKNOWN, ST_UP, ST_DOWN, ST_NEGOTIATING };
-static const char *const st_names[] = { "unknown", "up", "down", "negotiating" };
-
-enum { SYM_NONE, SYM_NEVER, SYM_FLAP, SYM_STUCK, SYM_DOWN, SYM_DEGRADED };
-static const char *const sym_names[] = { "", "never_established", "flap", "stuck",
-	"down", "degraded" };
-
-/* A tunnel's state machine: what it must remember between events. */
-struct machine {
-	int state;
-	int64_t state_since;
-	int ever_up;
-	int ike_up;
-	int has_ike_uid;
-	uint32_t ike_uid;
-	uint32_t child[CORR_MAX_CHILD];
-	int nchild;
-	int64_t child_gone_us;       /* last CHILD_SA closed at; 0 = none pending */
-	int64_t ike_rekey_us;
-	int64_t del_rekey_us;        /* an IKE_SA delete judged part of a rekey */
-	int64_t del_down_us;         /* an IKE_SA delete judged a down */
-	int64_t del_pending_us;      /* an IKE_SA delete not decided yet (CORR_SETTLE) */
-	int del_pending_blind;       /* ... not knowing which IKE_SA is the current one */
-	int64_t del_peer_us;         /* last DELETE the peer sent */
-	int64_t local_reason_us;     /* last terminate, shutdown or inactivity close */
-	int64_t exch_us;             /* last IKE exchange seen */
-	char exch[24];
-	int64_t incident_id;
-	int symptom;
-	int64_t inc_start;
-	int64_t flaps[CORR_MAX_FLAPS];
-	int nflaps;
-	double score;
-	int64_t score_us;
-	int64_t last_us;
-	int64_t cursor_us, cursor_event;
-};
 
 /*
  * The machine cache: each tunnel's machine as it was last saved in
@@ -106,7 +45,7 @@ struct mslot {
 	int flapping;
 	int deferred;                 /* m is ahead of the row: progress only */
 	int64_t saved_mono;           /* when the row was last written */
-	struct machine m;
+	struct tm_machine m;
 };
 
 /*
@@ -229,6 +168,7 @@ static const char *const corr_sql[Q_MAX] = {
 
 struct corr {
 	const struct config *cfg;
+	struct tm_params tp;          /* the machine's part of cfg */
 	struct store *st;
 	sqlite3 *db;
 	sqlite3_stmt *q[Q_MAX];
@@ -412,6 +352,10 @@ corr_open(const struct config *cfg, struct store *st, struct corr **out, char *e
 	if ((c = calloc(1, sizeof *c)) == NULL)
 		return -1;
 	c->cfg = cfg;
+	c->tp.stuck_after_us = cfg->stuck_after_us;
+	c->tp.flap_half_life_us = cfg->flap_half_life_us;
+	c->tp.flap_window_us = cfg->flap_window_us;
+	c->tp.flap_count = cfg->flap_count;
 	c->st = st;
 	c->db = store_db(st);
 	c->scratch = malloc(INGEST_SCRATCH((size_t)cfg->max_frame));
@@ -557,656 +501,103 @@ corr_reset_tunnel(struct corr *c, int64_t tunnel_id)
 	return SQLITE_OK;
 }
 
-/* ---- machine persistence --------------------------------------------- */
-
-static void
-machine_init(struct machine *m)
-{
-	memset(m, 0, sizeof *m);
-	m->cursor_us = INT64_MIN;
-}
-
-static json_t *
-machine_to_json(const struct machine *m)
-{
-	json_t *o = json_object(), *a = json_array(), *f = json_array();
-	int i;
-
-	for (i = 0; i < m->nchild; i++)
-		json_array_append_new(a, json_integer(m->child[i]));
-	for (i = 0; i < m->nflaps; i++)
-		json_array_append_new(f, json_integer(m->flaps[i]));
-	json_object_set_new(o, "state", json_integer(m->state));
-	json_object_set_new(o, "since", json_integer(m->state_since));
-	json_object_set_new(o, "ever_up", json_integer(m->ever_up));
-	json_object_set_new(o, "ike_up", json_integer(m->ike_up));
-	json_object_set_new(o, "has_ike_uid", json_integer(m->has_ike_uid));
-	json_object_set_new(o, "ike_uid", json_integer(m->ike_uid));
-	json_object_set_new(o, "child", a);
-	json_object_set_new(o, "child_gone", json_integer(m->child_gone_us));
-	json_object_set_new(o, "ike_rekey", json_integer(m->ike_rekey_us));
-	json_object_set_new(o, "del_rekey", json_integer(m->del_rekey_us));
-	json_object_set_new(o, "del_down", json_integer(m->del_down_us));
-	json_object_set_new(o, "del_pending", json_integer(m->del_pending_us));
-	json_object_set_new(o, "del_blind", json_integer(m->del_pending_blind));
-	json_object_set_new(o, "del_peer", json_integer(m->del_peer_us));
-	json_object_set_new(o, "local_reason", json_integer(m->local_reason_us));
-	json_object_set_new(o, "exch_us", json_integer(m->exch_us));
-	json_object_set_new(o, "exch", json_string(m->exch));
-	json_object_set_new(o, "incident", json_integer(m->incident_id));
-	json_object_set_new(o, "symptom", json_integer(m->symptom));
-	json_object_set_new(o, "inc_start", json_integer(m->inc_start));
-	json_object_set_new(o, "flaps", f);
-	json_object_set_new(o, "score", json_real(m->score));
-	json_object_set_new(o, "score_us", json_integer(m->score_us));
-	json_object_set_new(o, "last_us", json_integer(m->last_us));
-	json_object_set_new(o, "cursor_us", json_integer(m->cursor_us));
-	json_object_set_new(o, "cursor_event", json_integer(m->cursor_event));
-	return o;
-}
-
-static int64_t
-jint(json_t *o, const char *k)
-{
-	json_t *v = json_object_get(o, k);
-
-	return json_is_integer(v) ? (int64_t)json_integer_value(v) : 0;
-}
-
-static void
-machine_from_json(struct machine *m, const char *text)
-{
-	json_t *o = json_loads(text, 0, NULL), *a;
-	size_t i;
-
-	machine_init(m);
-	if (o == NULL)
-		return;
-	m->state = (int)jint(o, "state");
-	if (m->state < ST_UNKNOWN || m->state > ST_NEGOTIATING)
-		m->state = ST_UNKNOWN;
-	m->state_since = jint(o, "since");
-	m->ever_up = (int)jint(o, "ever_up");
-	m->ike_up = (int)jint(o, "ike_up");
-	m->has_ike_uid = (int)jint(o, "has_ike_uid");
-	m->ike_uid = (uint32_t)jint(o, "ike_uid");
-	a = json_object_get(o, "child");
-	for (i = 0; i < json_array_size(a) && i < CORR_MAX_CHILD; i++)
-		m->child[m->nchild++] = (uint32_t)json_integer_value(json_array_get(a, i));
-	m->child_gone_us = jint(o, "child_gone");
-	m->ike_rekey_us = jint(o, "ike_rekey");
-	m->del_rekey_us = jint(o, "del_rekey");
-	m->del_down_us = jint(o, "del_down");
-	m->del_pending_us = jint(o, "del_pending");
-	m->del_pending_blind = (int)jint(o, "del_blind");
-	m->del_peer_us = jint(o, "del_peer");
-	m->local_reason_us = jint(o, "local_reason");
-	m->exch_us = jint(o, "exch_us");
-	if (json_is_string(json_object_get(o, "exch")))
-		snprintf(m->exch, sizeof m->exch, "%s",
-		    json_string_value(json_object_get(o, "exch")));
-	m->incident_id = jint(o, "incident");
-	m->symptom = (int)jint(o, "symptom");
-	if (m->symptom < SYM_NONE || m->symptom > SYM_DEGRADED)
-		m->symptom = SYM_NONE;
-	m->inc_start = jint(o, "inc_start");
-	a = json_object_get(o, "flaps");
-	for (i = 0; i < json_array_size(a) && i < CORR_MAX_FLAPS; i++)
-		m->flaps[m->nflaps++] = (int64_t)json_integer_value(json_array_get(a, i));
-	m->score = json_real_value(json_object_get(o, "score"));
-	m->score_us = jint(o, "score_us");
-	m->last_us = jint(o, "last_us");
-	m->cursor_us = json_object_get(o, "cursor_us") != NULL ? jint(o, "cursor_us") : INT64_MIN;
-	m->cursor_event = jint(o, "cursor_event");
-	json_decref(o);
-}
-
-/* ---- per-tunnel context ----------------------------------------------- */
+/* ---- applying the machine's effects ----------------------------------- */
 
 struct tctx {
 	struct corr *c;
 	int64_t tunnel_id, device_id;
 	char peer[64];
-	struct machine m;
+	struct tm_machine m;
 	int64_t tnow;                 /* "now" in this device's clock */
 };
 
+/*
+ * Records what one machine call decided (machine.h, "Effects"), in order:
+ * incidents opened, their symptom changed, closed.  An effect on
+ * TM_INCIDENT_NEW is on the incident the latest opening created; the
+ * machine learns its id.  Returns SQLITE_OK or an error.
+ */
 static int
-inc_open(struct tctx *t, int symptom, int64_t start)
+corr_apply(struct tctx *t, const struct tm_effects *fx)
 {
-	sqlite3_stmt *s = t->c->q[Q_INC_NEW];
-	int rc;
+	struct corr *c = t->c;
+	int64_t opened = 0;
+	int i, rc = SQLITE_OK;
 
-	sqlite3_bind_int64(s, 1, t->tunnel_id);
-	sqlite3_bind_int64(s, 2, t->device_id);
-	if (t->peer[0] != '\0')
-		sqlite3_bind_text(s, 3, t->peer, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 4, sym_names[symptom], -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 5, start);
-	sqlite3_bind_int64(s, 6, t->c->now_us);
-	if ((rc = corr_step(t->c, s)) != SQLITE_OK)
-		return rc;
-	t->m.incident_id = sqlite3_last_insert_rowid(t->c->db);
-	t->m.symptom = symptom;
-	t->m.inc_start = start;
-	t->c->stats.incidents_opened++;
-	corr_touch(t->c, t->m.incident_id);
-	return SQLITE_OK;
-}
-
-static int
-inc_symptom(struct tctx *t, int symptom)
-{
-	sqlite3_stmt *s = t->c->q[Q_INC_SYMPTOM];
-
-	if (t->m.incident_id == 0 || t->m.symptom == symptom)
-		return SQLITE_OK;
-	sqlite3_bind_int64(s, 1, t->m.incident_id);
-	sqlite3_bind_text(s, 2, sym_names[symptom], -1, SQLITE_STATIC);
-	t->m.symptom = symptom;
-	corr_touch(t->c, t->m.incident_id);
-	return corr_step(t->c, s);
-}
-
-static int
-inc_close(struct tctx *t, int symptom, int64_t end)
-{
-	sqlite3_stmt *s = t->c->q[Q_INC_CLOSE];
-	int rc;
-
-	sqlite3_bind_int64(s, 1, t->m.incident_id);
-	sqlite3_bind_text(s, 2, sym_names[symptom], -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 3, end);
-	corr_touch(t->c, t->m.incident_id);
-	if ((rc = corr_step(t->c, s)) != SQLITE_OK)
-		return rc;
-	t->m.incident_id = 0;
-	t->m.symptom = SYM_NONE;
-	t->c->stats.incidents_closed++;
-	return SQLITE_OK;
-}
-
-static double
-score_at(const struct machine *m, int64_t at, int64_t half_life)
-{
-	if (m->score <= 0 || at <= m->score_us || half_life <= 0)
-		return m->score;
-	return m->score * pow(2.0, -(double)(at - m->score_us) / (double)half_life);
-}
-
-static void
-flap_record(struct tctx *t, int64_t at)
-{
-	struct machine *m = &t->m;
-
-	if (m->nflaps == CORR_MAX_FLAPS) {
-		memmove(m->flaps, m->flaps + 1, (CORR_MAX_FLAPS - 1) * sizeof m->flaps[0]);
-		m->nflaps--;
-	}
-	m->flaps[m->nflaps++] = at;
-	m->score = score_at(m, at, t->c->cfg->flap_half_life_us) + CORR_FLAP_PENALTY;
-	m->score_us = at;
-}
-
-/* ---- transitions ------------------------------------------------------ */
-
-static int
-go_up(struct tctx *t, int64_t at)
-{
-	struct machine *m = &t->m;
-	int rc = SQLITE_OK;
-
-	m->child_gone_us = 0;
-	if (m->state == ST_UP)
-		return SQLITE_OK;
-	if (m->incident_id != 0) {
-		int64_t start = m->inc_start;
-		switch (m->symptom) {
-		case SYM_DOWN:
-			if (at - start <= t->c->cfg->stuck_after_us) {
-				rc = inc_close(t, SYM_FLAP, at);
-				flap_record(t, start);
-			} else {
-				rc = inc_close(t, SYM_STUCK, at);
-			}
+	for (i = 0; i < fx->n && rc == SQLITE_OK; i++) {
+		const struct tm_effect *e = &fx->fx[i];
+		int64_t id = e->incident == TM_INCIDENT_NEW ? opened : e->incident;
+		sqlite3_stmt *s;
+		switch (e->kind) {
+		case TM_FX_OPEN:
+			s = c->q[Q_INC_NEW];
+			sqlite3_bind_int64(s, 1, t->tunnel_id);
+			sqlite3_bind_int64(s, 2, t->device_id);
+			if (t->peer[0] != '\0')
+				sqlite3_bind_text(s, 3, t->peer, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(s, 4, tm_symptom_name(e->symptom), -1, SQLITE_STATIC);
+			sqlite3_bind_int64(s, 5, e->us);
+			sqlite3_bind_int64(s, 6, c->now_us);
+			if ((rc = corr_step(c, s)) != SQLITE_OK)
+				break;
+			opened = sqlite3_last_insert_rowid(c->db);
+			c->stats.incidents_opened++;
+			corr_touch(c, opened);
 			break;
-		default:
-			rc = inc_close(t, m->symptom, at);
+		case TM_FX_SYMPTOM:
+			s = c->q[Q_INC_SYMPTOM];
+			sqlite3_bind_int64(s, 1, id);
+			sqlite3_bind_text(s, 2, tm_symptom_name(e->symptom), -1, SQLITE_STATIC);
+			corr_touch(c, id);
+			rc = corr_step(c, s);
+			break;
+		case TM_FX_CLOSE:
+			s = c->q[Q_INC_CLOSE];
+			sqlite3_bind_int64(s, 1, id);
+			sqlite3_bind_text(s, 2, tm_symptom_name(e->symptom), -1, SQLITE_STATIC);
+			sqlite3_bind_int64(s, 3, e->us);
+			corr_touch(c, id);
+			if ((rc = corr_step(c, s)) == SQLITE_OK)
+				c->stats.incidents_closed++;
+			break;
+		default:                  /* TM_FX_FLAP: kept in the machine */
 			break;
 		}
 	}
-	m->state = ST_UP;
-	m->state_since = at;
-	m->ever_up = 1;
+	if (opened != 0)
+		tm_incident_assigned(&t->m, opened);
 	return rc;
 }
 
+/* The machine's entry points, each followed by its effects. */
 static int
-go_down(struct tctx *t, int64_t at)
+corr_event(struct tctx *t, const struct tm_event *ev)
 {
-	struct machine *m = &t->m;
-	int rc = SQLITE_OK;
+	struct tm_effects fx;
 
-	m->child_gone_us = 0;
-	m->nchild = 0;
-	m->ike_up = 0;
-	if (m->state == ST_DOWN)
-		return SQLITE_OK;
-	if (m->incident_id != 0 && m->symptom == SYM_DEGRADED) {
-		/* The PFS case: the CHILD_SA is gone for good. */
-		rc = inc_symptom(t, SYM_STUCK);
-	} else if (m->incident_id != 0 && m->symptom == SYM_NEVER) {
-		/* A failure seen before anything showed the tunnel up (a file
-		 * that starts mid-stream: the give-up, then FTMD's DOWN): a
-		 * down says it was up. */
-		rc = inc_symptom(t, SYM_DOWN);
-	} else if (m->incident_id == 0) {
-		rc = inc_open(t, SYM_DOWN, at);
-	}
-	m->ever_up = 1;
-	m->state = ST_DOWN;
-	m->state_since = at;
-	return rc;
-}
-
-/* A failed attempt to bring the tunnel up. */
-static int
-attempt_failed(struct tctx *t, int64_t at)
-{
-	struct machine *m = &t->m;
-
-	if (m->state == ST_UP)
-		return SQLITE_OK;
-	if (m->state == ST_NEGOTIATING && m->ever_up) {
-		m->state = ST_DOWN;
-		m->state_since = at;
-	}
-	if (!m->ever_up && m->incident_id == 0) {
-		if (m->state == ST_UNKNOWN) {
-			m->state = ST_NEGOTIATING;
-			m->state_since = at;
-		}
-		return inc_open(t, SYM_NEVER, at);
-	}
-	return SQLITE_OK;
-}
-
-static void
-negotiating(struct tctx *t, int64_t at)
-{
-	struct machine *m = &t->m;
-
-	if (m->state == ST_UNKNOWN || m->state == ST_DOWN) {
-		m->state = ST_NEGOTIATING;
-		m->state_since = at;
-	}
-}
-
-/* Lines that only an established IKE_SA produces: the tunnel is up, even
- * if we never saw it come up (the collector started later). */
-static int
-infer_up(struct tctx *t, int64_t at)
-{
-	if (t->m.state == ST_UNKNOWN)
-		return go_up(t, at);
-	return SQLITE_OK;
+	tm_step(&t->m, &t->c->tp, ev, &fx);
+	return corr_apply(t, &fx);
 }
 
 static int
-child_rekey_failed(struct tctx *t, int64_t at)
+corr_timers(struct tctx *t, int64_t at, int final)
 {
-	int rc;
+	struct tm_effects fx;
 
-	if (t->m.incident_id != 0 && t->m.symptom == SYM_NEVER && !t->m.ever_up &&
-	    at - t->m.inc_start <= CORR_NEAR) {
-		/* The same negotiation's lines, in another order: what looked
-		 * like a first attempt failing was a CHILD_SA rekey refused on
-		 * an established IKE_SA. */
-		t->m.state = ST_UP;
-		t->m.state_since = t->m.inc_start;
-		t->m.ever_up = 1;
-		return inc_symptom(t, SYM_DEGRADED);
-	}
-	if ((rc = infer_up(t, at)) != SQLITE_OK)
-		return rc;
-	if (t->m.state == ST_UP && t->m.incident_id == 0)
-		return inc_open(t, SYM_DEGRADED, at);
-	return SQLITE_OK;
-}
-
-static void
-child_add(struct machine *m, uint32_t uid)
-{
-	int i;
-
-	for (i = 0; i < m->nchild; i++)
-		if (m->child[i] == uid)
-			return;
-	if (m->nchild == CORR_MAX_CHILD) {
-		memmove(m->child, m->child + 1, (CORR_MAX_CHILD - 1) * sizeof m->child[0]);
-		m->nchild--;
-	}
-	m->child[m->nchild++] = uid;
-}
-
-static void
-child_remove(struct machine *m, uint32_t uid)
-{
-	int i;
-
-	for (i = 0; i < m->nchild; i++) {
-		if (m->child[i] == uid) {
-			memmove(m->child + i, m->child + i + 1,
-			    (size_t)(m->nchild - i - 1) * sizeof m->child[0]);
-			m->nchild--;
-			return;
-		}
-	}
+	if (final)
+		tm_final(&t->m, &t->c->tp, at, &fx);
+	else
+		tm_timers(&t->m, &t->c->tp, at, &fx);
+	return corr_apply(t, &fx);
 }
 
 static int
-recent(int64_t at, int64_t then, int64_t window)
+corr_restart(struct tctx *t, int64_t at)
 {
-	return then != 0 && at >= then && at - then <= window;
-}
+	struct tm_effects fx;
 
-/* Is an IKE_SA delete (uid, if known) a rekey's deletion of the old SA? */
-static int
-delete_is_rekey(const struct machine *m, const struct charon_event *ch, int64_t at)
-{
-	if ((ch->has & CHARON_HAS_IKE_UID) && m->has_ike_uid && ch->ike_uid != m->ike_uid)
-		return 1;
-	return recent(at, m->ike_rekey_us, CORR_REKEY_WINDOW);
-}
-
-/* An IKE rekey at `at`: a delete logged just before it was the rekey's. */
-static void
-corr_rekey_seen(struct machine *m, int64_t at)
-{
-	if (m->del_pending_us != 0 && at - m->del_pending_us <= CORR_SETTLE) {
-		m->del_rekey_us = m->del_pending_us;
-		m->del_pending_us = 0;
-		m->del_pending_blind = 0;
-		m->del_down_us = 0;
-	}
-}
-
-/*
- * An IKE_SA delete waiting for its rekey line: once CORR_SETTLE has
- * passed (or now, with force: the tunnel comes up, or no more data will
- * come) with no rekey, it was a down, at the time of the delete.
- */
-/* |a - b| <= w, both set. */
-static int
-near(int64_t a, int64_t b, int64_t w)
-{
-	return a != 0 && b != 0 && (a > b ? a - b : b - a) <= w;
-}
-
-enum { SETTLE_TIMER, SETTLE_NOW, SETTLE_RESTART };
-
-/*
- * An IKE_SA delete waiting for its rekey line: once CORR_SETTLE has
- * passed (how = SETTLE_TIMER), or now (SETTLE_NOW: the tunnel comes up, or
- * no more data will come; SETTLE_RESTART: charon starts again), with no
- * rekey, it was a down, at the time of the delete.  One exception: a
- * delete this vEdge sent while it did not know the tunnel's current IKE_SA
- * (a file that starts mid-stream), with no terminate, shutdown or
- * inactivity close around it and no DELETE from the peer, is most likely
- * the old SA of a rekey or a reauthentication begun before the file: it
- * is not called an outage (unless charon then restarts).
- */
-static int
-corr_settle(struct tctx *t, int64_t at, int how)
-{
-	struct machine *m = &t->m;
-	int64_t d = m->del_pending_us;
-	int blind = m->del_pending_blind;
-
-	if (d == 0 || (how == SETTLE_TIMER && at - d <= (blind ? CORR_SETTLE_UNKNOWN :
-	    CORR_SETTLE)))
-		return SQLITE_OK;
-	m->del_pending_us = 0;
-	m->del_pending_blind = 0;
-	if (m->state == ST_DOWN)
-		return SQLITE_OK;
-	if (blind && how != SETTLE_RESTART && !near(m->del_peer_us, d, CORR_SETTLE) &&
-	    !(m->local_reason_us != 0 && m->local_reason_us <= d + CORR_SETTLE &&
-	    d - m->local_reason_us <= CORR_SETTLE_UNKNOWN))
-		return SQLITE_OK;
-	return go_down(t, d);
-}
-
-static int
-step_charon(struct tctx *t, const struct charon_event *ch, int64_t at)
-{
-	struct machine *m = &t->m;
-	int rc;
-	int ctx_child = recent(at, m->exch_us, CORR_NEAR) &&
-	    strcmp(m->exch, "CREATE_CHILD_SA") == 0;
-
-	switch (ch->kind) {
-	case CHARON_CHILD_ESTABLISHED:
-		if (strcmp(ch->variant, "outbound") == 0)
-			return SQLITE_OK;
-		if ((rc = corr_settle(t, at, SETTLE_NOW)) != SQLITE_OK)
-			return rc;
-		if (ch->has & CHARON_HAS_CHILD_UID)
-			child_add(m, ch->child_uid);
-		m->ike_up = 1;
-		if (m->state == ST_UP && m->incident_id != 0 && m->symptom == SYM_DEGRADED)
-			return inc_close(t, SYM_DEGRADED, at);   /* rekeys work again */
-		return go_up(t, at);
-	case CHARON_CHILD_REKEYED:
-		if (ch->has & CHARON_HAS_CHILD_UID)
-			child_remove(m, ch->child_uid);
-		if (ch->has & CHARON_HAS_NEW_CHILD_UID)
-			child_add(m, ch->new_child_uid);
-		m->child_gone_us = 0;
-		if (m->state == ST_UP && m->incident_id != 0 && m->symptom == SYM_DEGRADED)
-			return inc_close(t, SYM_DEGRADED, at);
-		return infer_up(t, at);
-	case CHARON_IKE_ESTABLISHED:
-		m->ike_up = 1;
-		if (ch->has & CHARON_HAS_IKE_UID) {
-			m->ike_uid = ch->ike_uid;
-			m->has_ike_uid = 1;
-		}
-		negotiating(t, at);
-		return SQLITE_OK;
-	case CHARON_IKE_REKEYED:
-		if (ch->has & CHARON_HAS_IKE_UID) {
-			m->ike_uid = ch->ike_uid;
-			m->has_ike_uid = 1;
-		}
-		m->ike_rekey_us = at;
-		corr_rekey_seen(m, at);
-		return infer_up(t, at);
-	case CHARON_IKE_INITIATE:
-	case CHARON_IKE_INITIATE_RESPONDER:
-	case CHARON_VICI_INITIATE:
-	case CHARON_STROKE_INITIATE:
-	case CHARON_IKE_REINITIATE:
-	case CHARON_CHILD_RESTART:
-		if (ch->kind == CHARON_IKE_INITIATE && (ch->has & CHARON_HAS_IKE_UID) &&
-		    m->state != ST_UP) {
-			m->ike_uid = ch->ike_uid;
-			m->has_ike_uid = 1;
-		}
-		if (m->state != ST_UP)
-			negotiating(t, at);
-		return SQLITE_OK;
-	case CHARON_IKE_STATE_CHANGE:
-		/* Level 2: "IKE_SA ipsec2_1[1] state change: ESTABLISHED =>
-		 * REKEYED" (or REKEYED => DELETING): the old SA of a rekey. */
-		if (strcmp(ch->variant, "rekeyed") == 0 ||
-		    strncmp(ch->detail, "REKEYED ", 8) == 0) {
-			m->ike_rekey_us = at;
-			corr_rekey_seen(m, at);
-		}
-		return SQLITE_OK;
-	case CHARON_MESSAGE_GENERATED:
-	case CHARON_MESSAGE_PARSED:
-		snprintf(m->exch, sizeof m->exch, "%s", ch->exchange);
-		m->exch_us = at;
-		if (ch->kind == CHARON_MESSAGE_PARSED && ch->is_response == 0 &&
-		    (ch->payload_flags & CHARON_PL_DELETE) &&
-		    strcmp(ch->exchange, "INFORMATIONAL") == 0)
-			m->del_peer_us = at;     /* the peer's DELETE (responder side) */
-		if (m->del_pending_blind && ch->kind == CHARON_MESSAGE_PARSED &&
-		    ch->is_response == 1 && strcmp(ch->exchange, "INFORMATIONAL") == 0 &&
-		    (ch->payload_flags & CHARON_PL_EMPTY) && at - m->del_pending_us >= 2000000) {
-			/* An answered DPD after the delete: an IKE_SA lives on. */
-			m->del_pending_us = 0;
-			m->del_pending_blind = 0;
-			m->del_down_us = 0;
-		}
-		if (strcmp(ch->exchange, "CREATE_CHILD_SA") == 0 &&
-		    (ch->payload_flags & (CHARON_PL_NO_PROP | CHARON_PL_TS_UNACCEPT |
-		    CHARON_PL_INVAL_KE)) && !(ch->payload_flags & CHARON_PL_SA))
-			/* A CHILD_SA refused, either way, on an IKE_SA that is up. */
-			return child_rekey_failed(t, at);
-		if (strcmp(ch->exchange, "INFORMATIONAL") == 0 ||
-		    strcmp(ch->exchange, "CREATE_CHILD_SA") == 0)
-			return infer_up(t, at);
-		if (strcmp(ch->exchange, "IKE_SA_INIT") == 0 && m->state == ST_UP &&
-		    ch->kind == CHARON_MESSAGE_GENERATED && ch->is_response == 0 &&
-		    at - m->state_since >= 2 * 1000000LL &&
-		    !recent(at, m->ike_rekey_us, CORR_REKEY_WINDOW)) {
-			/* A brand-new IKE_SA (an IKE rekey starts with
-			 * CREATE_CHILD_SA) for a tunnel believed up since an
-			 * earlier second (not the SA whose lines this second
-			 * brought up, in whatever order): the old one went away
-			 * without a line that said so. */
-			if ((rc = go_down(t, at)) != SQLITE_OK)
-				return rc;
-		}
-		if (strcmp(ch->exchange, "IKE_SA_INIT") == 0 && m->state != ST_UP)
-			negotiating(t, at);
-		if (ch->kind == CHARON_MESSAGE_PARSED && ch->is_response == 1 &&
-		    (ch->payload_flags & (CHARON_PL_NO_PROP | CHARON_PL_AUTH_FAILED |
-		    CHARON_PL_TS_UNACCEPT)))
-			return attempt_failed(t, at);
-		return SQLITE_OK;
-	case CHARON_DPD_REQUEST:
-	case CHARON_REKEY_SCHEDULED:
-	case CHARON_IKE_LIFETIME:
-		return infer_up(t, at);
-	case CHARON_RETRANSMIT:
-		/* Retransmitting an INFORMATIONAL (37) or CREATE_CHILD_SA (36)
-		 * request: an IKE_SA was established (a file that starts at
-		 * the retransmits of a DPD). */
-		if (ch->retx_exchange == 37 || ch->retx_exchange == 36)
-			return infer_up(t, at);
-		return SQLITE_OK;
-	case CHARON_GIVE_UP:
-		if (strcmp(ch->variant, "path_probings") == 0)
-			return SQLITE_OK;
-		/* FALLTHROUGH */
-	case CHARON_IKE_ESTABLISH_NO_RESPONSE:
-	case CHARON_PEER_NOT_RESPONDING_RETRY:
-	case CHARON_HALF_OPEN_TIMEOUT:
-	case CHARON_IKE_REKEY_NO_RESPONSE:
-		if (m->state == ST_UP)
-			return go_down(t, at);
-		return attempt_failed(t, at);
-	case CHARON_DPD_TIMEOUT:
-		return go_down(t, at);
-	case CHARON_VICI_TERMINATE:
-	case CHARON_STROKE_TERMINATE:
-	case CHARON_STOP:
-	case CHARON_INACTIVITY_DELETE:
-		m->local_reason_us = at;
-		return SQLITE_OK;
-	case CHARON_IKE_DELETE_RECEIVED:
-	case CHARON_IKE_DELETE_SENT:
-	case CHARON_IKE_DELETING:
-		if (ch->kind == CHARON_IKE_DELETE_RECEIVED)
-			m->del_peer_us = at;
-		if (delete_is_rekey(m, ch, at)) {
-			m->del_rekey_us = at;
-			return SQLITE_OK;
-		}
-		if (recent(at, m->del_down_us, CORR_DELETE_WINDOW))
-			return SQLITE_OK;
-		m->del_down_us = at;
-		/* Decided after CORR_SETTLE: the rekey this delete belongs to
-		 * may be logged after it, by another thread (corr_settle). */
-		if ((m->state == ST_UP || m->state == ST_UNKNOWN || m->ike_up) &&
-		    m->del_pending_us == 0) {
-			m->del_pending_us = at;
-			/* Which IKE_SA is the current one is not known (a file
-			 * that starts mid-stream): an answered DPD shortly after
-			 * says the tunnel lives on (its rekey was before the
-			 * file began). */
-			m->del_pending_blind = m->state == ST_UNKNOWN || !m->has_ike_uid;
-		}
-		return SQLITE_OK;
-	case CHARON_IKE_DELETED:
-		if (recent(at, m->del_rekey_us, CORR_DELETE_WINDOW) ||
-		    recent(at, m->del_down_us, CORR_DELETE_WINDOW) ||
-		    recent(at, m->ike_rekey_us, CORR_REKEY_WINDOW))
-			return SQLITE_OK;
-		if (m->state == ST_UP && m->del_pending_us == 0) {
-			m->del_pending_us = at;
-			m->del_pending_blind = !m->has_ike_uid;
-		}
-		return SQLITE_OK;
-	case CHARON_CHILD_CLOSING:
-	case CHARON_CHILD_EXPIRED:
-		if (ch->has & CHARON_HAS_CHILD_UID)
-			child_remove(m, ch->child_uid);
-		if (m->incident_id != 0 && m->symptom == SYM_DEGRADED && m->nchild == 0)
-			return go_down(t, at);
-		if (m->state == ST_UP && m->nchild == 0 && m->child_gone_us == 0)
-			m->child_gone_us = at;
-		return SQLITE_OK;
-	case CHARON_CHILD_FAILED_KEEP_IKE:
-		/* A CHILD_SA rekey refused on a tunnel that was up; the first
-		 * CHILD_SA refused in IKE_AUTH is a tunnel never established. */
-		if (ctx_child || m->ever_up)
-			return child_rekey_failed(t, at);
-		return attempt_failed(t, at);
-	case CHARON_NO_ACCEPTABLE_PROPOSAL:
-	case CHARON_NOTIFY_NO_CHILD:
-		if (ctx_child)
-			return child_rekey_failed(t, at);
-		return attempt_failed(t, at);
-	case CHARON_PSK_MAC_MISMATCH:
-	case CHARON_NO_SHARED_KEY:
-	case CHARON_NO_PEER_CONFIG:
-	case CHARON_AUTH_FAILED:
-	case CHARON_SIGNATURE_INVALID:
-	case CHARON_CONSTRAINT_FAILED:
-	case CHARON_PROPOSALS_UNACCEPTABLE:
-	case CHARON_NOTIFY_ERROR:
-	case CHARON_TS_UNACCEPTABLE:
-	case CHARON_NO_ACCEPTABLE_TS:
-	case CHARON_CHILD_FAILED_CLOSE_IKE:
-		return attempt_failed(t, at);
-	default:
-		return SQLITE_OK;
-	}
-}
-
-/* Pending decisions and timers, evaluated at device time `at`. */
-static int
-corr_timers(struct tctx *t, int64_t at)
-{
-	struct machine *m = &t->m;
-	int rc;
-
-	if ((rc = corr_settle(t, at, SETTLE_TIMER)) != SQLITE_OK)
-		return rc;
-	if (m->child_gone_us != 0 && m->nchild == 0 && at - m->child_gone_us > CORR_CHILD_GRACE) {
-		int64_t gone = m->child_gone_us;
-		if ((rc = go_down(t, gone)) != SQLITE_OK)
-			return rc;
-	}
-	if (m->incident_id != 0 && m->symptom == SYM_DOWN &&
-	    at - m->inc_start >= t->c->cfg->stuck_after_us)
-		return inc_symptom(t, SYM_STUCK);
-	return SQLITE_OK;
+	tm_restart(&t->m, &t->c->tp, at, &fx);
+	return corr_apply(t, &fx);
 }
 
 /* ---- loading events ---------------------------------------------------- */
@@ -1372,16 +763,16 @@ corr_classify(struct corr *c, int64_t incident_id, int64_t tnow)
 
 /* Writes tunnel id's row from machine m (with Q_STATE_PUT or _UPD). */
 static int
-corr_state_put(struct corr *c, int which, int64_t id, const struct machine *m,
+corr_state_put(struct corr *c, int which, int64_t id, const struct tm_machine *m,
     int flapping)
 {
 	sqlite3_stmt *s = c->q[which];
-	json_t *j = machine_to_json(m);
-	char *text = json_dumps(j, JSON_COMPACT);
+	json_t *j = tm_to_json(m);
+	char *text = j != NULL ? json_dumps(j, JSON_COMPACT) : NULL;
 
 	json_decref(j);
 	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_text(s, 2, st_names[m->state], -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, tm_state_name(m->state), -1, SQLITE_STATIC);
 	if (m->state_since != 0)
 		sqlite3_bind_int64(s, 3, m->state_since);
 	if (m->cursor_us != INT64_MIN)
@@ -1397,25 +788,8 @@ corr_state_put(struct corr *c, int which, int64_t id, const struct machine *m,
 }
 
 /*
- * 1 when b shows nothing new to a reader or to a restart: same state, same
- * incident, same flaps.  What else moved (the cursor, the last line, the
- * last exchange, timers, the decaying score) a restart recomputes by
- * replaying the lines after a's cursor — whereas an incident opened or
- * closed must be on record before the pass commits, or a replay would
- * open it again.
- */
-static int
-machine_visible_same(const struct machine *a, const struct machine *b)
-{
-	return a->state == b->state && a->state_since == b->state_since &&
-	    a->ever_up == b->ever_up && a->incident_id == b->incident_id &&
-	    a->symptom == b->symptom && a->inc_start == b->inc_start &&
-	    a->nflaps == b->nflaps;
-}
-
-/*
  * Saves the tunnel's machine.  Unchanged: nothing to write.  Changed but
- * nothing visible (machine_visible_same): written at most every
+ * nothing visible (tm_visible_same): written at most every
  * CORR_SAVE_DEFER (corr_flush writes what waits) — the row stays a
  * consistent earlier point, from which a restart replays to the same
  * state.  A visible change: written now.
@@ -1424,26 +798,17 @@ static int
 corr_save(struct tctx *t)
 {
 	struct corr *c = t->c;
-	struct machine *m = &t->m;
-	const struct config *cfg = c->cfg;
+	struct tm_machine *m = &t->m;
 	struct mslot *e;
-	int i, nwin = 0, rc, flapping;
+	int rc, flapping;
 	int64_t ref = t->tnow > m->last_us ? t->tnow : m->last_us, now = util_mono_us();
 
-	for (i = 0; i < m->nflaps; i++)
-		if (m->flaps[i] >= ref - cfg->flap_window_us)
-			nwin++;
-	m->score = score_at(m, ref, cfg->flap_half_life_us);
-	if (ref > m->score_us)
-		m->score_us = ref;
-	if (m->score < 0.5)
-		m->score = 0;
-	flapping = nwin >= cfg->flap_count;
+	flapping = tm_flap_update(m, &c->tp, ref);
 	e = mc_slot(c, t->tunnel_id);
 	if (e != NULL && e->flapping == flapping) {
 		if (memcmp(&e->m, m, sizeof *m) == 0)
 			return SQLITE_OK;
-		if (!c->final && machine_visible_same(&e->m, m) &&
+		if (!c->final && tm_visible_same(&e->m, m) &&
 		    now - e->saved_mono < CORR_SAVE_DEFER) {
 			e->m = *m;
 			e->deferred = 1;
@@ -1483,29 +848,6 @@ corr_save_deferred(struct corr *c, int all)
 	return SQLITE_OK;
 }
 
-/*
- * charon started on the device at `at`: whatever the tunnel was, its
- * IKE_SA is gone.  A tunnel believed up went down then, even if no line
- * said so (a restart or a reboot the collector did not see): what follows
- * (a failed re-initiation, or a new IKE_SA) is judged from there.
- */
-static int
-corr_restart(struct tctx *t, int64_t at)
-{
-	struct machine *m = &t->m;
-	int rc;
-
-	if ((rc = corr_settle(t, at, SETTLE_RESTART)) != SQLITE_OK)
-		return rc;
-	m->ike_up = 0;
-	m->nchild = 0;
-	m->has_ike_uid = 0;
-	m->child_gone_us = 0;
-	if (m->state == ST_UP)
-		return go_down(t, at);
-	return SQLITE_OK;
-}
-
 /* The device's charon starts in [from, to], in time order (at most 64). */
 static int
 corr_load_restarts(struct corr *c, int64_t dev, int64_t from, int64_t to,
@@ -1526,13 +868,6 @@ corr_load_restarts(struct corr *c, int64_t dev, int64_t from, int64_t to,
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
-}
-
-static int
-corr_needs_timer(const struct machine *m)
-{
-	return m->child_gone_us != 0 || m->del_pending_us != 0 || (m->incident_id != 0 &&
-	    (m->symptom == SYM_DOWN || m->symptom == SYM_DEGRADED)) || m->score > 0;
 }
 
 static int
@@ -1568,9 +903,9 @@ corr_tunnel(struct corr *c, int64_t tunnel_id, int64_t newest, int *keep_dirty)
 		s = c->q[Q_STATE_GET];
 		sqlite3_bind_int64(s, 1, tunnel_id);
 		if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0) != NULL)
-			machine_from_json(&t.m, (const char *)sqlite3_column_text(s, 0));
+			tm_from_json(&t.m, (const char *)sqlite3_column_text(s, 0));
 		else
-			machine_init(&t.m);
+			tm_init(&t.m);
 		sqlite3_reset(s);
 		sqlite3_clear_bindings(s);
 	}
@@ -1579,7 +914,7 @@ corr_tunnel(struct corr *c, int64_t tunnel_id, int64_t newest, int *keep_dirty)
 	    oldest < t.m.cursor_us) {
 		if ((rc = corr_reset_tunnel(c, tunnel_id)) != SQLITE_OK)
 			return rc;
-		machine_init(&t.m);
+		tm_init(&t.m);
 	}
 
 	corr_lookup(&c->skew, t.device_id, &skew);
@@ -1609,6 +944,7 @@ corr_tunnel(struct corr *c, int64_t tunnel_id, int64_t newest, int *keep_dirty)
 		sqlite3_bind_int64(s, 4, cutoff);
 		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 			struct rc_event ev;
+			struct tm_event te;
 			got++;
 			t.m.cursor_us = sqlite3_column_int64(s, 1);
 			t.m.cursor_event = sqlite3_column_int64(s, 0);
@@ -1627,16 +963,11 @@ corr_tunnel(struct corr *c, int64_t tunnel_id, int64_t newest, int *keep_dirty)
 			applied++;
 			if (ev.us > t.m.last_us)
 				t.m.last_us = ev.us;
-			if ((rc = corr_timers(&t, ev.us)) != SQLITE_OK)
-				break;
 			if (ev.ch != NULL)
-				rc = step_charon(&t, ev.ch, ev.us);
-			else if (ev.ftmd_state == 0)
-				rc = go_down(&t, ev.us);
-			else if (ev.ftmd_state == 1 &&
-			    (rc = corr_settle(&t, ev.us, SETTLE_NOW)) == SQLITE_OK)
-				rc = go_up(&t, ev.us);
-			if (rc != SQLITE_OK)
+				tm_event_charon(&te, ev.ch, ev.us);
+			else
+				tm_event_ftmd(&te, ev.ftmd_state, ev.us);
+			if ((rc = corr_event(&t, &te)) != SQLITE_OK)
 				break;
 			rc = SQLITE_ROW;
 		}
@@ -1658,9 +989,7 @@ corr_tunnel(struct corr *c, int64_t tunnel_id, int64_t newest, int *keep_dirty)
 	if (t.tnow < t.m.last_us)
 		t.tnow = t.m.last_us;
 	/* import: no more lines will come to settle a pending delete. */
-	if (c->final && (rc = corr_settle(&t, t.tnow, SETTLE_NOW)) != SQLITE_OK)
-		return rc;
-	if ((rc = corr_timers(&t, t.tnow)) != SQLITE_OK)
+	if ((rc = corr_timers(&t, t.tnow, c->final)) != SQLITE_OK)
 		return rc;
 	/* An open incident is re-read as its evidence grows. */
 	if (t.m.incident_id != 0 && applied > 0)
@@ -1668,7 +997,7 @@ corr_tunnel(struct corr *c, int64_t tunnel_id, int64_t newest, int *keep_dirty)
 	if ((rc = corr_save(&t)) != SQLITE_OK)
 		return rc;
 	/* Timers to run, or events still held back for lateness. */
-	*keep_dirty = !c->final && (corr_needs_timer(&t.m) || newest > cutoff);
+	*keep_dirty = !c->final && (tm_needs_timer(&t.m) || newest > cutoff);
 	c->stats.tunnels++;
 	return SQLITE_OK;
 }
