@@ -3,7 +3,10 @@
  * and command-line flags, in that order of precedence (flags win).
  *
  * The struct is filled once at start and read-only afterwards; every module
- * receives a const pointer.  docs/configuration.md lists every key.
+ * receives a const pointer.  Which flag or key sets which field, with its
+ * type, default and range, is the table in base/options.c; this file keeps
+ * the struct and the value parsers the table calls (listeners, ranges,
+ * zones).  docs/configuration.md lists every key.
  */
 #ifndef TW_CONFIG_H
 #define TW_CONFIG_H
@@ -118,14 +121,12 @@ struct config {
 		const char *tunnel;
 		const char *root_cause;
 		const char *around;       /* timeline --around TIME */
-		const char *window;       /* timeline --window 15m */
-		int keep;                 /* report retention: keep the last N */
+		int64_t window_us;        /* timeline --window 15m */
 	} q;
 };
 
+/* The defaults of the options table (opt_defaults, base/options.c). */
 void cfg_defaults(struct config *cfg);
-/* Loads a JSON config file over cfg.  Returns 0 or -1 with err filled. */
-int cfg_load_file(struct config *cfg, const char *path, char *err, size_t errsz);
 /* Parses "192.0.2.0/24", "2001:db8::/32", "192.0.2.7". Returns 0 or -1. */
 int cfg_parse_cidr(const char *s, struct cfg_cidr *out);
 /* 1 when sa's address is inside one of the n CIDRs (or n == 0). */

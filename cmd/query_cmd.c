@@ -655,11 +655,7 @@ timeline_run(const struct config *cfg)
 		fprintf(stderr, "tunnelwatch: timeline: --device and --tunnel are required\n");
 		return 2;
 	}
-	if (util_parse_duration(cfg->q.window != NULL ? cfg->q.window : "15m", &window) != 0 ||
-	    window > REPORT_MAX_SPAN_US) {
-		fprintf(stderr, "tunnelwatch: timeline: --window: expected a duration (15m)\n");
-		return 2;
-	}
+	window = cfg->q.window_us;      /* range-checked by the options table */
 	if (cfg->q.around != NULL && report_parse_time(cfg->q.around, &around) != 0) {
 		fprintf(stderr, "tunnelwatch: timeline: --around: expected a time like "
 		    "2024-06-18T00:31:17Z\n");
