@@ -21,8 +21,15 @@ tw_install() {
 			libcharon-extra-plugins rsyslog nftables
 			python3 libxml2-utils systemd)
 	fi
-	local missing=()
-	for p in "${want[@]}"; do
+	tw_apt_install "${want[@]}"
+}
+
+# tw_apt_install PKG...: installs those of PKG that are not installed yet
+# (as root; without starting their daemons).  Also used by
+# tests/bench/bench.sh for the benchmark's own packages.
+tw_apt_install() {
+	local missing=() p
+	for p in "$@"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
 			missing+=("$p")
 	done

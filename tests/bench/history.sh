@@ -6,17 +6,18 @@
 # against the simulator's ground truth.
 #
 #   bash tests/bench/history.sh [--devices N] [--tunnels M] [--days D]
-#        [--idle-fraction X] [--build DIR] [--work DIR] [--repeats R]
+#        [--hours H] [--idle-fraction X] [--build DIR] [--work DIR] [--repeats R]
 #
 # Defaults: 1000 devices x 4 tunnels x 30 days, the issue's scale.  That is
 # ~230 M lines and ~80 GB on disk with the simulator's default chatter
 # (DPD every 30 s on 10 % of the tunnels, CHILD_SA rekeys hourly, IKE_SA
 # rekeys every 4 h); docs/performance.md says which smaller scale was run
-# and how the figures extrapolate.  Results: $WORK/history.md.
+# and how the figures extrapolate.  --hours H simulates H hours instead of
+# D days (tests/bench/bench.sh --quick).  Results: $WORK/history.md.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-DEVICES=1000 TUNNELS=4 DAYS=30 IDLE=0.1 REPEATS=5
+DEVICES=1000 TUNNELS=4 DAYS=30 HOURS= IDLE=0.1 REPEATS=5
 BUILD=/tmp/build-bench
 WORK=/tmp/tw-history
 while [ $# -gt 0 ]; do
@@ -24,11 +25,12 @@ while [ $# -gt 0 ]; do
 	--devices) DEVICES=$2; shift ;;
 	--tunnels) TUNNELS=$2; shift ;;
 	--days) DAYS=$2; shift ;;
+	--hours) HOURS=$2; shift ;;
 	--idle-fraction) IDLE=$2; shift ;;
 	--build) BUILD=$2; shift ;;
 	--work) WORK=$2; shift ;;
 	--repeats) REPEATS=$2; shift ;;
-	-h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,19p' "$0"; exit 0 ;;
 	*) echo "history.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -41,7 +43,9 @@ if [ ! -x "$BUILD/tunnelwatch" ] || [ ! -x "$BUILD/twsim" ]; then
 fi
 TW=$BUILD/tunnelwatch SIM=$BUILD/twsim
 START=2024-05-01T00:00:00
-TAG=${DEVICES}x${TUNNELS}x${DAYS}d-idle$IDLE
+DUR=${DAYS}d
+[ -z "$HOURS" ] || DUR=${HOURS}h
+TAG=${DEVICES}x${TUNNELS}x$DUR-idle$IDLE
 LOGF=$WORK/fleet-$TAG.log
 TRUTH=$WORK/fleet-$TAG.truth.json
 DB=$WORK/fleet-$TAG.db
@@ -49,7 +53,7 @@ OUT=$WORK/history-$TAG.md
 
 if [ ! -s "$TRUTH" ]; then
 	log "simulating $TAG into $LOGF"
-	"$SIM" --seed 11 --devices "$DEVICES" --tunnels "$TUNNELS" --duration "${DAYS}d" \
+	"$SIM" --seed 11 --devices "$DEVICES" --tunnels "$TUNNELS" --duration "$DUR" \
 		--idle-fraction "$IDLE" --start "$START" --out "$LOGF" --truth "$TRUTH" 2>"$WORK/sim.err"
 fi
 LINES=$(sed -n 's/^  "lines": \([0-9]*\),/\1/p' "$TRUTH")
@@ -143,7 +147,7 @@ SELECT 'truth ' || t.symptom || '/' || t.root_cause || ' -> got ' || g.symptom |
  WHERE g.symptom <> t.symptom OR g.root_cause <> t.root_cause GROUP BY 1;" >"$WORK/misclassified-$TAG.txt" 2>/dev/null || true
 
 {
-	echo "## History scale: $DEVICES devices x $TUNNELS tunnels x $DAYS days (twsim --idle-fraction $IDLE)"
+	echo "## History scale: $DEVICES devices x $TUNNELS tunnels x $DUR (twsim --idle-fraction $IDLE)"
 	echo
 	echo "Machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)," \
 		"$(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo); load average at the end" \

@@ -3,8 +3,10 @@
 # imported; every line becomes a row; and, once the correlator fills its
 # tables, every ground-truth incident appears in v_incidents (same device,
 # tunnel, symptom, root cause; start within [first evidence - 60 s,
-# start + 300 s]).  Exit 77 ("correlator not ready") only while the
-# incidents table does not exist.
+# start + 300 s]); twsqlbench --copy-from copies a database's rows; and
+# tests/bench/bench.sh --quick prints the issue's targets table, every row
+# measured.  Exit 77 ("correlator not ready") only while the incidents
+# table does not exist.
 . "$(dirname "$0")/lib.sh"
 : "${TW_SIM:=$(dirname "$TW_BIN")/twsim}"
 [ -x "$TW_SIM" ] || fail "simulator not built: $TW_SIM"
@@ -25,18 +27,49 @@ eq "$(q "SELECT count(*) FROM messages")" "$lines" "rows = lines"
 eq "$(q "SELECT count(*) FROM messages WHERE parse_status != 0")" "0" "every header parsed"
 ok "simulator: $lines lines imported, one row each"
 
-# The SQLite ceiling (twsqlbench --tw-only, what bench.sh prints under its
-# table) runs on these lines, prints two positive rates and cleans up.
+# SQLite's ceiling for the rows of a database (twsqlbench --copy-from, what
+# bench.sh measures on its TCP run's database): every row copied, two
+# positive rates, nothing left behind.
 TW_SQLB=$(dirname "$TW_BIN")/twsqlbench
-if [ -x "$TW_SQLB" ]; then
-	mkdir -p ceil
-	"$TW_SQLB" --tw-only --lines sim.log --rows 3000 --batch 1000 --dir ceil >ceil.out 2>&1 ||
-		fail "twsqlbench: $(cat ceil.out)"
-	awk '$1 == "tw_messages" && $2 > 0 { m = 1 } $1 == "tw_rows" && $2 > 0 { r = 1 }
-		END { exit !(m && r) }' ceil.out || fail "twsqlbench printed: $(cat ceil.out)"
-	eq "$(find ceil -type f | wc -l)" "0" "twsqlbench leaves no database behind"
-	ok "SQLite ceiling: $(tr -s ' \n' ' ' <ceil.out)"
-fi
+[ -x "$TW_SQLB" ] || fail "twsqlbench not built: $TW_SQLB"
+mkdir -p ceil
+"$TW_SQLB" --copy-from "$DB" --batch 1000 --dir ceil >ceil.out 2>&1 ||
+	fail "twsqlbench: $(cat ceil.out)"
+grep -q "^copied [0-9]* rows of [0-9]* tables ($lines messages)" ceil.out ||
+	fail "twsqlbench did not copy the $lines messages: $(cat ceil.out)"
+awk '$1 == "copy_lines" && $2 > 0 { m = 1 } $1 == "copy_rows" && $2 > 0 { r = 1 }
+	END { exit !(m && r) }' ceil.out || fail "twsqlbench printed: $(cat ceil.out)"
+eq "$(find ceil -type f | wc -l)" "0" "twsqlbench leaves no database behind"
+ok "SQLite ceiling: $(tr -s ' \n' ' ' <ceil.out)"
+
+# The benchmark at its smallest (tests/bench/bench.sh --quick, no
+# installing, this build): it runs and prints the issue's targets table,
+# every row with a measured figure (or n/a for a peer that cannot run) and
+# a verdict.
+bash "$TW_SOURCE_DIR/tests/bench/bench.sh" --quick --build "$(dirname "$TW_BIN")" --no-build \
+	--no-install --work "$T/bench" >bench.out 2>bench.err ||
+	{ tail -20 bench.err >&2; fail "bench.sh --quick failed"; }
+grep -q '^| metric | measured | target | met? |$' bench.out || { cat bench.out >&2; fail "no targets table"; }
+cell() {   # cell ROW-START N: the Nth cell of the targets row that begins so
+	grep -F "| $1" bench.out | head -1 | awk -F' [|] ' -v n="$2" '{ sub(/ [|]$/, ""); print $n }'
+}
+for row in "TCP 1 connection" "UDP sustained" "CPU seconds per 100 k" "vs SQLite's own ceiling" \
+	"disk per raw byte" "line received → incident visible" "burst absorbed" \
+	"10-day × 1,000-device history" "report 24 h / 30 d"; do
+	met=$(cell "$row" 4)
+	case $met in yes*|no*|n/a*) ;; *) cat bench.out >&2; fail "targets row '$row': verdict '$met'" ;; esac
+done
+cell "TCP 1 connection" 2 | grep -Eq '^[0-9,]+ msg/s: ' || fail "TCP row: $(cell "TCP 1 connection" 2)"
+cell "UDP sustained" 2 | grep -Eq '^[0-9,]+ msg/s' || fail "UDP row: $(cell "UDP sustained" 2)"
+cell "CPU seconds" 2 | grep -Eq '^[0-9.]+ s ' || fail "CPU row: $(cell "CPU seconds" 2)"
+cell "vs SQLite" 2 | grep -Eq '^[0-9.]+ × ' || fail "ceiling row: $(cell "vs SQLite" 2)"
+cell "disk per raw byte" 2 | grep -Eq '^[0-9.]+ × ' || fail "disk row: $(cell "disk per raw byte" 2)"
+cell "line received" 2 | grep -Eq '^(> )?[0-9.]+ s p99 over 2 failures' ||
+	fail "latency row: $(cell "line received" 2)"
+cell "burst absorbed" 2 | grep -q 'unaccounted 0;' || fail "burst row: $(cell "burst absorbed" 2)"
+cell "10-day" 2 | grep -Eq '^[0-9,]+ / [0-9,]+ exact, [0-9,]+ beyond' || fail "history row: $(cell "10-day" 2)"
+cell "report 24 h" 2 | grep -Eq '^last 24 h [0-9.]+ s html' || fail "report row: $(cell "report 24 h" 2)"
+ok "bench.sh --quick: the targets table, every row measured ($(grep -c '| yes' bench.out) met)"
 
 if [ "$(q "SELECT count(*) FROM sqlite_master WHERE name = 'incidents'")" != 1 ]; then
 	echo "correlator not ready: no incidents table; ground truth not checked"
