@@ -94,7 +94,8 @@ write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
-/* The lines of a file, in one allocation. */
+/* The lines of a file, in one allocation: the first `max` of them (a
+ * sender of N messages needs no more; a large file costs seconds to read). */
 struct lines {
 	char *buf;
 	size_t *off, *len;
@@ -102,7 +103,7 @@ struct lines {
 };
 
 static int
-load_lines(const char *path, struct lines *l)
+load_lines(const char *path, struct lines *l, long long max)
 {
 	FILE *f = fopen(path, "r");
 	size_t cap = 0, bcap = 0, blen = 0;
@@ -115,7 +116,7 @@ load_lines(const char *path, struct lines *l)
 		perror(path);
 		return -1;
 	}
-	while ((n = getline(&line, &lcap, f)) > 0) {
+	while ((long long)l->n < max && (n = getline(&line, &lcap, f)) > 0) {
 		if (line[n - 1] == '\n')
 			n--;
 		if (n > 0 && line[n - 1] == '\r')
@@ -231,7 +232,7 @@ main(int argc, char **argv)
 		count = (long long)(duration * (double)rate);
 	else if (duration > 0)
 		count = 1LL << 62;      /* until the deadline */
-	if (file != NULL && load_lines(file, &lines) != 0)
+	if (file != NULL && load_lines(file, &lines, count) != 0)
 		return 1;
 	for (i = 0; i < nconns; i++) {
 		conns[i].len = 0;
