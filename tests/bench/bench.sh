@@ -5,8 +5,8 @@
 #
 #   bash tests/bench/bench.sh [--quick | --full] [--repeats N] [--only LIST]
 #        [--build DIR] [--no-build] [--work DIR] [--no-install]
-#        [--history DEVICESxDAYS] [--latency-rate N] [--raise-rmem-max]
-#        [--table-only]
+#        [--history DEVICESxDAYS] [--latency-rate N] [--tcp4]
+#        [--raise-rmem-max] [--table-only]
 #
 #   --quick   (default) small sizes, ~40 s: the CI smoke test
 #             (tests/integration/t_bench_smoke.sh) runs it
@@ -21,6 +21,7 @@
 #   --no-install  do not apt-get anything (a missing peer is then "n/a")
 #   --history DxN   history scale: D devices x 4 tunnels x N days (the
 #             issue's is 1000x10: ~40 min and ~27 GB more)
+#   --tcp4    also the TCP run over 4 connections, per receiver
 #   --latency-rate N  background rate for the latency run when tunnelwatch's
 #             UDP rate is not measured in this run (--only latency)
 #   --raise-rmem-max  raise net.core.rmem_max to 256 MiB while syslog-ng
@@ -40,7 +41,7 @@
 #              could not reach the step's rate
 #   udp_burst  largest back-to-back UDP burst stored in full
 #   tcp1/tcp4  messages stored per second over 1 and 4 TCP connections
-#              (first byte sent to last row visible); tcp4 in --full only
+#              (first byte sent to last row visible); tcp4 with --tcp4
 #   cpu100k    CPU seconds (user+sys, all threads) per 100,000 messages
 #              over the 1-connection TCP run
 #   rss        peak RSS (VmHWM) over its runs
@@ -66,6 +67,7 @@ RAISE_RMEM=0
 TABLE_ONLY=0
 HISTORY=
 LAT_RATE=
+TCP4=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) MODE=quick ;;
@@ -78,23 +80,24 @@ while [ $# -gt 0 ]; do
 	--no-install) DO_INSTALL=0 ;;
 	--history) HISTORY=$2; shift ;;
 	--latency-rate) LAT_RATE=$2; shift ;;
+	--tcp4) TCP4=1 ;;
 	--raise-rmem-max) RAISE_RMEM=1 ;;
 	--table-only) TABLE_ONLY=1 ;;
-	-h|--help) sed -n '2,50p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,52p' "$0"; exit 0 ;;
 	*) echo "bench.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
 done
 if [ "$MODE" = quick ]; then
 	STEP=1 BISECT=0 RATES="5000 50000"
-	BURSTS="10000 100000" TCPN=50000 TCP4=0 QUIET=1
+	BURSTS="10000 100000" TCPN=50000 QUIET=1
 	OVERLOAD=2 OVERLOAD_ARGS="--queue-max-messages 100000"
 	SIM_ARGS="--devices 200 --tunnels 4 --duration 6h"
 	LAT_N=2 LAT_GAP=1 LAT_WAIT=5 LAT_PACE=0.05 LAT_SETTLE=1
 	: "${HISTORY:=10x1}"; HIST_REPEATS=1 HIST_HOURS=12
 else
 	STEP=5 BISECT=2 RATES="1000 2000 5000 10000 20000 40000 80000 160000 320000 640000"
-	BURSTS="1000 10000 100000 500000 1000000 2000000" TCPN=2000000 TCP4=1 QUIET=3
+	BURSTS="1000 10000 100000 500000 1000000 2000000" TCPN=2000000 QUIET=3
 	OVERLOAD=30 OVERLOAD_ARGS=""
 	SIM_ARGS="--devices 1000 --tunnels 4 --duration 12h"
 	LAT_N=10 LAT_GAP=3 LAT_WAIT=240 LAT_PACE=0.3 LAT_SETTLE=3
@@ -352,18 +355,26 @@ udp_drops() {
 	awk -v p=":$hex" '$2 ~ p"$" { d += $NF } END { print d + 0 }' /proc/net/udp
 }
 
-# wait_stored R WANT [QUIET]: until the count reaches WANT or stops moving
-# for QUIET seconds (or 300 s pass); prints the count.
+# wait_stored R WANT [QUIET]: until the count reaches WANT, or it has not
+# moved for QUIET seconds while the receiver used less than a tenth of a
+# core (a busy receiver is still working through its queue, however long
+# its count stands still on a loaded machine), or 300 s pass; prints it.
 wait_stored() {
-	local r=$1 want=$2 quiet=${3:-$QUIET} got last=-1 still=0 i
+	local r=$1 want=$2 quiet=${3:-$QUIET} got last=-1 still=0 i c0 c1
+	local hz
+	hz=$(getconf CLK_TCK)
 	for i in $(seq 1 3000); do
 		got=$("count_$r" "$DIR")
 		[ "$got" -ge "$want" ] && break
 		if [ "$got" = "$last" ]; then
 			still=$((still + 1))
-			[ $still -ge $((quiet * 10)) ] && break
+			if [ $still -ge $((quiet * 10)) ]; then
+				c1=$(cpu_ticks "$RPID")
+				[ $((c1 - c0)) -ge $((hz * quiet / 10)) ] || break
+				still=0 c0=$c1
+			fi
 		else
-			still=0
+			still=0 c0=$(cpu_ticks "$RPID")
 		fi
 		last=$got
 		sleep 0.1
@@ -412,6 +423,7 @@ udp_sustained() {
 	for i in $(seq 1 "$BISECT"); do
 		[ "$bad" -gt 0 ] && [ "$good" -gt 0 ] && [ $((bad - good)) -gt $((good / 10)) ] || break
 		rate=$(((good + bad) / 2 / 1000 * 1000))
+		sleep "$STEP"   # after a step that fell behind: let the rest of its work finish
 		udp_step "$rate"
 		if behind; then bad=$rate; else good=$rate; fi
 	done
