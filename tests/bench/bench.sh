@@ -645,8 +645,7 @@ latency() {
 	while read -r h v; do
 		rec latency seconds "$h" "$v"
 	done <"$DIR/latency.txt"
-	log "latency: $(tr '\n' ' ' <"$DIR/latency.txt")(background: $(tail -1 "$DIR/background.log"))"
-	rec latency background_sent 0 "$(sed -n 's/.*sent \([0-9]*\) messages.*/\1/p' "$DIR/background.log")"
+	log "latency (s): $(tr '\n' ' ' <"$DIR/latency.txt")(background $half msg/s over UDP)"
 	stop
 }
 
