@@ -370,19 +370,19 @@ import_run(const struct config *cfg, int nfiles, char **paths)
 			files[i].group = ngroups++;
 		if (strcmp(paths[i], "-") == 0 && stdin_fd < 0 &&
 		    (stdin_fd = import_spool_stdin()) < 0) {
-			log_warn("import: reading stdin");
+			log_error("import: reading stdin");
 			goto out;
 		}
 	}
 	qsort(files, (size_t)nfiles, sizeof *files, import_file_cmp);
 	if (store_open(cfg->db_path, 0, &st, err, sizeof err) != 0) {
-		log_warnx("database: %s", err);
+		log_errorx("database: %s", err);
 		goto out;
 	}
 	/* One arrival-order table for the whole run: files go oldest first. */
 	if (resolve_open(st, &res, err, sizeof err) != 0 ||
 	    (ds = domain_scratch_new()) == NULL || (tzs = tzs_new()) == NULL) {
-		log_warnx("database: %s", err);
+		log_errorx("database: %s", err);
 		goto out;
 	}
 	rc = 0;
@@ -397,10 +397,10 @@ import_run(const struct config *cfg, int nfiles, char **paths)
 		struct corr_stats cs;
 		int crc;
 		if (corr_open(cfg, st, &corr, err, sizeof err) != 0) {
-			log_warnx("correlator: %s", err);
+			log_errorx("correlator: %s", err);
 			rc = 1;
 		} else if ((crc = import_correlate(corr, &tot.hostclock)) != SQLITE_OK) {
-			log_warnx("correlator: %s", sqlite3_errstr(crc));
+			log_errorx("correlator: %s", sqlite3_errstr(crc));
 			rc = 1;
 		} else {
 			corr_get_stats(corr, &cs);

@@ -147,7 +147,7 @@ serve_init_handles(struct server *srv)
 	    (r = uv_signal_start(&srv->sig_term, serve_signal_cb, SIGTERM)) != 0 ||
 	    (r = uv_signal_init(srv->loop, &srv->sig_int)) != 0 ||
 	    (r = uv_signal_start(&srv->sig_int, serve_signal_cb, SIGINT)) != 0) {
-		log_warnx("event loop: %s", uv_strerror(r));
+		log_errorx("event loop: %s", uv_strerror(r));
 		return -1;
 	}
 	srv->space_async.data = srv->flush_check.data = srv->sweep_timer.data = srv;
@@ -166,7 +166,7 @@ serve_run(const struct config *cfg)
 	int i, started = 0, rc = 1;
 
 	if (uv_loop_init(&loop) != 0) {
-		log_warnx("cannot create the event loop");
+		log_errorx("cannot create the event loop");
 		return 1;
 	}
 	if ((srv = calloc(1, sizeof *srv)) == NULL)
@@ -178,7 +178,7 @@ serve_run(const struct config *cfg)
 	if (srv->udp == NULL || srv->tcp == NULL)
 		goto out;
 	if (store_open(cfg->db_path, 0, &st, err, sizeof err) != 0) {
-		log_warnx("database: %s", err);
+		log_errorx("database: %s", err);
 		goto out;
 	}
 	if (serve_init_handles(srv) != 0)
@@ -196,7 +196,7 @@ serve_run(const struct config *cfg)
 		if (tcp_start(srv, &cfg->tcp[i], &srv->tcp[srv->n_tcp]) == 0)
 			srv->n_tcp++;
 	if (srv->n_udp != cfg->n_udp || srv->n_tcp != cfg->n_tcp) {
-		log_warnx("not every listener could start: refusing to run half-deaf");
+		log_errorx("not every listener could start: refusing to run half-deaf");
 		goto out_listeners;
 	}
 	/* Without the checkpointer the writer's commits checkpoint, as
@@ -210,7 +210,7 @@ serve_run(const struct config *cfg)
 		    (long long)(CKPT_WAL_MAX_BYTES >> 20));
 	}
 	if (writer_start(cfg, st, &srv->queue, &srv->ctr, &srv->writer) != 0) {
-		log_warnx("cannot start the writer thread");
+		log_errorx("cannot start the writer thread");
 		goto out_listeners;
 	}
 	st = NULL;              /* the writer owns it now */

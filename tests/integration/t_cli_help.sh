@@ -91,5 +91,14 @@ printf '{"db": "fromfile.db", "stuck_after": "10m"}\n' >good.json
 "$TW_BIN" tunnels --db "$DB" --json >/dev/null || fail "tunnels --json"
 "$TW_BIN" report --db "$DB" --since 24h --format json >/dev/null || fail "report --since 24h"
 ok "import with the config, then flags; tunnels and report"
+# A failure that stops a command is an error, not a warning.
+rc=0; "$TW_BIN" serve --db "$T/no/such/dir/x.db" --udp 127.0.0.1:0 --tcp 127.0.0.1:0 2>fatal.txt || rc=$?
+[ "$rc" -ne 0 ] || fail "serve with an unopenable database exited 0"
+grep -q "error: database: " fatal.txt || { cat fatal.txt; fail "serve: database failure not labelled error:"; }
+rc=0; "$TW_BIN" import --db "$T/no/such/dir/x.db" a.log 2>fatal.txt || rc=$?
+[ "$rc" -ne 0 ] || fail "import with an unopenable database exited 0"
+grep -q "error: database: " fatal.txt || { cat fatal.txt; fail "import: database failure not labelled error:"; }
+grep -q "warning: database" fatal.txt && fail "import: database failure labelled warning:"
+ok "a fatal failure says error:"
 "$TW_BIN" --version | grep -q "^tunnelwatch " || fail "--version"
 ok "cli help and errors"
