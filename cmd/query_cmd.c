@@ -624,12 +624,27 @@ int
 timeline_run(const struct config *cfg)
 {
 	/* events_tunnel_time finds the lines; the view gives them their
-	 * columns.  Duplicates are never events (see the duplicates table). */
+	 * columns.  Duplicates are never events (see the duplicates table).
+	 * Each minute's pulse (v_heartbeat) comes first in its minute, as a
+	 * row of kind "pulse" whose line says what the chatter counted. */
 	static const char sql[] =
-	    "SELECT * FROM v_events WHERE event_id IN (SELECT event_id FROM events"
+	    "SELECT * FROM (SELECT * FROM v_events WHERE event_id IN"
+	    "  (SELECT event_id FROM events"
 	    "   WHERE tunnel_id IN (SELECT tunnel_id FROM tunnels"
 	    "     WHERE tunnel_id = ?1 OR merged_into = ?1)"
 	    "   AND device_us BETWEEN ?2 AND ?3)"
+	    " UNION ALL"
+	    " SELECT NULL, NULL, hostname, system_ip, tunnel,"
+	    "  strftime('%Y-%m-%dT%H:%M:%SZ', minute_us / 1000000, 'unixepoch'),"
+	    "  'pulse', 'charon', NULL, NULL, NULL, NULL, peer_ip, NULL, NULL,"
+	    "  json_object('dpd_sent', dpd_sent, 'dpd_answered', dpd_answered,"
+	    "   'peer_dpd', peer_dpd, 'retransmits', retransmits, 'packets_in', packets_in,"
+	    "   'packets_out', packets_out, 'bytes_in', bytes_in, 'bytes_out', bytes_out,"
+	    "   'keepalives', keepalives),"
+	    "  'pulse of the minute: ' || summary, minute_us, tunnel_id, device_id"
+	    " FROM v_heartbeat WHERE tunnel_id IN (SELECT tunnel_id FROM tunnels"
+	    "   WHERE tunnel_id = ?1 OR merged_into = ?1)"
+	    "  AND minute_us BETWEEN ?2 - 59999999 AND ?3)"
 	    " ORDER BY device_us, event_id";
 	static const char sql_latest[] =
 	    "SELECT (SELECT max(started_us) FROM incidents WHERE tunnel_id IN"

@@ -24,6 +24,8 @@ addr_is_ip(const char *a)
 	return a[0] != '\0' && strcmp(a, "%any") != 0;
 }
 
+static int facts_pulse_of(const struct charon_event *ev);
+
 static void
 facts_from_charon(struct line_facts *f, const struct charon_event *ev)
 {
@@ -56,6 +58,47 @@ facts_from_charon(struct line_facts *f, const struct charon_event *ev)
 	}
 	if (f->conn[0] == '\0' && f->child[0] != '\0' && f->iface[0] == '\0')
 		text_copy(f->conn, sizeof f->conn, f->child);
+	f->pulse = facts_pulse_of(ev);
+	if ((f->pulse == FACTS_PULSE_PACKET_OUT || f->pulse == FACTS_PULSE_PACKET_IN) &&
+	    (ev->has & CHARON_HAS_SIZE))
+		f->bytes = ev->size;
+}
+
+/* Which chatter, if any, a charon line is (enum facts_pulse). */
+static int
+facts_pulse_of(const struct charon_event *ev)
+{
+	int dpd = (ev->kind == CHARON_MESSAGE_GENERATED || ev->kind == CHARON_MESSAGE_PARSED) &&
+	    (ev->payload_flags & CHARON_PL_EMPTY) && strcmp(ev->exchange, "INFORMATIONAL") == 0;
+
+	switch (ev->kind) {
+	case CHARON_PACKET_SENT:
+		return FACTS_PULSE_PACKET_OUT;
+	case CHARON_PACKET_RECEIVED:
+		return FACTS_PULSE_PACKET_IN;
+	case CHARON_KEEPALIVE:
+		return FACTS_PULSE_KEEPALIVE;
+	case CHARON_KERNEL_EXPIRE:
+	case CHARON_KERNEL_POLICY:
+	case CHARON_KERNEL_ROUTE:
+		return FACTS_PULSE_KERNEL;
+	case CHARON_DPD_REQUEST:
+		return FACTS_PULSE_DPD_PROBE;
+	case CHARON_RETRANSMIT:
+		return FACTS_PULSE_RETRANSMIT;
+	case CHARON_MESSAGE_GENERATED:
+		if (dpd && ev->is_response == 0)
+			return FACTS_PULSE_DPD_REQ_OUT;
+		return dpd && ev->is_response == 1 ? FACTS_PULSE_DPD_ANSWER_OUT :
+		    FACTS_PULSE_NONE;
+	case CHARON_MESSAGE_PARSED:
+		if (dpd && ev->is_response == 1)
+			return FACTS_PULSE_DPD_ANSWER_IN;
+		return dpd && ev->is_response == 0 ? FACTS_PULSE_DPD_REQ_IN :
+		    FACTS_PULSE_NONE;
+	default:
+		return FACTS_PULSE_NONE;
+	}
 }
 
 static void

@@ -17,6 +17,29 @@
 #include <stdint.h>
 
 /*
+ * Chatter: the lines an established tunnel repeats all day — packets,
+ * NAT-T keep-alives, routine kernel lines, DPD probes and their answers.
+ * They are kept in messages but are not events; each tunnel counts them
+ * per minute (its pulse: the heartbeat table).  FACTS_CHATTER_EVENT marks
+ * the DPD kinds that are still events too, because the state machine and
+ * the root-cause rules read them (docs/schema.md, "The pulse").
+ */
+enum facts_pulse {
+	FACTS_PULSE_NONE = 0,
+	FACTS_PULSE_PACKET_OUT,       /* sending packet: ... (N bytes) */
+	FACTS_PULSE_PACKET_IN,        /* received packet: ... (N bytes) */
+	FACTS_PULSE_KEEPALIVE,        /* sending keep alive to H */
+	FACTS_PULSE_KERNEL,           /* rekey/delete jobs, policies, routes */
+	FACTS_PULSE_DPD_PROBE,        /* sending DPD request */
+	FACTS_PULSE_DPD_REQ_OUT,      /* generating INFORMATIONAL request n [ ] */
+	FACTS_PULSE_DPD_ANSWER_IN,    /* parsed INFORMATIONAL response n [ ] */
+	FACTS_PULSE_DPD_REQ_IN,       /* parsed INFORMATIONAL request n [ ]: the peer's */
+	FACTS_PULSE_DPD_ANSWER_OUT,   /* generating INFORMATIONAL response n [ ] */
+	FACTS_PULSE_RETRANSMIT,       /* retransmit n of request: an event too */
+};
+#define FACTS_PULSE_IS_EVENT(p) ((p) >= FACTS_PULSE_DPD_PROBE)
+
+/*
  * What a line says about its device, tunnel and event.  Strings are
  * copies ("" = absent); detail is the event's JSON, owned.
  */
@@ -34,6 +57,8 @@ struct line_facts {
 	int thread;                   /* charon thread; -1 = none */
 	char sysip[64], host[256], tag_host[256], host_name[256];
 	uint64_t body_hash;           /* of the text the parser read */
+	int pulse;                    /* enum facts_pulse */
+	int64_t bytes;                /* packet lines: its size; else 0 */
 	struct overlay_fact ov;       /* FTMD: what it says of the transport */
 	char *detail;
 };

@@ -966,6 +966,68 @@ out:
 	return ret;
 }
 
+/* Each listed incident's pulse before it began: one range of the heartbeat
+ * primary key for the window, one for the last answered probe. */
+static int
+report_load_pulse(sqlite3 *db, struct report *r, char *err, size_t errsz)
+{
+	static const char sql[] =
+	    "SELECT count(*), sum(max(dpd_probes, dpd_requests)), sum(dpd_answers),"
+	    " sum(retransmits),"
+	    " (SELECT max(minute_us) FROM heartbeat WHERE tunnel_id = ?1"
+	    "   AND minute_us BETWEEN ?2 - ?4 AND ?2 AND dpd_answers > 0)"
+	    " FROM heartbeat WHERE tunnel_id = ?1 AND minute_us BETWEEN ?2 - ?3 AND ?2";
+	sqlite3_stmt *s = NULL;
+	int i, ret = -1;
+
+	if (report_prepare(db, sql, &s, err, errsz) != 0)
+		return -1;
+	for (i = 0; i < r->listed; i++) {
+		struct report_incident *in = &r->incidents[i];
+		sqlite3_reset(s);
+		sqlite3_bind_int64(s, 1, in->tunnel_id);
+		sqlite3_bind_int64(s, 2, in->started_us);
+		sqlite3_bind_int64(s, 3, REPORT_PULSE_WINDOW_US);
+		sqlite3_bind_int64(s, 4, REPORT_PULSE_LOOKBACK_US);
+		if (sqlite3_step(s) != SQLITE_ROW) {
+			report_step_error(db, s, err, errsz);
+			goto out;
+		}
+		in->pulse.minutes = sqlite3_column_int(s, 0);
+		in->pulse.dpd_sent = sqlite3_column_int64(s, 1);
+		in->pulse.dpd_answered = sqlite3_column_int64(s, 2);
+		in->pulse.retransmits = sqlite3_column_int64(s, 3);
+		in->pulse.last_answer_minute_us = report_col_i64(s, 4, INT64_MIN);
+	}
+	ret = 0;
+out:
+	sqlite3_finalize(s);
+	return ret;
+}
+
+const char *
+report_pulse_text(const struct report_incident *in, char *buf, size_t sz)
+{
+	const struct report_pulse *p = &in->pulse;
+	char at[40];
+	size_t n;
+
+	buf[0] = '\0';
+	if (p->minutes == 0 && p->last_answer_minute_us == INT64_MIN)
+		return buf;
+	n = (size_t)snprintf(buf, sz, "in the %lld minutes before: %lld DPD probes sent, "
+	    "%lld answered, %lld retransmits",
+	    (long long)(REPORT_PULSE_WINDOW_US / 60000000), (long long)p->dpd_sent,
+	    (long long)p->dpd_answered, (long long)p->retransmits);
+	if (n < sz && p->last_answer_minute_us != INT64_MIN)
+		snprintf(buf + n, sz - n, "; last answered probe in the minute of %s",
+		    util_format_iso(at, sizeof at, p->last_answer_minute_us, 0));
+	else if (n < sz)
+		snprintf(buf + n, sz - n, "; no answered probe in the %lld hours before",
+		    (long long)(REPORT_PULSE_LOOKBACK_US / 3600000000LL));
+	return buf;
+}
+
 static int
 report_load_evidence(sqlite3 *db, struct report *r, char *err, size_t errsz)
 {
@@ -1147,6 +1209,7 @@ report_build(sqlite3 *db, int64_t start_us, int64_t end_us, int flap_count,
 	r->listed = r->nincidents < REPORT_MAX_LISTED ? r->nincidents : REPORT_MAX_LISTED;
 	r->listed_omitted = r->nincidents - r->listed;
 	if (report_load_evidence(db, r, err, errsz) != 0 ||
+	    report_load_pulse(db, r, err, errsz) != 0 ||
 	    report_load_bfd(db, r, start_us, end_us, err, errsz) != 0)
 		goto out;
 	ret = 0;

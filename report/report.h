@@ -49,6 +49,16 @@ struct report_evidence {
 	const char *line;             /* the evidence's own copy of the line */
 };
 
+/* The tunnel's pulse just before an incident began (heartbeat,
+ * schema/0008): did its DPD probes still get answers? */
+#define REPORT_PULSE_WINDOW_US   (10 * 60 * 1000000LL)   /* counted before the start */
+#define REPORT_PULSE_LOOKBACK_US (24 * 3600 * 1000000LL) /* last answer searched */
+struct report_pulse {
+	int minutes;                  /* minutes with a pulse in the window; 0: none */
+	int64_t dpd_sent, dpd_answered, retransmits;
+	int64_t last_answer_minute_us;/* the last minute with an answer; INT64_MIN none */
+};
+
 struct report_incident {
 	int64_t id, tunnel_id, device_id, fleet_event_id;   /* fleet 0: none */
 	const char *symptom, *root_cause, *summary, *peer_ip;
@@ -58,6 +68,7 @@ struct report_incident {
 	int tunnel;                   /* index into report.tunnels, -1 none */
 	struct report_evidence *ev;
 	int nev, ev_omitted;
+	struct report_pulse pulse;    /* listed incidents only */
 };
 
 struct report_tunnel {
@@ -162,6 +173,9 @@ void report_free(struct report *r);
 int report_write_html(const struct report *r, FILE *f);
 int report_write_md(const struct report *r, FILE *f);
 json_t *report_to_json(const struct report *r);     /* caller decrefs */
+/* The pulse before in as one sentence ("In the 10 minutes before: ...");
+ * "" when no pulse was recorded.  Returns buf. */
+const char *report_pulse_text(const struct report_incident *in, char *buf, size_t sz);
 /* r rendered as format ("html", "md" or "json") to f; 0, or -1 with errno. */
 int report_write(const struct report *r, const char *format, FILE *f);
 

@@ -588,6 +588,7 @@ static void
 report_html_incident(FILE *f, const struct report *r, const struct report_incident *in)
 {
 	const char *peer = report_incident_peer(r, in);
+	char pulse[256];
 	int i;
 
 	fprintf(f, "<article class=\"incident\" id=\"incident-%lld\">\n<h3>#%lld ",
@@ -623,6 +624,11 @@ report_html_incident(FILE *f, const struct report *r, const struct report_incide
 	if (in->summary != NULL && in->summary[0] != '\0') {
 		fputs("<p><strong>Here:</strong> ", f);
 		report_html_text(f, in->summary);
+		fputs("</p>\n", f);
+	}
+	if (report_pulse_text(in, pulse, sizeof pulse)[0] != '\0') {
+		fputs("<p><strong>Pulse:</strong> ", f);
+		report_html_text(f, pulse);
 		fputs("</p>\n", f);
 	}
 	fputs("<p><strong>Remedy:</strong> ", f);

@@ -117,6 +117,14 @@ report_json_incident(const struct report *r, const struct report_incident *in, i
 		    "line", report_json_str(in->ev[i].line)));
 	json_object_set_new(o, "evidence", ev);
 	json_object_set_new(o, "evidence_omitted", json_integer(in->ev_omitted));
+	json_object_set_new(o, "pulse_before", json_pack("{s:I, s:i, s:I, s:I, s:I, s:o}",
+	    "window_s", (json_int_t)(REPORT_PULSE_WINDOW_US / 1000000),
+	    "minutes", in->pulse.minutes,
+	    "dpd_sent", (json_int_t)in->pulse.dpd_sent,
+	    "dpd_answered", (json_int_t)in->pulse.dpd_answered,
+	    "retransmits", (json_int_t)in->pulse.retransmits,
+	    "last_answered_minute", in->pulse.last_answer_minute_us == INT64_MIN ?
+	    json_null() : report_json_time(in->pulse.last_answer_minute_us)));
 	return o;
 }
 

@@ -355,6 +355,7 @@ static void
 report_md_incident(FILE *f, const struct report *r, const struct report_incident *in)
 {
 	const char *peer = report_incident_peer(r, in);
+	char pulse[256];
 	int i, fence = 3;
 
 	fprintf(f, "### #%lld ", (long long)in->id);
@@ -387,6 +388,10 @@ report_md_incident(FILE *f, const struct report *r, const struct report_incident
 	if (in->summary != NULL && in->summary[0] != '\0') {
 		fputs("\n- **Here:** ", f);
 		report_md_text(f, in->summary);
+	}
+	if (report_pulse_text(in, pulse, sizeof pulse)[0] != '\0') {
+		fputs("\n- **Pulse:** ", f);
+		report_md_text(f, pulse);
 	}
 	fputs("\n- **Remedy:** ", f);
 	report_md_text(f, report_cause_remedy(in->cause));

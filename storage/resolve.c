@@ -3,6 +3,7 @@
  */
 #include "resolve.h"
 #include "log.h"
+#include "pulse.h"
 #include "strmap.h"
 #include "util.h"
 
@@ -110,6 +111,8 @@ struct ev_row {
 	char conn[CHARON_NAME_LEN], child[CHARON_NAME_LEN];
 	char local_ip[CHARON_ADDR_LEN], peer_ip[CHARON_ADDR_LEN];
 	char *detail;                            /* JSON, owned; NULL = none */
+	int pulse;                               /* enum facts_pulse */
+	int64_t bytes;                           /* packet lines: size */
 };
 
 /* Per (device, charon thread): the lines of one charon job share a thread,
@@ -126,6 +129,8 @@ struct thread_slot {
 	int64_t pending[RESOLVE_PENDING];       /* event ids waiting for a tunnel */
 	int64_t pending_us[RESOLVE_PENDING];
 	int64_t pending_rexmit[RESOLVE_PENDING]; /* a retransmit's count; -1 = other */
+	int pending_pulse[RESOLVE_PENDING];     /* enum facts_pulse, counted once tied */
+	int64_t pending_bytes[RESOLVE_PENDING];
 };
 
 struct dedup_slot {
@@ -156,6 +161,7 @@ struct resolver {
 	struct strmap tunnels;       /* "dev\x1fK\x1f..." -> tunnel */
 	struct strmap seen;          /* "dev" -> last device_us written */
 	struct overlay *ov;          /* BFD sessions, transport events */
+	struct pulse *pulse;         /* chatter counted per tunnel and minute */
 	struct thread_slot *threads;
 	struct dedup_slot *dedup;
 	struct rexmit_slot *rexmit;
@@ -207,7 +213,8 @@ resolve_open(struct store *store, struct resolver **out, char *err, size_t errsz
 			goto fail;
 		}
 	}
-	if (overlay_open(r->db, &r->ov, err, errsz) != SQLITE_OK)
+	if (overlay_open(r->db, &r->ov, err, errsz) != SQLITE_OK ||
+	    pulse_open(r->db, &r->pulse, err, errsz) != SQLITE_OK)
 		goto fail;
 	strmap_init(&r->aliases, RESOLVE_CACHE_MAX);
 	strmap_init(&r->sysips, RESOLVE_CACHE_MAX);
@@ -218,6 +225,7 @@ resolve_open(struct store *store, struct resolver **out, char *err, size_t errsz
 fail:
 	resolve_finalize_all(r);
 	overlay_free(r->ov);
+	pulse_free(r->pulse);
 	free(r->threads);
 	free(r->dedup);
 	free(r->rexmit);
@@ -261,6 +269,7 @@ resolve_reset(struct resolver *r)
 	resolve_clear_caches(r);
 	memset(r->threads, 0, RESOLVE_THREAD_SLOTS * sizeof *r->threads);
 	pool_init(r);
+	pulse_reset(r->pulse);
 	r->next_event_id = 0;
 	r->nmerge = 0;
 }
@@ -272,6 +281,7 @@ resolve_free(struct resolver *r)
 		return;
 	resolve_finalize_all(r);
 	overlay_free(r->ov);
+	pulse_free(r->pulse);
 	strmap_free(&r->aliases);
 	strmap_free(&r->sysips);
 	strmap_free(&r->tunnels);
@@ -521,7 +531,8 @@ tunnel_merge(struct resolver *r, int64_t from, int64_t into)
 		return SQLITE_OK;
 	/* Held rows first, so that the merge moves them too; then every
 	 * cached key that pointed at `from` is stale. */
-	if ((rc = resolve_forget(r)) != SQLITE_OK)
+	if ((rc = resolve_forget(r)) != SQLITE_OK ||
+	    (rc = pulse_merge_tunnel(r->pulse, from, into)) != SQLITE_OK)
 		return rc;
 	for (i = 0; i < sizeof sql / sizeof sql[0]; i++)
 		if ((rc = exec_ids(r, sql[i], from, into)) != SQLITE_OK)
@@ -1343,6 +1354,11 @@ event_insert(struct resolver *r, const struct ev_row *in)
 	else if (e->tunnel_id != 0 && (strcmp(e->kind, "message_parsed") == 0 ||
 	    strcmp(e->kind, "ike_established") == 0 || strcmp(e->kind, "child_established") == 0))
 		rexmit_answered(r, e->device_id, e->tunnel_id);
+	if (e->pulse != FACTS_PULSE_NONE && e->tunnel_id != 0 &&
+	    (rc = pulse_add(r->pulse, e->tunnel_id, e->us, e->pulse, e->bytes)) != SQLITE_OK)
+		return rc;
+	if (e->pulse != FACTS_PULSE_NONE && !FACTS_PULSE_IS_EVENT(e->pulse))
+		return SQLITE_OK;       /* chatter: counted in its minute, not an event */
 
 	sqlite3_bind_int64(s, 1, e->message_id);
 	sqlite3_bind_int64(s, 2, e->device_id);
@@ -1433,7 +1449,7 @@ resolve_flush(struct resolver *r)
 		if ((rc = merges_run(r)) != SQLITE_OK ||
 		    (rc = resolve_flush_held(r)) != SQLITE_OK)
 			return rc;
-	return SQLITE_OK;
+	return pulse_flush(r->pulse);
 }
 
 /* Before the thread slots are forgotten mid-transaction (merges). */
@@ -1496,7 +1512,14 @@ thread_settle(struct resolver *r, struct thread_slot *s, int64_t tun, int64_t us
 			rc = pool_insert(r, s->pool[i], t);
 			s->pool[i] = -1;
 		} else if (t != 0) {
-			rc = event_set_tunnel(r, s->pending[i], t);
+			/* Stored untied at a commit: tie it now (chatter has no
+			 * row; its minute counts it now). */
+			if (s->pending_pulse[i] != FACTS_PULSE_NONE)
+				rc = pulse_add(r->pulse, t, s->pending_us[i], s->pending_pulse[i],
+				    s->pending_bytes[i]);
+			if (rc == SQLITE_OK && (s->pending_pulse[i] == FACTS_PULSE_NONE ||
+			    FACTS_PULSE_IS_EVENT(s->pending_pulse[i])))
+				rc = event_set_tunnel(r, s->pending[i], t);
 			if (s->pending_rexmit[i] >= 0)
 				rexmit_note(r, s->device_id, t, s->pending_us[i],
 				    s->pending_rexmit[i]);
@@ -1563,6 +1586,8 @@ ev_row_fill(struct ev_row *e, int64_t event_id, int64_t message_id, int64_t dev,
 	memcpy(e->peer_ip, f->peer_ip, sizeof e->peer_ip);
 	e->detail = f->detail;
 	f->detail = NULL;
+	e->pulse = f->pulse;
+	e->bytes = f->bytes;
 }
 
 /* Inserts the line's event now with tunnel tun. */
@@ -1602,6 +1627,8 @@ event_hold(struct resolver *r, struct thread_slot *s, int64_t event_id,
 	s->pending[s->npending] = event_id;
 	s->pending_us[s->npending] = f->us;
 	s->pending_rexmit[s->npending] = strcmp(f->kind, "retransmit") == 0 ? f->count : -1;
+	s->pending_pulse[s->npending] = f->pulse;
+	s->pending_bytes[s->npending] = f->bytes;
 	s->npending++;
 	return SQLITE_OK;
 }
@@ -1647,8 +1674,8 @@ resolve_apply_one(struct resolver *r, int64_t message_id, struct line_facts *f,
 		    (rc = resolve_tunnel(r, dev, f, us, &tun)) == SQLITE_OK && tun != 0 &&
 		    (rc = thread_slot(r, dev, f->thread, &s)) == SQLITE_OK && s->npending > 0)
 			rc = thread_settle(r, s, tun, us);
-		if (rc != SQLITE_OK)
-			return rc;
+		if (rc != SQLITE_OK || dd->event_id < 0)
+			return rc;      /* a copy of chatter: not counted again */
 		sqlite3_bind_int64(r->st[S_DUP], 1, message_id);
 		sqlite3_bind_int64(r->st[S_DUP], 2, dd->event_id);
 		return step_done(r, r->st[S_DUP]);
@@ -1678,7 +1705,9 @@ resolve_apply_one(struct resolver *r, int64_t message_id, struct line_facts *f,
 	if ((rc = event_next_id(r, &event_id)) != SQLITE_OK)
 		return rc;
 	dd->key = dkey;
-	dd->event_id = event_id;
+	/* Chatter has no events row for a copy to point to. */
+	dd->event_id = f->pulse != FACTS_PULSE_NONE && !FACTS_PULSE_IS_EVENT(f->pulse) ?
+	    -event_id : event_id;
 
 	if (f->source == DOMAIN_VIPTELA && f->ov.kind != OVERLAY_NONE &&
 	    (rc = overlay_apply_fact(r->ov, dev, event_id, us, &f->ov)) != SQLITE_OK)

@@ -21,6 +21,11 @@
  * single tunnel, to that tunnel.  When a tunnel known by address learns
  * its interface, the two records merge.
  *
+ * Chatter (packets, NAT-T keep-alives, routine kernel lines: facts.h) is
+ * resolved like any line, so that it still ties jobs and addresses to
+ * tunnels, but it is not stored as an event: its tunnel's pulse counts it
+ * (pulse.h), as it counts DPD exchanges and retransmits, which stay events.
+ *
  * Duplicates: the same text at the same device time on the same device is
  * recorded in `duplicates`, not as a second event.
  *

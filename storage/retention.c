@@ -95,6 +95,14 @@ retention_step(struct store *st, const struct config *cfg, int64_t now_us, int *
 		goto fail;
 	total += n;
 	*more |= n == RETENTION_STEP_ROWS;
+	/* A tunnel's pulse: one index seek per tunnel for its old minutes. */
+	if ((rc = retention_exec(db, "DELETE FROM heartbeat WHERE (tunnel_id, minute_us) IN"
+	    " (SELECT h.tunnel_id, h.minute_us FROM tunnels t JOIN heartbeat h"
+	    " ON h.tunnel_id = t.tunnel_id AND h.minute_us < ?1 LIMIT ?2)",
+	    ev_cut, RETENTION_STEP_ROWS, &n)) != SQLITE_OK)
+		goto fail;
+	total += n;
+	*more |= n == RETENTION_STEP_ROWS;
 	if ((rc = retention_exec(db, "DELETE FROM restarts WHERE device_us < ?1 AND ?2 > 0",
 	    ev_cut, 1, NULL)) != SQLITE_OK)
 		goto fail;

@@ -27,8 +27,10 @@ ok "parse: every field-guide charon/FTMD line classified"
 # The DPD example: every line on ipsec2 of the device with system-ip 4.0.5.1.
 "$TW_BIN" import --db "$DB" "$FIX/playbook_dpd.log" 2>/dev/null
 eq "$(q "SELECT count(*) FROM messages")" "15" "all lines stored"
-eq "$(q "SELECT count(*) FROM v_events WHERE system_ip='4.0.5.1' AND tunnel='ipsec2'")" "15" \
-	"every line on ipsec2 of 4.0.5.1"
+eq "$(q "SELECT count(*) FROM v_events WHERE system_ip='4.0.5.1' AND tunnel='ipsec2'")" "14" \
+	"every line but the packet on ipsec2 of 4.0.5.1"
+eq "$(q "SELECT sum(packets_out) FROM v_heartbeat WHERE system_ip='4.0.5.1' AND tunnel='ipsec2'")" "1" \
+	"the packet line counted in the pulse of ipsec2 of 4.0.5.1"
 eq "$(q "SELECT hostname||'|'||system_ip FROM v_devices")" "vedge01|4.0.5.1" "one device"
 eq "$(q "SELECT local_ip||'|'||peer_ip FROM v_tunnels")" "10.132.3.92|10.10.10.1" "address pair learned"
 ok "field-guide DPD example: 15 of 15 lines on ipsec2 of 4.0.5.1"
@@ -60,7 +62,9 @@ rm -f "$DB"*
 eq "$(q "SELECT count(*) FROM devices")" "1" "renamed router stays one device"
 eq "$(q "SELECT system_ip FROM v_devices")" "4.9.9.9" "keyed by system-ip"
 eq "$(q "SELECT count(DISTINCT tunnel) FROM v_events")" "1" "one tunnel"
-eq "$(q "SELECT count(*) FROM v_events WHERE tunnel='ipsec3'")" "5" "all lines on ipsec3"
+eq "$(q "SELECT count(*) FROM v_events WHERE tunnel='ipsec3'")" "4" "all lines on ipsec3"
+eq "$(q "SELECT sum(packets_out) FROM v_heartbeat WHERE tunnel='ipsec3'")" "1" \
+	"... and its packet line in its pulse"
 
 # A tunnel known first by address, whose interface is learned later: merged.
 cat >"$T/merge.log" <<'L'
@@ -71,7 +75,9 @@ L
 rm -f "$DB"*
 "$TW_BIN" import --db "$DB" "$T/merge.log" 2>/dev/null
 eq "$(q "SELECT group_concat(tunnel) FROM v_tunnels")" "ipsec7" "named once the interface is known"
-eq "$(q "SELECT count(*) FROM v_events WHERE tunnel='ipsec7'")" "3" "earlier lines follow"
+eq "$(q "SELECT count(*) FROM v_events WHERE tunnel='ipsec7'")" "2" "earlier lines follow"
+eq "$(q "SELECT packets_out || ' ' || dpd_answered FROM v_heartbeat WHERE tunnel='ipsec7'")" "1 1" \
+	"... and the earlier pulse"
 ok "renamed router, system-ip learned later, tunnel merged when its interface appears"
 
 # Parse coverage (issue 13 item 10): every charon line of the real lab

@@ -203,6 +203,10 @@ check("evidence outliving its event", inc[2]["evidence"], [{"device_time": None,
       "line": "Jun 18 06:00:00 vedge01 charon: 12[IKE] kept after its event went"}])
 check("hostile line kept verbatim", any("<script>alert(1)</script>" in e["line"]
       for e in inc[3]["evidence"]), True)
+check("pulse before the DPD flap: one probe answered at 00:24, then retransmits",
+      inc[1]["pulse_before"], {"window_s": 600, "minutes": 5, "dpd_sent": 2,
+      "dpd_answered": 1, "retransmits": 3, "last_answered_minute": "2024-06-18T00:24:00Z"})
+check("no pulse recorded", inc[3]["pulse_before"]["minutes"], 0)
 check("plain words", inc[1]["cause_text"].startswith("The peer stopped answering"), True)
 check("remedy", "provider" in inc[1]["remedy"], True)
 check("unknown cause kept", inc[7]["root_cause"], "something_new")
