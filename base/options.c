@@ -141,8 +141,9 @@ static const struct opt_def opt_rows[] = {
 	  F(flap_window_us), C_CORR, 0, NULL, "the window of --flap-count", NULL },
 	{ "flap-half-life", "flap_half_life", OPT_T_DURATION, "DUR", "15m", SEC, 30 * DAY,
 	  F(flap_half_life_us), C_CORR, 0, NULL, "half-life of the flap score", NULL },
-	{ "lateness", "lateness", OPT_T_DURATION, "DUR", "2m", 0, DAY, F(lateness_us), C_CORR, 0,
-	  NULL, "how late (device time) a line may arrive and still count in order", NULL },
+	{ "lateness", "lateness", OPT_T_DURATION, "DUR", "5s", 0, DAY, F(lateness_us), C_CORR, 0,
+	  NULL, "reorder window: how late (device time) a line may arrive and still be "
+	  "applied in order; a later one derives its tunnel again", NULL },
 	{ "fleet-min-devices", "fleet_min_devices", OPT_T_INT, "N", "3", 2, 100000,
 	  F(fleet_min_devices), C_CORR, 0, "devices", "devices losing one peer: a fleet event", NULL },
 	{ "fleet-window", "fleet_window", OPT_T_DURATION, "DUR", "2m", SEC, DAY, F(fleet_window_us),

@@ -226,7 +226,7 @@ import_one(const struct config *cfg, struct store *st, struct resolver *res,
 	int64_t skip, import_id = 0, ref_us, last_progress = 0;
 	uint64_t lines = 0, batch = 0, stored_here = 0, ok_here = 0;
 	int64_t msg_id;
-	struct resolve_source src = { NULL, f->path };
+	struct resolve_source src = { NULL, f->path, 0 };
 	const char *line;
 	size_t len;
 	int flags, r, rc = -1, tty = isatty(2);

@@ -57,7 +57,7 @@
 #ifndef TW_MACHINE_H
 #define TW_MACHINE_H
 
-#include "parse_charon.h"
+#include "tm_event.h"
 
 #include <jansson.h>
 #include <stdint.h>
@@ -84,17 +84,10 @@ enum tm_symptom {
 	TM_SYM_DEGRADED, TM_NSYMPTOMS
 };
 
-/* The IKE exchanges the machine tells apart. */
-enum tm_exchange {
-	TM_X_NONE, TM_X_IKE_SA_INIT, TM_X_IKE_AUTH, TM_X_CREATE_CHILD_SA,
-	TM_X_INFORMATIONAL, TM_X_OTHER, TM_NEXCHANGES
-};
-
-/* Stable names ("up", "never_established", "CREATE_CHILD_SA"), static;
- * "" for TM_SYM_NONE / TM_X_NONE, NULL out of range. */
+/* Stable names ("up", "never_established"), static; "" for TM_SYM_NONE,
+ * NULL out of range (tm_exchange_name: tm_event.h). */
 const char *tm_state_name(int state);
 const char *tm_symptom_name(int symptom);
-const char *tm_exchange_name(int exchange);
 
 /* What the machine is told from the configuration. */
 struct tm_params {
@@ -103,43 +96,6 @@ struct tm_params {
 	int64_t flap_window_us;       /* tm_flap_update: flaps within this window ... */
 	int flap_count;               /* ... at least this many: flapping */
 };
-
-/*
- * One event, as the machine reads it: the facts of a charon line or an
- * FTMD tunnel state line, nothing else (32 bytes, to be queued per
- * tunnel).  Fill it with tm_event_charon() or tm_event_ftmd().
- */
-enum tm_source { TM_SRC_NONE, TM_SRC_CHARON, TM_SRC_FTMD };
-
-#define TM_HAS_IKE_UID       (1u << 0)
-#define TM_HAS_CHILD_UID     (1u << 1)
-#define TM_HAS_NEW_CHILD_UID (1u << 2)
-
-#define TM_F_OUTBOUND        (1u << 0) /* child_established "outbound" */
-#define TM_F_PATH_PROBINGS   (1u << 1) /* give_up "path_probings" (MOBIKE, not the SA) */
-#define TM_F_REKEYED         (1u << 2) /* ike_state_change to or from REKEYED */
-
-struct tm_event {
-	int64_t  us;                  /* device time */
-	uint32_t ike_uid;             /* TM_HAS_IKE_UID */
-	uint32_t child_uid;           /* TM_HAS_CHILD_UID */
-	uint32_t new_child_uid;       /* TM_HAS_NEW_CHILD_UID */
-	uint16_t kind;                /* enum charon_kind (TM_SRC_CHARON) */
-	uint16_t payload_flags;       /* CHARON_PL_* (message_generated/parsed) */
-	uint8_t  source;              /* enum tm_source */
-	uint8_t  has;                 /* TM_HAS_* */
-	uint8_t  flags;               /* TM_F_* */
-	uint8_t  exchange;            /* enum tm_exchange: the message's, or the
-	                               * retransmitted request's (vEdge exchange=N) */
-	int8_t   is_response;         /* 1 response, 0 request, -1 unknown */
-	int8_t   ftmd_up;             /* TM_SRC_FTMD: 1 up, 0 down, -1 neither */
-};
-
-/* ch at device time us → *out. */
-void tm_event_charon(struct tm_event *out, const struct charon_event *ch, int64_t us);
-/* An FTMD tunnel line at us: up 1, down 0, -1 neither (it still runs the
- * timers, as any event does). */
-void tm_event_ftmd(struct tm_event *out, int up, int64_t us);
 
 /* The incident opened by this call, not yet named by the driver. */
 #define TM_INCIDENT_NEW (-1)

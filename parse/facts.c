@@ -141,11 +141,14 @@ facts_prepare(const struct ingest_row *row, struct domain_scratch *ds,
 		return;
 	f->source = ds->source;
 	span_copy(f->host, sizeof f->host, row->raw, row->hdr.hostname);
-	if (ds->source == DOMAIN_CHARON)
+	if (ds->source == DOMAIN_CHARON) {
 		facts_from_charon(f, &ds->ch);
-	else {
+		tm_event_charon(&f->ev, &ds->ch, row->device_us);
+	} else {
 		facts_from_viptela(f, &ds->ft, ds->body);
 		overlay_fact_from_ftmd(&ds->ft, ds->body, &f->ov);
+		tm_event_ftmd(&f->ev, f->new_state == NULL ? -1 :
+		    strcmp(f->new_state, "up") == 0, row->device_us);
 	}
 	if (f->kind == NULL)
 		f->kind = "other";

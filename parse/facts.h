@@ -13,6 +13,7 @@
 
 #include "domain.h"
 #include "overlay_fact.h"
+#include "tm_event.h"
 
 #include <stdint.h>
 
@@ -59,6 +60,7 @@ struct line_facts {
 	uint64_t body_hash;           /* of the text the parser read */
 	int pulse;                    /* enum facts_pulse */
 	int64_t bytes;                /* packet lines: its size; else 0 */
+	struct tm_event ev;           /* what the tunnel state machine reads */
 	struct overlay_fact ov;       /* FTMD: what it says of the transport */
 	char *detail;
 };

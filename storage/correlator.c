@@ -7,6 +7,7 @@
  */
 #include "correlator.h"
 #include "domain.h"
+#include "feed.h"
 #include "ingest.h"
 #include "log.h"
 #include "machine.h"
@@ -31,6 +32,7 @@
 #define CORR_CACHE_MIN      1024          /* machine cache slots, first */
 #define CORR_CACHE_MAX      (1u << 17)    /* ... and at most (~90 MiB) */
 #define CORR_SAVE_DEFER     (10 * 1000000LL)  /* progress-only saves wait this long */
+#define CORR_FEED_MAX       (1u << 19)    /* events waiting in memory (~20 MiB) */
 
 /*
  * The machine cache: each tunnel's machine as it was last saved in
@@ -81,6 +83,7 @@ enum {
 	Q_WINDOW, Q_FLEET_NEAR, Q_FLEET_NEW, Q_FLEET_SET, Q_FLEET_AGG, Q_FLEET_CAUSE,
 	Q_FLEET_UPDATE, Q_STATELESS, Q_ALL_TUNNELS, Q_RECEIVED, Q_STATE_UPD,
 	Q_RESTARTS, Q_DEV_TUNNELS, Q_DEV_CLOCK_SET, Q_DEV_CLOCKS, Q_FLEET_DEL, Q_RESET_FLEETS, Q_RESET_EVID, Q_RESET_INC, Q_RESET_STATE,
+	Q_COUNT_AFTER,
 	Q_MAX
 };
 
@@ -164,6 +167,10 @@ static const char *const corr_sql[Q_MAX] = {
 	    " (SELECT incident_id FROM incidents WHERE tunnel_id = ?1)",
 	[Q_RESET_INC] = "DELETE FROM incidents WHERE tunnel_id = ?1",
 	[Q_RESET_STATE] = "DELETE FROM tunnel_state WHERE tunnel_id = ?1",
+	/* After reading a tunnel back: what the feed must hold to be complete. */
+	[Q_COUNT_AFTER] = "SELECT count(*) FROM events WHERE tunnel_id = ?1"
+	    " AND device_us IS NOT NULL"
+	    " AND (device_us > ?2 OR (device_us = ?2 AND event_id > ?3))",
 };
 
 struct corr {
@@ -180,6 +187,9 @@ struct corr {
 	struct strmap hostclock;      /* hostname -> newest device_us of any line (import) */
 	struct strmap restarted;      /* device id -> oldest charon start among new events */
 	int started;
+	struct feed *feed;            /* events from the resolver, in memory (serve) */
+	int64_t fed_max_id;           /* the newest event id fed */
+	uint8_t skip_kind[CHARON_KIND_MAX];   /* corr_ignored, by charon kind */
 	struct mslot *mc;             /* tunnel machines as last saved */
 	size_t mc_cap, mc_n;
 	char *scratch;                /* INGEST_SCRATCH(max_frame) */
@@ -341,6 +351,8 @@ corr_ignored_sql(char *buf, size_t sz)
 		snprintf(buf + at, sz - at, ")");
 }
 
+static int corr_kind_ignored(const char *kind);
+
 int
 corr_open(const struct config *cfg, struct store *st, struct corr **out, char *err,
     size_t errsz)
@@ -378,6 +390,8 @@ corr_open(const struct config *cfg, struct store *st, struct corr **out, char *e
 	}
 	if (overlay_open(c->db, &c->ov, err, errsz) != SQLITE_OK)
 		goto fail;
+	for (i = 0; i < CHARON_KIND_MAX; i++)
+		c->skip_kind[i] = (uint8_t)corr_kind_ignored(charon_kind_name(i));
 	strmap_init(&c->dirty, 1u << 22);
 	strmap_init(&c->skew, 1u << 20);
 	strmap_init(&c->devmax, 1u << 20);
@@ -401,6 +415,7 @@ corr_free(struct corr *c)
 	for (i = 0; i < Q_MAX; i++)
 		sqlite3_finalize(c->q[i]);
 	overlay_free(c->ov);
+	feed_free(c->feed);
 	strmap_free(&c->dirty);
 	strmap_free(&c->skew);
 	strmap_free(&c->devmax);
@@ -422,6 +437,94 @@ corr_get_stats(const struct corr *c, struct corr_stats *out)
 }
 
 static int corr_fleet_refresh(struct corr *c, int64_t fleet);
+
+/* ---- the feed: events from the resolver, in memory --------------------- */
+
+/* A new event of tunnel tun at us: the tunnel needs a look this pass. */
+static void
+corr_dirty(struct corr *c, int64_t tun, int64_t us)
+{
+	int64_t have;
+
+	if (!corr_lookup(&c->dirty, tun, &have) || us > have)
+		corr_mark(&c->dirty, tun, us);
+	if (us != INT64_MIN && (!corr_lookup(&c->dirty_min, tun, &have) || us < have))
+		corr_mark(&c->dirty_min, tun, us);
+}
+
+static void
+corr_fed_event(void *arg, int64_t tun, int64_t dev, int64_t event_id,
+    const struct tm_event *ev, int64_t recv_us)
+{
+	struct corr *c = arg;
+	int64_t have;
+
+	if (event_id > c->fed_max_id)
+		c->fed_max_id = event_id;
+	if (ev->us == INT64_MIN)
+		return;               /* never stepped: the read back skips it too */
+	if (tun != 0) {
+		feed_push(c->feed, tun, event_id, ev);
+		corr_dirty(c, tun, ev->us);
+	}
+	if (!corr_lookup(&c->devmax, dev, &have) || ev->us > have)
+		corr_mark(&c->devmax, dev, ev->us);
+	if (recv_us > 0)
+		corr_mark(&c->skew, dev, ev->us - recv_us);
+}
+
+static void
+corr_fed_gap(void *arg, int64_t tun, int64_t us)
+{
+	struct corr *c = arg;
+
+	feed_gap(c->feed, tun);
+	corr_dirty(c, tun, us);
+}
+
+static void
+corr_fed_born(void *arg, int64_t tun)
+{
+	struct corr *c = arg;
+
+	feed_born(c->feed, tun);
+}
+
+static void
+corr_fed_restart(void *arg, int64_t dev, int64_t us)
+{
+	struct corr *c = arg;
+	int64_t have;
+
+	if (!corr_lookup(&c->restarted, dev, &have) || us < have)
+		corr_mark(&c->restarted, dev, us);
+}
+
+/* The writer's transaction was rolled back: what it fed never was.  The
+ * next pass reads the new events back, as after a start. */
+static void
+corr_fed_reset(void *arg)
+{
+	struct corr *c = arg;
+
+	feed_clear(c->feed);
+	c->started = 0;
+}
+
+int
+corr_sink(struct corr *c, struct resolve_sink *out)
+{
+	if (c->feed == NULL && (c->feed = feed_new(CORR_FEED_MAX)) == NULL)
+		return -1;
+	memset(out, 0, sizeof *out);
+	out->arg = c;
+	out->event = corr_fed_event;
+	out->gap = corr_fed_gap;
+	out->born = corr_fed_born;
+	out->restart = corr_fed_restart;
+	out->reset = corr_fed_reset;
+	return 0;
+}
 
 void
 corr_note_clock(struct corr *c, const char *host, size_t len, int64_t us)
@@ -870,17 +973,110 @@ corr_load_restarts(struct corr *c, int64_t dev, int64_t from, int64_t to,
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
 }
 
+/* The device's charon starts in the window a pass looks at, in order. */
+struct corr_restarts {
+	int64_t us[64], id[64];
+	int n, i;
+};
+
+/*
+ * One event of the tunnel, in (device time, event id) order: the charon
+ * starts before it first, then the cursor moves to it and the machine
+ * steps on it (ev NULL: a kind the machine never looks at).
+ */
+static int
+corr_one(struct tctx *t, struct corr_restarts *rs, int64_t event_id, int64_t us,
+    const struct tm_event *ev, uint64_t *applied)
+{
+	int rc;
+
+	t->m.cursor_us = us;
+	t->m.cursor_event = event_id;
+	while (rs->i < rs->n && (rs->us[rs->i] < us ||
+	    (rs->us[rs->i] == us && rs->id[rs->i] < event_id)))
+		if ((rc = corr_restart(t, rs->us[rs->i++])) != SQLITE_OK)
+			return rc;
+	if (us > t->m.last_us)
+		t->m.last_us = us;
+	if (ev == NULL)
+		return SQLITE_OK;
+	t->c->stats.events++;
+	(*applied)++;
+	return corr_event(t, ev);
+}
+
+/*
+ * The tunnel's events after the cursor up to cutoff, read back from the
+ * database (their lines parsed again).  Afterwards the feed learns how many
+ * events the database holds beyond the cursor: when it holds as many, it
+ * is complete and the next passes decide from memory.
+ */
+static int
+corr_read_back(struct tctx *t, struct corr_restarts *rs, int64_t cutoff,
+    uint64_t *applied)
+{
+	struct corr *c = t->c;
+	sqlite3_stmt *s;
+	int rc, got;
+
+	do {
+		s = c->q[Q_EVENTS];
+		got = 0;
+		sqlite3_bind_int64(s, 1, t->tunnel_id);
+		sqlite3_bind_int64(s, 2, t->m.cursor_us);
+		sqlite3_bind_int64(s, 3, t->m.cursor_event);
+		sqlite3_bind_int64(s, 4, cutoff);
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			struct rc_event ev;
+			struct tm_event te, *tp = NULL;
+			got++;
+			if (!corr_kind_ignored((const char *)sqlite3_column_text(s, 5)) &&
+			    corr_row(c, s, &ev, NULL)) {
+				if (ev.ch != NULL)
+					tm_event_charon(&te, ev.ch, ev.us);
+				else
+					tm_event_ftmd(&te, ev.ftmd_state, ev.us);
+				tp = &te;
+			}
+			if ((rc = corr_one(t, rs, sqlite3_column_int64(s, 0),
+			    sqlite3_column_int64(s, 1), tp, applied)) != SQLITE_OK)
+				break;
+			rc = SQLITE_ROW;
+		}
+		sqlite3_reset(s);
+		sqlite3_clear_bindings(s);
+		if (rc != SQLITE_DONE)
+			return rc == SQLITE_ROW ? SQLITE_OK : rc;
+	} while (got == CORR_BATCH);
+	if (c->feed == NULL)
+		return SQLITE_OK;
+	s = c->q[Q_COUNT_AFTER];
+	sqlite3_bind_int64(s, 1, t->tunnel_id);
+	sqlite3_bind_int64(s, 2, t->m.cursor_us);
+	sqlite3_bind_int64(s, 3, t->m.cursor_event);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		feed_sync(c->feed, t->tunnel_id, t->m.cursor_us, t->m.cursor_event,
+		    sqlite3_column_int64(s, 0));
+		rc = SQLITE_OK;
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return rc;
+}
+
 static int
 corr_tunnel(struct corr *c, int64_t tunnel_id, int64_t newest, int *keep_dirty)
 {
 	sqlite3_stmt *s = c->q[Q_TUNNEL];
 	struct tctx t;
 	struct mslot *e;
-	int64_t skew = 0, cutoff, devmax = 0, oldest, rs_us[64], rs_id[64];
-	int rc, got, nrs = 0, irs = 0;
+	int64_t skew = 0, cutoff, devmax = 0, oldest;
+	struct corr_restarts rs;
+	int rc, reset = 0;
 	uint64_t applied = 0;
 
 	memset(&t, 0, sizeof t);
+	memset(&rs, 0, sizeof rs);
 	t.c = c;
 	t.tunnel_id = tunnel_id;
 	*keep_dirty = 0;
@@ -915,6 +1111,7 @@ corr_tunnel(struct corr *c, int64_t tunnel_id, int64_t newest, int *keep_dirty)
 		if ((rc = corr_reset_tunnel(c, tunnel_id)) != SQLITE_OK)
 			return rc;
 		tm_init(&t.m);
+		reset = 1;
 	}
 
 	corr_lookup(&c->skew, t.device_id, &skew);
@@ -929,61 +1126,39 @@ corr_tunnel(struct corr *c, int64_t tunnel_id, int64_t newest, int *keep_dirty)
 
 	/* charon starts between the cursor and the cutoff, applied in
 	 * (time, event id) order among the tunnel's own lines. */
-	if ((rc = corr_load_restarts(c, t.device_id, t.m.cursor_us, cutoff, rs_us, rs_id,
-	    &nrs)) != SQLITE_OK)
+	if ((rc = corr_load_restarts(c, t.device_id, t.m.cursor_us, cutoff, rs.us, rs.id,
+	    &rs.n)) != SQLITE_OK)
 		return rc;
-	while (irs < nrs && (rs_us[irs] < t.m.cursor_us ||
-	    (rs_us[irs] == t.m.cursor_us && rs_id[irs] <= t.m.cursor_event)))
-		irs++;
-	do {
-		s = c->q[Q_EVENTS];
-		got = 0;
-		sqlite3_bind_int64(s, 1, tunnel_id);
-		sqlite3_bind_int64(s, 2, t.m.cursor_us);
-		sqlite3_bind_int64(s, 3, t.m.cursor_event);
-		sqlite3_bind_int64(s, 4, cutoff);
-		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-			struct rc_event ev;
-			struct tm_event te;
-			got++;
-			t.m.cursor_us = sqlite3_column_int64(s, 1);
-			t.m.cursor_event = sqlite3_column_int64(s, 0);
-			while (rc == SQLITE_ROW && irs < nrs && (rs_us[irs] < t.m.cursor_us ||
-			    (rs_us[irs] == t.m.cursor_us && rs_id[irs] < t.m.cursor_event)))
-				if ((rc = corr_restart(&t, rs_us[irs++])) == SQLITE_OK)
-					rc = SQLITE_ROW;
-			if (rc != SQLITE_ROW)
-				break;
-			if (t.m.cursor_us > t.m.last_us)
-				t.m.last_us = t.m.cursor_us;
-			if (corr_kind_ignored((const char *)sqlite3_column_text(s, 5)) ||
-			    !corr_row(c, s, &ev, NULL))
-				continue;
-			c->stats.events++;
-			applied++;
-			if (ev.us > t.m.last_us)
-				t.m.last_us = ev.us;
-			if (ev.ch != NULL)
-				tm_event_charon(&te, ev.ch, ev.us);
-			else
-				tm_event_ftmd(&te, ev.ftmd_state, ev.us);
-			if ((rc = corr_event(&t, &te)) != SQLITE_OK)
-				break;
-			rc = SQLITE_ROW;
-		}
-		sqlite3_reset(s);
-		sqlite3_clear_bindings(s);
-		if (rc != SQLITE_DONE)
-			return rc == SQLITE_ROW ? SQLITE_OK : rc;
-	} while (got == CORR_BATCH);
-	/* Starts after the tunnel's last line: the cursor moves to them. */
-	for (; irs < nrs; irs++) {
-		if ((rc = corr_restart(&t, rs_us[irs])) != SQLITE_OK)
+	while (rs.i < rs.n && (rs.us[rs.i] < t.m.cursor_us ||
+	    (rs.us[rs.i] == t.m.cursor_us && rs.id[rs.i] <= t.m.cursor_event)))
+		rs.i++;
+	if (!reset && c->feed != NULL && feed_complete(c->feed, tunnel_id)) {
+		/* Decided from memory: the events the resolver fed. */
+		const struct feed_ev *fe;
+		size_t i, n = feed_take(c->feed, tunnel_id, t.m.cursor_us, t.m.cursor_event,
+		    cutoff, &fe);
+		for (i = 0, rc = SQLITE_OK; i < n && rc == SQLITE_OK; i++)
+			rc = corr_one(&t, &rs, fe[i].event_id, fe[i].ev.us,
+			    fe[i].ev.source == TM_SRC_CHARON && fe[i].ev.kind < CHARON_KIND_MAX &&
+			    c->skip_kind[fe[i].ev.kind] ? NULL : &fe[i].ev, &applied);
+		if (rc != SQLITE_OK)
 			return rc;
-		t.m.cursor_us = rs_us[irs];
-		t.m.cursor_event = rs_id[irs];
-		if (rs_us[irs] > t.m.last_us)
-			t.m.last_us = rs_us[irs];
+		c->stats.from_memory++;
+	} else {
+		/* Read back from the database (after a start, a rollback, a
+		 * merge, a late line, a queue over its bounds). */
+		if ((rc = corr_read_back(&t, &rs, cutoff, &applied)) != SQLITE_OK)
+			return rc;
+		c->stats.read_back++;
+	}
+	/* Starts after the tunnel's last line: the cursor moves to them. */
+	for (; rs.i < rs.n; rs.i++) {
+		if ((rc = corr_restart(&t, rs.us[rs.i])) != SQLITE_OK)
+			return rc;
+		t.m.cursor_us = rs.us[rs.i];
+		t.m.cursor_event = rs.id[rs.i];
+		if (rs.us[rs.i] > t.m.last_us)
+			t.m.last_us = rs.us[rs.i];
 	}
 
 	if (t.tnow < t.m.last_us)
@@ -1263,8 +1438,12 @@ corr_run(struct corr *c, int64_t now_us, int final)
 	if ((rc = store_begin(c->st)) != SQLITE_OK)
 		return rc;
 	store_meta_get_int(c->st, "corr.last_event_id", &last_id);
-	if ((rc = corr_collect(c, &last_id)) != SQLITE_OK)
+	/* Serve feeds the correlator as it stores (corr_sink); the new
+	 * events are read back only on the first pass and after a failure. */
+	if ((c->feed == NULL || !c->started) && (rc = corr_collect(c, &last_id)) != SQLITE_OK)
 		goto fail;
+	if (c->fed_max_id > last_id)
+		last_id = c->fed_max_id;
 	if (final && (rc = corr_apply_hostclock(c)) != SQLITE_OK)
 		goto fail;
 	if ((rc = corr_mark_restarted(c)) != SQLITE_OK)
@@ -1326,6 +1505,8 @@ fail:
 	 * ahead of the rolled-back database. */
 	c->started = 0;
 	mc_clear(c);
+	if (c->feed != NULL)
+		feed_clear(c->feed);    /* what the pass took is not stepped for good */
 	return rc;
 }
 

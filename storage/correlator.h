@@ -16,6 +16,7 @@
 #define TW_CORRELATOR_H
 
 #include "config.h"
+#include "resolve.h"
 #include "store.h"
 
 #include <stdint.h>
@@ -35,10 +36,21 @@ int corr_run(struct corr *c, int64_t now_us, int final);
  * once at shutdown, after its last pass.  Returns SQLITE_OK or an error. */
 int corr_flush(struct corr *c);
 
+/*
+ * serve: the resolver hands every stored event to the correlator too
+ * (resolve_set_sink(r, out)), which keeps them per tunnel in memory
+ * (diagnose/feed.h) and steps the machines on them without reading the
+ * events back or parsing their lines again.  Returns 0, or -1 out of
+ * memory.
+ */
+int corr_sink(struct corr *c, struct resolve_sink *out);
+
 /* Counters of the last pass, for logs and tests. */
 struct corr_stats {
 	uint64_t events, tunnels, incidents_opened, incidents_closed, too_late;
 	uint64_t rederived;           /* tunnels derived again for older lines */
+	uint64_t from_memory;         /* tunnels decided from the feed */
+	uint64_t read_back;           /* ... from events read back */
 };
 void corr_get_stats(const struct corr *c, struct corr_stats *out);
 

@@ -113,6 +113,7 @@ struct ev_row {
 	char *detail;                            /* JSON, owned; NULL = none */
 	int pulse;                               /* enum facts_pulse */
 	int64_t bytes;                           /* packet lines: size */
+	struct tm_event ev;                      /* for the correlator's feed */
 };
 
 /* Per (device, charon thread): the lines of one charon job share a thread,
@@ -162,6 +163,8 @@ struct resolver {
 	struct strmap seen;          /* "dev" -> last device_us written */
 	struct overlay *ov;          /* BFD sessions, transport events */
 	struct pulse *pulse;         /* chatter counted per tunnel and minute */
+	struct resolve_sink sink;    /* the correlator's feed; callbacks NULL: none */
+	int64_t recv_us;             /* of the line being resolved */
 	struct thread_slot *threads;
 	struct dedup_slot *dedup;
 	struct rexmit_slot *rexmit;
@@ -262,6 +265,23 @@ resolve_clear_caches(struct resolver *r)
 }
 
 void
+resolve_set_sink(struct resolver *r, const struct resolve_sink *sink)
+{
+	if (sink != NULL)
+		r->sink = *sink;
+	else
+		memset(&r->sink, 0, sizeof r->sink);
+}
+
+/* The feed's callbacks, when there is a feed. */
+static void
+sink_gap(struct resolver *r, int64_t tun, int64_t us)
+{
+	if (r->sink.gap != NULL && tun != 0)
+		r->sink.gap(r->sink.arg, tun, us);
+}
+
+void
 resolve_reset(struct resolver *r)
 {
 	/* The held rows belonged to the rolled-back transaction: drop them,
@@ -270,6 +290,8 @@ resolve_reset(struct resolver *r)
 	memset(r->threads, 0, RESOLVE_THREAD_SLOTS * sizeof *r->threads);
 	pool_init(r);
 	pulse_reset(r->pulse);
+	if (r->sink.reset != NULL)
+		r->sink.reset(r->sink.arg);
 	r->next_event_id = 0;
 	r->nmerge = 0;
 }
@@ -534,6 +556,8 @@ tunnel_merge(struct resolver *r, int64_t from, int64_t into)
 	if ((rc = resolve_forget(r)) != SQLITE_OK ||
 	    (rc = pulse_merge_tunnel(r->pulse, from, into)) != SQLITE_OK)
 		return rc;
+	sink_gap(r, from, INT64_MIN);
+	sink_gap(r, into, INT64_MIN);
 	for (i = 0; i < sizeof sql / sizeof sql[0]; i++)
 		if ((rc = exec_ids(r, sql[i], from, into)) != SQLITE_OK)
 			return rc;
@@ -821,6 +845,8 @@ tunnel_new(struct resolver *r, int64_t dev, const char *name, const char *iface,
 	if ((rc = step_done(r, s)) != SQLITE_OK)
 		return rc;
 	*tun = sqlite3_last_insert_rowid(r->db);
+	if (r->sink.born != NULL)
+		r->sink.born(r->sink.arg, *tun);
 	tunnel_cache(r, dev, 'N', name, NULL, *tun);
 	tunnel_cache(r, dev, '1', "", NULL, 0);      /* tunnel count changed */
 	return SQLITE_OK;
@@ -1387,6 +1413,9 @@ event_insert(struct resolver *r, const struct ev_row *in)
 	sqlite3_bind_int64(s, 17, e->event_id);
 	if ((rc = step_done(r, s)) != SQLITE_OK)
 		return rc;
+	if (r->sink.event != NULL)
+		r->sink.event(r->sink.arg, e->tunnel_id, e->device_id, e->event_id, &e->ev,
+		    r->recv_us);
 	return edge_note(r, e);
 }
 
@@ -1489,6 +1518,8 @@ event_set_tunnel(struct resolver *r, int64_t event_id, int64_t tun)
 
 	sqlite3_bind_int64(s, 1, event_id);
 	sqlite3_bind_int64(s, 2, tun);
+	/* Its time is not at hand: the whole tunnel is looked at again. */
+	sink_gap(r, tun, INT64_MIN);
 	return step_done(r, s);
 }
 
@@ -1588,6 +1619,7 @@ ev_row_fill(struct ev_row *e, int64_t event_id, int64_t message_id, int64_t dev,
 	f->detail = NULL;
 	e->pulse = f->pulse;
 	e->bytes = f->bytes;
+	e->ev = f->ev;
 }
 
 /* Inserts the line's event now with tunnel tun. */
@@ -1640,7 +1672,10 @@ int
 resolve_apply(struct resolver *r, int64_t message_id, struct line_facts *f,
     const struct resolve_source *src)
 {
-	int rc = resolve_apply_one(r, message_id, f, src);
+	int rc;
+
+	r->recv_us = src != NULL ? src->recv_us : 0;
+	rc = resolve_apply_one(r, message_id, f, src);
 
 	if (rc == SQLITE_OK && r->nmerge > 0)
 		rc = merges_run(r);
@@ -1694,6 +1729,8 @@ resolve_apply_one(struct resolver *r, int64_t message_id, struct line_facts *f,
 			sqlite3_bind_int64(rs, 3, event_id);
 			if ((rc = step_done(r, rs)) != SQLITE_OK)
 				return rc;
+			if (r->sink.restart != NULL)
+				r->sink.restart(r->sink.arg, dev, us);
 		}
 		return event_store(r, event_id, message_id, dev, 0, f);
 	}

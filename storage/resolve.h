@@ -50,6 +50,33 @@ struct resolver;
 struct resolve_source {
 	const char *sender_ip;    /* network input: the sender's address */
 	const char *file;         /* import: the file's path */
+	int64_t recv_us;          /* network input: when it was received; 0 unknown */
+};
+
+/*
+ * Where stored events go besides the events table: the correlator's feed
+ * (storage/correlator.c), so that it decides from memory.  Every callback
+ * runs inside the writer's open transaction.
+ *  - event: event event_id of tunnel_id (device_id) was stored, ev what
+ *    the state machine reads of it; tunnel_id is 0 for an event tied to no
+ *    tunnel (yet), ev->us INT64_MIN without a device time (chatter is not
+ *    an event);
+ *  - gap: the tunnel's events changed in the database another way (an
+ *    event tied to it after its transaction committed, a merge): us the
+ *    oldest device time concerned, INT64_MIN when unknown;
+ *  - born: tunnel_id was just created: every event it will have is fed;
+ *  - restart: charon started on device_id at us;
+ *  - reset: the transaction was rolled back (what it fed is void; the
+ *    writer's replay feeds it again).
+ */
+struct resolve_sink {
+	void *arg;
+	void (*event)(void *arg, int64_t tunnel_id, int64_t device_id, int64_t event_id,
+	    const struct tm_event *ev, int64_t recv_us);
+	void (*gap)(void *arg, int64_t tunnel_id, int64_t us);
+	void (*born)(void *arg, int64_t tunnel_id);
+	void (*restart)(void *arg, int64_t device_id, int64_t us);
+	void (*reset)(void *arg);
 };
 
 /* Prepares statements on st's connection (the caller's thread owns both). */
@@ -57,6 +84,8 @@ int resolve_open(struct store *st, struct resolver **out, char *err, size_t errs
 void resolve_free(struct resolver *r);
 /* Forgets every cache (after a rollback). */
 void resolve_reset(struct resolver *r);
+/* Events are also handed to sink (copied; NULL: to nobody). */
+void resolve_set_sink(struct resolver *r, const struct resolve_sink *sink);
 
 /*
  * When p is a charon or Viptela event: resolves device and tunnel and

@@ -157,7 +157,7 @@ writer_insert_chunk(struct writer *w, struct mq_chunk *c, struct prep_batch *b,
 		meta.import_id = 0;
 		rc = store_insert_message(w->st, &meta, &pm->row, &id);
 		if (rc == SQLITE_OK) {
-			struct resolve_source src = { w->last_ip, NULL };
+			struct resolve_source src = { w->last_ip, NULL, m->recv_us };
 			rc = resolve_apply(w->resolver, id, &pm->facts, &src);
 		}
 		if (pm == &local)
@@ -356,10 +356,16 @@ writer_correlate(struct writer *w)
 		return;
 	}
 	corr_get_stats(w->corr, &cs);
+	if (cs.tunnels > 0 && cs.incidents_opened == 0 && cs.incidents_closed == 0)
+		log_debug("correlator: %llu events on %llu tunnels (%llu from memory, %llu "
+		    "read back)", (unsigned long long)cs.events, (unsigned long long)cs.tunnels,
+		    (unsigned long long)cs.from_memory, (unsigned long long)cs.read_back);
 	if (cs.incidents_opened > 0 || cs.incidents_closed > 0)
-		log_info("correlator: %llu events on %llu tunnels, %llu incidents opened, "
-		    "%llu closed (%lld ms)", (unsigned long long)cs.events,
-		    (unsigned long long)cs.tunnels, (unsigned long long)cs.incidents_opened,
+		log_info("correlator: %llu events on %llu tunnels (%llu from memory, %llu "
+		    "read back), %llu incidents opened, %llu closed (%lld ms)",
+		    (unsigned long long)cs.events, (unsigned long long)cs.tunnels,
+		    (unsigned long long)cs.from_memory, (unsigned long long)cs.read_back,
+		    (unsigned long long)cs.incidents_opened,
 		    (unsigned long long)cs.incidents_closed,
 		    (long long)((util_mono_us() - t0) / 1000));
 }
@@ -438,6 +444,26 @@ writer_main(void *arg)
 	return NULL;
 }
 
+/*
+ * The correlator decides from what the resolver hands it in memory
+ * (correlator.h, corr_sink).  TW_CORR_READ_BACK=1 in the environment makes
+ * it read every event back from the database instead, as before the feed:
+ * for tests that compare the two.
+ */
+static int
+writer_feed(struct writer *w)
+{
+	struct resolve_sink sink;
+	const char *e = getenv("TW_CORR_READ_BACK");
+
+	if (e != NULL && strcmp(e, "1") == 0)
+		return 0;
+	if (corr_sink(w->corr, &sink) != 0)
+		return -1;
+	resolve_set_sink(w->resolver, &sink);
+	return 0;
+}
+
 int
 writer_start(const struct config *cfg, struct store *st, struct mq *q,
     struct counters *ctr, struct writer **out)
@@ -457,6 +483,7 @@ writer_start(const struct config *cfg, struct store *st, struct mq *q,
 	if (w->scratch == NULL || w->senders == NULL || w->ds == NULL ||
 	    resolve_open(st, &w->resolver, err, sizeof err) != 0 ||
 	    corr_open(cfg, st, &w->corr, err, sizeof err) != 0 ||
+	    writer_feed(w) != 0 ||
 	    prep_start(cfg, q, &w->prep, err, sizeof err) != 0 ||
 	    pthread_create(&w->thread, NULL, writer_main, w) != 0) {
 		log_warnx("writer: %s", err);

@@ -818,7 +818,7 @@ static void
 run_line(struct run *r, const char *line, int64_t *msg_id)
 {
 	struct store_msg_meta meta = { 0 };
-	struct resolve_source src = { NULL, NULL };
+	struct resolve_source src = { NULL, NULL, 0 };
 	struct ingest_row row;
 	struct line_facts f;
 	size_t len = strlen(line);

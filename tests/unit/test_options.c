@@ -166,7 +166,7 @@ Test(options, defaults)
 	cr_expect_eq(cfg->stats_interval_us, 60000000);
 	cr_expect_eq(cfg->log_level, LOG_LVL_INFO);
 	cr_expect_eq(cfg->corr_interval_us, 1000000);
-	cr_expect_eq(cfg->lateness_us, 120000000);
+	cr_expect_eq(cfg->lateness_us, 5000000);
 	cr_expect_eq(cfg->stuck_after_us, 300000000);
 	cr_expect_eq(cfg->flap_count, 3);
 	cr_expect_eq(cfg->flap_window_us, 3600000000LL);
