@@ -46,6 +46,7 @@ for r in "${rooms[@]}"; do
 done
 # Code folders at the top are rooms, or known non-code folders.
 for d in "$top"/*/; do
+	[ -e "$d/CMakeCache.txt" ] && continue      # a build directory (generated C)
 	d=$(basename "$d")
 	case " ${rooms[*]} schema deploy docs tests cmake " in
 	*" $d "*) ;;
