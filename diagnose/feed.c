@@ -251,8 +251,8 @@ feed_take(struct feed *f, int64_t tunnel_id, int64_t cur_us, int64_t cur_id,
 	size_t i, j;
 
 	*out = NULL;
-	if (s == NULL)
-		return 0;
+	if (s == NULL || s->n == 0)
+		return 0;             /* (an empty queue has no array yet) */
 	feed_compact(f, s);
 	i = feed_first_after(s, cur_us, cur_id);
 	for (j = i; j < s->n && s->v[j].ev.us <= cutoff; j++)
