@@ -14,6 +14,21 @@
 #include "options.h"
 
 #define MAXARGS 16
+#define MAXKEPT 4096
+
+/* parse_line's argv copies: text options point into them, so they live
+ * until the test ends (each Criterion test is its own process). */
+static char *kept[MAXKEPT];
+static int nkept;
+
+static void
+kept_free(void)
+{
+	while (nkept > 0)
+		free(kept[--nkept]);
+}
+
+TestSuite(options, .fini = kept_free);
 
 /* Splits "import --year 26 x" into argv (argv[0] the command); runs the parser. */
 static int
@@ -23,6 +38,8 @@ parse_line(struct config *cfg, const char *line, int *first, char *err, size_t e
 	int argc = 0, cmd, rc;
 
 	cr_assert_not_null(copy);
+	cr_assert_lt(nkept, MAXKEPT);
+	kept[nkept++] = copy;
 	for (t = strtok_r(copy, " ", &save); t != NULL && argc < MAXARGS;
 	    t = strtok_r(NULL, " ", &save))
 		argv[argc++] = t;
@@ -32,7 +49,6 @@ parse_line(struct config *cfg, const char *line, int *first, char *err, size_t e
 	cfg_defaults(cfg);
 	err[0] = '\0';
 	rc = opt_parse_argv(cfg, (enum opt_cmd)cmd, argc, argv, first, err, errsz);
-	/* Text options point into argv: keep copy alive for the test's life. */
 	return rc;
 }
 
@@ -289,7 +305,9 @@ Test(options, ranges_equal_in_both_paths)
 	for (i = 0; i < n; i++) {
 		const struct opt_def *d = &t[i];
 		int64_t step = d->type == OPT_T_DURATION ? 1000 : 1;
-		int64_t vals[4] = { d->min - step, d->min, d->max, d->max + step };
+		/* (no arithmetic past the int64 range: UBSan) */
+		int64_t vals[4] = { d->min < INT64_MIN + step ? d->min : d->min - step, d->min,
+		    d->max, d->max > INT64_MAX - step ? d->max : d->max + step };
 		if (d->flag == NULL || d->key == NULL || (d->type != OPT_T_INT &&
 		    d->type != OPT_T_SIZE && d->type != OPT_T_DURATION))
 			continue;
