@@ -108,7 +108,9 @@ pulse_minute(int64_t us)
 {
 	int64_t m = us / PULSE_MINUTE * PULSE_MINUTE;
 
-	return us < 0 && m != us ? m - PULSE_MINUTE : m;   /* floor */
+	/* floor, for times before 1970 too (a hostile or broken clock), never
+	 * past the int64 range */
+	return us < 0 && m != us && m >= INT64_MIN + PULSE_MINUTE ? m - PULSE_MINUTE : m;
 }
 
 static size_t
