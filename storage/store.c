@@ -89,8 +89,8 @@ static const char *const store_sql[SQL_MAX] = {
 	 * cache below spares the statement, this keeps marks increasing
 	 * whatever another process wrote. */
 	[SQL_MARK] =
-	    "INSERT INTO receive_marks(received_s, message_id) SELECT ?1, ?2"
-	    " WHERE NOT EXISTS (SELECT 1 FROM receive_marks WHERE received_s >= ?1)",
+	    ("INSERT INTO receive_marks(received_s, message_id) SELECT ?1, ?2"
+	    " WHERE NOT EXISTS (SELECT 1 FROM receive_marks WHERE received_s >= ?1)"),
 	[SQL_BEGIN] = "BEGIN IMMEDIATE",
 	[SQL_COMMIT] = "COMMIT",
 };
