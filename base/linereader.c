@@ -76,8 +76,13 @@ lr_fill(struct linereader *lr)
 		lr->error = 1;
 		return -1;
 	}
-	if (n == 0)
+	if (n == 0) {
+		int zerr = Z_OK;
 		lr->eof = 1;
+		/* zlib returns what it decompressed and notes the early end. */
+		(void)gzerror(lr->gz, &zerr);
+		lr->cut = zerr == Z_BUF_ERROR;
+	}
 	lr->end += (size_t)n;
 	return n;
 }
@@ -143,6 +148,14 @@ lr_next(struct linereader *lr, const char **line, size_t *len, int *flags)
 		if (lr_fill(lr) < 0)
 			return -1;
 	}
+}
+
+uint64_t
+lr_raw_offset(struct linereader *lr)
+{
+	z_off_t o = lr->gz != NULL ? gzoffset(lr->gz) : -1;
+
+	return o >= 0 ? (uint64_t)o : lr->offset;
 }
 
 void

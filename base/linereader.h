@@ -23,6 +23,7 @@ struct linereader {
 	uint64_t hash;            /* FNV-1a 64 of those bytes */
 	int eof, error;
 	int skipping;             /* inside the tail of an over-long line */
+	int cut;                  /* a gzip stream ended before its trailer (truncated) */
 	char errmsg[128];
 };
 
@@ -35,6 +36,9 @@ int lr_open(struct linereader *lr, const char *path, size_t max_line);
  * sets *line, *len, *flags; 0 at end of input; -1 on a read error. */
 int lr_next(struct linereader *lr, const char **line, size_t *len, int *flags);
 void lr_close(struct linereader *lr);
+
+/* Compressed bytes read so far (the file's offset; == offset for plain files). */
+uint64_t lr_raw_offset(struct linereader *lr);
 
 uint64_t lr_fnv1a(uint64_t h, const void *p, size_t n);
 #define LR_FNV_INIT 0xcbf29ce484222325ULL

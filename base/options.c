@@ -268,7 +268,7 @@ opt_fmt_size(char *buf, size_t sz, int64_t v)
 }
 
 /* "0", "250ms", "90s", "15m", "36500d": the largest unit dividing us. */
-static const char *
+const char *
 opt_fmt_duration(char *buf, size_t sz, int64_t us)
 {
 	static const struct { int64_t us; const char *u; } units[] = {
@@ -946,7 +946,7 @@ opt_print_help(FILE *f)
 }
 
 /* "(default 64K bytes; 480..16M)" for the help line of d. */
-static void
+void
 opt_help_default(const struct opt_def *d, char *buf, size_t sz)
 {
 	char lo[32], hi[32];

@@ -113,6 +113,15 @@ int opt_load_json_text(struct config *cfg, const char *text, const char *name,
 void opt_print_help(FILE *f);
 void opt_print_command_help(FILE *f, enum opt_cmd cmd);
 
+/* "0", "250ms", "90s", "15m": a duration in the largest unit dividing us. */
+const char *opt_fmt_duration(char *buf, size_t sz, int64_t us);
+
+/* " (default 64K bytes; 480..16M)": the end of d's help line ("" without a default). */
+void opt_help_default(const struct opt_def *d, char *buf, size_t sz);
+
+/* tunnelwatch(8) in roff, from the table (base/manpage.c; `tunnelwatch help --man`). */
+void opt_print_man(FILE *f);
+
 /* Levenshtein distance of a and b, capped at 9 (for "did you mean"). */
 int opt_distance(const char *a, const char *b);
 

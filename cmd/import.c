@@ -13,9 +13,20 @@
  * follows those bytes is new.  The record is updated with every committed
  * batch, so an interrupted import resumes instead of duplicating.  stdin is
  * spooled to a temporary file first so it can be read twice.
+ *
+ * Before the database is opened (or created) every file is probed: one
+ * that cannot be opened, or whose first 8 KiB hold a NUL byte (binary,
+ * not a log), is refused with a warning, and an import left with nothing
+ * to read creates nothing.  A gzip file that ends before its trailer
+ * (truncated) keeps the lines before the cut and fails the import.  The
+ * exit status is 1 whenever a file was refused or cut.  On a terminal a
+ * progress line says the file, bytes and lines done, the rate and the time
+ * left; elsewhere (a pipe, a journal) it stays quiet.  import holds the
+ * database's writer lock (base/dblock.c): it refuses to run beside serve.
  */
 #include "cli.h"
 #include "correlator.h"
+#include "dblock.h"
 #include "ingest.h"
 #include "linereader.h"
 #include "log.h"
@@ -33,14 +44,22 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#define IMPORT_PROBE_BYTES 8192       /* a NUL in these: binary, not a log */
+
 struct import_totals {
 	uint64_t read, stored, unparsed, skipped, truncated, files_failed;
+	uint64_t bytes_total;       /* on disk (compressed), of the files to read */
+	uint64_t bytes_before;      /* on disk, of the files already read */
+	int64_t started_us;         /* util_mono_us() at the first file */
+	int nfiles, file_no;        /* for "file 2/5" */
 	uint64_t headerless_files;  /* files stored without one header understood */
 	struct strmap hostclock;    /* hostname -> newest device time, any program */
 };
 
 struct import_file {
 	const char *path;
+	uint64_t size;      /* on disk; 0 for stdin's spool until probed */
+	int refused;        /* unreadable or binary: not imported */
 	int group;          /* index of the rotated set, in first-seen order */
 	int rotation;       /* 0 for the live file, N for name.N[.gz] */
 	char base[256];
@@ -214,6 +233,93 @@ import_record(struct store *st, int64_t *import_id, const char *path,
 	return SQLITE_OK;
 }
 
+/*
+ * Can f be read, and is it text?  Returns 0, or -1 with a warning printed
+ * (cannot open or read it; binary: a NUL byte near the start).
+ */
+static int
+import_probe(struct import_file *f, int stdin_fd)
+{
+	char buf[IMPORT_PROBE_BYTES], *nul;
+	struct stat sb;
+	gzFile gz;
+	int fd, n, zerr;
+
+	fd = strcmp(f->path, "-") == 0 ? dup(stdin_fd) : open(f->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &sb) != 0 || lseek(fd, 0, SEEK_SET) < 0) {
+		log_warn("import: %s", f->path);
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (S_ISDIR(sb.st_mode)) {
+		log_warnx("import: %s: is a directory", f->path);
+		close(fd);
+		return -1;
+	}
+	f->size = S_ISREG(sb.st_mode) ? (uint64_t)sb.st_size : 0;
+	if ((gz = gzdopen(fd, "rb")) == NULL) {
+		close(fd);
+		return -1;
+	}
+	n = gzread(gz, buf, sizeof buf);
+	if (n < 0) {
+		const char *msg = gzerror(gz, &zerr);
+		log_warnx("import: %s: %s; skipped", f->path,
+		    zerr == Z_ERRNO ? strerror(errno) : msg);
+		gzclose(gz);
+		return -1;
+	}
+	gzclose(gz);
+	if ((nul = memchr(buf, '\0', (size_t)n)) != NULL) {
+		log_warnx("import: %s: binary data (a NUL byte at offset %ld), not a "
+		    "syslog file; skipped", f->path, (long)(nul - buf));
+		return -1;
+	}
+	return 0;
+}
+
+/* "1.3 GiB", "412 MiB", "20 KiB", "900 B" */
+static const char *
+import_fmt_bytes(char *buf, size_t sz, double b)
+{
+	static const char *u[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	int i = 0;
+
+	while (b >= 1024 && i < 4) {
+		b /= 1024;
+		i++;
+	}
+	snprintf(buf, sz, i == 0 || b >= 100 ? "%.0f %s" : "%.1f %s", b, u[i]);
+	return buf;
+}
+
+/* The progress line on a terminal: file, bytes and lines, rate, time left. */
+static void
+import_progress(const struct import_totals *tot, const struct import_file *f,
+    struct linereader *lr, uint64_t lines)
+{
+	char done[32], all[32], rate[48], left[80] = "";
+	uint64_t here = lr_raw_offset(lr), sofar = tot->bytes_before + here;
+	double secs = (double)(util_mono_us() - tot->started_us) / 1e6;
+	double bps = secs > 0.2 ? (double)sofar / secs : 0;
+
+	import_fmt_bytes(done, sizeof done, (double)sofar);
+	import_fmt_bytes(all, sizeof all, (double)tot->bytes_total);
+	rate[0] = '\0';
+	if (bps > 0) {
+		char r[32];
+		snprintf(rate, sizeof rate, ", %s/s", import_fmt_bytes(r, sizeof r, bps));
+	}
+	if (bps > 0 && tot->bytes_total > sofar) {
+		long s = (long)((double)(tot->bytes_total - sofar) / bps + 0.5);
+		snprintf(left, sizeof left, ", %ld:%02ld:%02ld left", s / 3600, s / 60 % 60, s % 60);
+	}
+	fprintf(stderr, "\r\033[Kimporting %d/%d %s: %s of %s, %llu lines%s%s",
+	    tot->file_no, tot->nfiles, f->path, done, all, (unsigned long long)lines, rate,
+	    left);
+}
+
 static int
 import_one(const struct config *cfg, struct store *st, struct resolver *res,
     struct domain_scratch *ds, struct tzs *tzs, const struct import_file *f,
@@ -289,8 +395,7 @@ import_one(const struct config *cfg, struct store *st, struct resolver *res,
 		}
 		if (tty && lines % 4096 == 0 && util_mono_us() - last_progress > 500000) {
 			last_progress = util_mono_us();
-			fprintf(stderr, "\rimporting %s: %llu lines", f->path,
-			    (unsigned long long)lines);
+			import_progress(tot, f, &lr, lines);
 		}
 	}
 	if (r < 0) {
@@ -306,6 +411,12 @@ import_one(const struct config *cfg, struct store *st, struct resolver *res,
 		goto fail_sql;
 	if (tty && last_progress != 0)
 		fprintf(stderr, "\r\033[K");
+	if (lr.cut) {
+		log_warnx("import: %s: the gzip data ends early (a truncated file): "
+		    "imported the %llu lines before the cut", f->path,
+		    (unsigned long long)lines);
+		goto out;       /* what was read is committed; the import fails */
+	}
 	/* A whole file without one header we understand is the wrong file
 	 * or a format we do not know: say so (issue #13), --strict fails. */
 	if (stored_here > 0 && ok_here == 0) {
@@ -349,7 +460,9 @@ import_run(const struct config *cfg, int nfiles, char **paths)
 	struct resolver *res = NULL;
 	struct domain_scratch *ds = NULL;
 	struct tzs *tzs = NULL;
+	struct dblock lock = { -1 };
 	char err[512];
+	long holder;
 	int i, j, stdin_fd = -1, rc = 1, ngroups = 0;
 
 	if (nfiles <= 0) {
@@ -375,6 +488,25 @@ import_run(const struct config *cfg, int nfiles, char **paths)
 		}
 	}
 	qsort(files, (size_t)nfiles, sizeof *files, import_file_cmp);
+	for (i = 0; i < nfiles; i++) {
+		if (import_probe(&files[i], stdin_fd) != 0) {
+			files[i].refused = 1;
+			tot.files_failed++;
+			continue;
+		}
+		tot.bytes_total += files[i].size;
+		tot.nfiles++;
+	}
+	if (tot.files_failed == (uint64_t)nfiles) {
+		log_errorx("import: no file could be read; the database was not touched");
+		goto out;
+	}
+	if (dblock_take(&lock, cfg->db_path, "import", &holder, err, sizeof err) != 0) {
+		log_errorx("%s; import while it runs would write beside its correlator, "
+		    "which keeps the tunnels' state in memory: stop it, import, start it "
+		    "again (docs/operations.md)", err);
+		goto out;
+	}
 	if (store_open(cfg->db_path, 0, &st, err, sizeof err) != 0) {
 		log_errorx("database: %s", err);
 		goto out;
@@ -385,12 +517,17 @@ import_run(const struct config *cfg, int nfiles, char **paths)
 		log_errorx("database: %s", err);
 		goto out;
 	}
-	rc = 0;
+	rc = tot.files_failed > 0;
+	tot.started_us = util_mono_us();
 	for (i = 0; i < nfiles; i++) {
+		if (files[i].refused)
+			continue;
+		tot.file_no++;
 		if (import_one(cfg, st, res, ds, tzs, &files[i], stdin_fd, &tot) != 0) {
 			tot.files_failed++;
 			rc = 1;
 		}
+		tot.bytes_before += files[i].size;
 	}
 	if (tot.stored > 0 || tot.files_failed == 0) {
 		struct corr *corr = NULL;
@@ -432,6 +569,7 @@ out:
 	domain_scratch_free(ds);
 	tzs_free(tzs);
 	store_close(st);
+	dblock_release(&lock);
 	if (stdin_fd >= 0)
 		close(stdin_fd);
 	free(files);

@@ -40,6 +40,10 @@ main(int argc, char **argv)
 			opt_print_help(stdout);
 			return 0;
 		}
+		if (argc == 3 && strcmp(argv[2], "--man") == 0) {
+			opt_print_man(stdout);      /* tunnelwatch(8), base/manpage.c */
+			return fflush(stdout) == 0 ? 0 : 1;
+		}
 		if ((cmd = opt_command_find(argv[2])) < 0 || argc > 3) {
 			fprintf(stderr, "tunnelwatch: error: help: no command '%s'\n"
 			    "run 'tunnelwatch help' for the commands\n", argv[argc > 3 ? 3 : 2]);

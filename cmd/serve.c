@@ -11,10 +11,19 @@
  * already hold until the input has been quiet for a moment (or
  * shutdown_grace ran out), then close every socket, publish the last chunk,
  * let the writer drain and commit, and exit 0.
+ *
+ * Under systemd (Type=notify, docs/deployment.md) it says READY=1 once the
+ * listeners and the writer run, STOPPING=1 on SIGTERM, and WATCHDOG=1 every
+ * third of WatchdogSec while the loop turns (the timer that pings runs on
+ * it) and the writer has shown a sign of life within half of WatchdogSec;
+ * a wedged writer or loop stops the pings and systemd restarts the
+ * service.  One serve (or import) per database: DB.lock (base/dblock.c).
  */
 #include "checkpoint.h"
 #include "cli.h"
+#include "dblock.h"
 #include "log.h"
+#include "options.h"
 #include "server.h"
 #include "util.h"
 #include "writer.h"
@@ -23,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <systemd/sd-daemon.h>
 
 #define SERVE_QUIET_US   (300 * 1000)   /* input quiet this long: drained */
 
@@ -83,6 +93,8 @@ serve_close_everything(struct server *srv)
 	mq_flush(&srv->queue);
 	uv_close((uv_handle_t *)&srv->flush_check, NULL);
 	uv_close((uv_handle_t *)&srv->sweep_timer, NULL);
+	if (srv->watchdog_usec > 0)
+		uv_close((uv_handle_t *)&srv->watchdog, NULL);
 	uv_close((uv_handle_t *)&srv->sig_term, NULL);
 	uv_close((uv_handle_t *)&srv->sig_int, NULL);
 	/* The writer may still wake us while it drains: detach first. */
@@ -125,12 +137,68 @@ serve_signal_cb(uv_signal_t *h, int signum)
 		return;
 	}
 	log_info("signal %d: no longer accepting connections, draining", signum);
+	sd_notify(0, "STOPPING=1");
 	srv->stopping = 1;
 	srv->stop_started_us = (int64_t)uv_now(srv->loop) * 1000;
 	for (i = 0; i < srv->n_tcp; i++)
 		tcp_close_listener(&srv->tcp[i]);
 	uv_timer_set_repeat(&srv->sweep_timer, 50);
 	uv_timer_again(&srv->sweep_timer);
+}
+
+/* The systemd watchdog: ping while the loop turns (this runs on it) and
+ * the writer has shown a sign of life within half the watchdog interval. */
+static void
+serve_watchdog_cb(uv_timer_t *h)
+{
+	struct server *srv = h->data;
+	static struct log_throttle thr;
+	int64_t silent;
+
+	if (srv->writer == NULL)
+		return;
+	silent = util_mono_us() - writer_alive_us(srv->writer);
+	if (silent < (int64_t)srv->watchdog_usec / 2) {
+		sd_notify(0, "WATCHDOG=1");
+		return;
+	}
+	log_ratelimited(&thr, 10 * 1000000LL, "watchdog: the writer has shown no sign of "
+	    "life for %lld s; not telling systemd we are alive", (long long)(silent / 1000000));
+}
+
+/* Starts the watchdog's timer when systemd asked for one (WatchdogSec=). */
+static int
+serve_watchdog_start(struct server *srv)
+{
+	uint64_t usec = 0, ms;
+
+	if (sd_watchdog_enabled(0, &usec) <= 0 || usec == 0)
+		return 0;
+	ms = usec / 3000 > 0 ? usec / 3000 : 1;
+	if (uv_timer_init(srv->loop, &srv->watchdog) != 0)
+		return -1;
+	srv->watchdog.data = srv;
+	srv->watchdog_usec = usec;
+	log_info("watchdog: pinging systemd every %llu ms", (unsigned long long)ms);
+	return uv_timer_start(&srv->watchdog, serve_watchdog_cb, ms, ms) == 0 ? 0 : -1;
+}
+
+/* Where the results are and when they appear, for the person who just
+ * started the collector (issue #15). */
+static void
+serve_print_guide(const struct config *cfg, const char *db)
+{
+	char late[32], corr[32], stuck[32];
+	int64_t within = (cfg->lateness_us + cfg->corr_interval_us) / 1000000 + 1;
+
+	opt_fmt_duration(late, sizeof late, cfg->lateness_us);
+	opt_fmt_duration(corr, sizeof corr, cfg->corr_interval_us);
+	opt_fmt_duration(stuck, sizeof stuck, cfg->stuck_after_us);
+	log_info("look with: tunnelwatch tunnels --db %s | tunnelwatch incidents --db %s | "
+	    "tunnelwatch timeline --db %s --device HOST --tunnel ipsec2", db, db, db);
+	log_info("incidents appear within ~%lld s of the line that decides them "
+	    "(lateness %s + correlate-interval %s); a tunnel down %s is stuck",
+	    (long long)within, late, corr, stuck);
 }
 
 static int
@@ -161,8 +229,10 @@ serve_run(const struct config *cfg)
 	struct server *srv = NULL;
 	struct store *st = NULL;
 	struct ckpt *ckpt = NULL;
+	struct dblock lock = { -1 };
 	uv_loop_t loop;
 	char err[512], abspath[PATH_MAX];
+	long holder;
 	int i, started = 0, rc = 1;
 
 	if (uv_loop_init(&loop) != 0) {
@@ -177,6 +247,11 @@ serve_run(const struct config *cfg)
 	srv->tcp = calloc((size_t)cfg->n_tcp + 1, sizeof *srv->tcp);
 	if (srv->udp == NULL || srv->tcp == NULL)
 		goto out;
+	if (dblock_take(&lock, cfg->db_path, "serve", &holder, err, sizeof err) != 0) {
+		log_errorx("%s; two collectors on one database would each keep their own "
+		    "tunnel state: stop that one first, or give another --db", err);
+		goto out;
+	}
 	if (store_open(cfg->db_path, 0, &st, err, sizeof err) != 0) {
 		log_errorx("database: %s", err);
 		goto out;
@@ -217,6 +292,11 @@ serve_run(const struct config *cfg)
 	started = 1;
 	if (realpath(cfg->db_path, abspath) == NULL)
 		snprintf(abspath, sizeof abspath, "%s", cfg->db_path);
+	serve_print_guide(cfg, abspath);
+	if (serve_watchdog_start(srv) != 0)
+		log_warnx("watchdog: cannot start its timer; systemd will restart the service");
+	sd_notifyf(0, "READY=1\nSTATUS=storing in %s; %d UDP and %d TCP listener(s)",
+	    abspath, srv->n_udp, srv->n_tcp);
 	log_info("storing in %s (SQLite, WAL); ready", abspath);
 
 	uv_run(&loop, UV_RUN_DEFAULT);
@@ -249,6 +329,7 @@ out_queue:
 out:
 	store_close(st);
 	ckpt_stop(ckpt);        /* after the writer's connection is closed */
+	dblock_release(&lock);
 	if (uv_loop_close(&loop) != 0)
 		log_debug("event loop closed with handles still open");
 	if (srv != NULL) {

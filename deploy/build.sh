@@ -12,8 +12,9 @@ tw_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 tw_install() {
 	# tzdata: IANA time zones (timezone "Europe/Berlin"), read at start.
+	# libsystemd-dev: sd_notify for the Type=notify unit.
 	local want=(build-essential cmake pkg-config libuv1-dev libsqlite3-dev
-		libjansson-dev zlib1g-dev tzdata)
+		libjansson-dev zlib1g-dev tzdata libsystemd-dev)
 	if [ "${1:-}" = "--test" ]; then
 		want+=(libcriterion-dev sqlite3 clang libclang-rt-14-dev bsdutils
 			procps iproute2 util-linux

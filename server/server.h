@@ -55,6 +55,9 @@ struct server {
 	uv_timer_t sweep_timer;     /* idle connections, drain progress */
 	uv_signal_t sig_term, sig_int;
 
+	uv_timer_t watchdog;        /* systemd WatchdogSec= pings (cmd/serve.c) */
+	uint64_t watchdog_usec;     /* 0: systemd asked for no watchdog */
+
 	int stopping;               /* SIGTERM seen: draining */
 	int64_t stop_started_us;
 	int64_t last_rx_us;         /* monotonic time of the last byte received */

@@ -20,6 +20,7 @@
 
 #define WRITER_SENDERS      4096     /* per-sender slots between stats flushes */
 #define WRITER_BACKOFF_MAX  (5 * 1000000LL)
+#define WRITER_IDLE_TURN_US (1000000LL)   /* the loop turns at least this often */
 /* Behind (more than a batch waiting in the queue): transactions grow this
  * many times larger and longer.  Each transaction rewrites one page of the
  * events index per tunnel it touches, so fewer, larger ones write less;
@@ -44,6 +45,9 @@ struct writer {
 	uint64_t pending_rows, pending_unparsed;
 	int in_txn;
 	int64_t txn_started_us;
+	/* Monotonic time of the last turn of the loop or of a retry: the
+	 * watchdog's sign of life (writer_alive_us), read by the loop thread. */
+	_Atomic int64_t alive_us;
 
 	char *scratch;                 /* INGEST_SCRATCH(max_frame) */
 	struct prep_stage *prep;       /* parses chunks on its own thread */
@@ -272,6 +276,7 @@ writer_commit(struct writer *w, int rc, int64_t give_up_us)
 			break;
 		}
 		writer_sleep_us(backoff);
+		w->alive_us = util_mono_us();
 		backoff = backoff * 2 > WRITER_BACKOFF_MAX ? WRITER_BACKOFF_MAX : backoff * 2;
 		/* Replay the batch in a fresh transaction. */
 		w->pending_rows = w->pending_unparsed = 0;
@@ -308,6 +313,7 @@ writer_open_txn(struct writer *w)
 		log_ratelimited(&thr, 10 * 1000000LL, "sqlite: cannot begin: %s; retrying",
 		    sqlite3_errstr(rc));
 		writer_sleep_us(backoff);
+		w->alive_us = util_mono_us();
 		backoff = backoff * 2 > WRITER_BACKOFF_MAX ? WRITER_BACKOFF_MAX : backoff * 2;
 	}
 	w->in_txn = 1;
@@ -387,6 +393,7 @@ writer_main(void *arg)
 		int grow;
 
 		/* The queue counts the open transaction's messages too. */
+		w->alive_us = now;
 		mq_depth(w->q, &qmsgs, &qbytes);
 		grow = qmsgs > w->pending_rows + (uint64_t)w->cfg->batch_rows ?
 		    WRITER_BACKLOG_GROW : 1;
@@ -394,6 +401,8 @@ writer_main(void *arg)
 			wait = w->txn_started_us + w->cfg->flush_us * grow - now;
 		if (wait < 1000)
 			wait = 1000;
+		if (wait > WRITER_IDLE_TURN_US)     /* a sign of life while idle */
+			wait = WRITER_IDLE_TURN_US;
 		b = prep_pop(w->prep, wait, &closed);
 		c = b != NULL ? b->chunk : NULL;
 		if (c != NULL) {
@@ -477,6 +486,7 @@ writer_start(const struct config *cfg, struct store *st, struct mq *q,
 	w->st = st;
 	w->q = q;
 	w->ctr = ctr;
+	w->alive_us = util_mono_us();
 	w->scratch = malloc(INGEST_SCRATCH((size_t)cfg->max_frame));
 	w->senders = calloc(WRITER_SENDERS, sizeof *w->senders);
 	w->ds = domain_scratch_new();
@@ -501,6 +511,12 @@ writer_start(const struct config *cfg, struct store *st, struct mq *q,
 	}
 	*out = w;
 	return 0;
+}
+
+int64_t
+writer_alive_us(struct writer *w)
+{
+	return w->alive_us;
 }
 
 void

@@ -25,6 +25,10 @@ struct writer;
 /* Starts the thread; it takes ownership of st.  Returns 0 or -1. */
 int writer_start(const struct config *cfg, struct store *st, struct mq *q,
     struct counters *ctr, struct writer **out);
+/* util_mono_us() of the thread's last sign of life: a turn of its loop
+ * (at least once a second) or of a commit's retry.  For the watchdog
+ * (cmd/serve.c): a writer stuck in one call stops renewing it. */
+int64_t writer_alive_us(struct writer *w);
 /* Waits for the thread to drain the (closed) queue, then closes the store. */
 void writer_join(struct writer *w);
 

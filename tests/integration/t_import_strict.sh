@@ -7,8 +7,9 @@
 . "$(dirname "$0")/lib.sh"
 cd "$T"
 
-# Binary junk: NULs, high bytes, control bytes, no header anywhere.
-printf '\x00\x01\xff\xfe<\x7f>\x1b[0m\n\xc0\x80\x00zz\x02\x03\n\xff\xff\xff\n' >junk.bin
+# Junk without NUL bytes (a file with one is refused as binary, t_firstrun):
+# high bytes, control bytes, no header anywhere.
+printf '\x01\xff\xfe<\x7f>\x1b[0m\n\xc0\x80zz\x02\x03\n\xff\xff\xff\n' >junk.bin
 # Headerless text: charon lines copied from a console, without syslog header.
 cat >headerless.log <<'L'
 16[IKE] initiating IKE_SA ipsec2_1[7] to 198.51.100.1

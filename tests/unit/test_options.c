@@ -561,3 +561,64 @@ Test(options, docs_match_table)
 	}
 	free(doc);
 }
+
+/* tunnelwatch(8) (base/manpage.c) names every row of the table: each flag
+ * (roff-escaped, with its value's name) in OPTIONS and under each command
+ * taking it, each config key, and the default of each row that has one. */
+Test(options, man_page_lists_every_option)
+{
+	const struct opt_def *rows;
+	char *text = NULL, want[256], def[160], *esc, *p;
+	size_t n, len = 0, i;
+	FILE *f = open_memstream(&text, &len);
+	int c;
+
+	cr_assert_not_null(f);
+	opt_print_man(f);
+	cr_assert_eq(fclose(f), 0);
+	cr_assert(strncmp(text, ".\\\" Generated", 13) == 0);
+	cr_assert_not_null(strstr(text, ".TH TUNNELWATCH 8 "));
+	rows = opt_table(&n);
+	for (i = 0; i < n; i++) {
+		const struct opt_def *d = &rows[i];
+		if (d->flag != NULL) {
+			char flag[96];
+			size_t k = 0;
+			for (p = (char *)d->flag; *p != '\0' && k + 3 < sizeof flag; p++) {
+				if (*p == '-')
+					flag[k++] = '\\';
+				flag[k++] = *p;
+			}
+			flag[k] = '\0';
+			snprintf(want, sizeof want, ".TP\n\\fB\\-\\-%s\\fR%s%s%s\n", flag,
+			    d->arg != NULL ? " \\fI" : "", d->arg != NULL ? d->arg : "",
+			    d->arg != NULL ? "\\fR" : "");
+			cr_assert_not_null(strstr(text, want), "man page lacks --%s (%s)",
+			    d->flag, want);
+			/* under every command that takes it */
+			for (c = 0; c < OPT_N_CMDS; c++) {
+				char *sec, *end;
+				if (!(d->cmds & OPT_IN(c)))
+					continue;
+				snprintf(want, sizeof want, ".TP\n.B %s\n", opt_command_info(c)->name);
+				sec = strstr(text, want);
+				cr_assert_not_null(sec);
+				end = strstr(sec + 1, ".TP\n");
+				snprintf(want, sizeof want, "\\fB\\-\\-%s\\fR", flag);
+				esc = strstr(sec, want);
+				cr_assert(esc != NULL && (end == NULL || esc < end),
+				    "man page: %s does not list --%s", opt_command_info(c)->name,
+				    d->flag);
+			}
+		}
+		if (d->key != NULL) {
+			snprintf(want, sizeof want, "Config key: \\fB%s\\fR", d->key);
+			cr_assert_not_null(strstr(text, want), "man page lacks key %s", d->key);
+		}
+		opt_help_default(d, def, sizeof def);
+		if (def[0] != '\0' && strchr(def, '-') == NULL)
+			cr_assert_not_null(strstr(text, def), "man page lacks '%s' of %s", def,
+			    d->flag != NULL ? d->flag : d->key);
+	}
+	free(text);
+}
