@@ -16,7 +16,13 @@
 # so names sort by date), and tunnelwatch-report-latest.<format>, a symlink
 # to the newest.  Exit status: 0, or 1 when a report failed (the others
 # are still written), 2 for a bad setting.
+#
+# Reports are group-readable, not world-readable (umask 027: files 0640,
+# the folder 0750); the folder is made setgid so that reports written by
+# hand (as root) get its group too, and the tunnelwatch group can read
+# every one of them.
 set -eu
+umask 027
 
 bin=${TW_BIN:-tunnelwatch}
 db=${TW_DB:-/var/lib/tunnelwatch/tunnelwatch.db}
@@ -39,6 +45,8 @@ for fmt in $formats; do
 	esac
 done
 mkdir -p -- "$dir"
+# Only its owner may change the mode (the service's StateDirectory= made it).
+[ ! -O "$dir" ] || chmod g+rxs,o-rwx -- "$dir"
 
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 rc=0

@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# deploy: a scratch build with -DCMAKE_INSTALL_PREFIX=/usr packaged with
-# `cpack -G DEB`; the .deb unpacked with `dpkg -x` into a scratch root holds
+# deploy: a scratch build with the default install prefix (/usr/local) and
+# debugging symbols, packaged with `cpack -G DEB`, gives a package rooted at
+# /usr (issue #15: it used to follow the build's prefix) with a stripped
+# binary, tunnelwatch(8), and a postinst that makes the tunnelwatch group
+# and user; the .deb unpacked with `dpkg -x` into a scratch root holds
 # the binary, the units, the report wrapper, the example configuration (also
 # as the conffile /etc/tunnelwatch/tunnelwatch.json) and the docs; every unit
 # passes `systemd-analyze verify` there, with no warning; the example
 # configuration loads and documents every key the collector knows; the
-# report wrapper writes dated reports and keeps the last N; `cmake --install`
-# installs the same files.
+# report wrapper writes dated, group-readable reports and keeps the last N;
+# `cmake --install --prefix /usr` installs the same files, and into
+# /usr/local names /usr/local paths in the units.
 . "$(dirname "$0")/lib.sh"
 cd "$T"
 
@@ -28,10 +32,12 @@ need python3 python3 || { echo "skip: python3 missing"; exit 77; }
 need sqlite3 sqlite3 || { echo "skip: sqlite3 missing"; exit 77; }
 
 # --- the package ------------------------------------------------------------
-cmake -S "$TW_SOURCE_DIR" -B build -DCMAKE_BUILD_TYPE=Release -DTW_TESTS=OFF \
-	-DCMAKE_INSTALL_PREFIX=/usr >cmake.log 2>&1 || { tail -20 cmake.log; fail "configure"; }
-cmake --build build -j"$(nproc)" --target tunnelwatch >build.log 2>&1 ||
+cmake -S "$TW_SOURCE_DIR" -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTW_TESTS=OFF \
+	>cmake.log 2>&1 || { tail -20 cmake.log; fail "configure"; }
+cmake --build build -j"$(nproc)" --target tunnelwatch tw_man >build.log 2>&1 ||
 	{ tail -30 build.log; fail "build"; }
+readelf -S build/tunnelwatch | grep -q "\.debug_info" ||
+	fail "the build has no debugging symbols (the strip check below could not fail)"
 (cd build && cpack -G DEB >../cpack.log 2>&1) || { tail -30 cpack.log; fail "cpack -G DEB"; }
 deb=$(find build -maxdepth 1 -name 'tunnelwatch_*.deb' | head -1)
 [ -n "$deb" ] || { ls build; fail "no .deb produced"; }
@@ -41,6 +47,32 @@ grep -q "Depends:.*libuv1" info.txt || { cat info.txt; fail "dependencies declar
 dpkg-deb --ctrl-tarfile "$deb" | tar -xOf - ./conffiles >conffiles 2>/dev/null ||
 	fail "no conffiles in the package"
 grep -qx "/etc/tunnelwatch/tunnelwatch.json" conffiles || fail "the configuration is a conffile"
+dpkg-deb -c "$deb" | awk '{ print $6 }' >contents.txt
+if grep -vE '^\./(usr/|etc/|$)' contents.txt || grep -q '^\./usr/local' contents.txt; then
+	fail "the package is not rooted at /usr and /etc"
+fi
+grep -qx './usr/bin/tunnelwatch' contents.txt || fail "dpkg-deb -c: no /usr/bin/tunnelwatch"
+grep -qx './usr/share/man/man8/tunnelwatch.8.gz' contents.txt || fail "dpkg-deb -c: no man page"
+ok "cpack -G DEB from a /usr/local build directory: $(grep -c . contents.txt) entries, all under /usr and /etc"
+
+# postinst: the group and the user, idempotent; run against stub commands.
+dpkg-deb --ctrl-tarfile "$deb" | tar -xOf - ./postinst >postinst 2>/dev/null ||
+	fail "no postinst in the package"
+dpkg-deb --ctrl-tarfile "$deb" | tar -tvf - ./postinst | grep -q '^-rwxr-xr-x' ||
+	fail "postinst is not executable"
+mkdir -p stubs
+for c in groupadd useradd systemctl; do
+	printf '#!/bin/sh\necho "%s $*" >>"%s/calls"\n' "$c" "$T" >"stubs/$c"
+done
+printf '#!/bin/sh\n[ -e "%s/exists" ] && echo "tunnelwatch:x:999:"\n[ -e "%s/exists" ]\n' "$T" "$T" >stubs/getent
+chmod +x stubs/*
+PATH=$T/stubs:$PATH sh postinst configure || fail "postinst configure"
+grep -qx "groupadd --system tunnelwatch" calls || { cat calls; fail "postinst: groupadd"; }
+grep -q "^useradd --system --gid tunnelwatch .* tunnelwatch$" calls || { cat calls; fail "postinst: useradd"; }
+: >calls; touch exists
+PATH=$T/stubs:$PATH sh postinst configure || fail "postinst configure, second time"
+[ ! -s calls ] || { cat calls; fail "postinst made an existing group or user again"; }
+ok "postinst makes the tunnelwatch group and user once"
 
 ROOT=$T/root
 mkdir -p "$ROOT"
@@ -62,6 +94,20 @@ done
 [ -x "$ROOT/usr/bin/tunnelwatch" ] && [ -x "$ROOT/usr/libexec/tunnelwatch/tunnelwatch-report" ] ||
 	fail "programs are executable"
 "$ROOT/usr/bin/tunnelwatch" --version | grep -q "^tunnelwatch " || fail "packaged binary runs"
+if readelf -S "$ROOT/usr/bin/tunnelwatch" | grep -qE "\.debug_info|\.symtab"; then
+	fail "the packaged binary is not stripped"
+fi
+ok "the packaged binary is stripped ($(stat -c %s "$ROOT/usr/bin/tunnelwatch") bytes, build $(stat -c %s build/tunnelwatch))"
+zcat "$ROOT/usr/share/man/man8/tunnelwatch.8.gz" >tunnelwatch.8 || fail "man page is not gzip"
+if command -v groff >/dev/null; then
+	groff -man -Tutf8 -ww -z tunnelwatch.8 2>groff.log || true
+	[ ! -s groff.log ] || { cat groff.log; fail "groff warns on tunnelwatch.8"; }
+	groff -man -Tutf8 tunnelwatch.8 2>/dev/null | sed 's/.\x08//g' >man.txt
+	for w in "TUNNELWATCH(8)" "--stuck-after DUR" "--udp HOST:PORT" "--since PERIOD" "EXIT STATUS"; do
+		grep -qF -- "$w" man.txt || fail "the rendered man page lacks '$w'"
+	done
+	ok "tunnelwatch(8) renders without warnings"
+fi
 grep -q "^ExecStart=/usr/bin/tunnelwatch serve " "$ROOT/usr/lib/systemd/system/tunnelwatch.service" ||
 	fail "unit paths for prefix /usr"
 ok ".deb built with cpack and unpacked with dpkg -x: binary, units, wrapper, config, docs"
@@ -98,7 +144,8 @@ sed 's/^NoNewPrivileges=yes/NoNewPrivilege=yes/' \
 systemd-analyze --root="$ROOT" verify --man=no twbad.service >verify.out 2>&1 || true
 grep -q "Unknown key" verify.out || { cat verify.out; fail "verify did not catch a bad key"; }
 rm -f "$ROOT/usr/lib/systemd/system/twbad.service"
-for key in DynamicUser=yes StateDirectory=tunnelwatch AmbientCapabilities=CAP_NET_BIND_SERVICE \
+for key in Type=notify WatchdogSec=60s User=tunnelwatch Group=tunnelwatch \
+	StateDirectory=tunnelwatch AmbientCapabilities=CAP_NET_BIND_SERVICE \
 	CapabilityBoundingSet=CAP_NET_BIND_SERVICE ProtectSystem=strict ProtectHome=yes \
 	PrivateTmp=yes NoNewPrivileges=yes "RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX" \
 	SystemCallFilter=@system-service; do
@@ -108,6 +155,10 @@ done
 grep -q -- "--udp 0.0.0.0:514 --tcp 0.0.0.0:514 --db /var/lib/tunnelwatch/tunnelwatch.db --config /etc/tunnelwatch/tunnelwatch.json" \
 	"$ROOT/usr/lib/systemd/system/tunnelwatch.service" || fail "serve command line"
 grep -q "^OnCalendar=" "$ROOT/usr/lib/systemd/system/tunnelwatch-report.timer" || fail "timer"
+grep -qx "StateDirectory=tunnelwatch tunnelwatch/reports" \
+	"$ROOT/usr/lib/systemd/system/tunnelwatch-report.service" || fail "report service: reports folder"
+grep -q "DynamicUser=yes" "$ROOT"/usr/lib/systemd/system/tunnelwatch*.service &&
+	fail "DynamicUser= hides the state under /var/lib/private, unreadable by the group"
 ok "systemd-analyze verify passes on every unit, without warnings"
 
 # --- the configuration --------------------------------------------------------
@@ -159,14 +210,21 @@ if TW_BIN="$ROOT/usr/bin/tunnelwatch" TW_DB="$T/absent.db" TW_REPORTS="$T/report
 	"$ROOT/usr/libexec/tunnelwatch/tunnelwatch-report" >/dev/null 2>&1; then
 	fail "a failed report is an error"
 fi
-ok "report wrapper: dated HTML and JSON, keeps the last N, latest symlinks"
+eq "$(stat -c %a "$newest")" "640" "reports are group-readable, not world-readable"
+eq "$(stat -c %a reports)" "2750" "the reports folder: group may enter, setgid"
+ok "report wrapper: dated HTML and JSON, 0640 in a 2750 folder, keeps the last N, latest symlinks"
 
 # --- cmake --install --------------------------------------------------------
-DESTDIR=$T/inst cmake --install build >install.log 2>&1 || { cat install.log; fail "cmake --install"; }
+DESTDIR=$T/inst cmake --install build --prefix /usr >install.log 2>&1 ||
+	{ cat install.log; fail "cmake --install"; }
 (cd "$ROOT" && find . -type f -o -type l | grep -v '^./usr/lib/systemd/system/' | sort) >deb.list
 (cd "$T/inst" && find . -type f -o -type l | grep -v '^./usr/lib/systemd/system/' | sort) >inst.list
 diff deb.list inst.list || fail "cmake --install and the .deb install different files"
 for u in tunnelwatch.service tunnelwatch-report.service tunnelwatch-report.timer; do
 	[ -f "$T/inst/usr/lib/systemd/system/$u" ] || fail "cmake --install: $u"
 done
-ok "cmake --install installs the same files"
+DESTDIR=$T/local cmake --install build >install.log 2>&1 || { cat install.log; fail "cmake --install (/usr/local)"; }
+grep -q "^ExecStart=/usr/local/bin/tunnelwatch serve .*--config /usr/local/etc/tunnelwatch/tunnelwatch.json" \
+	"$T/local/usr/local/lib/systemd/system/tunnelwatch.service" || fail "units name the /usr/local paths"
+[ -f "$T/local/usr/local/share/man/man8/tunnelwatch.8.gz" ] || fail "cmake --install: man page"
+ok "cmake --install installs the same files; into /usr/local, the units name /usr/local"
