@@ -152,7 +152,7 @@ opt_print_man(FILE *f)
 	    ".TP\n\\fIDB\\fR.lock\nHeld by the process writing to the database "
 	    "(\\fBserve\\fR or \\fBimport\\fR); it holds that process's PID.\n", f);
 	fputs(".SH SEE ALSO\n"
-	    ".BR sqlite3 (1),\n.BR systemd.service (5),\n"
+	    ".BR systemd.service (5),\n"
 	    "and /usr/share/doc/tunnelwatch: README.md, configuration.md, querying.md, "
 	    "report.md, deployment.md, operations.md.\n", f);
 }
