@@ -122,6 +122,7 @@ struct config {
 		const char *root_cause;
 		const char *around;       /* timeline --around TIME */
 		int64_t window_us;        /* timeline --window 15m */
+		int raw;                  /* --raw: log lines as received */
 	} q;
 };
 

@@ -175,6 +175,9 @@ static const struct opt_def opt_rows[] = {
 	  OPTF_SHOWN, NULL, "dpd_timeout, pfs_mismatch, ... (docs/querying.md)", NULL },
 	{ "around", NULL, OPT_T_TEXT, "TIME", "latest incident", 0, 0, F(q.around), C_TIMELINE,
 	  OPTF_SHOWN, NULL, "centre of the timeline", NULL },
+	{ "raw", NULL, OPT_T_FLAG, NULL, "off", 0, 0, F(q.raw), C_REPORT | C_TIMELINE, OPTF_SHOWN,
+	  NULL, "log lines as received (the frame), not as device-time host program: message",
+	  NULL },
 	{ "window", NULL, OPT_T_DURATION, "DUR", "15m", SEC, 36500 * DAY, F(q.window_us),
 	  C_TIMELINE, 0, NULL, "lines this far either side", NULL },
 };

@@ -21,6 +21,7 @@
  */
 #include "cli.h"
 #include "report.h"
+#include "showline.h"
 #include "store.h"
 #include "util.h"
 
@@ -30,7 +31,7 @@
 #include <string.h>
 #include <unistd.h>
 
-enum { Q_TEXT, Q_DUR, Q_BOOL, Q_TIME };
+enum { Q_TEXT, Q_DUR, Q_BOOL, Q_TIME, Q_SHOW };   /* Q_SHOW: a log line, showline.h */
 
 struct query_col {
 	const char *header;
@@ -147,6 +148,28 @@ query_json_value(sqlite3_stmt *s, int i, int embed)
 	}
 }
 
+/* SQL tw_show(line, device_us): the line as showline_format() shows it. */
+static void
+query_sql_show(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *line = (const char *)sqlite3_value_text(argv[0]);
+	char *shown;
+
+	(void)argc;
+	if (line == NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	shown = showline_format(line, (size_t)sqlite3_value_bytes(argv[0]),
+	    sqlite3_value_type(argv[1]) == SQLITE_NULL ? SHOWLINE_NO_TIME :
+	    sqlite3_value_int64(argv[1]), 0);
+	if (shown == NULL) {
+		sqlite3_result_error_nomem(ctx);
+		return;
+	}
+	sqlite3_result_text(ctx, shown, -1, free);
+}
+
 /* The text shown for column i of the current row, malloc'd. */
 static char *
 query_cell(sqlite3_stmt *s, int i, const struct query_col *col)
@@ -170,6 +193,16 @@ query_cell(sqlite3_stmt *s, int i, const struct query_col *col)
 		/* "2024-06-18T00:31:17Z" reads better as "2024-06-18 00:31:17" */
 		snprintf(buf, sizeof buf, "%.10s %.8s", txt, txt + 11);
 		return strdup(buf);
+	}
+	if (kind == Q_SHOW) {
+		/* "host program: message" (the time is its own column) */
+		char *shown = showline_format(txt, (size_t)sqlite3_column_bytes(s, i),
+		    SHOWLINE_NO_TIME, SHOWLINE_F_NOTIME), *clean;
+		if (shown == NULL)
+			return NULL;
+		clean = query_clean(shown, strlen(shown));
+		free(shown);
+		return clean;
 	}
 	return query_clean(txt, (size_t)sqlite3_column_bytes(s, i));
 }
@@ -454,14 +487,22 @@ incidents_run(const struct config *cfg)
 {
 	/* With --since, the same incidents as the report of that period,
 	 * found the same way (through the indexes); without, all of them. */
+	/* --json adds evidence_shown: the evidence as "device-time host
+	 * program: message" (tw_show, showline.h) beside the view's raw lines. */
+#define QUERY_EVIDENCE_SHOWN \
+	"SELECT *, CASE WHEN ?6 THEN (SELECT json_group_array(tw_show(line, device_us))" \
+	" FROM (SELECT ev.line, e.device_us FROM incident_evidence ev" \
+	"  LEFT JOIN events e ON e.event_id = ev.event_id" \
+	"  WHERE ev.incident_id = v_incidents.incident_id ORDER BY ev.seq)) END" \
+	" AS evidence_shown FROM v_incidents"
 	static const char sql_since[] =
-	    "SELECT * FROM v_incidents"
+	    QUERY_EVIDENCE_SHOWN
 	    " WHERE incident_id IN (" REPORT_PERIOD_IDS_SQL ")"
 	    " AND (?3 IS NULL OR hostname = ?3 OR system_ip = ?3)"
 	    " AND (?4 IS NULL OR tunnel = ?4) AND (?5 IS NULL OR root_cause = ?5)"
 	    " ORDER BY started_us, incident_id";
 	static const char sql_all[] =
-	    "SELECT * FROM v_incidents"
+	    QUERY_EVIDENCE_SHOWN
 	    " WHERE (?3 IS NULL OR hostname = ?3 OR system_ip = ?3)"
 	    " AND (?4 IS NULL OR tunnel = ?4) AND (?5 IS NULL OR root_cause = ?5)"
 	    " ORDER BY started_us, incident_id";
@@ -476,7 +517,7 @@ incidents_run(const struct config *cfg)
 		{ "ROOT-CAUSE", "root_cause", Q_TEXT, 0, NULL },
 		{ "SUMMARY", "summary", Q_TEXT, 0, NULL },
 	};
-	static const char *const embed[] = { "evidence", NULL };
+	static const char *const embed[] = { "evidence", "evidence_shown", NULL };
 	struct query_out o = { cfg->q.json, isatty(1), embed, NULL, NULL, 0 };
 	struct store *st = NULL;
 	sqlite3_stmt *s = NULL;
@@ -500,6 +541,11 @@ incidents_run(const struct config *cfg)
 	}
 	if (query_open(cfg, "incidents", &st) != 0)
 		return 1;
+	if (sqlite3_create_function(store_db(st), "tw_show", 2, SQLITE_UTF8 |
+	    SQLITE_DETERMINISTIC, NULL, query_sql_show, NULL, NULL) != SQLITE_OK) {
+		fprintf(stderr, "tunnelwatch: incidents: %s\n", sqlite3_errmsg(store_db(st)));
+		goto out;
+	}
 	if (query_prepare(store_db(st), cfg->q.since != NULL ? sql_since : sql_all, &s) != 0)
 		goto out;
 	if (cfg->q.since != NULL) {
@@ -509,6 +555,7 @@ incidents_run(const struct config *cfg)
 	query_bind_text(s, 3, cfg->q.device);
 	query_bind_text(s, 4, cfg->q.tunnel);
 	query_bind_text(s, 5, cfg->q.root_cause);
+	sqlite3_bind_int(s, 6, cfg->q.json);
 	if (query_output(store_db(st), s, cols, (int)(sizeof cols / sizeof cols[0]), &o,
 	    "(no incidents match)") == 0)
 		ret = 0;
@@ -651,11 +698,17 @@ timeline_run(const struct config *cfg)
 	    "   (SELECT tunnel_id FROM tunnels WHERE tunnel_id = ?1 OR merged_into = ?1)),"
 	    " (SELECT max(device_us) FROM events WHERE tunnel_id IN"
 	    "   (SELECT tunnel_id FROM tunnels WHERE tunnel_id = ?1 OR merged_into = ?1))";
-	static const struct query_col cols[] = {
+	static const struct query_col cols_shown[] = {
+		{ "DEVICE-TIME", "device_time", Q_TIME, 0, NULL },
+		{ "KIND", "kind", Q_TEXT, 26, NULL },
+		{ "LINE", "line", Q_SHOW, 0, "(line no longer stored)" },
+	};
+	static const struct query_col cols_raw[] = {
 		{ "DEVICE-TIME", "device_time", Q_TIME, 0, NULL },
 		{ "KIND", "kind", Q_TEXT, 26, NULL },
 		{ "LINE", "line", Q_TEXT, 0, "(line no longer stored)" },
 	};
+	const struct query_col *cols = cfg->q.raw ? cols_raw : cols_shown;
 	static const char *const embed[] = { "detail", NULL };
 	struct query_out o = { cfg->q.json, isatty(1), embed, "device_us", NULL, 0 };
 	struct query_mark *marks = NULL;
@@ -715,7 +768,7 @@ timeline_run(const struct config *cfg)
 	sqlite3_bind_int64(s, 1, tunnel_id);
 	sqlite3_bind_int64(s, 2, around - window);
 	sqlite3_bind_int64(s, 3, around + window);
-	if (query_output(store_db(st), s, cols, (int)(sizeof cols / sizeof cols[0]), &o,
+	if (query_output(store_db(st), s, cols, (int)(sizeof cols_raw / sizeof cols_raw[0]), &o,
 	    "(no lines in this window: try a larger --window)") == 0)
 		ret = 0;
 out:

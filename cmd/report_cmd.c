@@ -61,6 +61,7 @@ report_run(const struct config *cfg)
 		fprintf(stderr, "tunnelwatch: report: %s\n", err);
 		goto out;
 	}
+	r.raw_lines = cfg->q.raw;
 	if (cfg->q.out != NULL && strcmp(cfg->q.out, "-") != 0) {
 		/* Written beside the target and renamed: a reader (a mailer, a
 		 * web server) never sees half a report. */

@@ -20,7 +20,7 @@ tw_install() {
 			procps iproute2 util-linux
 			strongswan-charon strongswan-swanctl libstrongswan-standard-plugins
 			libcharon-extra-plugins rsyslog nftables
-			python3 libxml2-utils systemd)
+			python3 libxml2-utils systemd cmark-gfm)
 	fi
 	tw_apt_install "${want[@]}"
 }

@@ -27,6 +27,7 @@
  * (written by rootcause.c) is the specific sentence shown next to it.
  */
 #include "report.h"
+#include "showline.h"
 #include "store.h"
 #include "util.h"
 
@@ -417,6 +418,12 @@ static int64_t
 report_col_i64(sqlite3_stmt *s, int i, int64_t dflt)
 {
 	return sqlite3_column_type(s, i) == SQLITE_NULL ? dflt : sqlite3_column_int64(s, i);
+}
+
+const char *
+report_ev_text(const struct report *r, const struct report_evidence *e)
+{
+	return r->raw_lines || e->shown == NULL ? e->line : e->shown;
 }
 
 void
@@ -1059,6 +1066,19 @@ report_load_evidence(sqlite3 *db, struct report *r, char *err, size_t errsz)
 			e->line = report_col(r, s, 2, &oom);
 			if (oom)
 				goto oom;
+			e->shown = NULL;
+			if (e->line != NULL) {
+				char *sh = showline_format(e->line, strlen(e->line),
+				    e->us == INT64_MIN ? SHOWLINE_NO_TIME : e->us, 0);
+				char *copy = sh != NULL ? report_alloc(r, strlen(sh) + 1) : NULL;
+				if (copy == NULL) {
+					free(sh);
+					goto oom;
+				}
+				strcpy(copy, sh);
+				free(sh);
+				e->shown = copy;
+			}
 		}
 		if (rc != SQLITE_DONE) {
 			report_step_error(db, s, err, errsz);

@@ -47,6 +47,7 @@ struct report_evidence {
 	int64_t us;                   /* device time; INT64_MIN when unknown */
 	const char *kind;             /* NULL when the event was pruned */
 	const char *line;             /* the evidence's own copy of the line */
+	const char *shown;            /* "device-time host program: message" (showline.h) */
 };
 
 /* The tunnel's pulse just before an incident began (heartbeat,
@@ -142,9 +143,18 @@ struct report {
 	int *timelines; int ntimelines, timelines_omitted;
 	int listed, listed_omitted;       /* incidents[0..listed) in full */
 	int flap_count;                   /* the flapping threshold used */
+	int raw_lines;                    /* --raw: evidence as received, not shown */
 	struct report_bfd *bfd;           /* down first, then most flaps */
 	int nbfd, bfd_omitted;
 };
+
+/* s as Markdown inline text, escaped only where Markdown would misread it
+ * (report_md.c). */
+void report_md_inline(FILE *f, const char *s);
+
+/* The evidence line as the report shows it: e->shown, or e->line with
+ * --raw; NULL when the line is no longer stored. */
+const char *report_ev_text(const struct report *r, const struct report_evidence *e);
 
 /*
  * The ids of the incidents with any part in [?1, ?2), through the indexes

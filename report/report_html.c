@@ -645,8 +645,8 @@ report_html_incident(FILE *f, const struct report *r, const struct report_incide
 			fputs("<span class=\"k\">", f);
 			report_html_text(f, kind);
 			fprintf(f, "</span>%*s  ", kl < 22 ? (int)(22 - kl) : 0, "");
-			if (e->line != NULL)
-				report_html_text(f, e->line);
+			if (report_ev_text(r, e) != NULL)
+				report_html_text(f, report_ev_text(r, e));
 			else
 				fputs("<span class=\"k\">(line no longer stored)</span>", f);
 			fputs("\n", f);

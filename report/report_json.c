@@ -111,10 +111,11 @@ report_json_incident(const struct report *r, const struct report_incident *in, i
 	json_object_set_new(o, "summary", report_json_str(in->summary));
 	ev = json_array();
 	for (i = 0; i < in->nev; i++)
-		json_array_append_new(ev, json_pack("{s:o, s:o, s:o}",
+		json_array_append_new(ev, json_pack("{s:o, s:o, s:o, s:o}",
 		    "device_time", report_json_time(in->ev[i].us),
 		    "kind", report_json_str(in->ev[i].kind),
-		    "line", report_json_str(in->ev[i].line)));
+		    "line", report_json_str(in->ev[i].line),
+		    "shown", report_json_str(in->ev[i].shown)));
 	json_object_set_new(o, "evidence", ev);
 	json_object_set_new(o, "evidence_omitted", json_integer(in->ev_omitted));
 	json_object_set_new(o, "pulse_before", json_pack("{s:I, s:i, s:I, s:I, s:I, s:o}",

@@ -2,8 +2,8 @@
  * report_md.c — the fleet report as Markdown, for mail and chat.
  *
  * CommonMark with GitHub-style tables.  Log text is data here too: inline
- * text from the logs is backslash-escaped (every character that could
- * start markup, raw HTML included), and evidence lines go in a fenced
+ * text from the logs is backslash-escaped where Markdown would read it as
+ * markup (raw HTML included) and nowhere else, and evidence lines go in a fenced
  * block whose fence is longer than any run of backticks inside it, so no
  * line can close it.  The timelines become one line per affected tunnel
  * listing its down and degraded stretches.
@@ -14,20 +14,88 @@
 #include <stdio.h>
 #include <string.h>
 
-static void
-report_md_text(FILE *f, const char *s)
+/* 1 for an ASCII punctuation character (what a backslash may escape). */
+static int
+report_md_punct(int c)
 {
-	const unsigned char *p = (const unsigned char *)(s != NULL ? s : "");
+	return c != '\0' && strchr("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~", c) != NULL;
+}
+
+static int
+report_md_alnum(int c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    c >= 0x80;
+}
+
+/*
+ * Inline text as plain CommonMark (with GitHub's tables and
+ * strikethrough): a character is escaped only where Markdown would read
+ * it as markup, so names like never_established and "(2s)" stay as they
+ * are when the report is pasted as text.  Escaped: a backslash before
+ * punctuation; every backtick (code span) and | (table cell); * and ~
+ * touching a non-space (emphasis, strikethrough); _ at a word's edge
+ * (intraword _ is never emphasis); < before a letter, / ! or ? (raw HTML,
+ * autolinks); & before a letter or # (entities); ] before ( (links,
+ * images); and at the start of the text (which may start a line) #, >,
+ * -, +, =, * and the . or ) of "1. ".  Control bytes become U+FFFD.  tests/integration/t_report.sh
+ * renders hostile text with a CommonMark parser to check it.
+ */
+void
+report_md_inline(FILE *f, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)(s != NULL ? s : ""), *start = p;
 
 	for (; *p != '\0'; p++) {
-		if (strchr("\\`*_[]<>|~&#!{}()", *p) != NULL) {
-			fputc('\\', f);
-			fputc(*p, f);
-		} else if (*p < 0x20 || *p == 0x7f) {
-			fputs("\xef\xbf\xbd", f);     /* U+FFFD */
-		} else {
-			fputc(*p, f);
+		int prev = p > start ? p[-1] : ' ', next = p[1], esc = 0;
+		switch (*p) {
+		case '\\':
+			esc = report_md_punct(next);
+			break;
+		case '`':
+		case '|':
+			esc = 1;
+			break;
+		case '*':
+		case '~':
+			esc = p == start || !(prev == ' ' && (next == ' ' || next == '\0'));
+			break;
+		case '.':
+		case ')':       /* "1. " or "2) " starting a line: a list item */
+			esc = p > start && p - start <= 9 &&
+			    strspn((const char *)start, "0123456789") == (size_t)(p - start) &&
+			    (next == ' ' || next == '\0');
+			break;
+		case '_':
+			esc = !(report_md_alnum(prev) && report_md_alnum(next));
+			break;
+		case '<':
+			esc = (next >= 'a' && next <= 'z') || (next >= 'A' && next <= 'Z') ||
+			    next == '/' || next == '!' || next == '?';
+			break;
+		case '&':
+			esc = report_md_alnum(next) || next == '#';
+			break;
+		case ']':
+			esc = next == '(';
+			break;
+		case '#':
+		case '>':
+		case '-':
+		case '+':
+		case '=':
+			esc = p == start;
+			break;
+		default:
+			break;
 		}
+		if (*p < 0x20 || *p == 0x7f) {
+			fputs("\xef\xbf\xbd", f);     /* U+FFFD */
+			continue;
+		}
+		if (esc)
+			fputc('\\', f);
+		fputc(*p, f);
 	}
 }
 
@@ -41,14 +109,14 @@ report_md_tunnel(FILE *f, const struct report *r, int ti)
 		return;
 	}
 	t = &r->tunnels[ti];
-	report_md_text(f, t->hostname != NULL ? t->hostname : "?");
+	report_md_inline(f, t->hostname != NULL ? t->hostname : "?");
 	if (t->system_ip != NULL) {
-		fputs(" \\(", f);
-		report_md_text(f, t->system_ip);
-		fputs("\\)", f);
+		fputs(" (", f);
+		report_md_inline(f, t->system_ip);
+		fputs(")", f);
 	}
 	fputs(" **", f);
-	report_md_text(f, t->name);
+	report_md_inline(f, t->name);
 	fputs("**", f);
 }
 
@@ -64,7 +132,7 @@ report_md_stats_table(FILE *f, const char *label, const int *now, const int *bef
 			continue;
 		any = 1;
 		fputs("| ", f);
-		report_md_text(f, name(i));
+		report_md_inline(f, name(i));
 		fprintf(f, " | %d | %d |\n", now[i], before[i]);
 	}
 	if (!any)
@@ -122,7 +190,7 @@ report_md_fleet(FILE *f, const struct report *r)
 	for (i = 0; i < r->nfleet; i++) {
 		const struct report_fleet *fe = &r->fleet[i];
 		fprintf(f, "- **Fleet event #%lld, peer ", (long long)fe->id);
-		report_md_text(f, fe->peer_ip);
+		report_md_inline(f, fe->peer_ip);
 		fprintf(f, "**: %d devices, %d tunnels, ", fe->devices, fe->tunnels);
 		report_fput_time(f, fe->started_us);
 		fputs(" \xe2\x86\x92 ", f);
@@ -133,26 +201,26 @@ report_md_fleet(FILE *f, const struct report *r)
 		fputs(".  \n  Root cause: `", f);
 		fputs(report_cause_name(fe->cause), f);
 		fputs("` \xe2\x80\x94 ", f);
-		report_md_text(f, report_cause_text(fe->cause));
+		report_md_inline(f, report_cause_text(fe->cause));
 		if (fe->summary != NULL && fe->summary[0] != '\0') {
 			fputs("  \n  ", f);
-			report_md_text(f, fe->summary);
+			report_md_inline(f, fe->summary);
 		}
 		fputs("  \n  Remedy: ", f);
-		report_md_text(f, report_cause_remedy(fe->cause));
+		report_md_inline(f, report_cause_remedy(fe->cause));
 		fputs("  \n  Devices: ", f);
 		for (k = 0; k < fe->naffected; k++) {
 			const struct report_affected *x = &fe->affected[k];
 			if (k > 0)
 				fputs(", ", f);
-			report_md_text(f, x->hostname != NULL ? x->hostname : "?");
+			report_md_inline(f, x->hostname != NULL ? x->hostname : "?");
 			if (x->system_ip != NULL) {
-				fputs(" \\(", f);
-				report_md_text(f, x->system_ip);
-				fputs("\\)", f);
+				fputs(" (", f);
+				report_md_inline(f, x->system_ip);
+				fputs(")", f);
 			}
 			fputs(" ", f);
-			report_md_text(f, x->tunnel);
+			report_md_inline(f, x->tunnel);
 		}
 		if (fe->affected_omitted > 0)
 			fprintf(f, " and %d more", fe->affected_omitted);
@@ -179,11 +247,11 @@ report_md_stuck(FILE *f, const struct report *r)
 		fputs("| ", f);
 		report_md_tunnel(f, r, in->tunnel);
 		fputs(" | ", f);
-		report_md_text(f, report_incident_peer(r, in));
+		report_md_inline(f, report_incident_peer(r, in));
 		fputs(" | ", f);
-		report_md_text(f, in->symptom);
+		report_md_inline(f, in->symptom);
 		fputs(" | ", f);
-		report_md_text(f, in->root_cause);
+		report_md_inline(f, in->root_cause);
 		fputs(" | ", f);
 		report_fput_time(f, in->started_us);
 		fputs(" | ", f);
@@ -211,7 +279,7 @@ report_md_flapping(FILE *f, const struct report *r)
 		fputs("| ", f);
 		report_md_tunnel(f, r, r->flapping[i]);
 		fputs(" | ", f);
-		report_md_text(f, t->peer_ip);
+		report_md_inline(f, t->peer_ip);
 		fprintf(f, " | %d | %s | %.1f |\n", t->n_flaps, t->flapping_now ? "yes" : "no",
 		    t->flap_score);
 	}
@@ -233,23 +301,23 @@ report_md_bfd(FILE *f, const struct report *r)
 	for (i = 0; i < r->nbfd; i++) {
 		const struct report_bfd *b = &r->bfd[i];
 		fputs("| ", f);
-		report_md_text(f, b->hostname != NULL ? b->hostname : "?");
+		report_md_inline(f, b->hostname != NULL ? b->hostname : "?");
 		if (b->system_ip != NULL) {
-			fputs(" \\(", f);
-			report_md_text(f, b->system_ip);
-			fputs("\\)", f);
+			fputs(" (", f);
+			report_md_inline(f, b->system_ip);
+			fputs(")", f);
 		}
 		fputs(" | ", f);
-		report_md_text(f, b->local_color);
+		report_md_inline(f, b->local_color);
 		fputs(" | ", f);
-		report_md_text(f, b->remote_system_ip);
+		report_md_inline(f, b->remote_system_ip);
 		fputs(" | ", f);
-		report_md_text(f, b->remote_color);
+		report_md_inline(f, b->remote_color);
 		fprintf(f, " | %s | ", b->state != NULL && strcmp(b->state, "down") == 0 ?
 		    "**down**" : "up");
 		report_fput_time(f, b->state_since_us);
 		fprintf(f, " | %lld | ", (long long)b->flaps);
-		report_md_text(f, b->last_flap_reason);
+		report_md_inline(f, b->last_flap_reason);
 		fputs(" |\n", f);
 	}
 	if (r->bfd_omitted > 0)
@@ -276,7 +344,7 @@ report_md_top(FILE *f, const struct report *r)
 		fputs("| ", f);
 		report_md_tunnel(f, r, r->top[i]);
 		fputs(" | ", f);
-		report_md_text(f, t->peer_ip);
+		report_md_inline(f, t->peer_ip);
 		fprintf(f, " | %d | ", t->n_incidents);
 		report_fput_duration(f, t->down_us);
 		fputs(" | ", f);
@@ -311,9 +379,9 @@ report_md_timelines(FILE *f, const struct report *r)
 			report_fput_time(f, b->start_us);
 			fputs(" \xe2\x86\x92 ", f);
 			report_fput_time(f, b->end_us);
-			fputs(" \\(", f);
+			fputs(" (", f);
 			report_fput_duration(f, b->end_us - b->start_us);
-			fputs("\\)", f);
+			fputs(")", f);
 		}
 		if (n == 0)
 			fputs("no down time", f);
@@ -359,11 +427,11 @@ report_md_incident(FILE *f, const struct report *r, const struct report_incident
 	int i, fence = 3;
 
 	fprintf(f, "### #%lld ", (long long)in->id);
-	report_md_text(f, in->symptom);
+	report_md_inline(f, in->symptom);
 	fputs(" \xe2\x80\x94 ", f);
 	report_md_tunnel(f, r, in->tunnel);
 	fputs(" \xe2\x86\x92 ", f);
-	report_md_text(f, peer != NULL ? peer : "?");
+	report_md_inline(f, peer != NULL ? peer : "?");
 	fputs("\n\n", f);
 	report_fput_time(f, in->started_us);
 	fputs(" \xe2\x86\x92 ", f);
@@ -380,28 +448,28 @@ report_md_incident(FILE *f, const struct report *r, const struct report_incident
 	if (in->fleet_event_id != 0)
 		fprintf(f, ", part of fleet event #%lld", (long long)in->fleet_event_id);
 	fputs("\n\n- **Symptom:** ", f);
-	report_md_text(f, report_symptom_text(in->sym));
+	report_md_inline(f, report_symptom_text(in->sym));
 	fputs("\n- **Root cause:** ", f);
-	report_md_text(f, in->root_cause);
+	report_md_inline(f, in->root_cause);
 	fputs(" \xe2\x80\x94 ", f);
-	report_md_text(f, report_cause_text(in->cause));
+	report_md_inline(f, report_cause_text(in->cause));
 	if (in->summary != NULL && in->summary[0] != '\0') {
 		fputs("\n- **Here:** ", f);
-		report_md_text(f, in->summary);
+		report_md_inline(f, in->summary);
 	}
 	if (report_pulse_text(in, pulse, sizeof pulse)[0] != '\0') {
 		fputs("\n- **Pulse:** ", f);
-		report_md_text(f, pulse);
+		report_md_inline(f, pulse);
 	}
 	fputs("\n- **Remedy:** ", f);
-	report_md_text(f, report_cause_remedy(in->cause));
+	report_md_inline(f, report_cause_remedy(in->cause));
 	fputs("\n\n", f);
 	if (in->nev == 0) {
 		fputs("No evidence lines recorded.\n\n", f);
 		return;
 	}
 	for (i = 0; i < in->nev; i++) {
-		int t = report_md_ticks(in->ev[i].line) + 1;
+		int t = report_md_ticks(report_ev_text(r, &in->ev[i])) + 1;
 		if (t > fence)
 			fence = t;
 	}
@@ -410,7 +478,7 @@ report_md_incident(FILE *f, const struct report *r, const struct report_incident
 	fputs("\n", f);
 	for (i = 0; i < in->nev; i++) {
 		fprintf(f, "%-24s ", in->ev[i].kind != NULL ? in->ev[i].kind : "?");
-		report_md_code(f, in->ev[i].line != NULL ? in->ev[i].line :
+		report_md_code(f, report_ev_text(r, &in->ev[i]) != NULL ? report_ev_text(r, &in->ev[i]) :
 		    "(line no longer stored)");
 		fputs("\n", f);
 	}

@@ -69,6 +69,13 @@ got = json.load(open("got.json"))
 drop = os.environ.get("JCMP_DROP_KIND")   # rows the view does not have
 if drop:
     got = [r for r in got if r.get("kind") != drop]
+# incidents --json adds evidence_shown (the same lines as "device-time host
+# program: message"): one per evidence line; the rest is the view's row.
+for r in got:
+    if "evidence_shown" in r:
+        shown = r.pop("evidence_shown")
+        if len(shown) != len(r["evidence"]):
+            sys.exit(f"evidence_shown has {len(shown)} lines, evidence {len(r['evidence'])}")
 raw = open("want.json").read().strip()
 want = json.loads(raw) if raw else []
 for row in want:
@@ -112,8 +119,14 @@ jcmp "incidents --device --tunnel" "SELECT * FROM v_incidents
 	incidents --device "$DEV1" --tunnel "$TUN1"
 python3 -c 'import json; r = json.load(open("got.json"))
 assert [x["incident_id"] for x in r] == [12, 10], r
-assert any("giving up" in l for l in r[1]["evidence"]), r[1]' ||
-	fail "incidents --device: evidence embedded"
+assert any("giving up" in l for l in r[1]["evidence"]), r[1]
+ev, shown = r[1]["evidence"], r[1]["evidence_shown"]
+assert len(ev) == len(shown) and shown, shown
+for raw, s in zip(ev, shown):
+    assert s.endswith(raw.split(": ", 1)[1]), (raw, s)       # the message
+    assert not s.startswith("<") and s[4] == "-" and s[10] == "T", s   # device time first
+    assert " " + raw.split()[3] + " " in s, (raw, s)          # the host' ||
+	fail "incidents --device: evidence embedded, and shown as device-time host program: message"
 ok "incidents --json matches v_incidents (all, --since, --root-cause, --device, --tunnel)"
 
 # timeline: default centre = the latest incident's start, window 15 m.
@@ -174,6 +187,13 @@ if command -v script >/dev/null; then
 	grep -q "evil .\{1,3\}\[31mred" tty.out || { cat tty.out; fail "escaped line still shown"; }
 	"$TW_BIN" timeline --db "$DB" --device "$DEV1" --tunnel "$TUN1" >pipe.out
 	LC_ALL=C grep -q $'\x1b' pipe.out && fail "control characters in TSV"
+	# Lines as host program: message (the time is the first column); --raw the frame.
+	grep -q "	give_up	vedge01 charon: 11\[IKE\] giving up after 3 retransmits$" pipe.out ||
+		{ cat pipe.out; fail "timeline: lines shown as host program: message"; }
+	grep -q "	Jun 18 " pipe.out && { cat pipe.out; fail "timeline: raw frames shown"; }
+	"$TW_BIN" timeline --db "$DB" --device "$DEV1" --tunnel "$TUN1" --raw >raw.out
+	grep -q "	give_up	Jun 18 00:31:17 vedge01 charon: .*giving up" raw.out ||
+		{ cat raw.out; fail "timeline --raw: the frame"; }
 	ok "tables on a terminal, TSV in a pipe, no escape sequences from logs"
 fi
 

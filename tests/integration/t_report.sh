@@ -200,7 +200,12 @@ check("evidence in device-time order", times, sorted(times))
 check("evidence has the give-up", any("giving up after 3 retransmits" in e["line"] for e in ev),
       True)
 check("evidence outliving its event", inc[2]["evidence"], [{"device_time": None, "kind": None,
-      "line": "Jun 18 06:00:00 vedge01 charon: 12[IKE] kept after its event went"}])
+      "line": "Jun 18 06:00:00 vedge01 charon: 12[IKE] kept after its event went",
+      "shown": "Jun 18 06:00:00 vedge01 charon: 12[IKE] kept after its event went"}])
+check("evidence shown as device-time host program: message",
+      [e["shown"] for e in ev if "giving up after 3 retransmits" in e["line"]][0].startswith(
+          ev[[i for i, e in enumerate(ev) if "giving up" in e["line"]][0]]["device_time"] +
+          " vedge01 charon: "), True)
 check("hostile line kept verbatim", any("<script>alert(1)</script>" in e["line"]
       for e in inc[3]["evidence"]), True)
 check("pulse before the DPD flap: one probe answered at 00:24, then retransmits",
@@ -267,7 +272,12 @@ ok "HTML well-formed (xmllint), self-contained, log text escaped"
 	{ cat err; fail "report md"; }
 grep -q '^# Fleet report' report.md || fail "md: title (format from the extension)"
 grep -q '^`````$' report.md || fail "md: the fence must be longer than the line's backticks"
-grep -qF 'AUTH \<b\>bold\</b\> \& "quoted"' report.md || fail "md: inline text escaped"
+grep -qF 'AUTH \<b>bold\</b> & "quoted"' report.md || fail "md: inline text escaped"
+# Plain Markdown (issue #15): nothing escaped that Markdown would not misread.
+if grep -n '\\[()_!#{}]' report.md | grep -v '^[0-9]*:.*`' ; then
+	fail "md: needless escaping (\\( \\) \\_ ...) outside code"
+fi
+grep -qE '\| [a-z]+_[a-z_]+ \|' report.md || fail "md: root causes like dpd_timeout written plainly"
 grep -qF '<script>alert(1)</script>' report.md || fail "md: evidence verbatim in its fence"
 python3 - <<'EOF' || fail "md: log text outside a fence"
 import re, sys
@@ -281,12 +291,18 @@ for line in open("report.md", encoding="utf-8"):
     if fence is not None and line == fence:
         fence = None
         continue
-    if fence is None and "<script>" in line:
+    if fence is None and re.search(r"(?<!\\)<script>", line):
         sys.exit("unescaped <script> outside a code block: " + line)
 if fence is not None:
     sys.exit("unclosed fence")
 EOF
-ok "Markdown: inline text escaped, evidence fenced"
+# Evidence as device-time host program: message; the frame with --raw.
+grep -qE '^give_up +2024-06-18T00:31:17Z vedge01 charon: [0-9]+\[IKE\] giving up after 3 retransmits$' report.md ||
+	{ grep -n "giving up" report.md; fail "md: evidence shown as device-time host program: message"; }
+"$TW_BIN" report --db "$DB" --since 2024-06-18T00:00:00Z/24h --format md --raw >raw.md
+grep -qE '^give_up +Jun 18 00:31:17 vedge01 charon: ' raw.md || { grep -n "giving up" raw.md; fail "md --raw: the frame"; }
+grep -qE '2024-06-18T00:31:17Z vedge01 charon: [0-9]+\[IKE\] giving up' report.html || fail "html: evidence shown"
+ok "Markdown: inline text escaped only where needed, evidence fenced and shown; --raw gives the frames"
 
 # --- quiet, and no data ---------------------------------------------------
 "$TW_BIN" report --db "$DB" --since 2024-06-10/24h --format json >quiet.json

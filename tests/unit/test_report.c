@@ -5,7 +5,10 @@
  * schema has its sentence and remedy).
  */
 #include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "report.h"
 #include "util.h"
@@ -116,4 +119,96 @@ Test(report, plain_words)
 	}
 	cr_assert_eq(report_symptom_index("sideways"), -1);
 	cr_assert(strlen(report_symptom_text(-1)) > 0);
+}
+
+/* Markdown for mail and chat (issue #15: "never\_established", "\(2s\)"
+ * looked broken): ordinary text stays as it is, hostile text is escaped
+ * so that a CommonMark parser (cmark-gfm, with GitHub's tables and
+ * strikethrough) renders exactly the text, as text: no tag, no link, no
+ * emphasis, no code, no list or heading. */
+static char *
+md(const char *s)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	cr_assert_not_null(f);
+	report_md_inline(f, s);
+	cr_assert_eq(fclose(f), 0);
+	return out;
+}
+
+Test(report, markdown_plain)
+{
+	static const char *const same[] = {
+		"never_established", "(2s)", "ipsec2_1[7]", "2 * 3 = 6", "foo_bar_baz",
+		"peer 198.51.100.1 (vedge01): down 5m", "a & b", "x < 3", "50% of 10.0.0.0/8",
+		"CSCvx86427!", "{json}", "key=value", "a - b", "C:\\path",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof same / sizeof same[0]; i++) {
+		char *got = md(same[i]);
+		cr_assert_str_eq(got, same[i], "needless escaping of '%s'", same[i]);
+		free(got);
+	}
+}
+
+/* The text as cmark-gfm should render it: a paragraph of the escaped text. */
+static void
+html_escape(FILE *f, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		switch (*s) {
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '&': fputs("&amp;", f); break;
+		case '"': fputs("&quot;", f); break;
+		default: fputc(*s, f); break;
+		}
+	}
+}
+
+Test(report, markdown_hostile_renders_as_text)
+{
+	static const char *const hostile[] = {
+		"<b>bold</b> & \"quoted\"", "<script>alert(1)</script>", "*bold* and **strong**",
+		"_under_ and __init__", "a*b*c", "`code` and ``more``", "[click](http://evil.test)",
+		"![img](x.png)", "<http://evil.test>", "&amp; &#38; &copy;", "~~strike~~ ~x~",
+		"# heading", "> quote", "- item", "+ item", "= setext", "x | y | z",
+		"back\\slash \\* \\_ \\", "snake_case_ and _lead", "[a][b]", "<!-- c -->",
+		"<?php ?>", "text_", "*", "_", "trailing \\", "1. item", "2) item", "12.",
+		"* item", "~", "|", "vedge05<b>&\"x'",
+	};
+	size_t i;
+
+	if (system("command -v cmark-gfm >/dev/null 2>&1") != 0)
+		cr_skip_test("cmark-gfm missing (bash deploy/build.sh --test installs it)");
+	for (i = 0; i < sizeof hostile / sizeof hostile[0]; i++) {
+		char *in = md(hostile[i]), *want = NULL, got[4096];
+		char path[] = "/tmp/tw-md-XXXXXX", cmd[128];
+		size_t wl = 0, n;
+		int fd = mkstemp(path);
+		FILE *f, *p;
+
+		cr_assert(fd >= 0);
+		cr_assert_eq(write(fd, in, strlen(in)), (ssize_t)strlen(in));
+		close(fd);
+		f = open_memstream(&want, &wl);
+		fputs("<p>", f);
+		html_escape(f, hostile[i]);
+		fputs("</p>\n", f);
+		fclose(f);
+		snprintf(cmd, sizeof cmd, "cmark-gfm -e table -e strikethrough %s", path);
+		p = popen(cmd, "r");
+		cr_assert_not_null(p);
+		n = fread(got, 1, sizeof got - 1, p);
+		got[n] = '\0';
+		cr_assert_eq(pclose(p), 0);
+		unlink(path);
+		cr_assert_str_eq(got, want, "'%s' written as '%s'", hostile[i], in);
+		free(in);
+		free(want);
+	}
 }
