@@ -437,13 +437,22 @@ out:
 	return rc;
 }
 
+/* A tunnel given DPD lines (no events row): the pass looks at it. */
+static void
+import_note_trail(void *arg, int64_t tunnel_id, int64_t us)
+{
+	corr_note_trail(arg, tunnel_id, us);
+}
+
 /* The final correlator pass, every host's newest line (of any program)
- * given as its device's clock first.  Returns SQLITE_OK or an error. */
+ * given as its device's clock first, and the tunnels that were given DPD
+ * lines (which no events row shows it).  Returns SQLITE_OK or an error. */
 static int
-import_correlate(struct corr *corr, const struct strmap *clocks)
+import_correlate(struct corr *corr, struct resolver *res, const struct strmap *clocks)
 {
 	size_t i;
 
+	resolve_trail_touched(res, import_note_trail, corr);
 	for (i = 0; i < clocks->cap; i++)
 		if (clocks->slots[i].key != NULL)
 			corr_note_clock(corr, clocks->slots[i].key, clocks->slots[i].klen,
@@ -536,7 +545,7 @@ import_run(const struct config *cfg, int nfiles, char **paths)
 		if (corr_open(cfg, st, &corr, err, sizeof err) != 0) {
 			log_errorx("correlator: %s", err);
 			rc = 1;
-		} else if ((crc = import_correlate(corr, &tot.hostclock)) != SQLITE_OK) {
+		} else if ((crc = import_correlate(corr, res, &tot.hostclock)) != SQLITE_OK) {
 			log_errorx("correlator: %s", sqlite3_errstr(crc));
 			rc = 1;
 		} else {

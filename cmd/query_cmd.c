@@ -672,14 +672,23 @@ timeline_run(const struct config *cfg)
 {
 	/* events_tunnel_time finds the lines; the view gives them their
 	 * columns.  Duplicates are never events (see the duplicates table).
-	 * Each minute's pulse (v_heartbeat) comes first in its minute, as a
-	 * row of kind "pulse" whose line says what the chatter counted. */
+	 * The DPD lines, which have no events row, come from their minutes'
+	 * trails (v_trail).  Each minute's pulse (v_heartbeat) comes first in
+	 * its minute, as a row of kind "pulse" whose line says what the
+	 * chatter counted. */
 	static const char sql[] =
 	    "SELECT * FROM (SELECT * FROM v_events WHERE event_id IN"
 	    "  (SELECT event_id FROM events"
 	    "   WHERE tunnel_id IN (SELECT tunnel_id FROM tunnels"
 	    "     WHERE tunnel_id = ?1 OR merged_into = ?1)"
 	    "   AND device_us BETWEEN ?2 AND ?3)"
+	    " UNION ALL"
+	    " SELECT event_id, message_id, hostname, system_ip, tunnel, device_time, kind,"
+	    "  'charon', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, line, device_us,"
+	    "  tunnel_id, device_id"
+	    " FROM v_trail WHERE tunnel_id IN (SELECT tunnel_id FROM tunnels"
+	    "   WHERE tunnel_id = ?1 OR merged_into = ?1)"
+	    "  AND device_us BETWEEN ?2 AND ?3"
 	    " UNION ALL"
 	    " SELECT NULL, NULL, hostname, system_ip, tunnel,"
 	    "  strftime('%Y-%m-%dT%H:%M:%SZ', minute_us / 1000000, 'unixepoch'),"

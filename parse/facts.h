@@ -20,10 +20,13 @@
 /*
  * Chatter: the lines an established tunnel repeats all day — packets,
  * NAT-T keep-alives, routine kernel lines, DPD probes and their answers.
- * They are kept in messages but are not events; each tunnel counts them
- * per minute (its pulse: the heartbeat table).  FACTS_CHATTER_EVENT marks
- * the DPD kinds that are still events too, because the state machine and
- * the root-cause rules read them (docs/schema.md, "The pulse").
+ * They are kept in messages but are not events rows; each tunnel counts
+ * them per minute (its pulse: the heartbeat table).  The DPD lines
+ * (FACTS_PULSE_IS_TRAIL) are still read by the state machine and the
+ * root-cause rules: they flow to the correlator in memory like events, and
+ * their minute keeps a trail of them (event id, message id, device time)
+ * from which the correlator reads them back when it must.  Retransmits
+ * stay events rows too (docs/schema.md, "The pulse").
  */
 enum facts_pulse {
 	FACTS_PULSE_NONE = 0,
@@ -38,7 +41,12 @@ enum facts_pulse {
 	FACTS_PULSE_DPD_ANSWER_OUT,   /* generating INFORMATIONAL response n [ ] */
 	FACTS_PULSE_RETRANSMIT,       /* retransmit n of request: an event too */
 };
-#define FACTS_PULSE_IS_EVENT(p) ((p) >= FACTS_PULSE_DPD_PROBE)
+/* An events row too. */
+#define FACTS_PULSE_IS_EVENT(p) ((p) == FACTS_PULSE_RETRANSMIT)
+/* No events row, but the correlator reads it: kept in its minute's trail. */
+#define FACTS_PULSE_IS_TRAIL(p) ((p) >= FACTS_PULSE_DPD_PROBE && (p) <= FACTS_PULSE_DPD_ANSWER_OUT)
+/* No events row. */
+#define FACTS_PULSE_NO_ROW(p) ((p) != FACTS_PULSE_NONE && !FACTS_PULSE_IS_EVENT(p))
 
 /*
  * What a line says about its device, tunnel and event.  Strings are

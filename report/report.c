@@ -1039,7 +1039,8 @@ static int
 report_load_evidence(sqlite3 *db, struct report *r, char *err, size_t errsz)
 {
 	static const char sql[] =
-	    "SELECT e.device_us, e.kind, ev.line FROM incident_evidence ev"
+	    "SELECT coalesce(ev.device_us, e.device_us), coalesce(ev.kind, e.kind), ev.line"
+	    " FROM incident_evidence ev"
 	    " LEFT JOIN events e ON e.event_id = ev.event_id"
 	    " WHERE ev.incident_id = ?1 ORDER BY ev.seq";
 	sqlite3_stmt *s = NULL;

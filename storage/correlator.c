@@ -12,6 +12,7 @@
 #include "log.h"
 #include "machine.h"
 #include "overlay.h"
+#include "pulse.h"
 #include "rootcause.h"
 #include "strmap.h"
 #include "util.h"
@@ -83,7 +84,7 @@ enum {
 	Q_WINDOW, Q_FLEET_NEAR, Q_FLEET_NEW, Q_FLEET_SET, Q_FLEET_AGG, Q_FLEET_CAUSE,
 	Q_FLEET_UPDATE, Q_STATELESS, Q_ALL_TUNNELS, Q_RECEIVED, Q_STATE_UPD,
 	Q_RESTARTS, Q_DEV_TUNNELS, Q_DEV_CLOCK_SET, Q_DEV_CLOCKS, Q_FLEET_DEL, Q_RESET_FLEETS, Q_RESET_EVID, Q_RESET_INC, Q_RESET_STATE,
-	Q_COUNT_AFTER,
+	Q_COUNT_AFTER, Q_MSG_RAW,
 	Q_MAX
 };
 
@@ -121,11 +122,14 @@ static const char *const corr_sql[Q_MAX] = {
 	[Q_INC_CAUSE] = "UPDATE incidents SET root_cause = ?2, summary = ?3,"
 	    " peer_ip = coalesce(peer_ip, ?4) WHERE incident_id = ?1",
 	[Q_EVID_DEL] = "DELETE FROM incident_evidence WHERE incident_id = ?1",
-	[Q_EVID_ADD] = "INSERT INTO incident_evidence(incident_id, seq, event_id, line)"
-	    " SELECT ?1, ?2, ?3, m.raw FROM events e JOIN messages m"
-	    " ON m.message_id = e.message_id WHERE e.event_id = ?3",
-	[Q_WINDOW] = "SELECT e.event_id, e.device_us, e.source, e.new_state, m.raw"
-	    " FROM events e JOIN messages m ON m.message_id = e.message_id"
+	/* ?4 the line's message (DPD lines have no events row), ?5 and ?6
+	 * their device time and kind; NULL for events rows, which have them. */
+	[Q_EVID_ADD] = "INSERT INTO incident_evidence(incident_id, seq, event_id, line,"
+	    " device_us, kind) SELECT ?1, ?2, ?3, m.raw, ?5, ?6 FROM messages m"
+	    " WHERE m.message_id = coalesce(?4,"
+	    " (SELECT e.message_id FROM events e WHERE e.event_id = ?3))",
+	[Q_WINDOW] = "SELECT e.event_id, e.device_us, e.source, e.new_state, m.raw,"
+	    " e.message_id FROM events e JOIN messages m ON m.message_id = e.message_id"
 	    " WHERE e.tunnel_id = ?1 AND e.device_us BETWEEN ?2 AND ?3"
 	    " ORDER BY e.device_us, e.event_id LIMIT 3000",
 	[Q_FLEET_NEAR] = "SELECT incident_id, device_id, fleet_event_id, root_cause FROM incidents"
@@ -171,6 +175,7 @@ static const char *const corr_sql[Q_MAX] = {
 	[Q_COUNT_AFTER] = "SELECT count(*) FROM events WHERE tunnel_id = ?1"
 	    " AND device_us IS NOT NULL"
 	    " AND (device_us > ?2 OR (device_us = ?2 AND event_id > ?3))",
+	[Q_MSG_RAW] = "SELECT raw FROM messages WHERE message_id = ?1",
 };
 
 struct corr {
@@ -197,6 +202,10 @@ struct corr {
 	struct overlay *ov;           /* the devices' transport (overlay.c) */
 	struct charon_event *pool;    /* CORR_WINDOW_MAX parsed charon lines */
 	struct rc_event *win;
+	int64_t *win_msg;             /* per window line: its message when it has no
+	                               * events row (a DPD line), else 0 */
+	const char **win_kind;        /* and its kind */
+	struct pulse_reader *trail;   /* DPD lines read back (pulse.h) */
 	int64_t touched[CORR_MAX_TOUCHED];
 	int ntouched;
 	struct corr_stats stats;
@@ -374,7 +383,10 @@ corr_open(const struct config *cfg, struct store *st, struct corr **out, char *e
 	c->ds = domain_scratch_new();
 	c->pool = calloc(CORR_WINDOW_MAX, sizeof *c->pool);
 	c->win = calloc(CORR_WINDOW_MAX, sizeof *c->win);
-	if (c->scratch == NULL || c->ds == NULL || c->pool == NULL || c->win == NULL) {
+	c->win_msg = calloc(CORR_WINDOW_MAX, sizeof *c->win_msg);
+	c->win_kind = calloc(CORR_WINDOW_MAX, sizeof *c->win_kind);
+	if (c->scratch == NULL || c->ds == NULL || c->pool == NULL || c->win == NULL ||
+	    c->win_msg == NULL || c->win_kind == NULL) {
 		snprintf(err, errsz, "out of memory");
 		goto fail;
 	}
@@ -390,6 +402,10 @@ corr_open(const struct config *cfg, struct store *st, struct corr **out, char *e
 	}
 	if (overlay_open(c->db, &c->ov, err, errsz) != SQLITE_OK)
 		goto fail;
+	if (pulse_reader_open(c->db, &c->trail) != SQLITE_OK) {
+		snprintf(err, errsz, "preparing the trail reader: %s", sqlite3_errmsg(c->db));
+		goto fail;
+	}
 	for (i = 0; i < CHARON_KIND_MAX; i++)
 		c->skip_kind[i] = (uint8_t)corr_kind_ignored(charon_kind_name(i));
 	strmap_init(&c->dirty, 1u << 22);
@@ -426,6 +442,9 @@ corr_free(struct corr *c)
 	domain_scratch_free(c->ds);
 	free(c->pool);
 	free(c->win);
+	free(c->win_msg);
+	free(c->win_kind);
+	pulse_reader_free(c->trail);
 	mc_clear(c);
 	free(c);
 }
@@ -535,6 +554,12 @@ corr_note_clock(struct corr *c, const char *host, size_t len, int64_t us)
 		return;
 	if (!strmap_get(&c->hostclock, host, len, &have) || us > have)
 		strmap_put(&c->hostclock, host, len, us);
+}
+
+void
+corr_note_trail(struct corr *c, int64_t tunnel_id, int64_t us)
+{
+	corr_dirty(c, tunnel_id, us);
 }
 
 /* Import: every line of a device, whatever its program, advances its
@@ -725,14 +750,14 @@ corr_kind_ignored(const char *kind)
 /* Reads one event row (columns: id, us, source, new_state, raw) into
  * *ev, parsing charon lines into *ch, or when ch is NULL into the
  * scratch event (valid until the next call).  Returns 1 when usable. */
+static int corr_parse_raw(struct corr *c, const char *raw, int rawlen,
+    struct rc_event *ev, struct charon_event *ch);
+
 static int
 corr_row(struct corr *c, sqlite3_stmt *s, struct rc_event *ev, struct charon_event *ch)
 {
 	const char *src = (const char *)sqlite3_column_text(s, 2);
 	const char *state = (const char *)sqlite3_column_text(s, 3);
-	const char *raw = (const char *)sqlite3_column_text(s, 4);
-	int rawlen = sqlite3_column_bytes(s, 4);
-	struct ingest_row row;
 
 	memset(ev, 0, sizeof *ev);
 	ev->event_id = sqlite3_column_int64(s, 0);
@@ -744,6 +769,42 @@ corr_row(struct corr *c, sqlite3_stmt *s, struct rc_event *ev, struct charon_eve
 			    strcmp(state, "down") == 0 ? 0 : -1;
 		return 1;
 	}
+	return corr_parse_raw(c, (const char *)sqlite3_column_text(s, 4),
+	    sqlite3_column_bytes(s, 4), ev, ch);
+}
+
+/*
+ * A DPD line of the tunnel's trail (no events row): its raw line parsed
+ * again into *ev as corr_row does.  Returns 1 when usable, 0 when not (the
+ * message was pruned, or it does not parse), -1 on a database error.
+ */
+static int
+corr_trail_row(struct corr *c, const struct pulse_trail_ent *e, struct rc_event *ev,
+    struct charon_event *ch)
+{
+	sqlite3_stmt *s = c->q[Q_MSG_RAW];
+	int rc, ok = 0;
+
+	memset(ev, 0, sizeof *ev);
+	ev->event_id = e->event_id;
+	ev->us = e->us;
+	ev->ftmd_state = -1;
+	sqlite3_bind_int64(s, 1, e->message_id);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		ok = corr_parse_raw(c, (const char *)sqlite3_column_text(s, 0),
+		    sqlite3_column_bytes(s, 0), ev, ch);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? ok : -1;
+}
+
+/* A stored charon line (ev's id and time set) parsed again. */
+static int
+corr_parse_raw(struct corr *c, const char *raw, int rawlen, struct rc_event *ev,
+    struct charon_event *ch)
+{
+	struct ingest_row row;
+
 	if (raw == NULL || rawlen <= 0 || (size_t)rawlen > c->cfg->max_frame * 4u)
 		return 0;
 	/* The stored line is already escaped: parse it as is. */
@@ -786,12 +847,55 @@ corr_add_transport(struct corr *c, int64_t device, int64_t start, size_t *n)
 		snprintf(e.transport_name, sizeof e.transport_name, "%s", tr[i].name);
 		while (at > 0 && c->win[at - 1].us > e.us) {
 			c->win[at] = c->win[at - 1];
+			c->win_msg[at] = c->win_msg[at - 1];
+			c->win_kind[at] = c->win_kind[at - 1];
 			at--;
 		}
 		c->win[at] = e;
+		c->win_msg[at] = 0;
+		c->win_kind[at] = NULL;
 		(*n)++;
 	}
 	return SQLITE_OK;
+}
+
+/*
+ * The window's lines: the rows of w (Q_WINDOW, bound) merged in order with
+ * the DPD lines of the trail (c->trail, started), at most CORR_WINDOW_MAX.
+ */
+static int
+corr_window_fill(struct corr *c, sqlite3_stmt *w, size_t *n)
+{
+	const struct pulse_trail_ent *e;
+	int wrc = sqlite3_step(w), more, ok;
+
+	while (*n < CORR_WINDOW_MAX) {
+		if ((more = pulse_reader_peek(c->trail, &e)) < 0)
+			return SQLITE_ERROR;
+		if (wrc != SQLITE_ROW && !more)
+			break;
+		if (more && (wrc != SQLITE_ROW || e->us < sqlite3_column_int64(w, 1) ||
+		    (e->us == sqlite3_column_int64(w, 1) &&
+		    e->event_id < sqlite3_column_int64(w, 0)))) {
+			struct pulse_trail_ent x = *e;
+			pulse_reader_next(c->trail);
+			if ((ok = corr_trail_row(c, &x, &c->win[*n], &c->pool[*n])) < 0)
+				return SQLITE_ERROR;
+			if (ok && c->win[*n].ch != NULL) {
+				c->win_msg[*n] = x.message_id;
+				c->win_kind[*n] = charon_kind_name(c->pool[*n].kind);
+				(*n)++;
+			}
+			continue;
+		}
+		if (corr_row(c, w, &c->win[*n], &c->pool[*n])) {
+			c->win_msg[*n] = 0;
+			c->win_kind[*n] = NULL;
+			(*n)++;
+		}
+		wrc = sqlite3_step(w);
+	}
+	return wrc == SQLITE_ROW || wrc == SQLITE_DONE ? SQLITE_OK : wrc;
 }
 
 static int
@@ -825,13 +929,13 @@ corr_classify(struct corr *c, int64_t incident_id, int64_t tnow)
 	sqlite3_bind_int64(w, 1, tunnel);
 	sqlite3_bind_int64(w, 2, start - CORR_LOOKBACK);
 	sqlite3_bind_int64(w, 3, end + 60 * 1000000LL);
-	while ((rc = sqlite3_step(w)) == SQLITE_ROW && n < CORR_WINDOW_MAX) {
-		if (corr_row(c, w, &c->win[n], &c->pool[n]))
-			n++;
-	}
+	pulse_reader_start(c->trail, tunnel, start - CORR_LOOKBACK, INT64_MIN,
+	    end + 60 * 1000000LL);
+	rc = corr_window_fill(c, w, &n);
+	pulse_reader_stop(c->trail);
 	sqlite3_reset(w);
 	sqlite3_clear_bindings(w);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+	if (rc != SQLITE_OK)
 		return rc;
 	if ((rc = corr_add_transport(c, device, start, &n)) != SQLITE_OK)
 		return rc;
@@ -852,10 +956,19 @@ corr_classify(struct corr *c, int64_t incident_id, int64_t tnow)
 	if ((rc = corr_step(c, c->q[Q_EVID_DEL])) != SQLITE_OK)
 		return rc;
 	for (i = 0; i < res.nevidence; i++) {
+		size_t k;
 		s = c->q[Q_EVID_ADD];
 		sqlite3_bind_int64(s, 1, incident_id);
 		sqlite3_bind_int(s, 2, i + 1);
 		sqlite3_bind_int64(s, 3, res.evidence[i]);
+		for (k = 0; k < n && c->win[k].event_id != res.evidence[i]; k++)
+			;
+		if (k < n && c->win_msg[k] != 0) {
+			/* a DPD line: no events row to find it by */
+			sqlite3_bind_int64(s, 4, c->win_msg[k]);
+			sqlite3_bind_int64(s, 5, c->win[k].us);
+			sqlite3_bind_text(s, 6, c->win_kind[k], -1, SQLITE_STATIC);
+		}
 		if ((rc = corr_step(c, s)) != SQLITE_OK)
 			return rc;
 	}
@@ -1006,10 +1119,60 @@ corr_one(struct tctx *t, struct corr_restarts *rs, int64_t event_id, int64_t us,
 }
 
 /*
+ * The DPD lines of the tunnel's trail (c->trail, started by the caller)
+ * that come before (us, event_id), applied in order as events are.
+ */
+static int
+corr_trail_until(struct tctx *t, struct corr_restarts *rs, int64_t us, int64_t event_id,
+    uint64_t *applied)
+{
+	struct corr *c = t->c;
+	const struct pulse_trail_ent *e;
+	int more, rc;
+
+	while ((more = pulse_reader_peek(c->trail, &e)) == 1 &&
+	    (e->us < us || (e->us == us && e->event_id < event_id))) {
+		struct pulse_trail_ent x = *e;
+		struct rc_event ev;
+		struct tm_event te, *tp = NULL;
+		int ok;
+
+		pulse_reader_next(c->trail);
+		if ((ok = corr_trail_row(c, &x, &ev, NULL)) < 0)
+			return SQLITE_ERROR;
+		if (ok && ev.ch != NULL) {
+			tm_event_charon(&te, ev.ch, x.us);
+			tp = &te;
+		}
+		if ((rc = corr_one(t, rs, x.event_id, x.us, tp, applied)) != SQLITE_OK)
+			return rc;
+	}
+	return more < 0 ? SQLITE_ERROR : SQLITE_OK;
+}
+
+/* How many lines the tunnel's trail holds after (us, event_id). */
+static int
+corr_trail_count(struct corr *c, int64_t tunnel_id, int64_t us, int64_t event_id,
+    int64_t *n)
+{
+	const struct pulse_trail_ent *e;
+	int more;
+
+	*n = 0;
+	pulse_reader_start(c->trail, tunnel_id, us, event_id, INT64_MAX);
+	while ((more = pulse_reader_peek(c->trail, &e)) == 1) {
+		(*n)++;
+		pulse_reader_next(c->trail);
+	}
+	return more < 0 ? SQLITE_ERROR : SQLITE_OK;
+}
+
+/*
  * The tunnel's events after the cursor up to cutoff, read back from the
- * database (their lines parsed again).  Afterwards the feed learns how many
- * events the database holds beyond the cursor: when it holds as many, it
- * is complete and the next passes decide from memory.
+ * database (their lines parsed again), merged in order with the DPD lines
+ * of its trail.  Afterwards the feed learns how many lines the database
+ * holds beyond the cursor: when it holds as many, it is complete and the
+ * next passes decide from memory.
  */
 static int
 corr_read_back(struct tctx *t, struct corr_restarts *rs, int64_t cutoff,
@@ -1018,7 +1181,9 @@ corr_read_back(struct tctx *t, struct corr_restarts *rs, int64_t cutoff,
 	struct corr *c = t->c;
 	sqlite3_stmt *s;
 	int rc, got;
+	int64_t ntrail = 0;
 
+	pulse_reader_start(c->trail, t->tunnel_id, t->m.cursor_us, t->m.cursor_event, cutoff);
 	do {
 		s = c->q[Q_EVENTS];
 		got = 0;
@@ -1038,25 +1203,34 @@ corr_read_back(struct tctx *t, struct corr_restarts *rs, int64_t cutoff,
 					tm_event_ftmd(&te, ev.ftmd_state, ev.us);
 				tp = &te;
 			}
-			if ((rc = corr_one(t, rs, sqlite3_column_int64(s, 0),
+			if ((rc = corr_trail_until(t, rs, sqlite3_column_int64(s, 1),
+			    sqlite3_column_int64(s, 0), applied)) != SQLITE_OK ||
+			    (rc = corr_one(t, rs, sqlite3_column_int64(s, 0),
 			    sqlite3_column_int64(s, 1), tp, applied)) != SQLITE_OK)
 				break;
 			rc = SQLITE_ROW;
 		}
 		sqlite3_reset(s);
 		sqlite3_clear_bindings(s);
-		if (rc != SQLITE_DONE)
+		if (rc != SQLITE_DONE) {
+			pulse_reader_stop(c->trail);
 			return rc == SQLITE_ROW ? SQLITE_OK : rc;
+		}
 	} while (got == CORR_BATCH);
-	if (c->feed == NULL)
-		return SQLITE_OK;
+	rc = corr_trail_until(t, rs, cutoff, INT64_MAX, applied);
+	pulse_reader_stop(c->trail);
+	if (rc != SQLITE_OK || c->feed == NULL)
+		return rc;
+	if ((rc = corr_trail_count(c, t->tunnel_id, t->m.cursor_us, t->m.cursor_event,
+	    &ntrail)) != SQLITE_OK)
+		return rc;
 	s = c->q[Q_COUNT_AFTER];
 	sqlite3_bind_int64(s, 1, t->tunnel_id);
 	sqlite3_bind_int64(s, 2, t->m.cursor_us);
 	sqlite3_bind_int64(s, 3, t->m.cursor_event);
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		feed_sync(c->feed, t->tunnel_id, t->m.cursor_us, t->m.cursor_event,
-		    sqlite3_column_int64(s, 0));
+		    sqlite3_column_int64(s, 0) + ntrail);
 		rc = SQLITE_OK;
 	}
 	sqlite3_reset(s);

@@ -60,5 +60,8 @@ void corr_get_stats(const struct corr *c, struct corr_stats *out);
  * the device, not only of its charon and FTMD lines.
  */
 void corr_note_clock(struct corr *c, const char *host, size_t len, int64_t us);
+/* Import: tunnel_id was given DPD lines, which have no events row for a
+ * pass to find (resolve_trail_touched), the oldest at device time us. */
+void corr_note_trail(struct corr *c, int64_t tunnel_id, int64_t us);
 
 #endif

@@ -132,6 +132,7 @@ struct thread_slot {
 	int64_t pending_rexmit[RESOLVE_PENDING]; /* a retransmit's count; -1 = other */
 	int pending_pulse[RESOLVE_PENDING];     /* enum facts_pulse, counted once tied */
 	int64_t pending_bytes[RESOLVE_PENDING];
+	int64_t pending_msg[RESOLVE_PENDING];   /* message ids (a DPD line's trail) */
 };
 
 struct dedup_slot {
@@ -164,6 +165,7 @@ struct resolver {
 	struct overlay *ov;          /* BFD sessions, transport events */
 	struct pulse *pulse;         /* chatter counted per tunnel and minute */
 	struct resolve_sink sink;    /* the correlator's feed; callbacks NULL: none */
+	struct strmap trail_touched; /* without a feed: tunnel -> oldest DPD line */
 	int64_t recv_us;             /* of the line being resolved */
 	struct thread_slot *threads;
 	struct dedup_slot *dedup;
@@ -223,6 +225,7 @@ resolve_open(struct store *store, struct resolver **out, char *err, size_t errsz
 	strmap_init(&r->sysips, RESOLVE_CACHE_MAX);
 	strmap_init(&r->tunnels, RESOLVE_CACHE_MAX);
 	strmap_init(&r->seen, RESOLVE_CACHE_MAX);
+	strmap_init(&r->trail_touched, RESOLVE_CACHE_MAX);
 	*out = r;
 	return 0;
 fail:
@@ -273,6 +276,39 @@ resolve_set_sink(struct resolver *r, const struct resolve_sink *sink)
 		memset(&r->sink, 0, sizeof r->sink);
 }
 
+/*
+ * Without a feed (import), the tunnels given DPD lines, which have no
+ * events row for the correlator to find: resolve_trail_touched() hands
+ * them over.  Kept through rollbacks (one more look costs nothing).
+ */
+static void
+trail_touch(struct resolver *r, int64_t tun, int64_t us)
+{
+	char k[24];
+	size_t kl;
+	int64_t have;
+
+	if (r->sink.event != NULL || tun == 0 || us == INT64_MIN)
+		return;
+	kl = util_i64_text(k, tun);
+	if (!strmap_get(&r->trail_touched, k, kl, &have) || us < have)
+		strmap_put(&r->trail_touched, k, kl, us);
+}
+
+void
+resolve_trail_touched(struct resolver *r, void (*fn)(void *arg, int64_t tunnel_id,
+    int64_t us), void *arg)
+{
+	size_t i;
+
+	for (i = 0; i < r->trail_touched.cap; i++) {
+		const struct strmap_entry *e = &r->trail_touched.slots[i];
+		if (e->key != NULL)
+			fn(arg, strtoll(e->key, NULL, 10), e->value);
+	}
+	strmap_clear(&r->trail_touched);
+}
+
 /* The feed's callbacks, when there is a feed. */
 static void
 sink_gap(struct resolver *r, int64_t tun, int64_t us)
@@ -308,6 +344,7 @@ resolve_free(struct resolver *r)
 	strmap_free(&r->sysips);
 	strmap_free(&r->tunnels);
 	strmap_free(&r->seen);
+	strmap_free(&r->trail_touched);
 	if (r->pool != NULL)
 		pool_init(r);
 	free(r->threads);
@@ -1381,9 +1418,20 @@ event_insert(struct resolver *r, const struct ev_row *in)
 	    strcmp(e->kind, "ike_established") == 0 || strcmp(e->kind, "child_established") == 0))
 		rexmit_answered(r, e->device_id, e->tunnel_id);
 	if (e->pulse != FACTS_PULSE_NONE && e->tunnel_id != 0 &&
-	    (rc = pulse_add(r->pulse, e->tunnel_id, e->us, e->pulse, e->bytes)) != SQLITE_OK)
+	    (rc = pulse_add(r->pulse, e->tunnel_id, e->us, e->pulse, e->bytes,
+	    e->event_id, e->message_id)) != SQLITE_OK)
 		return rc;
-	if (e->pulse != FACTS_PULSE_NONE && !FACTS_PULSE_IS_EVENT(e->pulse))
+	if (FACTS_PULSE_IS_TRAIL(e->pulse)) {
+		/* A DPD line: no row, but the correlator steps on it (its
+		 * minute's trail keeps it for reading back). */
+		if (r->sink.event != NULL)
+			r->sink.event(r->sink.arg, e->tunnel_id, e->device_id, e->event_id,
+			    &e->ev, r->recv_us);
+		else
+			trail_touch(r, e->tunnel_id, e->us);
+		return SQLITE_OK;
+	}
+	if (FACTS_PULSE_NO_ROW(e->pulse))
 		return SQLITE_OK;       /* chatter: counted in its minute, not an event */
 
 	sqlite3_bind_int64(s, 1, e->message_id);
@@ -1547,9 +1595,12 @@ thread_settle(struct resolver *r, struct thread_slot *s, int64_t tun, int64_t us
 			 * row; its minute counts it now). */
 			if (s->pending_pulse[i] != FACTS_PULSE_NONE)
 				rc = pulse_add(r->pulse, t, s->pending_us[i], s->pending_pulse[i],
-				    s->pending_bytes[i]);
-			if (rc == SQLITE_OK && (s->pending_pulse[i] == FACTS_PULSE_NONE ||
-			    FACTS_PULSE_IS_EVENT(s->pending_pulse[i])))
+				    s->pending_bytes[i], s->pending[i], s->pending_msg[i]);
+			if (rc == SQLITE_OK && FACTS_PULSE_IS_TRAIL(s->pending_pulse[i])) {
+				sink_gap(r, t, s->pending_us[i]);
+				trail_touch(r, t, s->pending_us[i]);
+			}
+			if (rc == SQLITE_OK && !FACTS_PULSE_NO_ROW(s->pending_pulse[i]))
 				rc = event_set_tunnel(r, s->pending[i], t);
 			if (s->pending_rexmit[i] >= 0)
 				rexmit_note(r, s->device_id, t, s->pending_us[i],
@@ -1661,6 +1712,7 @@ event_hold(struct resolver *r, struct thread_slot *s, int64_t event_id,
 	s->pending_rexmit[s->npending] = strcmp(f->kind, "retransmit") == 0 ? f->count : -1;
 	s->pending_pulse[s->npending] = f->pulse;
 	s->pending_bytes[s->npending] = f->bytes;
+	s->pending_msg[s->npending] = message_id;
 	s->npending++;
 	return SQLITE_OK;
 }
@@ -1742,8 +1794,9 @@ resolve_apply_one(struct resolver *r, int64_t message_id, struct line_facts *f,
 	if ((rc = event_next_id(r, &event_id)) != SQLITE_OK)
 		return rc;
 	dd->key = dkey;
-	/* Chatter has no events row for a copy to point to. */
-	dd->event_id = f->pulse != FACTS_PULSE_NONE && !FACTS_PULSE_IS_EVENT(f->pulse) ?
+	/* Chatter has no events row for a copy to point to; a DPD line's
+	 * copy points to its place in the trail. */
+	dd->event_id = FACTS_PULSE_NO_ROW(f->pulse) && !FACTS_PULSE_IS_TRAIL(f->pulse) ?
 	    -event_id : event_id;
 
 	if (f->source == DOMAIN_VIPTELA && f->ov.kind != OVERLAY_NONE &&

@@ -21,10 +21,12 @@
  * single tunnel, to that tunnel.  When a tunnel known by address learns
  * its interface, the two records merge.
  *
- * Chatter (packets, NAT-T keep-alives, routine kernel lines: facts.h) is
- * resolved like any line, so that it still ties jobs and addresses to
- * tunnels, but it is not stored as an event: its tunnel's pulse counts it
- * (pulse.h), as it counts DPD exchanges and retransmits, which stay events.
+ * Chatter (packets, NAT-T keep-alives, routine kernel lines, DPD
+ * exchanges: facts.h) is resolved like any line, so that it still ties
+ * jobs and addresses to tunnels, but it is not stored as an event: its
+ * tunnel's pulse counts it (pulse.h), as it counts retransmits, which stay
+ * events.  DPD lines still reach the sink like events (the state machine
+ * reads them) and their minute's trail keeps them for reading back.
  *
  * Duplicates: the same text at the same device time on the same device is
  * recorded in `duplicates`, not as a second event.
@@ -107,5 +109,13 @@ int resolve_message(struct resolver *r, int64_t message_id,
  * handed out in it.  Returns SQLITE_OK or an SQLite error code.
  */
 int resolve_flush(struct resolver *r);
+
+/*
+ * Without a sink: fn(arg, tunnel, oldest device time) for every tunnel
+ * given DPD lines (no events row) since the last call, so that the
+ * correlator looks at it (cmd/import.c).  Then forgets them.
+ */
+void resolve_trail_touched(struct resolver *r, void (*fn)(void *arg, int64_t tunnel_id,
+    int64_t us), void *arg);
 
 #endif

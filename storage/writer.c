@@ -346,12 +346,23 @@ writer_prune(struct writer *w)
 
 /* The correlator's pass, between batches (docs/architecture.md). */
 static void
+writer_note_trail(void *arg, int64_t tunnel_id, int64_t us)
+{
+	corr_note_trail(arg, tunnel_id, us);
+}
+
+static void
 writer_correlate(struct writer *w)
 {
 	static struct log_throttle thr;
 	int64_t t0 = util_mono_us();
 	struct corr_stats cs;
-	int rc = corr_run(w->corr, util_now_us(), 0);
+	int rc;
+
+	/* Without the feed (TW_CORR_READ_BACK=1): the tunnels given DPD lines,
+	 * which no events row shows the pass. */
+	resolve_trail_touched(w->resolver, writer_note_trail, w->corr);
+	rc = corr_run(w->corr, util_now_us(), 0);
 
 	if (rc != SQLITE_OK) {
 		ctr_add(w->ctr, (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED ?

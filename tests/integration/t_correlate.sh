@@ -245,7 +245,9 @@ ok "serve correlates live, resumes after a restart without duplicates"
 live_resume kill9
 eq "$LIVE" "flap,flap,flap" "after kill -9: the same three flaps, none duplicated"
 eq "$(q "SELECT count(*) FROM tunnel_state s JOIN tunnels t USING (tunnel_id)
-	WHERE s.last_us = (SELECT max(device_us) FROM events e WHERE e.tunnel_id = t.tunnel_id)")" \
+	WHERE s.last_us = (SELECT max(us) FROM (SELECT device_us AS us FROM events e
+	  WHERE e.tunnel_id = t.tunnel_id UNION ALL SELECT device_us FROM v_trail r
+	  WHERE r.tunnel_id = t.tunnel_id))")" \
 	"$(q "SELECT count(*) FROM tunnel_state")" "every tunnel's progress saved at shutdown"
 ok "serve resumes after kill -9 from its last saved progress without duplicates"
 

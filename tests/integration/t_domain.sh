@@ -27,8 +27,16 @@ ok "parse: every field-guide charon/FTMD line classified"
 # The DPD example: every line on ipsec2 of the device with system-ip 4.0.5.1.
 "$TW_BIN" import --db "$DB" "$FIX/playbook_dpd.log" 2>/dev/null
 eq "$(q "SELECT count(*) FROM messages")" "15" "all lines stored"
-eq "$(q "SELECT count(*) FROM v_events WHERE system_ip='4.0.5.1' AND tunnel='ipsec2'")" "14" \
-	"every line but the packet on ipsec2 of 4.0.5.1"
+eq "$(q "SELECT count(*) FROM v_events WHERE system_ip='4.0.5.1' AND tunnel='ipsec2'")" "10" \
+	"every line but the packet and the DPD exchanges is an event on ipsec2 of 4.0.5.1"
+eq "$(q "SELECT sum(dpd_sent) || '|' || sum(dpd_answered) FROM v_heartbeat
+	WHERE system_ip='4.0.5.1' AND tunnel='ipsec2'")" "2|1" \
+	"the DPD exchanges counted in the pulse of ipsec2 of 4.0.5.1"
+eq "$(q "SELECT root_cause || '|' || json_array_length(evidence) || '|' ||
+	(json_extract(evidence, '\$[0]') LIKE '%parsed INFORMATIONAL response 542 [ ]') ||
+	(json_extract(evidence, '\$[2]') LIKE '%generating INFORMATIONAL request 543 [ ]')
+	FROM v_incidents")" "dpd_timeout|9|11" \
+	"the incident's evidence has the DPD lines: the last answer and the unanswered request"
 eq "$(q "SELECT sum(packets_out) FROM v_heartbeat WHERE system_ip='4.0.5.1' AND tunnel='ipsec2'")" "1" \
 	"the packet line counted in the pulse of ipsec2 of 4.0.5.1"
 eq "$(q "SELECT hostname||'|'||system_ip FROM v_devices")" "vedge01|4.0.5.1" "one device"
@@ -75,7 +83,10 @@ L
 rm -f "$DB"*
 "$TW_BIN" import --db "$DB" "$T/merge.log" 2>/dev/null
 eq "$(q "SELECT group_concat(tunnel) FROM v_tunnels")" "ipsec7" "named once the interface is known"
-eq "$(q "SELECT count(*) FROM v_events WHERE tunnel='ipsec7'")" "2" "earlier lines follow"
+eq "$(q "SELECT count(*) FROM v_events WHERE tunnel='ipsec7'")" "1" "earlier lines follow"
+eq "$(q "SELECT sum(dpd_answered) || '|' || count(trail) FROM v_heartbeat
+	JOIN heartbeat USING (tunnel_id, minute_us) WHERE tunnel='ipsec7'")" "1|1" \
+	"... the DPD answer's minute too, with its trail"
 eq "$(q "SELECT packets_out || ' ' || dpd_answered FROM v_heartbeat WHERE tunnel='ipsec7'")" "1 1" \
 	"... and the earlier pulse"
 ok "renamed router, system-ip learned later, tunnel merged when its interface appears"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # A tunnel's pulse (docs/schema.md, "The pulse"): chatter — packets, NAT-T
-# keep-alives, routine kernel lines — is kept in messages but is not an
-# event; each tunnel counts it per minute in heartbeat / v_heartbeat, with
-# its DPD exchanges and retransmits (still events).  A copy of a chatter
+# keep-alives, routine kernel lines, DPD exchanges — is kept in messages
+# but is not an events row; each tunnel counts it per minute in heartbeat /
+# v_heartbeat, with its retransmits (still events); the DPD lines are also
+# listed in their minute's trail.  A copy of a chatter
 # line is not counted twice; when a tunnel known by its addresses turns out
 # to be a named one, its minutes move with its lines; timeline shows each
 # minute's pulse; retention prunes old minutes.
@@ -45,8 +46,14 @@ c() { echo "Jun 18 $1 vedge01 charon: $2"; }
 eq "$(q "SELECT count(*) FROM messages")" 24 "every line is kept in messages"
 eq "$(q "SELECT count(*) FROM events WHERE kind IN ('packet_sent', 'packet_received',
 	'keepalive')")" 0 "packet and keep-alive lines are not events"
-eq "$(q "SELECT count(*) FROM events WHERE kind IN ('dpd_request', 'retransmit')")" 4 \
-	"DPD probes and retransmits are still events"
+eq "$(q "SELECT count(*) FROM events WHERE kind = 'retransmit'")" 1 \
+	"retransmits are still events"
+eq "$(q "SELECT count(*) FROM events WHERE kind = 'dpd_request' OR (kind LIKE 'message_%'
+	AND json_extract(detail, '$.exchange') = 'INFORMATIONAL')")" 0 \
+	"DPD probes and their INFORMATIONAL exchanges are not events rows"
+eq "$(q "SELECT group_concat(trail IS NOT NULL, ' ') FROM (SELECT trail FROM v_heartbeat
+	JOIN heartbeat USING (tunnel_id, minute_us) WHERE tunnel = 'ipsec2' ORDER BY minute_us)")" \
+	"1 1" "each minute with DPD lines keeps their trail"
 eq "$(q "SELECT minute || ' ' || dpd_sent || ' ' || dpd_answered || ' ' || peer_dpd || ' '
 	|| retransmits || ' ' || packets_in || '/' || packets_out || ' '
 	|| bytes_in || '/' || bytes_out || ' ' || keepalives

@@ -131,7 +131,11 @@ ok "incidents --json matches v_incidents (all, --since, --root-cause, --device, 
 
 # timeline: default centre = the latest incident's start, window 15 m.
 # Its pulse rows (one per minute of v_heartbeat) are checked apart.
-JCMP_DROP_KIND=pulse jcmp "timeline" "SELECT * FROM v_events WHERE tunnel_id = $T1
+# The DPD lines have no events row: v_trail lists them, as v_events would.
+EV="SELECT * FROM v_events UNION ALL SELECT event_id, message_id, hostname, system_ip,
+	tunnel, device_time, kind, 'charon', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+	line, device_us, tunnel_id, device_id FROM v_trail"
+JCMP_DROP_KIND=pulse jcmp "timeline" "SELECT * FROM ($EV) WHERE tunnel_id = $T1
 	AND device_us BETWEEN $DOWN - 900000000 AND $DOWN + 900000000
 	ORDER BY device_us, event_id" -- timeline --device "$DEV1" --tunnel "$TUN1"
 sqlite3 -json "$DB" "SELECT minute_us, 'pulse of the minute: ' || summary AS line
@@ -154,13 +158,13 @@ assert t == sorted(t), "device-time order"
 assert len({x["message_id"] for x in r}) == len(r), "a line twice"
 assert any(x["detail"] == {"text": "evil"} for x in r), "detail embedded as JSON"
 EOF
-JCMP_DROP_KIND=pulse jcmp "timeline --around --window" "SELECT * FROM v_events WHERE tunnel_id = $T1
+JCMP_DROP_KIND=pulse jcmp "timeline --around --window" "SELECT * FROM ($EV) WHERE tunnel_id = $T1
 	AND device_us BETWEEN $(us 2024-06-18T00:26:15Z) - 40000000
 	AND $(us 2024-06-18T00:26:15Z) + 40000000 ORDER BY device_us, event_id" -- \
 	timeline --device "$DEV1" --tunnel "$TUN1" --around 2024-06-18T00:26:15Z --window 40s
 python3 -c 'import json; k = [x["kind"] for x in json.load(open("got.json"))]
 assert k == ["pulse", "retransmit", "pulse", "retransmit"], k' || fail "timeline --window 40s"
-ok "timeline --json matches v_events (default centre, --around, --window)"
+ok "timeline --json matches v_events and v_trail (default centre, --around, --window)"
 
 # --- tables ------------------------------------------------------------------
 "$TW_BIN" tunnels --db "$DB" >tsv.out

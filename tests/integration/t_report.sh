@@ -111,12 +111,17 @@ INSERT INTO incidents(incident_id, tunnel_id, device_id, peer_ip, symptom, root_
 
 -- Evidence: the DPD story of the field guide, in device-time order; the
 -- hostile line; an event that no longer exists.
-INSERT INTO incident_evidence(incident_id, seq, event_id, line)
-  SELECT 1, row_number() OVER (ORDER BY e.device_us, e.event_id), e.event_id, m.raw
-    FROM events e JOIN messages m USING (message_id) WHERE e.tunnel_id = $T1
-     AND e.kind IN ('message_generated', 'message_parsed', 'dpd_request', 'retransmit',
-                    'give_up', 'interface_state_change')
-     AND e.device_us <= $(us 2024-06-18T00:31:17Z);
+-- (the DPD lines, which have no events row, from v_trail, with their own
+-- device time and kind as the correlator writes them)
+INSERT INTO incident_evidence(incident_id, seq, event_id, line, device_us, kind)
+  SELECT 1, row_number() OVER (ORDER BY device_us, event_id), event_id, line, dus, k
+    FROM (SELECT e.event_id, m.raw AS line, e.device_us, NULL AS dus, NULL AS k
+            FROM events e JOIN messages m USING (message_id) WHERE e.tunnel_id = $T1
+             AND e.kind IN ('retransmit', 'give_up', 'interface_state_change')
+          UNION ALL
+          SELECT event_id, line, device_us, device_us, kind FROM v_trail
+           WHERE tunnel_id = $T1)
+   WHERE device_us <= $(us 2024-06-18T00:31:17Z);
 INSERT INTO incident_evidence(incident_id, seq, event_id, line)
   SELECT 3, row_number() OVER (ORDER BY e.device_us, e.event_id), e.event_id, m.raw
     FROM events e JOIN messages m USING (message_id) WHERE e.tunnel_id = $T3;

@@ -28,17 +28,30 @@ eq "$(qb 100000 "SELECT count(*) FROM messages")" "$n" "every line stored (batch
 for b in 1 100000; do
 	# One event or one duplicate mark per charon/Viptela line, never both,
 	# never neither — but chatter (packets, keep-alives, kernel jobs),
-	# which is counted in the heartbeat instead, and its copies.
-	eq "$(qb $b "SELECT count(*) FROM v_messages m WHERE m.program IN ('charon', 'FTMD')
-		AND (SELECT count(*) FROM events e WHERE e.message_id = m.message_id)
-		  + (SELECT count(*) FROM duplicates d WHERE d.message_id = m.message_id)
-		  <> (m.raw NOT LIKE '%] sending packet: %' AND m.raw NOT LIKE '%] received packet: %'
-		      AND m.raw NOT LIKE '%] sending keep alive to %'
-		      AND m.raw NOT LIKE '%] creating % job for CHILD_SA %')")" \
-		"0" "batch $b: each line one event or one duplicate, chatter neither"
+	# which is counted in the heartbeat instead, and its copies; a DPD
+	# line is in its minute's trail or a duplicate (or, untied, in neither).
+	sqlite3 "$T/b$b.db" "CREATE TABLE tr AS SELECT message_id FROM v_trail"
+	eq "$(qb $b "SELECT count(*) FROM (SELECT m.raw,
+		(SELECT count(*) FROM events e WHERE e.message_id = m.message_id) AS ev,
+		(SELECT count(*) FROM duplicates d WHERE d.message_id = m.message_id) AS dup,
+		(SELECT count(*) FROM tr WHERE tr.message_id = m.message_id) AS trail,
+		(m.raw LIKE '%] sending DPD request%' OR m.raw LIKE '%] generating INFORMATIONAL re% [ ]'
+		 OR m.raw LIKE '%] parsed INFORMATIONAL re% [ ]') AS dpd
+		FROM v_messages m WHERE m.program IN ('charon', 'FTMD'))
+		WHERE CASE WHEN dpd THEN ev <> 0 OR dup + trail > 1
+		      ELSE ev + dup + trail <> (raw NOT LIKE '%] sending packet: %'
+		      AND raw NOT LIKE '%] received packet: %'
+		      AND raw NOT LIKE '%] sending keep alive to %'
+		      AND raw NOT LIKE '%] creating % job for CHILD_SA %') END")" \
+		"0" "batch $b: each line one event, trail entry or duplicate, chatter neither"
+	dpd=$(qb $b "SELECT count(*) FROM v_messages WHERE raw LIKE '%] sending DPD request%'")
+	tied=$(qb $b "SELECT count(*) FROM tr JOIN messages m USING (message_id)
+		WHERE m.raw LIKE '%] sending DPD request%'")
+	[ "$tied" -ge $((dpd * 9 / 10)) ] || fail "batch $b: DPD probes in a trail: $tied of $dpd"
 	eq "$(qb $b "SELECT count(*) FROM duplicates d
-		WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.event_id = d.event_id)")" \
-		"0" "batch $b: every duplicate points at a stored event"
+		WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.event_id = d.event_id)
+		  AND NOT EXISTS (SELECT 1 FROM v_trail t WHERE t.event_id = d.event_id)")" \
+		"0" "batch $b: every duplicate points at a stored event or trail entry"
 done
 hb="SELECT count(*) || ' ' || sum(packets_in) || ' ' || sum(packets_out) || ' ' ||
 	sum(bytes_in) || ' ' || sum(dpd_answers) || ' ' || sum(kernel_lines) FROM heartbeat"
@@ -54,6 +67,12 @@ sqlite3 "$T/b1.db" "ATTACH '$T/b100000.db' AS o;
 	 WHERE a.event_id <> b.event_id OR a.tunnel IS NOT b.tunnel
 	    OR a.hostname IS NOT b.hostname OR a.kind <> b.kind" >"$T/diff"
 eq "$(cat "$T/diff")" "0" "same event ids, tunnels, devices and kinds either way"
+sqlite3 "$T/b1.db" "ATTACH '$T/b100000.db' AS o;
+	SELECT (SELECT count(*) FROM v_trail) - (SELECT count(*) FROM o.v_trail),
+	 (SELECT count(*) FROM v_trail a JOIN o.v_trail b ON b.message_id = a.message_id
+	   WHERE a.event_id = b.event_id AND a.tunnel IS b.tunnel AND a.device_us = b.device_us)
+	 - (SELECT count(*) FROM v_trail)" >"$T/diff"
+eq "$(cat "$T/diff")" "0|0" "the same DPD lines in the same tunnels' trails either way"
 untied=$(qb 100000 "SELECT count(*) FROM events WHERE tunnel_id IS NULL AND source = 'charon'")
 charon=$(qb 100000 "SELECT count(*) FROM events WHERE source = 'charon'")
 [ "$untied" -le $((charon / 100)) ] || fail "too many charon lines untied: $untied of $charon"
