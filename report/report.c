@@ -420,6 +420,20 @@ report_col_i64(sqlite3_stmt *s, int i, int64_t dflt)
 	return sqlite3_column_type(s, i) == SQLITE_NULL ? dflt : sqlite3_column_int64(s, i);
 }
 
+char *
+report_headline(const struct report *r, char *buf, size_t sz)
+{
+	const char *when = report_is_now(r) ? "now" : "at the end";
+
+	if (r->nstuck == 0 && r->nflapping == 0 && r->nfleet == 0) {
+		snprintf(buf, sz, "All tunnels up %s, none flapping, no provider event", when);
+		return buf;
+	}
+	snprintf(buf, sz, "%d tunnel%s down %s, %d flapping, %d provider event%s", r->nstuck,
+	    r->nstuck == 1 ? "" : "s", when, r->nflapping, r->nfleet, r->nfleet == 1 ? "" : "s");
+	return buf;
+}
+
 const char *
 report_ev_text(const struct report *r, const struct report_evidence *e)
 {

@@ -152,6 +152,11 @@ struct report {
  * (report_md.c). */
 void report_md_inline(FILE *f, const char *s);
 
+/* The one-line headline: "6 tunnels down now, 1 flapping, 1 provider
+ * event" ("at the end" for a past period; "All tunnels up, ..." when
+ * nothing is).  Returns buf. */
+char *report_headline(const struct report *r, char *buf, size_t sz);
+
 /* The evidence line as the report shows it: e->shown, or e->line with
  * --raw; NULL when the line is no longer stored. */
 const char *report_ev_text(const struct report *r, const struct report_evidence *e);

@@ -26,6 +26,7 @@
 #define RH_ROW      22
 #define RH_BAR      12
 #define RH_AXIS     24
+#define RH_MIN_MARK 4.0       /* narrowest down/degraded band: a 2 s flap in 24 h shows */
 
 /* Escaped text.  The model holds valid UTF-8 (report.c), so only ASCII
  * needs attention: the five markup characters, and C0 controls and DEL,
@@ -138,6 +139,8 @@ static const char report_html_css[] =
 	"body{font:14px/1.45 system-ui,-apple-system,\"Segoe UI\",Roboto,\"Helvetica Neue\","
 	"Arial,sans-serif;color:var(--ink);max-width:1120px;margin:0 auto;padding:24px}\n"
 	"h1{font-size:1.6em;margin:0 0 .2em}\n"
+	".headline{font-size:1.25em;font-weight:600;margin:.2em 0}\n"
+	"ul.tl-details{margin:.4em 0 1em;padding-left:1.2em;font-size:.92em}\n"
 	"h2{font-size:1.25em;border-bottom:2px solid var(--line);padding-bottom:.2em;"
 	"margin-top:1.8em}\n"
 	"h3{font-size:1.05em;margin:.2em 0}\n"
@@ -505,6 +508,55 @@ report_html_axis(FILE *f, const struct report *r)
 	}
 }
 
+/* What the timeline's tooltips say, as text that mail and print keep:
+ * each drawn tunnel's down and degraded stretches and its incidents. */
+static void
+report_html_timeline_list(FILE *f, const struct report *r)
+{
+	static const char *const names[] = { "up", "down", "degraded" };
+	int i, k, n;
+
+	fputs("<ul class=\"tl-details\">\n", f);
+	for (i = 0; i < r->ntimelines; i++) {
+		const struct report_tunnel *t = &r->tunnels[r->timelines[i]];
+		fputs("<li><strong>", f);
+		report_html_text(f, t->hostname);
+		fputs(" ", f);
+		report_html_text(f, t->name);
+		fputs("</strong>: ", f);
+		for (k = 0, n = 0; k < t->nbands; k++) {
+			const struct report_band *b = &t->bands[k];
+			if (b->state == REPORT_UP)
+				continue;
+			fprintf(f, "%s%s ", n++ > 0 ? "; " : "", names[b->state]);
+			report_fput_time(f, b->start_us);
+			fputs(" \xe2\x86\x92 ", f);
+			report_fput_time(f, b->end_us);
+			fputs(" (", f);
+			report_fput_duration(f, b->end_us - b->start_us);
+			fputs(")", f);
+		}
+		if (n == 0)
+			fputs("no down time", f);
+		for (k = 0; k < t->ninc; k++) {
+			int ii = r->by_tunnel[t->first_inc + k];
+			const struct report_incident *in = &r->incidents[ii];
+			fputs(k == 0 ? " \xc2\xb7 incidents: " : ", ", f);
+			if (ii < r->listed)
+				fprintf(f, "<a href=\"#incident-%lld\">", (long long)in->id);
+			fprintf(f, "#%lld", (long long)in->id);
+			if (ii < r->listed)
+				fputs("</a>", f);
+			fputs(" ", f);
+			report_html_text(f, in->symptom);
+			fputs(" ", f);
+			report_html_text(f, in->root_cause);
+		}
+		fputs("</li>\n", f);
+	}
+	fputs("</ul>\n", f);
+}
+
 static void
 report_html_timelines(FILE *f, const struct report *r)
 {
@@ -522,7 +574,8 @@ report_html_timelines(FILE *f, const struct report *r)
 	    "<span style=\"background:var(--down)\"></span>down"
 	    "<span style=\"background:var(--deg)\"></span>degraded"
 	    "<span style=\"background:var(--none)\"></span>not observed"
-	    " \xc2\xb7 \xe2\x96\xbc an incident starts (hover for details)</p>\n", f);
+	    " \xc2\xb7 \xe2\x96\xbc an incident starts; the stretches are listed below "
+	    "(short ones drawn wider than they lasted)</p>\n", f);
 	fprintf(f, "<svg class=\"timeline\" xmlns=\"http://www.w3.org/2000/svg\" "
 	    "viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"tunnel timelines\">\n", RH_W, h);
 	report_html_axis(f, r);
@@ -545,8 +598,8 @@ report_html_timelines(FILE *f, const struct report *r)
 			const struct report_band *b = &t->bands[k];
 			double x0 = report_html_x(r, b->start_us), x1 = report_html_x(r, b->end_us);
 			double w = x1 - x0;
-			if (b->state != REPORT_UP && w < 1.5)
-				w = 1.5;    /* a short outage must stay visible */
+			if (b->state != REPORT_UP && w < RH_MIN_MARK)
+				w = RH_MIN_MARK;    /* a short outage must stay visible */
 			fprintf(f, "<rect class=\"%s\" x=\"%.2f\" y=\"%d\" width=\"%.2f\" "
 			    "height=\"%d\"><title>%s ", cls[b->state], x0, y, w, RH_BAR,
 			    names[b->state]);
@@ -578,6 +631,7 @@ report_html_timelines(FILE *f, const struct report *r)
 		fputs("</g>\n", f);
 	}
 	fputs("</svg></div>\n", f);
+	report_html_timeline_list(f, r);
 	if (r->timelines_omitted > 0)
 		fprintf(f, "<p class=\"mute\">%d more affected tunnels are not drawn (the %d "
 		    "with the most down time are).</p>\n", r->timelines_omitted, r->ntimelines);
@@ -662,7 +716,7 @@ report_html_incident(FILE *f, const struct report *r, const struct report_incide
 int
 report_write_html(const struct report *r, FILE *f)
 {
-	char a[40], b[40], g[40], d[48];
+	char a[40], b[40], g[40], d[48], hl[160];
 	int i;
 
 	util_format_iso(a, sizeof a, r->cur.start_us, 0);
@@ -671,10 +725,13 @@ report_write_html(const struct report *r, FILE *f)
 	report_format_duration(d, sizeof d, r->cur.end_us - r->cur.start_us);
 	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n"
 	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n", f);
-	fprintf(f, "<title>tunnelwatch fleet report %s \xe2\x80\x93 %s</title>\n", a, b);
+	fprintf(f, "<title>%s \xe2\x80\x93 tunnelwatch fleet report %s \xe2\x80\x93 %s</title>\n",
+	    report_headline(r, hl, sizeof hl), a, b);
 	fprintf(f, "<style>\n%s</style>\n</head>\n<body>\n", report_html_css);
-	fprintf(f, "<header><h1>Fleet report</h1>\n<p class=\"period\">%s \xe2\x86\x92 %s "
-	    "(%s) \xc2\xb7 generated %s by tunnelwatch %s</p>\n", a, b, d, g, TW_VERSION);
+	fprintf(f, "<header><h1>Fleet report</h1>\n<p class=\"headline\">%s</p>\n"
+	    "<p class=\"period\">%s \xe2\x86\x92 %s "
+	    "(%s) \xc2\xb7 generated %s by tunnelwatch %s</p>\n",
+	    report_headline(r, hl, sizeof hl), a, b, d, g, TW_VERSION);
 	fputs("<nav><a href=\"#summary\">Summary</a><a href=\"#fleet\">Fleet events</a>"
 	    "<a href=\"#stuck\">Stuck</a><a href=\"#flapping\">Flapping</a>"
 	    "<a href=\"#bfd\">BFD</a>"

@@ -143,6 +143,10 @@ report_to_json(const struct report *r)
 	json_object_set_new(o, "tunnelwatch_report", json_integer(1));
 	json_object_set_new(o, "generated_at",
 	    json_string(util_format_iso(buf, sizeof buf, r->generated_us, 0)));
+	{
+		char hl[160];
+		json_object_set_new(o, "headline", json_string(report_headline(r, hl, sizeof hl)));
+	}
 	json_object_set_new(o, "period", report_json_period(r->cur.start_us, r->cur.end_us));
 	json_object_set_new(o, "previous_period",
 	    report_json_period(r->prev.start_us, r->prev.end_us));

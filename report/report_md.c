@@ -492,15 +492,16 @@ report_md_incident(FILE *f, const struct report *r, const struct report_incident
 int
 report_write_md(const struct report *r, FILE *f)
 {
-	char a[40], b[40], g[40], d[48];
+	char a[40], b[40], g[40], d[48], hl[160];
 	int i;
 
 	util_format_iso(a, sizeof a, r->cur.start_us, 0);
 	util_format_iso(b, sizeof b, r->cur.end_us, 0);
 	util_format_iso(g, sizeof g, r->generated_us, 0);
 	report_format_duration(d, sizeof d, r->cur.end_us - r->cur.start_us);
-	fprintf(f, "# Fleet report\n\n%s \xe2\x86\x92 %s (%s) \xc2\xb7 generated %s by "
-	    "tunnelwatch %s \xc2\xb7 times are UTC\n\n", a, b, d, g, TW_VERSION);
+	fprintf(f, "# Fleet report\n\n**%s**\n\n%s \xe2\x86\x92 %s (%s) \xc2\xb7 generated %s by "
+	    "tunnelwatch %s \xc2\xb7 times are UTC\n\n", report_headline(r, hl, sizeof hl), a, b,
+	    d, g, TW_VERSION);
 	report_md_summary(f, r);
 	report_md_fleet(f, r);
 	report_md_stuck(f, r);

@@ -272,10 +272,36 @@ grep -q 'id="incident-53"' report.html || fail "incident 53 missing"
 grep -q 'Stuck right now\|Still open at the end' report.html || fail "stuck section"
 ok "HTML well-formed (xmllint), self-contained, log text escaped"
 
+# The headline, the details without hover, short flaps visible (issue #15).
+# (report.md comes later: its headline is checked there.)
+"$TW_BIN" report --db "$DB" --since 2024-06-18T00:00:00Z/24h --format json >hl.json
+python3 - <<'EOF' || fail "headline, details without hover, short bands"
+import json, re, html
+r = json.load(open("hl.json"))
+hl = r["headline"]
+m = re.fullmatch(r"(\d+) tunnels? down (now|at the end), (\d+) flapping, (\d+) provider events?", hl)
+assert m, hl
+assert int(m.group(1)) == len(r["stuck"]) and int(m.group(4)) == len(r["fleet_events"]), (hl, len(r["stuck"]))
+page = open("report.html", encoding="utf-8").read()
+assert f'<p class="headline">{html.escape(hl, quote=False)}</p>' in page, "HTML headline"
+assert re.search(r"<title>[^<]*" + re.escape(html.escape(hl, quote=False)), page), "headline in <title>"
+assert "hover" not in page, "the page still asks to hover"
+rows = page.count('<g><text x="0"')
+items = re.findall(r'<ul class="tl-details">(.*?)</ul>', page, re.S)
+assert items and items[0].count("<li>") == rows and rows > 0, (rows, items[:1])
+assert re.search(r"down 2024-06-18T\S+ \u2192 2024-06-18T\S+ \(\d", items[0]), items[0][:300]
+widths = [float(w) for w in re.findall(r'<rect class="b-(?:down|degraded)" x="[^"]+" y="\d+" width="([0-9.]+)"', page)]
+assert widths and min(widths) >= 4.0, min(widths)
+print(f"  headline: {hl}; {rows} timeline rows listed; narrowest band {min(widths)} of 700")
+EOF
+ok "headline in HTML and JSON; timeline details listed, not hidden behind hover; short bands drawn at least 4 units wide"
+
 # --- Markdown ------------------------------------------------------------
 "$TW_BIN" report --db "$DB" --since 2024-06-18T00:00:00Z/24h --out report.md 2>err ||
 	{ cat err; fail "report md"; }
 grep -q '^# Fleet report' report.md || fail "md: title (format from the extension)"
+grep -qxF "**$(python3 -c 'import json; print(json.load(open("hl.json"))["headline"])')**" report.md ||
+	{ head -4 report.md; fail "md: the headline"; }
 grep -q '^`````$' report.md || fail "md: the fence must be longer than the line's backticks"
 grep -qF 'AUTH \<b>bold\</b> & "quoted"' report.md || fail "md: inline text escaped"
 # Plain Markdown (issue #15): nothing escaped that Markdown would not misread.
