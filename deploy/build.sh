@@ -56,6 +56,22 @@ tw_apt_install() {
 	fi
 }
 
+# tw_put_on_path BUILD_DIR [PREFIX]: copies the built tunnelwatch into
+# PREFIX/bin (default /usr/local, on root's and every user's PATH) and its
+# man page into PREFIX/share/man/man8, so the quick start's next steps can
+# say `tunnelwatch …` and `man tunnelwatch`.  A copy, not a link: the
+# clone may move; running the quick start again refreshes it.
+tw_put_on_path() {
+	local dir=$1 prefix=${2:-/usr/local}
+	if ! install -D -m 0755 "$dir/tunnelwatch" "$prefix/bin/tunnelwatch" 2>/dev/null; then
+		echo "could not install $prefix/bin/tunnelwatch (not root?); use $dir/tunnelwatch" >&2
+		return 0
+	fi
+	[ ! -f "$dir/tunnelwatch.8.gz" ] ||
+		install -D -m 0644 "$dir/tunnelwatch.8.gz" "$prefix/share/man/man8/tunnelwatch.8.gz"
+	echo "installed $prefix/bin/tunnelwatch" >&2
+}
+
 tw_build() {
 	local dir=$1
 	shift
