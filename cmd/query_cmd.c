@@ -355,7 +355,7 @@ query_open(const struct config *cfg, const char *cmd, struct store **st)
 	char err[1024];
 
 	if (store_open(cfg->db_path, STORE_RDONLY, st, err, sizeof err) != 0) {
-		fprintf(stderr, "tunnelwatch: %s: %s\n", cmd, err);
+		fprintf(stderr, "tunnelwatch: error: %s: %s\n", cmd, err);
 		return -1;
 	}
 	return 0;

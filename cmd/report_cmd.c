@@ -53,7 +53,7 @@ report_run(const struct config *cfg)
 		return 2;
 	}
 	if (store_open(cfg->db_path, STORE_RDONLY, &st, err, sizeof err) != 0) {
-		fprintf(stderr, "tunnelwatch: report: %s\n", err);
+		fprintf(stderr, "tunnelwatch: error: report: %s\n", err);
 		return 1;
 	}
 	built = 1;

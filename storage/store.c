@@ -25,9 +25,11 @@
 #include "migrate.h"
 #include "strmap.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* Pages in the WAL before a commit checkpoints it (about 40 MiB at 16 KiB
  * pages; serve checkpoints on its own thread instead). */
@@ -146,8 +148,15 @@ store_open(const char *path, int flags, struct store **out, char *err, size_t er
 	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	rc = sqlite3_open_v2(path, &st->db, oflags | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
-		snprintf(err, errsz, "%s: %s", path,
-		    st->db != NULL ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+		struct stat sb;
+		if ((flags & STORE_RDONLY) && stat(path, &sb) != 0 && errno == ENOENT)
+			/* SQLite only says "unable to open database file" */
+			snprintf(err, errsz, "%s: no such database; give --db PATH (serve and "
+			    "import create one; the service's is "
+			    "/var/lib/tunnelwatch/tunnelwatch.db)", path);
+		else
+			snprintf(err, errsz, "%s: %s", path,
+			    st->db != NULL ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
 		goto fail;
 	}
 	sqlite3_busy_timeout(st->db, 5000);

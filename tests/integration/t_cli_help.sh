@@ -102,3 +102,12 @@ grep -q "warning: database" fatal.txt && fail "import: database failure labelled
 ok "a fatal failure says error:"
 "$TW_BIN" --version | grep -q "^tunnelwatch " || fail "--version"
 ok "cli help and errors"
+# A missing database to a reading command: named, with the hint, labelled error:, nothing created.
+for c in tunnels incidents report; do
+	rc=0; "$TW_BIN" "$c" --db "$T/absent.db" >/dev/null 2>missing.txt || rc=$?
+	eq "$rc" "1" "$c with a missing database: exit status"
+	grep -q "error: $c: $T/absent.db: no such database; give --db PATH" missing.txt ||
+		{ cat missing.txt; fail "$c: a missing database without the hint"; }
+	[ ! -e "$T/absent.db" ] || fail "$c created the missing database"
+done
+ok "a missing database is named, with a hint"
