@@ -19,6 +19,10 @@
 #define CFG_MAX_TZ         256
 #define CFG_MAX_CIDR       64
 #define CFG_MAX_ZONES      32   /* distinct IANA zones loaded */
+#define CFG_MAX_ALERT_DESTS 16  /* alert destinations (webhooks, commands) */
+#define CFG_MAX_ALERT_RULES 32
+#define CFG_MAX_ALERT_MATCH 16  /* root causes or device globs in one rule */
+#define CFG_MAX_ALERT_HDRS  4   /* extra HTTP headers of one webhook */
 
 struct tzif;
 
@@ -48,6 +52,54 @@ struct cfg_cidr {
 struct cfg_tz_net {                  /* a zone for a range of sender addresses */
 	struct cfg_cidr net;
 	struct cfg_zone z;
+};
+
+/* Alerts (alert/, docs/alerts.md): where they go and which go where. */
+enum cfg_alert_preset { CFG_PRESET_GENERIC, CFG_PRESET_SLACK, CFG_PRESET_TEAMS };
+
+struct cfg_alert_dest {
+	char name[64];
+	int exec;                     /* 0: webhook (POST), 1: command (sh -c) */
+	int preset;                   /* enum cfg_alert_preset; webhooks */
+	char target[2048];            /* the URL, or the command */
+	char headers[CFG_MAX_ALERT_HDRS][512];   /* "Name: value" */
+	int n_headers;
+	int64_t timeout_us;           /* one attempt */
+	int retries;                  /* attempts after the first */
+	int rate_limit;               /* alerts per rate_window; 0 = no limit */
+	int64_t rate_window_us;
+};
+
+struct cfg_alert_rule {
+	uint32_t to;                  /* destination bits (index in dest[]) */
+	unsigned events;              /* 1 << enum cfg_alert_event; 0 = all */
+	unsigned symptoms;            /* 1 << enum cfg_alert_symptom; 0 = all */
+	char causes[CFG_MAX_ALERT_MATCH][48];     /* globs; none = all */
+	int n_causes;
+	char devices[CFG_MAX_ALERT_MATCH][128];   /* hostname or system-ip globs */
+	int n_devices;
+	int64_t min_duration_us;      /* -1: alerts.debounce */
+};
+
+/* The alert events (payload "event") and incident symptoms, by bit. */
+enum cfg_alert_event {
+	CFG_EV_OPENED, CFG_EV_ESCALATED, CFG_EV_CLOSED, CFG_EV_FLAPPING,
+	CFG_EV_FLEET_OPENED, CFG_EV_FLEET_CLOSED, CFG_EV_MAX
+};
+enum cfg_alert_symptom {
+	CFG_SYM_NEVER_ESTABLISHED, CFG_SYM_FLAP, CFG_SYM_STUCK, CFG_SYM_DOWN,
+	CFG_SYM_DEGRADED, CFG_SYM_FLAPPING, CFG_SYM_MAX
+};
+extern const char *const cfg_alert_event_names[CFG_EV_MAX];
+extern const char *const cfg_alert_symptom_names[CFG_SYM_MAX];
+
+struct cfg_alerts {
+	struct cfg_alert_dest dest[CFG_MAX_ALERT_DESTS];
+	int n_dest;
+	struct cfg_alert_rule rule[CFG_MAX_ALERT_RULES];
+	int n_rules;
+	int64_t debounce_us;          /* an incident open this long is alerted */
+	int64_t interval_us;          /* how often the database is looked at */
 };
 
 struct config {
@@ -108,6 +160,8 @@ struct config {
 	int n_tcp_allow;
 	uint64_t sender_rate_limit;   /* messages per second per sender, 0 = off */
 
+	struct cfg_alerts alerts;
+
 	/* query and report commands */
 	struct cfg_query {
 		const char *since;        /* "24h", or an ISO time */
@@ -156,6 +210,18 @@ int cfg_add_tz_rule(struct config *cfg, const char *key, const char *zone,
  */
 struct cfg_zone cfg_zone_for(const struct config *cfg, const char *host,
     size_t len, int family, const uint8_t *addr);
+/*
+ * Alerts: adds a destination from the command line (--alert-webhook URL,
+ * generic preset; --alert-exec COMMAND), or reads the config's "alerts"
+ * object (base/alertcfg.c; json is a json_t *).  Return 0, or -1 with err
+ * filled.
+ */
+int cfg_alert_add_flag(struct config *cfg, int exec, const char *target,
+    char *err, size_t errsz);
+int cfg_alerts_from_json(struct config *cfg, const void *json, char *err, size_t errsz);
+/* The bit of a name in names[n], or -1. */
+int cfg_alert_name_bit(const char *const *names, int n, const char *name);
+
 /* Frees what cfg owns (the loaded zones), not cfg itself. */
 void cfg_free(struct config *cfg);
 

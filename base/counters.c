@@ -35,4 +35,8 @@ const char *const counter_names[CTR_MAX] = {
 	[CTR_UDP_DROPPED_RATE_LIMIT] = "udp_dropped_rate_limit",
 	[CTR_TCP_PAUSED_RATE_LIMIT] = "tcp_paused_rate_limit",
 	[CTR_RATE_LIMIT_EVICTIONS] = "rate_limit_evictions",
+	[CTR_ALERTS_SENT] = "alerts_sent",
+	[CTR_ALERTS_FAILED] = "alerts_failed",
+	[CTR_ALERTS_RETRIED] = "alerts_retried",
+	[CTR_ALERTS_SUPPRESSED] = "alerts_suppressed",
 };

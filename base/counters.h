@@ -44,6 +44,10 @@ enum counter_id {
 	CTR_UDP_DROPPED_RATE_LIMIT,    /* datagrams over sender_rate_limit */
 	CTR_TCP_PAUSED_RATE_LIMIT,     /* times a connection was paused: sender_rate_limit */
 	CTR_RATE_LIMIT_EVICTIONS,      /* senders evicted from the full rate-limit table */
+	CTR_ALERTS_SENT,               /* alerts delivered (alert/deliver.c) */
+	CTR_ALERTS_FAILED,             /* alerts given up: retries exhausted, queue full */
+	CTR_ALERTS_RETRIED,            /* delivery attempts repeated after a failure */
+	CTR_ALERTS_SUPPRESSED,         /* alerts not sent: grouped or rate-limited */
 	CTR_MAX
 };
 

@@ -151,6 +151,16 @@ static const struct opt_def opt_rows[] = {
 	{ "correlate-interval", "correlate_interval", OPT_T_DURATION, "DUR", "1s", 1000, HOUR,
 	  F(corr_interval_us), C_SERVE, 0, NULL, "how often serve runs the correlator", NULL },
 
+	/* alerts (docs/alerts.md) */
+	{ "alert-webhook", NULL, OPT_T_WEBHOOK, "URL", "none", 0, 0, F(alerts), C_SERVE,
+	  OPTF_REPEAT | OPTF_SHOWN, NULL, "POST each alert as JSON (generic preset) to URL, "
+	  "repeatable", NULL },
+	{ "alert-exec", NULL, OPT_T_EXEC, "COMMAND", "none", 0, 0, F(alerts), C_SERVE,
+	  OPTF_REPEAT | OPTF_SHOWN, NULL, "run COMMAND (sh -c) with each alert's JSON on stdin, "
+	  "repeatable", NULL },
+	{ NULL, "alerts", OPT_T_ALERTS, "OBJECT", "none", 0, 0, F(alerts), C_SERVE, OPTF_SHOWN,
+	  NULL, "alert destinations, rules, debounce (docs/alerts.md)", NULL },
+
 	/* report and queries (docs/querying.md) */
 	{ "since", NULL, OPT_T_PERIOD, "PERIOD", "24h", 0, 0, F(q.since), C_REPORT | C_INCIDENTS,
 	  OPTF_SHOWN, NULL, "24h, 7d, a time, TIME/TIME or TIME/DUR; incidents: all when not given",
@@ -339,6 +349,16 @@ opt_expect(const struct opt_def *d, char *buf, size_t sz)
 		break;
 	case OPT_T_ZONE_RULE:
 		snprintf(buf, sz, "HOST=ZONE or CIDR=ZONE, ZONE as +HH:MM, UTC or Europe/Berlin");
+		break;
+	case OPT_T_WEBHOOK:
+		snprintf(buf, sz, "an http:// or https:// URL, at most %d destinations",
+		    CFG_MAX_ALERT_DESTS);
+		break;
+	case OPT_T_EXEC:
+		snprintf(buf, sz, "a command, at most %d destinations", CFG_MAX_ALERT_DESTS);
+		break;
+	case OPT_T_ALERTS:
+		snprintf(buf, sz, "an object (docs/alerts.md)");
 		break;
 	case OPT_T_PATH:
 	case OPT_T_CONFIG:
@@ -553,6 +573,13 @@ opt_set(struct config *cfg, const struct opt_def *d, const char *name, const cha
 			return opt_bad(d, name, text, why, err, errsz);
 		return 0;
 	}
+	case OPT_T_WEBHOOK:
+	case OPT_T_EXEC:
+		if (cfg_alert_add_flag(cfg, d->type == OPT_T_EXEC, text, why, sizeof why) != 0)
+			return opt_bad(d, name, text, why, err, errsz);
+		return 0;
+	case OPT_T_ALERTS:
+		break;
 	}
 	snprintf(err, errsz, "%s: unknown option type", name);
 	return -1;
@@ -582,6 +609,9 @@ opt_defaults(struct config *cfg)
 	size_t i;
 
 	memset(cfg, 0, sizeof *cfg);
+	/* The "alerts" object's own defaults (docs/alerts.md). */
+	cfg->alerts.debounce_us = 30 * SEC;
+	cfg->alerts.interval_us = 1 * SEC;
 	for (i = 0; i < OPT_N_ROWS; i++) {
 		const struct opt_def *d = &opt_rows[i];
 		/* The table's own defaults are tested to apply (test_options.c). */
@@ -671,6 +701,8 @@ opt_json_key(struct config *cfg, const struct opt_def *d, const char *key, json_
 		}
 		return 0;
 	}
+	if (d->type == OPT_T_ALERTS)
+		return cfg_alerts_from_json(cfg, v, err, errsz);
 	if (d->fl & OPTF_REPEAT) {
 		if (!json_is_array(v)) {
 			snprintf(err, errsz, "%s: expected an array of %s", key,

@@ -40,6 +40,9 @@ enum opt_type {
 	OPT_T_CIDR,        /* sender range, repeatable */
 	OPT_T_ZONE,        /* +HH:MM, UTC or a tzdata name */
 	OPT_T_ZONE_RULE,   /* HOST=ZONE or CIDR=ZONE, repeatable; an object in JSON */
+	OPT_T_WEBHOOK,     /* --alert-webhook URL, repeatable (alertcfg.c) */
+	OPT_T_EXEC,        /* --alert-exec COMMAND, repeatable */
+	OPT_T_ALERTS,      /* the config's "alerts" object (docs/alerts.md) */
 };
 
 /* opt_def.fl */

@@ -6,7 +6,10 @@
  * resolves and stores; the checkpointer thread (storage/checkpoint.c)
  * checkpoints the WAL with its own connection, so that the writer does
  * not (it is started before the writer and stopped after it, with a final
- * checkpoint).  Shutdown on SIGTERM/SIGINT: stop accepting
+ * checkpoint); with alert destinations configured, the alert watcher
+ * (alert/watch.c) reads incidents with its own read-only connection and
+ * one worker per destination delivers (stopped before the writer, whose
+ * exit saves the watcher's last state).  Shutdown on SIGTERM/SIGINT: stop accepting
  * connections, keep reading what clients and the kernel's socket buffers
  * already hold until the input has been quiet for a moment (or
  * shutdown_grace ran out), then close every socket, publish the last chunk,
@@ -22,6 +25,7 @@
 #include "checkpoint.h"
 #include "cli.h"
 #include "dblock.h"
+#include "watch.h"
 #include "log.h"
 #include "options.h"
 #include "server.h"
@@ -230,6 +234,7 @@ serve_run(const struct config *cfg)
 	struct store *st = NULL;
 	struct ckpt *ckpt = NULL;
 	struct dblock lock = { -1 };
+	struct alert_watch *alerts = NULL;
 	uv_loop_t loop;
 	char err[512], abspath[PATH_MAX];
 	long holder;
@@ -290,6 +295,8 @@ serve_run(const struct config *cfg)
 	}
 	st = NULL;              /* the writer owns it now */
 	started = 1;
+	if (alert_watch_start(cfg, &srv->ctr, srv->writer, &alerts, err, sizeof err) != 0)
+		log_errorx("alerts: %s; running without alerts", err);
 	if (realpath(cfg->db_path, abspath) == NULL)
 		snprintf(abspath, sizeof abspath, "%s", cfg->db_path);
 	serve_print_guide(cfg, abspath);
@@ -312,6 +319,7 @@ out_listeners:
 	uv_run(&loop, UV_RUN_DEFAULT);
 out_queue:
 	mq_close(&srv->queue);
+	alert_watch_stop(alerts);
 	if (started) {
 		writer_join(srv->writer);
 		uint64_t dq = ctr_get(&srv->ctr, CTR_DROPPED_QUEUE_FULL);

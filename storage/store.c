@@ -497,6 +497,16 @@ store_meta_get_int(struct store *st, const char *key, int64_t *out)
 }
 
 int
+store_meta_set_text(struct store *st, const char *key, const char *text)
+{
+	sqlite3_stmt *s = st->stmt[SQL_META_SET];
+
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, text, -1, SQLITE_STATIC);
+	return store_step_done(st, SQL_META_SET);
+}
+
+int
 store_meta_set_int(struct store *st, const char *key, int64_t v)
 {
 	sqlite3_stmt *s = st->stmt[SQL_META_SET];

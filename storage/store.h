@@ -65,5 +65,6 @@ int store_add_sender(struct store *st, const char *ip, int64_t received,
 /* meta key/value. */
 int store_meta_get_int(struct store *st, const char *key, int64_t *out);
 int store_meta_set_int(struct store *st, const char *key, int64_t v);
+int store_meta_set_text(struct store *st, const char *key, const char *text);
 
 #endif

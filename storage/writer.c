@@ -64,6 +64,11 @@ struct writer {
 	char last_sender[64];
 	char last_ip[48];
 
+	/* writer_post_meta: a value waiting to be saved. */
+	pthread_mutex_t meta_mtx;
+	char meta_key[64];
+	char *meta_text;
+
 	struct sender_slot *senders;   /* open addressing on the IP text */
 	int n_senders;
 	int64_t next_stats_us;
@@ -344,6 +349,47 @@ writer_prune(struct writer *w)
 	    w->cfg->retention_messages_us / 4 + 100 * 1000LL : 60 * 1000000LL;
 }
 
+void
+writer_post_meta(struct writer *w, const char *key, const char *text)
+{
+	char *copy = strdup(text);
+
+	if (copy == NULL)
+		return;
+	pthread_mutex_lock(&w->meta_mtx);
+	free(w->meta_text);
+	w->meta_text = copy;
+	snprintf(w->meta_key, sizeof w->meta_key, "%s", key);
+	pthread_mutex_unlock(&w->meta_mtx);
+}
+
+/* Saves what writer_post_meta left, inside the open transaction.  On a
+ * failure the value is kept for the next try (unless a newer came). */
+static int
+writer_save_meta(struct writer *w)
+{
+	char key[64], *text;
+	int rc;
+
+	pthread_mutex_lock(&w->meta_mtx);
+	text = w->meta_text;
+	w->meta_text = NULL;
+	snprintf(key, sizeof key, "%s", w->meta_key);
+	pthread_mutex_unlock(&w->meta_mtx);
+	if (text == NULL)
+		return SQLITE_OK;
+	if ((rc = store_meta_set_text(w->st, key, text)) != SQLITE_OK) {
+		pthread_mutex_lock(&w->meta_mtx);
+		if (w->meta_text == NULL) {
+			w->meta_text = text;
+			text = NULL;
+		}
+		pthread_mutex_unlock(&w->meta_mtx);
+	}
+	free(text);
+	return rc;
+}
+
 /* The correlator's pass, between batches (docs/architecture.md). */
 static void
 writer_note_trail(void *arg, int64_t tunnel_id, int64_t us)
@@ -439,6 +485,13 @@ writer_main(void *arg)
 		if (!w->in_txn && now >= w->next_corr_us) {
 			writer_correlate(w);
 			w->next_corr_us = util_mono_us() + w->cfg->corr_interval_us;
+			pthread_mutex_lock(&w->meta_mtx);
+			int posted = w->meta_text != NULL;
+			pthread_mutex_unlock(&w->meta_mtx);
+			if (posted) {
+				writer_open_txn(w);
+				writer_commit(w, writer_save_meta(w), 0);
+			}
 		}
 		if (!w->in_txn && now >= w->next_retention_us) {
 			w->next_retention_us = util_mono_us() + writer_prune(w);
@@ -460,6 +513,7 @@ writer_main(void *arg)
 	/* Final counters, so a short run leaves a trace too. */
 	writer_open_txn(w);
 	writer_write_stats(w, util_now_us());
+	(void)writer_save_meta(w);
 	writer_commit(w, SQLITE_OK, w->cfg->shutdown_grace_us);
 	return NULL;
 }
@@ -498,6 +552,7 @@ writer_start(const struct config *cfg, struct store *st, struct mq *q,
 	w->q = q;
 	w->ctr = ctr;
 	w->alive_us = util_mono_us();
+	pthread_mutex_init(&w->meta_mtx, NULL);
 	w->scratch = malloc(INGEST_SCRATCH((size_t)cfg->max_frame));
 	w->senders = calloc(WRITER_SENDERS, sizeof *w->senders);
 	w->ds = domain_scratch_new();
@@ -517,6 +572,7 @@ writer_start(const struct config *cfg, struct store *st, struct mq *q,
 		domain_scratch_free(w->ds);
 		free(w->scratch);
 		free(w->senders);
+		pthread_mutex_destroy(&w->meta_mtx);
 		free(w);
 		return -1;
 	}
@@ -541,5 +597,7 @@ writer_join(struct writer *w)
 	store_close(w->st);
 	free(w->scratch);
 	free(w->senders);
+	free(w->meta_text);
+	pthread_mutex_destroy(&w->meta_mtx);
 	free(w);
 }

@@ -29,6 +29,14 @@ int writer_start(const struct config *cfg, struct store *st, struct mq *q,
  * (at least once a second) or of a commit's retry.  For the watchdog
  * (cmd/serve.c): a writer stuck in one call stops renewing it. */
 int64_t writer_alive_us(struct writer *w);
+
+/*
+ * Hands the writer a value for the meta table from another thread (the
+ * alert watcher's state, alert/watch.c): copied; saved between batches
+ * at most once per correlate_interval, and at exit.  A newer value for
+ * the same key replaces one not yet saved.  One key at a time.
+ */
+void writer_post_meta(struct writer *w, const char *key, const char *text);
 /* Waits for the thread to drain the (closed) queue, then closes the store. */
 void writer_join(struct writer *w);
 
