@@ -288,7 +288,7 @@ alert_teams(const struct alert_out *o, const char *title, const char *text)
 	for (k = 0; k < n; k++)
 		json_array_append_new(facts, json_pack("{ssss}", "name", names[k], "value",
 		    values[k]));
-	return json_pack("{ssssssssssss[{so}]}", "@type", "MessageCard",
+	return json_pack("{ss ss ss ss ss ss s[{so}]}", "@type", "MessageCard",
 	    "@context", "https://schema.org/extensions", "summary", title,
 	    "themeColor", color, "title", title, "text", text[0] != '\0' ? text : title,
 	    "sections", "facts", facts);

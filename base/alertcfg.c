@@ -60,14 +60,18 @@ static int
 alertcfg_target(struct cfg_alert_dest *d, const char *text, const char *where, char *err,
     size_t errsz)
 {
+	/* where is NULL for a flag: opt_set names it and the value. */
 	if (text[0] == '\0' || strlen(text) >= sizeof d->target) {
-		snprintf(err, errsz, "%s: expected a %s shorter than %zu bytes", where,
-		    d->exec ? "command" : "URL", sizeof d->target);
+		snprintf(err, errsz, "%s%sexpected a %s shorter than %zu bytes", where ? where : "",
+		    where ? ": " : "", d->exec ? "command" : "URL", sizeof d->target);
 		return -1;
 	}
 	if (!d->exec && strncmp(text, "http://", 7) != 0 && strncmp(text, "https://", 8) != 0) {
-		snprintf(err, errsz, "%s: bad URL '%.200s' (expected http://... or https://...)",
-		    where, text);
+		if (where != NULL)
+			snprintf(err, errsz, "%s: bad URL '%.200s' (expected http://... or "
+			    "https://...)", where, text);
+		else
+			snprintf(err, errsz, "expected an http://... or https://... URL");
 		return -1;
 	}
 	snprintf(d->target, sizeof d->target, "%s", text);
@@ -87,11 +91,16 @@ cfg_alert_add_flag(struct config *cfg, int exec, const char *target, char *err, 
 	}
 	d = &a->dest[a->n_dest];
 	alertcfg_dest_defaults(d, exec);
-	if (alertcfg_target(d, target, exec ? "--alert-exec" : "--alert-webhook", err,
-	    errsz) != 0)
+	if (alertcfg_target(d, target, NULL, err, errsz) != 0)
 		return -1;
-	for (i = 0; i < a->n_dest; i++)
-		n += a->dest[i].exec == exec;
+	/* webhook-1, webhook-2 ...: the first number no destination has */
+	for (i = 0; i < a->n_dest; i++) {
+		snprintf(d->name, sizeof d->name, "%s-%d", exec ? "exec" : "webhook", n);
+		if (strcmp(a->dest[i].name, d->name) == 0) {
+			n++;
+			i = -1;
+		}
+	}
 	snprintf(d->name, sizeof d->name, "%s-%d", exec ? "exec" : "webhook", n);
 	a->n_dest++;
 	return 0;

@@ -13,14 +13,18 @@ tw_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 tw_install() {
 	# tzdata: IANA time zones (timezone "Europe/Berlin"), read at start.
 	# libsystemd-dev: sd_notify for the Type=notify unit.
+	# libcurl (OpenSSL): alert webhooks over HTTP(S) (alert/deliver.c);
+	# ca-certificates: the CA store their TLS checks against.
 	local want=(build-essential cmake pkg-config libuv1-dev libsqlite3-dev
-		libjansson-dev zlib1g-dev tzdata libsystemd-dev)
+		libjansson-dev zlib1g-dev tzdata libsystemd-dev libcurl4-openssl-dev
+		ca-certificates)
 	if [ "${1:-}" = "--test" ]; then
 		want+=(libcriterion-dev sqlite3 clang libclang-rt-14-dev bsdutils
 			procps iproute2 util-linux
 			strongswan-charon strongswan-swanctl libstrongswan-standard-plugins
 			libcharon-extra-plugins rsyslog nftables
-			python3 libxml2-utils systemd cmark-gfm)
+			python3 libxml2-utils systemd cmark-gfm
+			libmicrohttpd-dev)    # tests/tools/twhook.c: the alert tests' receiver
 	fi
 	tw_apt_install "${want[@]}"
 }

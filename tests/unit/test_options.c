@@ -78,6 +78,10 @@ static const struct argv_case argv_cases[] = {
 	{ "report --since 7d --format md --out r.md", 0, NULL },
 	{ "report --format pdf", -1, "--format: bad value 'pdf' (expected one of html|md|json)" },
 	{ "report stray", -1, "unexpected argument 'stray' (report takes no arguments)" },
+	{ "serve --alert-webhook https://hooks.example/x --alert-webhook http://127.0.0.1:9/",
+	  0, NULL },
+	{ "serve --alert-webhook hooks.example/x", -1, "--alert-webhook: bad value "
+	  "'hooks.example/x' (expected an http://... or https://... URL)" },
 	{ "tunnels --json=yes", -1, "--json takes no value" },
 	{ "tunnels --state sideways", -1, "--state: bad value 'sideways'" },
 	{ "serve --flap-count 1000", 0, NULL },
@@ -354,6 +358,8 @@ test_value(const struct opt_def *d, char *buf, size_t sz)
 	case OPT_T_FLAG: return "";
 	case OPT_T_CONFIG: return TW_SOURCE_DIR "/deploy/tunnelwatch.example.json";
 	case OPT_T_ZONE_RULE: return "vedge1=UTC";
+	case OPT_T_WEBHOOK: return "http://127.0.0.1:9/hook";
+	case OPT_T_EXEC: return "cat";
 	case OPT_T_CIDR: return "192.0.2.0/24";
 	case OPT_T_TEXT: return "x";
 	case OPT_T_CHOICE:
