@@ -64,13 +64,7 @@ alert_wait_until(struct alert_deliver *dl, int64_t until_mono)
 			end = dl->deadline_mono;
 		if ((left = end - util_mono_us()) <= 0)
 			return end == until_mono ? 0 : -1;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_sec += (time_t)(left / 1000000);
-		ts.tv_nsec += (long)(left % 1000000) * 1000;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
+		util_deadline(&ts, CLOCK_MONOTONIC, left);
 		pthread_cond_timedwait(&dl->cond, &dl->mtx, &ts);
 	}
 }
@@ -327,7 +321,7 @@ alert_deliver_start(const struct cfg_alerts *a, struct counters *ctr)
 	dl->a = a;
 	dl->ctr = ctr;
 	pthread_mutex_init(&dl->mtx, NULL);
-	pthread_cond_init(&dl->cond, NULL);
+	util_cond_init_mono(&dl->cond);
 	for (i = 0; i < a->n_dest; i++) {
 		struct alert_worker *w = &dl->w[i];
 		w->dl = dl;

@@ -343,13 +343,7 @@ watch_main(void *arg)
 			log_ratelimited(&thr, 60 * 1000000LL, "alerts: reading the database: %s; "
 			    "trying again", sqlite3_errstr(rc));
 		pthread_mutex_lock(&aw->mtx);
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_sec += (time_t)(wait / 1000000);
-		ts.tv_nsec += (long)(wait % 1000000) * 1000;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
+		util_deadline(&ts, CLOCK_MONOTONIC, wait);
 		if (!aw->stop)
 			pthread_cond_timedwait(&aw->cond, &aw->mtx, &ts);
 	}
@@ -422,7 +416,7 @@ alert_watch_start(const struct config *cfg, struct counters *ctr, struct writer 
 	    cfg->alerts.n_rules == 1 ? "" : "s", (long long)(cfg->alerts.debounce_us / 1000),
 	    aw->bootstrap ? "what is open now counts as said" : "resuming the saved state");
 	pthread_mutex_init(&aw->mtx, NULL);
-	pthread_cond_init(&aw->cond, NULL);
+	util_cond_init_mono(&aw->cond);
 	if (pthread_create(&aw->thread, NULL, watch_main, aw) != 0) {
 		snprintf(err, errsz, "cannot start the alert thread");
 		alert_deliver_stop(aw->deliver, 0);

@@ -326,3 +326,29 @@ util_i64_text(char *buf, int64_t v)
 		buf[at++] = tmp[--n];
 	return at;
 }
+
+void
+util_deadline(struct timespec *ts, clockid_t clock, int64_t us)
+{
+	clock_gettime(clock, ts);
+	ts->tv_sec += (time_t)(us / 1000000);
+	ts->tv_nsec += (long)(us % 1000000) * 1000;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
+int
+util_cond_init_mono(pthread_cond_t *c)
+{
+	pthread_condattr_t a;
+	int rc;
+
+	if ((rc = pthread_condattr_init(&a)) != 0)
+		return rc;
+	if ((rc = pthread_condattr_setclock(&a, CLOCK_MONOTONIC)) == 0)
+		rc = pthread_cond_init(c, &a);
+	pthread_condattr_destroy(&a);
+	return rc;
+}

@@ -7,7 +7,9 @@
 #define TW_UTIL_H
 
 #include <stddef.h>
+#include <pthread.h>
 #include <stdint.h>
+#include <time.h>
 #include <sys/socket.h>
 
 #include <jansson.h>
@@ -50,5 +52,11 @@ int util_utf8_valid(const char *buf, size_t len);
 /* v in decimal at buf (at least 21 bytes), not terminated; returns the
  * length.  For hash-map keys built on every line (snprintf costs more). */
 size_t util_i64_text(char *buf, int64_t v);
+
+/* *ts = now on clock (CLOCK_MONOTONIC, CLOCK_REALTIME) plus us: the
+ * deadline of a timed wait. */
+void util_deadline(struct timespec *ts, clockid_t clock, int64_t us);
+/* A condition variable whose timed waits count on CLOCK_MONOTONIC. */
+int util_cond_init_mono(pthread_cond_t *c);
 
 #endif
