@@ -79,6 +79,8 @@ alert_rule_matches(const struct cfg_alert_rule *r, const struct alert_subject *s
 
 	if (r->events != 0 && !(r->events & (1u << s->event)))
 		return 0;
+	if (s->event_only)
+		return 1;
 	if (r->symptoms != 0 && s->symptom >= 0 && !(r->symptoms & (1u << s->symptom)))
 		return 0;
 	for (i = 0; i < r->n_causes && !hit; i++)
@@ -107,8 +109,10 @@ alert_route(const struct cfg_alerts *a, const struct alert_subject *s, int64_t a
 		} else {
 			for (i = 0; i < a->n_rules; i++) {
 				const struct cfg_alert_rule *r = &a->rule[i];
-				int64_t m = r->min_duration_us >= 0 ? r->min_duration_us : a->debounce_us;
-				if ((r->to & (1u << d)) && alert_rule_matches(r, s) && (min < 0 || m < min))
+				int64_t m = r->min_duration_us >= 0 ? r->min_duration_us :
+				    a->debounce_us;
+				if ((r->to & (1u << d)) && alert_rule_matches(r, s) &&
+				    (min < 0 || m < min))
 					min = m;
 			}
 			if (min < 0)
@@ -265,7 +269,7 @@ void
 alert_engine_incident(struct alert_engine *e, const struct alert_incident *inc)
 {
 	const char *hosts[1] = { inc->hostname }, *ips[1] = { inc->system_ip };
-	struct alert_subject s = { CFG_EV_OPENED, inc->symptom, inc->root_cause, hosts, ips, 1 };
+	struct alert_subject s = { CFG_EV_OPENED, inc->symptom, inc->root_cause, hosts, ips, 1, 0 };
 	struct alert_out o = { CFG_EV_OPENED, 0, -1, 0, inc, NULL, NULL };
 	struct itrack *t = alert_find_inc(e, inc->id);
 	uint32_t due, later;
@@ -303,6 +307,7 @@ alert_engine_incident(struct alert_engine *e, const struct alert_incident *inc)
 	}
 	if (inc->ended_us != 0) {
 		s.event = o.event = CFG_EV_CLOSED;
+		s.event_only = 1;
 		due = alert_route(e->a, &s, 0, &later, &wait) & t->sent;
 		if (due != 0)
 			alert_send(e, due, &o);
@@ -315,11 +320,13 @@ alert_engine_incident(struct alert_engine *e, const struct alert_incident *inc)
 		e->changed = 1;
 		if (inc->symptom == CFG_SYM_STUCK) {
 			s.event = o.event = CFG_EV_ESCALATED;
+			s.event_only = 1;
 			o.prev_symptom = prev;
 			due = alert_route(e->a, &s, 0, &later, &wait) & t->sent;
 			if (due != 0)
 				alert_send(e, due, &o);
 			s.event = o.event = CFG_EV_OPENED;
+			s.event_only = 0;
 			o.prev_symptom = -1;
 		}
 	}
@@ -372,7 +379,7 @@ alert_engine_fleet(struct alert_engine *e, const struct alert_fleet *f)
 {
 	const char *hosts[ALERT_MAX_MEMBERS], *ips[ALERT_MAX_MEMBERS];
 	struct alert_subject s = { CFG_EV_FLEET_OPENED, -1, f->root_cause, hosts, ips,
-	    f->n_members };
+	    f->n_members, 0 };
 	struct alert_out o = { CFG_EV_FLEET_OPENED, 0, -1, 0, NULL, f, NULL };
 	struct ftrack *t = alert_find_fleet(e, f->id);
 	uint32_t due, later;
@@ -398,6 +405,7 @@ alert_engine_fleet(struct alert_engine *e, const struct alert_fleet *f)
 	}
 	if (f->ended_us != 0) {
 		s.event = o.event = CFG_EV_FLEET_CLOSED;
+		s.event_only = 1;
 		due = alert_route(e->a, &s, 0, &later, &wait) & t->sent;
 		if (due != 0)
 			alert_send(e, due, &o);
@@ -434,7 +442,7 @@ alert_engine_flapping(struct alert_engine *e, const struct alert_flapping *f)
 {
 	const char *hosts[1] = { f->hostname }, *ips[1] = { f->system_ip };
 	struct alert_subject s = { CFG_EV_FLAPPING, CFG_SYM_FLAPPING, f->root_cause, hosts,
-	    ips, 1 };
+	    ips, 1, 0 };
 	struct alert_out o = { CFG_EV_FLAPPING, 0, -1, 0, NULL, NULL, f };
 	uint32_t due, later;
 	int64_t wait;

@@ -82,6 +82,10 @@ struct alert_subject {
 	const char *const *hosts;    /* hostnames and system-ips, n each */
 	const char *const *ips;
 	int n;
+	int event_only;              /* match the event alone: what follows an alert
+	                              * already sent (closed, escalated) goes to the
+	                              * same destinations whatever the symptom or
+	                              * cause has become */
 };
 
 /*

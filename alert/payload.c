@@ -61,8 +61,8 @@ alert_title(const struct alert_out *o, char *buf, size_t sz)
 		break;
 	case CFG_EV_CLOSED:
 		alert_duration(dur, sizeof dur, i->ended_us - i->started_us);
-		snprintf(buf, sz, "%s %s: back after %s (was %s, %s)", i->hostname, i->tunnel, dur,
-		    alert_sym(i->symptom), i->root_cause);
+		snprintf(buf, sz, "%s %s: back after %s (%s)", i->hostname, i->tunnel, dur,
+		    i->root_cause);
 		break;
 	case CFG_EV_FLAPPING:
 		snprintf(buf, sz, "%s %s: flapping (%d flaps in 24 h, %s)", p->hostname, p->tunnel,
@@ -89,7 +89,8 @@ alert_incident_json(const struct alert_out *o)
 
 	json_object_set_new(j, "id", json_integer(i->id));
 	json_object_set_new(j, "hostname", json_string(i->hostname));
-	json_object_set_new(j, "system_ip", i->system_ip[0] ? json_string(i->system_ip) : json_null());
+	json_object_set_new(j, "system_ip", i->system_ip[0] ? json_string(i->system_ip) :
+	    json_null());
 	json_object_set_new(j, "tunnel", json_string(i->tunnel));
 	json_object_set_new(j, "peer_ip", i->peer_ip[0] ? json_string(i->peer_ip) : json_null());
 	json_object_set_new(j, "symptom", json_string(alert_sym(i->symptom)));
@@ -140,7 +141,8 @@ alert_flap_json(const struct alert_flapping *p)
 	json_t *j = json_object();
 
 	json_object_set_new(j, "hostname", json_string(p->hostname));
-	json_object_set_new(j, "system_ip", p->system_ip[0] ? json_string(p->system_ip) : json_null());
+	json_object_set_new(j, "system_ip", p->system_ip[0] ? json_string(p->system_ip) :
+	    json_null());
 	json_object_set_new(j, "tunnel", json_string(p->tunnel));
 	json_object_set_new(j, "peer_ip", p->peer_ip[0] ? json_string(p->peer_ip) : json_null());
 	json_object_set_new(j, "flaps_24h", json_integer(p->flaps_24h));
@@ -184,7 +186,8 @@ alert_slack_escape(char *out, size_t sz, const char *in)
 	size_t n = 0;
 
 	for (; *in != '\0' && n + 6 < sz; in++) {
-		const char *rep = *in == '&' ? "&amp;" : *in == '<' ? "&lt;" : *in == '>' ? "&gt;" : NULL;
+		const char *rep = *in == '&' ? "&amp;" : *in == '<' ? "&lt;" :
+		    *in == '>' ? "&gt;" : NULL;
 		if (rep != NULL) {
 			memcpy(out + n, rep, strlen(rep));
 			n += strlen(rep);

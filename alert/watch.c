@@ -234,7 +234,8 @@ watch_tracked(struct alert_watch *aw, int fleets)
 	for (i = 0; i < n; i++) {
 		int rows = 0;
 		sqlite3_bind_int64(s, 1, aw->ids[i]);
-		rc = fleets ? watch_fleets(aw, s, NULL, &rows) : watch_incidents(aw, s, NULL, &rows);
+		rc = fleets ? watch_fleets(aw, s, NULL, &rows) :
+		    watch_incidents(aw, s, NULL, &rows);
 		if (rc != SQLITE_OK)
 			return rc;
 		if (rows == 0 && fleets)

@@ -128,7 +128,8 @@ static const char *const RULES =
     " {\"name\": \"edge\", \"exec\": \"c\"},"
     " {\"name\": \"fleet\", \"exec\": \"d\"}],"
     " \"rules\": ["
-    "  {\"to\": \"stuck\", \"symptoms\": [\"stuck\", \"never_established\"], \"min_duration\": \"0s\"},"
+    "  {\"to\": \"stuck\", \"symptoms\": [\"stuck\", \"never_established\"],"
+    "   \"min_duration\": \"0s\"},"
     "  {\"to\": \"edge\", \"devices\": [\"vedge-ber-*\", \"10.9.*\"],"
     "   \"root_causes\": [\"dpd_*\", \"peer_not_responding\"], \"min_duration\": \"2m\"},"
     "  {\"to\": [\"edge\"], \"devices\": \"vedge-ber-01\", \"min_duration\": \"1m\"},"
@@ -184,7 +185,7 @@ Test(alert, route)
 	for (i = 0; i < sizeof route_cases / sizeof route_cases[0]; i++) {
 		const struct route_case *c = &route_cases[i];
 		const char *hosts[1] = { c->host }, *ips[1] = { c->ip };
-		struct alert_subject s = { c->event, c->symptom, c->cause, hosts, ips, 1 };
+		struct alert_subject s = { c->event, c->symptom, c->cause, hosts, ips, 1, 0 };
 		uint32_t later;
 		int64_t wait;
 		uint32_t due = alert_route(&cfg->alerts, &s, c->age, &later, &wait);
@@ -312,6 +313,30 @@ Test(alert, engine_debounce_escalate_close)
 	cr_expect_str_eq(look(e, &k, 401, &a, 1), "incident.closed>hook incident.closed>pager");
 	cr_expect_eq(alert_engine_n_tracked(e, 0), 0);
 	cr_expect(strstr(k.payload, "\"event\":\"incident.closed\"") != NULL, "%s", k.payload);
+	alert_engine_free(e);
+	free(cfg);
+}
+
+/* A rule for "down" that got the incident opened gets its close, though the
+ * incident closes as a flap with its cause classified anew. */
+Test(alert, engine_close_follows_the_open)
+{
+	struct config *cfg = cfg_from("{\"alerts\": {\"destinations\": ["
+	    " {\"name\": \"d\", \"exec\": \"x\"}, {\"name\": \"o\", \"exec\": \"y\"}],"
+	    " \"rules\": [{\"to\": \"d\", \"symptoms\": \"down\", \"root_causes\": \"dpd_*\","
+	    " \"min_duration\": \"0s\"}, {\"to\": \"o\", \"events\": \"incident.opened\","
+	    " \"min_duration\": \"0s\"}]}}");
+	struct sink k = { .cfg = cfg };
+	struct alert_engine *e = alert_engine_new(&cfg->alerts, sink_emit, &k);
+	struct alert_incident a = inc(1, 1, "vedge01", CFG_SYM_DOWN, 0, 0);
+
+	cr_expect_str_eq(look(e, &k, 1, &a, 1), "incident.opened>d incident.opened>o");
+	a.ended_us = NOW + 60 * S;
+	a.symptom = CFG_SYM_FLAP;
+	snprintf(a.root_cause, sizeof a.root_cause, "peer_delete");
+	cr_expect_str_eq(look(e, &k, 61, &a, 1), "incident.closed>d");   /* o: opened only */
+	cr_expect(strstr(k.payload, "\"title\":\"vedge01 ipsec1: back after 1m5s (peer_delete)\"")
+	    != NULL, "%s", k.payload);
 	alert_engine_free(e);
 	free(cfg);
 }
