@@ -18,7 +18,9 @@
 #define RESOLVE_THREAD_WINDOW (2 * 1000000LL)   /* µs: lines of one charon job */
 #define RESOLVE_DEDUP_SLOTS   (1u << 16)
 #define RESOLVE_POOL          4096         /* events held for their thread's tunnel */
-#define RESOLVE_REXMIT_SLOTS  4096         /* devices whose retransmits are remembered */
+#define RESOLVE_REXMIT_SLOTS  16384        /* devices whose retransmits are remembered
+                                            * (a power of two) */
+#define RESOLVE_REXMIT_PROBE  16           /* slots a device may take */
 #define RESOLVE_REXMIT_TUNNELS 4           /* ... the last ones of this many tunnels */
 #define RESOLVE_REXMIT_WINDOW (10 * 60 * 1000000LL)  /* µs: give-up after the last */
 #define RESOLVE_EDGE_NEAR     (3 * 1000000LL)  /* µs: "at the same instant" */
@@ -1159,25 +1161,68 @@ kind_starts_job(const char *kind)
 	    strcmp(kind, "dpd_request") == 0;
 }
 
-static struct rexmit_slot *
-rexmit_slot(struct resolver *r, int64_t dev)
+/* The newest retransmit a slot remembers (INT64_MIN: none). */
+static int64_t
+rexmit_newest(const struct rexmit_slot *s)
 {
-	return &r->rexmit[((uint64_t)dev * 0x9e3779b97f4a7c15ULL >> 20) % RESOLVE_REXMIT_SLOTS];
+	int64_t n = INT64_MIN;
+	int i;
+
+	for (i = 0; i < RESOLVE_REXMIT_TUNNELS; i++)
+		if (s->t[i].tunnel_id != 0 && s->t[i].us > n)
+			n = s->t[i].us;
+	return n;
+}
+
+/*
+ * Device dev's slot, or NULL.  With create, one is made for it: among the
+ * RESOLVE_REXMIT_PROBE slots it may take, a free one, else one whose
+ * memory is older (or newer) than the window around us — no give-up can
+ * use it — else the stalest.  So another device never takes the memory of
+ * one that retransmitted within the window, unless 16 devices that share
+ * its slots all do at once (the vedge0676 case of the 10-day history: two
+ * devices in one slot, and the give-up lost its tunnel).
+ */
+static struct rexmit_slot *
+rexmit_slot(struct resolver *r, int64_t dev, int64_t us, int create)
+{
+	size_t h = (size_t)((uint64_t)dev * 0x9e3779b97f4a7c15ULL >> 20), i;
+	struct rexmit_slot *victim = NULL;
+	int64_t vage = -1;
+
+	for (i = 0; i < RESOLVE_REXMIT_PROBE; i++) {
+		struct rexmit_slot *s = &r->rexmit[(h + i) & (RESOLVE_REXMIT_SLOTS - 1)];
+		int64_t newest, age;
+		uint64_t d;
+		if (s->device_id == dev)
+			return s;
+		if (!create)
+			continue;
+		newest = s->device_id == 0 ? INT64_MIN : rexmit_newest(s);
+		/* (the distance in unsigned: a hostile clock may be anywhere) */
+		d = us > newest ? (uint64_t)us - (uint64_t)newest : (uint64_t)newest - (uint64_t)us;
+		age = newest == INT64_MIN || d > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)d;
+		if (age > vage) {
+			victim = s;
+			vage = age;
+		}
+	}
+	if (victim == NULL)
+		return NULL;
+	memset(victim, 0, sizeof *victim);
+	victim->device_id = dev;
+	return victim;
 }
 
 /* A retransmit stored with its tunnel: remember it for the give-up. */
 static void
 rexmit_note(struct resolver *r, int64_t dev, int64_t tun, int64_t us, int64_t count)
 {
-	struct rexmit_slot *s = rexmit_slot(r, dev);
+	struct rexmit_slot *s;
 	int i, at = 0;
 
-	if (us == INT64_MIN || count < 0)
+	if (us == INT64_MIN || count < 0 || (s = rexmit_slot(r, dev, us, 1)) == NULL)
 		return;
-	if (s->device_id != dev) {
-		memset(s, 0, sizeof *s);
-		s->device_id = dev;
-	}
 	/* The tunnel's own entry, else the oldest (or an empty one).  An
 	 * older retransmit than the one remembered (lines in reverse order)
 	 * changes nothing: the give-up counts the last. */
@@ -1201,10 +1246,10 @@ rexmit_note(struct resolver *r, int64_t dev, int64_t tun, int64_t us, int64_t co
 static void
 rexmit_answered(struct resolver *r, int64_t dev, int64_t tun)
 {
-	struct rexmit_slot *s = rexmit_slot(r, dev);
+	struct rexmit_slot *s = rexmit_slot(r, dev, 0, 0);
 	int i;
 
-	if (s->device_id != dev)
+	if (s == NULL)
 		return;
 	for (i = 0; i < RESOLVE_REXMIT_TUNNELS; i++)
 		if (s->t[i].tunnel_id == tun)
@@ -1218,11 +1263,11 @@ rexmit_answered(struct resolver *r, int64_t dev, int64_t tun)
 static int64_t
 rexmit_give_up(struct resolver *r, int64_t dev, int64_t us, int64_t count)
 {
-	struct rexmit_slot *s = rexmit_slot(r, dev);
+	struct rexmit_slot *s = rexmit_slot(r, dev, 0, 0);
 	int64_t best = 0, best_us = INT64_MAX;
 	int i, at = -1;
 
-	if (s->device_id != dev || us == INT64_MIN || count < 0)
+	if (s == NULL || us == INT64_MIN || count < 0)
 		return 0;
 	for (i = 0; i < RESOLVE_REXMIT_TUNNELS; i++) {
 		if (s->t[i].tunnel_id == 0 || s->t[i].count != count || s->t[i].us > us ||
