@@ -89,6 +89,52 @@ cfg_cidr_allows(const struct cfg_cidr *list, int n, const struct sockaddr *sa)
 }
 
 int
+cfg_parse_allow(const char *s, struct cfg_cidr *out)
+{
+	char net[INET6_ADDRSTRLEN + 8];
+	const char *eq = strchr(s, '='), *p;
+	size_t n = eq != NULL ? (size_t)(eq - s) : strlen(s);
+
+	if (n >= sizeof net)
+		return -1;
+	memcpy(net, s, n);
+	net[n] = '\0';
+	if (cfg_parse_cidr(net, out) != 0)
+		return -1;
+	if (eq == NULL)
+		return 0;
+	/* HOST,HOST: names without blanks, no empty one */
+	if (eq[1] == '\0' || strlen(eq + 1) >= sizeof out->hosts)
+		return -1;
+	for (p = eq + 1; *p != '\0'; p++)
+		if ((unsigned char)*p <= ' ' || (*p == ',' && (p[1] == ',' || p[1] == '\0' ||
+		    p == eq + 1)))
+			return -1;
+	snprintf(out->hosts, sizeof out->hosts, "%s", eq + 1);
+	return 0;
+}
+
+const struct cfg_cidr *
+cfg_cidr_best(const struct cfg_cidr *list, int n, const struct sockaddr *sa)
+{
+	const struct cfg_cidr *best = NULL;
+	const uint8_t *a;
+	int i;
+
+	if (sa->sa_family == AF_INET)
+		a = (const uint8_t *)&((const struct sockaddr_in *)sa)->sin_addr;
+	else if (sa->sa_family == AF_INET6)
+		a = (const uint8_t *)&((const struct sockaddr_in6 *)sa)->sin6_addr;
+	else
+		return NULL;
+	for (i = 0; i < n; i++)
+		if (cfg_cidr_match(&list[i], sa->sa_family, a) &&
+		    (best == NULL || list[i].prefix > best->prefix))
+			best = &list[i];
+	return best;
+}
+
+int
 cfg_parse_tz(const char *s, int *off_min)
 {
 	int sign, hh, mm = 0;
@@ -119,18 +165,29 @@ cfg_parse_tz(const char *s, int *off_min)
 }
 
 int
-cfg_add_listener(struct config *cfg, int tcp, const char *hostport, char *err,
+cfg_add_listener(struct config *cfg, int kind, const char *hostport, char *err,
     size_t errsz)
 {
+	static const char *const names[] = { "UDP", "TCP", "TLS" };
 	struct cfg_listen *l;
-	int *n = tcp ? &cfg->n_tcp : &cfg->n_udp;
+	int *n = kind == CFG_TLS ? &cfg->n_tls : kind == CFG_TCP ? &cfg->n_tcp : &cfg->n_udp;
 
 	if (*n >= CFG_MAX_LISTENERS) {
-		snprintf(err, errsz, "at most %d %s listeners", CFG_MAX_LISTENERS,
-		    tcp ? "TCP" : "UDP");
+		snprintf(err, errsz, "at most %d %s listeners", CFG_MAX_LISTENERS, names[kind]);
 		return -1;
 	}
-	l = tcp ? &cfg->tcp[*n] : &cfg->udp[*n];
+	l = kind == CFG_TLS ? &cfg->tls[*n] : kind == CFG_TCP ? &cfg->tcp[*n] : &cfg->udp[*n];
+	if (kind == CFG_TLS && hostport[0] != '\0' && strlen(hostport) < sizeof l->text - 6 &&
+	    (strchr(hostport, ':') == NULL || hostport[strlen(hostport) - 1] == ']')) {
+		/* "0.0.0.0" or "[::]": RFC 5425's port */
+		char withport[sizeof l->text];
+		snprintf(withport, sizeof withport, "%s:6514", hostport);
+		if (util_parse_hostport(withport, &l->addr, err, errsz) != 0)
+			return -1;
+		snprintf(l->text, sizeof l->text, "%s", withport);
+		(*n)++;
+		return 0;
+	}
 	if (util_parse_hostport(hostport, &l->addr, err, errsz) != 0)
 		return -1;
 	snprintf(l->text, sizeof l->text, "%s", hostport);

@@ -47,6 +47,9 @@ struct cfg_cidr {
 	int family;
 	uint8_t addr[16];
 	int prefix;
+	/* Allowlists only: "CIDR=HOST,HOST" — the hosts this range may speak
+	 * for (docs/tls.md, "Identity binding"); empty: any. */
+	char hosts[256];
 };
 
 struct cfg_tz_net {                  /* a zone for a range of sender addresses */
@@ -110,6 +113,20 @@ struct config {
 	int n_udp;
 	struct cfg_listen tcp[CFG_MAX_LISTENERS];
 	int n_tcp;
+	struct cfg_listen tls[CFG_MAX_LISTENERS];   /* RFC 5425 (docs/tls.md) */
+	int n_tls;
+
+	/* TLS (server/tls.c): files are read at start and on SIGHUP */
+	char tls_cert[PATH_MAX];      /* server certificate chain, PEM */
+	char tls_key[PATH_MAX];       /* its private key, PEM */
+	char tls_ca[PATH_MAX];        /* CAs trusted for client certificates */
+	char tls_client_auth[16];     /* none | optional | required */
+	char tls_ciphers[512];        /* TLS 1.2 cipher list (OpenSSL syntax) */
+	char tls_ciphersuites[512];   /* TLS 1.3 suites; "" = OpenSSL's */
+	char tls_identity_map[PATH_MAX];  /* certificate name -> hosts; "" = none */
+	int tls_bind_identity;        /* a client speaks only for its certificate's names */
+	int64_t tls_handshake_timeout_us;
+	int tls_max_handshakes;       /* handshakes in progress at once */
 
 	uint64_t udp_rcvbuf;          /* bytes asked of the kernel per UDP socket */
 	uint32_t max_frame;           /* largest message kept, bytes */
@@ -184,12 +201,22 @@ struct config {
 void cfg_defaults(struct config *cfg);
 /* Parses "192.0.2.0/24", "2001:db8::/32", "192.0.2.7". Returns 0 or -1. */
 int cfg_parse_cidr(const char *s, struct cfg_cidr *out);
+/* An allowlist entry: a CIDR, or "CIDR=HOST,HOST" (the hosts that range
+ * may speak for).  Returns 0 or -1. */
+int cfg_parse_allow(const char *s, struct cfg_cidr *out);
+/* The most specific of the n CIDRs holding sa's address, or NULL. */
+const struct cfg_cidr *cfg_cidr_best(const struct cfg_cidr *list, int n,
+    const struct sockaddr *sa);
 /* 1 when sa's address is inside one of the n CIDRs (or n == 0). */
 int cfg_cidr_allows(const struct cfg_cidr *list, int n, const struct sockaddr *sa);
 /* Parses "+09:00", "-0530", "UTC", "Z". Returns 0 or -1. */
 int cfg_parse_tz(const char *s, int *off_min);
-/* Adds a listener from "HOST:PORT"; tcp selects the list. */
-int cfg_add_listener(struct config *cfg, int tcp, const char *hostport,
+/* Adds a listener from "HOST:PORT"; kind selects the list (CFG_UDP,
+ * CFG_TCP, CFG_TLS). */
+#define CFG_UDP 0
+#define CFG_TCP 1
+#define CFG_TLS 2
+int cfg_add_listener(struct config *cfg, int kind, const char *hostport,
     char *err, size_t errsz);
 /*
  * Parses a zone: a fixed offset (as cfg_parse_tz) or an IANA name

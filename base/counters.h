@@ -48,6 +48,22 @@ enum counter_id {
 	CTR_ALERTS_FAILED,             /* alerts given up: retries exhausted, queue full */
 	CTR_ALERTS_RETRIED,            /* delivery attempts repeated after a failure */
 	CTR_ALERTS_SUPPRESSED,         /* alerts not sent: grouped or rate-limited */
+	/* TLS (server/tls.c, docs/tls.md) */
+	CTR_RECEIVED_TLS,
+	CTR_TLS_HANDSHAKES,            /* handshakes completed */
+	CTR_TLS_FAILED_NOT_TLS,        /* the client spoke something else (plain syslog, HTTP) */
+	CTR_TLS_FAILED_TIMEOUT,        /* handshake not done within tls_handshake_timeout */
+	CTR_TLS_FAILED_EOF,            /* the client left during the handshake */
+	CTR_TLS_FAILED_NO_CERT,        /* tls_client_auth required, no certificate sent */
+	CTR_TLS_FAILED_UNTRUSTED,      /* client certificate not signed by tls_ca, or bad */
+	CTR_TLS_FAILED_EXPIRED,        /* client certificate expired or not yet valid */
+	CTR_TLS_FAILED_PROTOCOL,       /* no common version or cipher, malformed handshake */
+	CTR_TLS_REJECTED_HANDSHAKES,   /* connections refused: tls_max_handshakes */
+	CTR_TLS_CLOSED_ERROR,          /* closed after the handshake: bad record, alert */
+	CTR_TLS_PARTIAL_RECORD,        /* closed with part of a record unread */
+	CTR_TLS_RELOADS,               /* certificates reloaded (SIGHUP) */
+	CTR_TLS_RELOAD_ERRORS,         /* reloads refused: the old certificates stay */
+	CTR_IDENTITY_MISMATCH,         /* lines for a host the sender may not speak for */
 	CTR_MAX
 };
 
@@ -56,6 +72,7 @@ extern const char *const counter_names[CTR_MAX];
 struct counters {
 	_Atomic uint64_t v[CTR_MAX];
 	_Atomic uint64_t tcp_conns;          /* gauge */
+	_Atomic uint64_t tls_handshaking;    /* gauge */
 };
 
 static inline void

@@ -80,6 +80,8 @@ static const struct opt_def opt_rows[] = {
 	  OPTF_REPEAT | OPTF_SHOWN, NULL, "UDP listener, repeatable", NULL },
 	{ "tcp", "tcp", OPT_T_LISTEN, "HOST:PORT", "127.0.0.1:5514", 0, 0, F(tcp), C_SERVE,
 	  OPTF_REPEAT | OPTF_SHOWN, NULL, "TCP listener, repeatable", NULL },
+	{ "tls", "tls", OPT_T_LISTEN, "HOST[:PORT]", "none", 0, 0, F(tls), C_SERVE,
+	  OPTF_REPEAT | OPTF_SHOWN, NULL, "TLS listener (RFC 5425, port 6514), repeatable", NULL },
 	{ "udp-rcvbuf", "udp_rcvbuf", OPT_T_SIZE, "SIZE", "32M", 4 * K, 1024 * K * K, F(udp_rcvbuf),
 	  C_SERVE, 0, "bytes", "receive buffer asked per UDP socket", NULL },
 
@@ -99,11 +101,42 @@ static const struct opt_def opt_rows[] = {
 	{ "queue-max-messages", "queue_max_messages", OPT_T_INT, "N", "4000000", 1, 1000000000,
 	  F(queue_max_msgs), C_SERVE, 0, "messages", "messages waiting for the writer", NULL },
 	{ "udp-allow", "udp_allow", OPT_T_CIDR, "CIDR", "everyone", 0, 0, F(udp_allow), C_SERVE,
-	  OPTF_REPEAT | OPTF_SHOWN, NULL, "accept UDP only from these senders, repeatable", NULL },
+	  OPTF_REPEAT | OPTF_SHOWN, NULL,
+	  "accept UDP only from these senders (CIDR=HOST,HOST: speaking only for those), repeatable",
+	  NULL },
 	{ "tcp-allow", "tcp_allow", OPT_T_CIDR, "CIDR", "everyone", 0, 0, F(tcp_allow), C_SERVE,
-	  OPTF_REPEAT | OPTF_SHOWN, NULL, "accept TCP only from these senders, repeatable", NULL },
+	  OPTF_REPEAT | OPTF_SHOWN, NULL,
+	  "accept TCP and TLS only from these senders (CIDR=HOST,HOST as for UDP), repeatable",
+	  NULL },
 	{ "sender-rate-limit", "sender_rate_limit", OPT_T_INT, "N", "0", 0, 1000000000,
 	  F(sender_rate_limit), C_SERVE, 0, "messages/s", "per sender address; 0 = off", NULL },
+
+	/* TLS (docs/tls.md) */
+	{ "tls-cert", "tls_cert", OPT_T_PATH, "FILE", "none", 0, 0, F(tls_cert), C_SERVE, OPTF_SHOWN,
+	  NULL, "the server's certificate chain (PEM)", NULL },
+	{ "tls-key", "tls_key", OPT_T_PATH, "FILE", "none", 0, 0, F(tls_key), C_SERVE, OPTF_SHOWN,
+	  NULL, "its private key (PEM)", NULL },
+	{ "tls-ca", "tls_ca", OPT_T_PATH, "FILE", "none", 0, 0, F(tls_ca), C_SERVE, OPTF_SHOWN,
+	  NULL, "CA certificates trusted for client certificates (PEM)", NULL },
+	{ "tls-client-auth", "tls_client_auth", OPT_T_CHOICE, "MODE", "required", 0, 0,
+	  F(tls_client_auth), C_SERVE, 0, NULL, "client certificates: none, optional or required",
+	  "none|optional|required" },
+	{ NULL, "tls_ciphers", OPT_T_PATH, "LIST", "ECDHE+AESGCM:ECDHE+CHACHA20", 0, 0,
+	  F(tls_ciphers), C_SERVE, 0, NULL, "TLS 1.2 ciphers (OpenSSL cipher list)", NULL },
+	{ NULL, "tls_ciphersuites", OPT_T_PATH, "LIST", "OpenSSL's", 0, 0,
+	  F(tls_ciphersuites), C_SERVE, OPTF_SHOWN, NULL, "TLS 1.3 suites (OpenSSL syntax)", NULL },
+	{ NULL, "tls_handshake_timeout", OPT_T_DURATION, "DUR", "10s", SEC,
+	  HOUR, F(tls_handshake_timeout_us), C_SERVE, 0, NULL,
+	  "close a connection whose handshake takes longer", NULL },
+	{ NULL, "tls_max_handshakes", OPT_T_INT, "N", "256", 1, 1000000,
+	  F(tls_max_handshakes), C_SERVE, 0, "handshakes", "TLS handshakes in progress at once",
+	  NULL },
+	{ "tls-bind-identity", "tls_bind_identity", OPT_T_FLAG, NULL, "off", 0, 0,
+	  F(tls_bind_identity), C_SERVE, OPTF_SHOWN, NULL,
+	  "a TLS client speaks only for the devices its certificate names", NULL },
+	{ NULL, "tls_identity_map", OPT_T_PATH, "FILE", "none", 0, 0,
+	  F(tls_identity_map), C_SERVE, OPTF_SHOWN, NULL,
+	  "certificate name -> the hosts it may speak for (docs/tls.md)", NULL },
 
 	/* storage */
 	{ "batch-rows", "batch_rows", OPT_T_INT, "N", "20000", 1, 10000000, F(batch_rows), C_CORR,
@@ -341,8 +374,8 @@ opt_expect(const struct opt_def *d, char *buf, size_t sz)
 		    CFG_MAX_LISTENERS);
 		break;
 	case OPT_T_CIDR:
-		snprintf(buf, sz, "an address or range like 192.0.2.0/24, at most %d",
-		    CFG_MAX_CIDR);
+		snprintf(buf, sz, "an address or range like 192.0.2.0/24, optionally =HOST,HOST "
+		    "(the hosts it may speak for), at most %d", CFG_MAX_CIDR);
 		break;
 	case OPT_T_ZONE:
 		snprintf(buf, sz, "+HH:MM, UTC or a zone name like Europe/Berlin");
@@ -505,7 +538,10 @@ opt_set(struct config *cfg, const struct opt_def *d, const char *name, const cha
 			bar = strchr(w, '|');
 			if ((bar != NULL ? (size_t)(bar - w) : strlen(w)) == n &&
 			    strncmp(w, text, n) == 0) {
-				memcpy((char *)cfg + d->off, &text, sizeof text);
+				if (d->size == sizeof text)     /* a pointer (argv) */
+					memcpy((char *)cfg + d->off, &text, sizeof text);
+				else                            /* a char array */
+					snprintf((char *)cfg + d->off, d->size, "%s", text);
 				return 0;
 			}
 		}
@@ -541,7 +577,8 @@ opt_set(struct config *cfg, const struct opt_def *d, const char *name, const cha
 		return opt_bad(d, name, text, NULL, err, errsz);
 	}
 	case OPT_T_LISTEN:
-		if (cfg_add_listener(cfg, d->off == offsetof(struct config, tcp), text, why,
+		if (cfg_add_listener(cfg, d->off == offsetof(struct config, tls) ? CFG_TLS :
+		    d->off == offsetof(struct config, tcp) ? CFG_TCP : CFG_UDP, text, why,
 		    sizeof why) != 0)
 			return opt_bad(d, name, text, why, err, errsz);
 		return 0;
@@ -549,7 +586,7 @@ opt_set(struct config *cfg, const struct opt_def *d, const char *name, const cha
 		int tcp = d->off == offsetof(struct config, tcp_allow);
 		struct cfg_cidr *list = tcp ? cfg->tcp_allow : cfg->udp_allow;
 		int *n = tcp ? &cfg->n_tcp_allow : &cfg->n_udp_allow;
-		if (*n >= CFG_MAX_CIDR || cfg_parse_cidr(text, &list[*n]) != 0)
+		if (*n >= CFG_MAX_CIDR || cfg_parse_allow(text, &list[*n]) != 0)
 			return opt_bad(d, name, text, NULL, err, errsz);
 		(*n)++;
 		return 0;
@@ -595,7 +632,9 @@ opt_clear_list(struct config *cfg, const struct opt_def *d)
 		else
 			cfg->n_udp_allow = 0;
 	} else if (d->type == OPT_T_LISTEN) {
-		if (d->off == offsetof(struct config, tcp))
+		if (d->off == offsetof(struct config, tls))
+			cfg->n_tls = 0;
+		else if (d->off == offsetof(struct config, tcp))
 			cfg->n_tcp = 0;
 		else
 			cfg->n_udp = 0;

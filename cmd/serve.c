@@ -29,6 +29,7 @@
 #include "log.h"
 #include "options.h"
 #include "server.h"
+#include "tls.h"
 #include "util.h"
 #include "writer.h"
 
@@ -42,9 +43,10 @@
 
 int
 server_enqueue(struct server *srv, const char *data, size_t len,
-    const struct sockaddr *from, int transport, int flags)
+    const struct sockaddr *from, int transport, int flags, const char *ident,
+    size_t ident_len)
 {
-	struct mq_msg *m = mq_reserve(&srv->queue, len);
+	struct mq_msg *m = mq_reserve(&srv->queue, len, ident_len);
 
 	if (m == NULL)
 		return -1;
@@ -62,6 +64,8 @@ server_enqueue(struct server *srv, const char *data, size_t len,
 		m->port = ntohs(a->sin6_port);
 	}
 	memcpy(m->data, data, len);
+	if (ident_len > 0)
+		memcpy(m->data + len, ident, ident_len);
 	mq_commit(&srv->queue, m);
 	ctr_add(&srv->ctr, CTR_RECEIVED, 1);
 	ctr_add(&srv->ctr, CTR_RECEIVED_BYTES, len);
@@ -101,6 +105,7 @@ serve_close_everything(struct server *srv)
 		uv_close((uv_handle_t *)&srv->watchdog, NULL);
 	uv_close((uv_handle_t *)&srv->sig_term, NULL);
 	uv_close((uv_handle_t *)&srv->sig_int, NULL);
+	uv_close((uv_handle_t *)&srv->sig_hup, NULL);
 	/* The writer may still wake us while it drains: detach first. */
 	pthread_mutex_lock(&srv->queue.mtx);
 	srv->queue.space_async = NULL;
@@ -146,6 +151,8 @@ serve_signal_cb(uv_signal_t *h, int signum)
 	srv->stop_started_us = (int64_t)uv_now(srv->loop) * 1000;
 	for (i = 0; i < srv->n_tcp; i++)
 		tcp_close_listener(&srv->tcp[i]);
+	for (i = 0; i < srv->n_tls; i++)
+		tcp_close_listener(&srv->tls[i]);
 	uv_timer_set_repeat(&srv->sweep_timer, 50);
 	uv_timer_again(&srv->sweep_timer);
 }
@@ -205,6 +212,29 @@ serve_print_guide(const struct config *cfg, const char *db)
 	    (long long)within, late, corr, stuck);
 }
 
+/* SIGHUP: the certificates, key, CAs and identity map are read again;
+ * established connections keep going on the ones they started with. */
+static void
+serve_hup_cb(uv_signal_t *h, int signum)
+{
+	struct server *srv = h->data;
+	char err[512], what[400];
+
+	(void)signum;
+	if (srv->tls_ctx == NULL) {
+		log_info("SIGHUP: no TLS listener, nothing to reload");
+		return;
+	}
+	if (tls_ctx_reload(srv->tls_ctx, err, sizeof err) != 0) {
+		ctr_add(&srv->ctr, CTR_TLS_RELOAD_ERRORS, 1);
+		log_warnx("SIGHUP: TLS reload failed, keeping the certificates in use: %s", err);
+		return;
+	}
+	ctr_add(&srv->ctr, CTR_TLS_RELOADS, 1);
+	tls_ctx_describe(srv->tls_ctx, what, sizeof what);
+	log_info("SIGHUP: TLS reloaded: %s", what);
+}
+
 static int
 serve_init_handles(struct server *srv)
 {
@@ -218,12 +248,14 @@ serve_init_handles(struct server *srv)
 	    (r = uv_signal_init(srv->loop, &srv->sig_term)) != 0 ||
 	    (r = uv_signal_start(&srv->sig_term, serve_signal_cb, SIGTERM)) != 0 ||
 	    (r = uv_signal_init(srv->loop, &srv->sig_int)) != 0 ||
-	    (r = uv_signal_start(&srv->sig_int, serve_signal_cb, SIGINT)) != 0) {
+	    (r = uv_signal_start(&srv->sig_int, serve_signal_cb, SIGINT)) != 0 ||
+	    (r = uv_signal_init(srv->loop, &srv->sig_hup)) != 0 ||
+	    (r = uv_signal_start(&srv->sig_hup, serve_hup_cb, SIGHUP)) != 0) {
 		log_errorx("event loop: %s", uv_strerror(r));
 		return -1;
 	}
 	srv->space_async.data = srv->flush_check.data = srv->sweep_timer.data = srv;
-	srv->sig_term.data = srv->sig_int.data = srv;
+	srv->sig_term.data = srv->sig_int.data = srv->sig_hup.data = srv;
 	return 0;
 }
 
@@ -250,12 +282,24 @@ serve_run(const struct config *cfg)
 	srv->loop = &loop;
 	srv->udp = calloc((size_t)cfg->n_udp + 1, sizeof *srv->udp);
 	srv->tcp = calloc((size_t)cfg->n_tcp + 1, sizeof *srv->tcp);
-	if (srv->udp == NULL || srv->tcp == NULL)
+	srv->tls = calloc((size_t)cfg->n_tls + 1, sizeof *srv->tls);
+	if (srv->udp == NULL || srv->tcp == NULL || srv->tls == NULL)
 		goto out;
 	if (dblock_take(&lock, cfg->db_path, "serve", &holder, err, sizeof err) != 0) {
 		log_errorx("%s; two collectors on one database would each keep their own "
 		    "tunnel state: stop that one first, or give another --db", err);
 		goto out;
+	}
+	if (cfg->n_tls > 0) {
+		char what[400];
+		if ((srv->tls_ctx = tls_ctx_new(cfg, err, sizeof err)) == NULL) {
+			log_errorx("tls: %s", err);
+			goto out;
+		}
+		if ((srv->tls_rbuf = malloc(64 * 1024)) == NULL)
+			goto out;
+		tls_ctx_describe(srv->tls_ctx, what, sizeof what);
+		log_info("tls: %s", what);
 	}
 	if (store_open(cfg->db_path, 0, &st, err, sizeof err) != 0) {
 		log_errorx("database: %s", err);
@@ -273,9 +317,12 @@ serve_run(const struct config *cfg)
 		if (udp_start(srv, &cfg->udp[i], &srv->udp[srv->n_udp]) == 0)
 			srv->n_udp++;
 	for (i = 0; i < cfg->n_tcp; i++)
-		if (tcp_start(srv, &cfg->tcp[i], &srv->tcp[srv->n_tcp]) == 0)
+		if (tcp_start(srv, &cfg->tcp[i], &srv->tcp[srv->n_tcp], 0) == 0)
 			srv->n_tcp++;
-	if (srv->n_udp != cfg->n_udp || srv->n_tcp != cfg->n_tcp) {
+	for (i = 0; i < cfg->n_tls; i++)
+		if (tcp_start(srv, &cfg->tls[i], &srv->tls[srv->n_tls], 1) == 0)
+			srv->n_tls++;
+	if (srv->n_udp != cfg->n_udp || srv->n_tcp != cfg->n_tcp || srv->n_tls != cfg->n_tls) {
 		log_errorx("not every listener could start: refusing to run half-deaf");
 		goto out_listeners;
 	}
@@ -315,6 +362,8 @@ out_listeners:
 		udp_close(&srv->udp[i]);
 	for (i = 0; i < srv->n_tcp; i++)
 		tcp_close_listener(&srv->tcp[i]);
+	for (i = 0; i < srv->n_tls; i++)
+		tcp_close_listener(&srv->tls[i]);
 	serve_close_everything(srv);
 	uv_run(&loop, UV_RUN_DEFAULT);
 out_queue:
@@ -342,8 +391,11 @@ out:
 		log_debug("event loop closed with handles still open");
 	if (srv != NULL) {
 		limits_free(&srv->limits);
+		tls_ctx_free(srv->tls_ctx);
+		free(srv->tls_rbuf);
 		free(srv->udp);
 		free(srv->tcp);
+		free(srv->tls);
 	}
 	free(srv);
 	return rc;

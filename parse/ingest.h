@@ -25,6 +25,8 @@ enum ingest_status {
 #define INGEST_F_TRUNCATED  0x01
 #define INGEST_F_ESCAPED    0x02
 #define INGEST_F_OCTET      0x04
+#define INGEST_F_FORGED     0x08   /* for a host its sender may not speak for
+                                    * (server/identity.h): stored, not resolved */
 
 struct ingest_row {
 	const char *raw;          /* the line as stored (maybe the escaped copy) */

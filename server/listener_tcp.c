@@ -21,11 +21,28 @@
  * tcp_resume_rate_limited().  During shutdown the rate limit no longer
  * applies, so everything already accepted is stored.
  *
+ * TLS (RFC 5425, docs/tls.md): a connection accepted on a TLS listener
+ * has a tls_conn (tls.h).  Socket bytes go to OpenSSL's memory BIO; what
+ * it decrypts lands in the same read buffer and goes through the same
+ * framing, backpressure and limits as plain TCP; what it wants sent
+ * (handshake, alerts) is written with uv_write.  While paused, the
+ * undecrypted records wait in the BIO (reading from the socket stops, so
+ * they are at most one read's worth), and resuming decrypts them first.
+ * A handshake that is not done within tls_handshake_timeout is closed;
+ * at most tls_max_handshakes run at once, so a flood of slow handshakes
+ * cannot take the memory and CPU that ingest needs.
+ *
+ * Identity (identity.h): a connection may carry one, copied with each of
+ * its messages: the peer's certificate names when tls_bind_identity is on,
+ * else the hosts its tcp_allow range may speak for.
+ *
  * Closing: tcp_conn_close() is the single way out, guarded by uv_is_closing;
  * memory is freed only in the close callback (libuv handle.rst).
  */
 #include "framing.h"
+#include "identity.h"
 #include "log.h"
+#include "tls.h"
 #include "server.h"
 #include "util.h"
 
@@ -36,6 +53,8 @@
 #define TCP_READ_MIN     (16 * 1024)
 #define TCP_PAUSED_QUEUE 1              /* tcp_conn.paused: the queue is full */
 #define TCP_PAUSED_RATE  2              /* ... the sender is over its rate */
+#define TLS_RBUF         (64 * 1024)    /* ciphertext per socket read */
+#define TLS_WRITE_MAX    (256 * 1024)   /* unsent output before we give up on a peer */
 
 struct tcp_conn {
 	uv_tcp_t handle;                /* first: the handle's address is ours */
@@ -49,9 +68,23 @@ struct tcp_conn {
 	int64_t last_active_us;         /* monotonic */
 	int paused;                     /* 0, TCP_PAUSED_QUEUE or TCP_PAUSED_RATE */
 	int eof;
+	struct tls_conn *tls;           /* NULL: plain TCP */
+	int handshaking;                /* TLS: counted in srv->n_handshaking */
+	int64_t accepted_us;            /* monotonic */
+	int transport;                  /* TW_TRANSPORT_TCP or _TLS */
+	int mflags;                     /* MQ_F_BOUND when the identity binds */
+	char *ident;                    /* identity.h; NULL: none */
+	size_t ident_len;
+};
+
+struct tls_write {
+	uv_write_t req;
+	char data[];
 };
 
 static void tcp_conn_close(struct tcp_conn *c, const char *why);
+static int tls_pump(struct tcp_conn *c);
+static void tcp_start_reading(struct tcp_conn *c);
 
 static size_t
 tcp_buf_limit(const struct server *srv)
@@ -59,13 +92,13 @@ tcp_buf_limit(const struct server *srv)
 	return (size_t)srv->cfg->max_frame + TCP_PREFIX_MAX + 1;
 }
 
+/* Makes room in c's read buffer (allocated on demand, grown up to the
+ * limit); the room may be 0 when memory is short. */
 static void
-tcp_alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+tcp_buf_room(struct tcp_conn *c)
 {
-	struct tcp_conn *c = h->data;
 	size_t limit = tcp_buf_limit(c->srv);
 
-	(void)suggested;
 	if (c->buf == NULL) {
 		c->cap = limit < TCP_READ_MIN * 4 ? limit : TCP_READ_MIN * 4;
 		c->buf = malloc(c->cap);
@@ -80,6 +113,15 @@ tcp_alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 			c->cap = ncap;
 		}
 	}
+}
+
+static void
+tcp_alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+{
+	struct tcp_conn *c = h->data;
+
+	(void)suggested;
+	tcp_buf_room(c);
 	buf->base = c->buf == NULL ? NULL : c->buf + c->used;
 	buf->len = c->buf == NULL ? 0 : c->cap - c->used;
 }
@@ -135,7 +177,8 @@ tcp_drain_buffer(struct tcp_conn *c)
 				}
 				break;
 			} else if (server_enqueue(srv, c->buf + pos + f.off, f.len,
-			    (struct sockaddr *)&c->peer, TW_TRANSPORT_TCP, flags) != 0) {
+			    (struct sockaddr *)&c->peer, c->transport, flags | c->mflags,
+			    c->ident, c->ident_len) != 0) {
 				/* Full: keep this frame, pause the connection. */
 				c->framer = saved;
 				if (took)
@@ -147,7 +190,8 @@ tcp_drain_buffer(struct tcp_conn *c)
 				}
 				break;
 			} else {
-				ctr_add(&srv->ctr, CTR_RECEIVED_TCP, 1);
+				ctr_add(&srv->ctr, c->tls != NULL ? CTR_RECEIVED_TLS :
+				    CTR_RECEIVED_TCP, 1);
 			}
 		}
 		pos += f.consumed;
@@ -186,11 +230,26 @@ tcp_flush_partial(struct tcp_conn *c)
 	else
 		skip++;
 	if (c->used > skip && server_enqueue(srv, c->buf + skip, c->used - skip,
-	    (struct sockaddr *)&c->peer, TW_TRANSPORT_TCP, MQ_F_TRUNCATED) == 0) {
-		ctr_add(&srv->ctr, CTR_RECEIVED_TCP, 1);
+	    (struct sockaddr *)&c->peer, c->transport, MQ_F_TRUNCATED | c->mflags,
+	    c->ident, c->ident_len) == 0) {
+		ctr_add(&srv->ctr, c->tls != NULL ? CTR_RECEIVED_TLS : CTR_RECEIVED_TCP, 1);
 		ctr_add(&srv->ctr, CTR_TCP_PARTIAL_AT_EOF, 1);
 	}
 	c->used = 0;
+}
+
+/* The peer is done sending: store what is complete, then close (later,
+ * when paused: once the queue has room). */
+static void
+tcp_conn_eof(struct tcp_conn *c)
+{
+	c->eof = 1;
+	if (tcp_drain_buffer(c) != 0)
+		return;
+	if (c->paused)
+		return;         /* finish when the queue has room */
+	tcp_flush_partial(c);
+	tcp_conn_close(c, NULL);
 }
 
 static void
@@ -207,13 +266,7 @@ tcp_read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 			ctr_add(&srv->ctr, CTR_TCP_CLOSED_ERROR, 1);
 			log_debug("tcp %s: %s", c->peer_text, uv_strerror((int)nread));
 		}
-		c->eof = 1;
-		if (tcp_drain_buffer(c) != 0)
-			return;
-		if (c->paused)
-			return;         /* finish when the queue has room */
-		tcp_flush_partial(c);
-		tcp_conn_close(c, NULL);
+		tcp_conn_eof(c);
 		return;
 	}
 	c->used += (size_t)nread;
@@ -236,6 +289,12 @@ tcp_conn_free_cb(uv_handle_t *h)
 		c->next->prev = c->prev;
 	srv->n_conns--;
 	atomic_store(&srv->ctr.tcp_conns, (uint64_t)srv->n_conns);
+	if (c->handshaking) {
+		srv->n_handshaking--;
+		atomic_store(&srv->ctr.tls_handshaking, (uint64_t)srv->n_handshaking);
+	}
+	tls_conn_free(c->tls);
+	free(c->ident);
 	free(c->buf);
 	free(c);
 }
@@ -279,6 +338,250 @@ tcp_reject_close_cb(uv_handle_t *h)
 	free(h);
 }
 
+/* ---- TLS ---------------------------------------------------------------- */
+
+static void
+tls_alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+{
+	struct tcp_conn *c = h->data;
+
+	(void)suggested;
+	buf->base = c->srv->tls_rbuf;
+	buf->len = TLS_RBUF;
+}
+
+static void
+tls_write_cb(uv_write_t *req, int status)
+{
+	(void)status;
+	free(req);
+}
+
+/* Sends what OpenSSL has for the peer.  Returns 0, or -1 when the
+ * connection was closed (the peer does not read what we send). */
+static int
+tls_flush_out(struct tcp_conn *c)
+{
+	char tmp[16 * 1024];
+	size_t n;
+
+	while ((n = tls_conn_take_output(c->tls, tmp, sizeof tmp)) > 0) {
+		struct tls_write *w;
+		uv_buf_t b;
+		if (uv_is_closing((uv_handle_t *)&c->handle))
+			continue;       /* drain OpenSSL's buffer, send nothing */
+		if (uv_stream_get_write_queue_size((uv_stream_t *)&c->handle) > TLS_WRITE_MAX ||
+		    (w = malloc(sizeof *w + n)) == NULL) {
+			tcp_conn_close(c, "TLS output not read by the peer");
+			continue;
+		}
+		memcpy(w->data, tmp, n);
+		b = uv_buf_init(w->data, (unsigned)n);
+		if (uv_write(&w->req, (uv_stream_t *)&c->handle, &b, 1, tls_write_cb) != 0) {
+			free(w);
+			tcp_conn_close(c, "write failed");
+		}
+	}
+	return uv_is_closing((uv_handle_t *)&c->handle) ? -1 : 0;
+}
+
+static void
+tls_handshake_over(struct tcp_conn *c)
+{
+	struct server *srv = c->srv;
+
+	c->handshaking = 0;
+	srv->n_handshaking--;
+	atomic_store(&srv->ctr.tls_handshaking, (uint64_t)srv->n_handshaking);
+}
+
+/* After a successful handshake: the connection's identity. */
+static int
+tls_take_identity(struct tcp_conn *c)
+{
+	struct server *srv = c->srv;
+	char peer[IDENT_PEER_MAX], hosts[IDENT_MAX], ident[IDENT_MAX], how[96];
+	int bind = srv->cfg->tls_bind_identity;
+	size_t n;
+
+	tls_conn_describe(c->tls, how, sizeof how);
+	if (tls_conn_identity(c->tls, peer, hosts, sizeof hosts) != 0) {
+		static struct log_throttle thr;
+		log_ratelimited(&thr, 10 * 1000000LL, "tls %s: certificate names more "
+		    "hosts than fit in %d bytes: it speaks for none", c->peer_text, IDENT_MAX);
+		hosts[0] = '\0';
+	}
+	log_debug("tls %s: %s, peer %s", c->peer_text, how, peer[0] != '\0' ? peer :
+	    "without a certificate");
+	if (!bind) {
+		if (peer[0] == '\0')
+			return 0;       /* the address rule, if any, stays */
+		if (c->mflags & MQ_F_BOUND)
+			n = ident_build(ident, sizeof ident, peer, c->ident + 1);
+		else
+			n = ident_build(ident, sizeof ident, peer, "");
+	} else {
+		n = ident_build(ident, sizeof ident, peer, hosts);
+		c->mflags |= MQ_F_BOUND;
+		if (n == 0)
+			n = ident_build(ident, sizeof ident, "", "");
+	}
+	free(c->ident);
+	c->ident_len = 0;
+	if (n == 0 || (c->ident = malloc(n)) == NULL) {
+		c->ident = NULL;
+		return c->mflags & MQ_F_BOUND ? -1 : 0;
+	}
+	memcpy(c->ident, ident, n);
+	c->ident_len = n;
+	return 0;
+}
+
+/*
+ * Runs the handshake on what was fed, then decrypts into the read buffer
+ * and frames, until OpenSSL needs more bytes or the connection pauses.
+ * Returns 0, or -1 when the connection is closed or closing.
+ */
+static int
+tls_pump(struct tcp_conn *c)
+{
+	struct server *srv = c->srv;
+	char detail[256];
+
+	if (c->handshaking) {
+		enum counter_id why = CTR_TLS_FAILED_PROTOCOL;
+		int r = tls_conn_handshake(c->tls, &why, detail, sizeof detail);
+		if (tls_flush_out(c) != 0)
+			return -1;
+		if (r == TLS_AGAIN)
+			return 0;
+		if (r == TLS_FAILED) {
+			static struct log_throttle thr;
+			ctr_add(&srv->ctr, why, 1);
+			log_ratelimited(&thr, 10 * 1000000LL, "tls %s: handshake failed (%s): %s",
+			    c->peer_text, counter_names[why], detail);
+			tcp_conn_close(c, NULL);
+			return -1;
+		}
+		tls_handshake_over(c);
+		ctr_add(&srv->ctr, CTR_TLS_HANDSHAKES, 1);
+		if (tls_take_identity(c) != 0) {
+			tcp_conn_close(c, "out of memory");
+			return -1;
+		}
+	}
+	while (!c->paused) {
+		ssize_t n;
+		tcp_buf_room(c);
+		if (c->buf == NULL || c->used == c->cap)
+			break;          /* no memory: the bytes wait in OpenSSL */
+		n = tls_conn_read(c->tls, c->buf + c->used, c->cap - c->used, detail,
+		    sizeof detail);
+		if (n == 0) {
+			if (c->used == 0 && c->buf != NULL) {
+				free(c->buf);
+				c->buf = NULL;
+				c->cap = 0;
+			}
+			break;
+		}
+		if (n == -1) {          /* close_notify: the peer is done */
+			tls_flush_out(c);
+			tcp_conn_eof(c);
+			return -1;
+		}
+		if (n < 0) {
+			static struct log_throttle thr;
+			ctr_add(&srv->ctr, CTR_TLS_CLOSED_ERROR, 1);
+			log_ratelimited(&thr, 10 * 1000000LL, "tls %s: closing: %s",
+			    c->peer_text, detail);
+			tls_flush_out(c);
+			tcp_flush_partial(c);
+			tcp_conn_close(c, NULL);
+			return -1;
+		}
+		c->used += (size_t)n;
+		if (tcp_drain_buffer(c) != 0)
+			return -1;
+	}
+	return tls_flush_out(c);
+}
+
+static void
+tls_read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
+{
+	struct tcp_conn *c = s->data;
+	struct server *srv = c->srv;
+
+	if (nread == 0)
+		return;
+	if (nread < 0) {
+		if (c->handshaking) {
+			ctr_add(&srv->ctr, CTR_TLS_FAILED_EOF, 1);
+			tcp_conn_close(c, "left during the handshake");
+			return;
+		}
+		if (nread != UV_EOF) {
+			ctr_add(&srv->ctr, CTR_TCP_CLOSED_ERROR, 1);
+			log_debug("tls %s: %s", c->peer_text, uv_strerror((int)nread));
+		}
+		if (tls_conn_unread(c->tls) > 0) {
+			static struct log_throttle thr;
+			ctr_add(&srv->ctr, CTR_TLS_PARTIAL_RECORD, 1);
+			log_ratelimited(&thr, 10 * 1000000LL, "tls %s: closed in the middle "
+			    "of a record: its part is dropped", c->peer_text);
+		}
+		tcp_conn_eof(c);
+		return;
+	}
+	c->last_active_us = util_mono_us();
+	srv->last_rx_us = c->last_active_us;
+	if (tls_conn_feed(c->tls, buf->base, (size_t)nread) != 0) {
+		static struct log_throttle thr;
+		ctr_add(&srv->ctr, c->handshaking ? CTR_TLS_FAILED_NOT_TLS : CTR_TLS_CLOSED_ERROR, 1);
+		log_ratelimited(&thr, 10 * 1000000LL, "tls %s: not a TLS client (plain "
+		    "syslog sent to the TLS port?): closing", c->peer_text);
+		tcp_conn_close(c, NULL);
+		return;
+	}
+	if (tls_pump(c) == 0 && c->paused)
+		uv_read_stop(s);
+}
+
+/* ---- accepting ------------------------------------------------------------ */
+
+/* The identity the sender's address gives (tcp_allow's CIDR=HOST,...). */
+static int
+tcp_address_identity(struct tcp_conn *c)
+{
+	const char *hosts = limits_speaks_for(&c->srv->limits, (struct sockaddr *)&c->peer, 0);
+	char ident[IDENT_MAX];
+	size_t n;
+
+	if (hosts == NULL)
+		return 0;
+	c->mflags |= MQ_F_BOUND;
+	if ((n = ident_build(ident, sizeof ident, "", hosts)) == 0 ||
+	    (c->ident = malloc(n)) == NULL)
+		return -1;
+	memcpy(c->ident, ident, n);
+	c->ident_len = n;
+	return 0;
+}
+
+static void
+tcp_start_reading(struct tcp_conn *c)
+{
+	int r;
+
+	if (c->tls != NULL)
+		r = uv_read_start((uv_stream_t *)&c->handle, tls_alloc_cb, tls_read_cb);
+	else
+		r = uv_read_start((uv_stream_t *)&c->handle, tcp_alloc_cb, tcp_read_cb);
+	if (r != 0)
+		tcp_conn_close(c, uv_strerror(r));
+}
+
 static void
 tcp_connection_cb(uv_stream_t *server, int status)
 {
@@ -311,6 +614,15 @@ tcp_connection_cb(uv_stream_t *server, int status)
 		uv_close((uv_handle_t *)&c->handle, tcp_reject_close_cb);
 		return;         /* counted and logged there */
 	}
+	if (t->tls && srv->n_handshaking >= srv->cfg->tls_max_handshakes) {
+		static struct log_throttle thr;
+		ctr_add(&srv->ctr, CTR_TLS_REJECTED_HANDSHAKES, 1);
+		log_ratelimited(&thr, 10 * 1000000LL, "tls %s: refusing %s: "
+		    "tls_max_handshakes (%d) in progress", t->name, c->peer_text,
+		    srv->cfg->tls_max_handshakes);
+		uv_close((uv_handle_t *)&c->handle, tcp_reject_close_cb);
+		return;
+	}
 	if (srv->stopping || srv->n_conns >= srv->cfg->tcp_max_conns ||
 	    tcp_count_from(srv, &c->peer) >= srv->cfg->tcp_max_conns_per_ip) {
 		static struct log_throttle thr;
@@ -329,19 +641,33 @@ tcp_connection_cb(uv_stream_t *server, int status)
 	srv->n_conns++;
 	atomic_store(&srv->ctr.tcp_conns, (uint64_t)srv->n_conns);
 	ctr_add(&srv->ctr, CTR_TCP_ACCEPTED, 1);
-	c->last_active_us = util_mono_us();
-	if ((r = uv_read_start((uv_stream_t *)&c->handle, tcp_alloc_cb, tcp_read_cb)) != 0)
-		tcp_conn_close(c, uv_strerror(r));
+	c->last_active_us = c->accepted_us = util_mono_us();
+	c->transport = t->tls ? TW_TRANSPORT_TLS : TW_TRANSPORT_TCP;
+	if (tcp_address_identity(c) != 0) {
+		tcp_conn_close(c, "out of memory");
+		return;
+	}
+	if (t->tls) {
+		if ((c->tls = tls_conn_new(srv->tls_ctx)) == NULL) {
+			tcp_conn_close(c, "out of memory (TLS)");
+			return;
+		}
+		c->handshaking = 1;
+		srv->n_handshaking++;
+		atomic_store(&srv->ctr.tls_handshaking, (uint64_t)srv->n_handshaking);
+	}
+	tcp_start_reading(c);
 }
 
 int
-tcp_start(struct server *srv, const struct cfg_listen *l, struct tcp_listener *t)
+tcp_start(struct server *srv, const struct cfg_listen *l, struct tcp_listener *t, int tls)
 {
 	unsigned flags = l->addr.ss_family == AF_INET6 ? UV_TCP_IPV6ONLY : 0;
 	int r;
 
 	memset(t, 0, sizeof *t);
 	t->srv = srv;
+	t->tls = tls;
 	snprintf(t->name, sizeof t->name, "%s", l->text);
 	if ((r = uv_tcp_init(srv->loop, &t->handle)) != 0)
 		goto fail;
@@ -351,10 +677,10 @@ tcp_start(struct server *srv, const struct cfg_listen *l, struct tcp_listener *t
 		uv_close((uv_handle_t *)&t->handle, NULL);
 		goto fail;
 	}
-	log_info("listening on tcp %s", t->name);
+	log_info("listening on %s %s", tls ? "tls" : "tcp", t->name);
 	return 0;
 fail:
-	log_warnx("tcp %s: %s: %s", t->name, uv_err_name(r), uv_strerror(r));
+	log_warnx("%s %s: %s: %s", tls ? "tls" : "tcp", t->name, uv_err_name(r), uv_strerror(r));
 	t->srv = NULL;
 	return -1;
 }
@@ -379,11 +705,14 @@ tcp_resume(struct server *srv, int why)
 		c->paused = 0;
 		if (tcp_drain_buffer(c) != 0 || c->paused)
 			continue;
+		/* TLS: records that arrived before the pause come first. */
+		if (c->tls != NULL && (tls_pump(c) != 0 || c->paused))
+			continue;
 		if (c->eof) {
 			tcp_flush_partial(c);
 			tcp_conn_close(c, NULL);
 		} else {
-			uv_read_start((uv_stream_t *)&c->handle, tcp_alloc_cb, tcp_read_cb);
+			tcp_start_reading(c);
 		}
 	}
 }
@@ -406,10 +735,19 @@ tcp_sweep_idle(struct server *srv, int64_t now)
 	int64_t limit = srv->cfg->tcp_idle_timeout_us;
 	struct tcp_conn *c, *next;
 
-	if (limit <= 0)
-		return;
 	for (c = srv->conns; c != NULL; c = next) {
 		next = c->next;
+		if (c->handshaking && now - c->accepted_us > srv->cfg->tls_handshake_timeout_us &&
+		    !uv_is_closing((uv_handle_t *)&c->handle)) {
+			static struct log_throttle thr;
+			ctr_add(&srv->ctr, CTR_TLS_FAILED_TIMEOUT, 1);
+			log_ratelimited(&thr, 10 * 1000000LL, "tls %s: handshake not done "
+			    "within tls_handshake_timeout: closing", c->peer_text);
+			tcp_conn_close(c, NULL);
+			continue;
+		}
+		if (limit <= 0)
+			continue;
 		if (!c->paused && now - c->last_active_us > limit &&
 		    !uv_is_closing((uv_handle_t *)&c->handle)) {
 			ctr_add(&srv->ctr, CTR_TCP_CLOSED_IDLE, 1);
@@ -440,6 +778,8 @@ tcp_close_all(struct server *srv)
 			continue;
 		c->eof = 1;
 		c->paused = 0;
+		if (c->tls != NULL && !c->handshaking && tls_pump(c) != 0)
+			continue;
 		tcp_drain_buffer(c);
 		if (c->paused) {
 			/* Only when shutdown gave up waiting for the writer. */

@@ -23,6 +23,7 @@
  * full, so a batch always follows it.  The increase since the last reading
  * goes to dropped_kernel.
  */
+#include "identity.h"
 #include "log.h"
 #include "server.h"
 #include "util.h"
@@ -100,7 +101,9 @@ udp_recv_cb(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
 	struct server *srv = u->srv;
 	static struct log_throttle full_throttle, err_throttle;
 	int mflags = 0;
-	size_t len;
+	size_t len, ident_len = 0;
+	char ident[IDENT_MAX];
+	const char *hosts;
 
 	(void)buf;
 	if (nread < 0) {
@@ -126,7 +129,12 @@ udp_recv_cb(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
 		len = srv->cfg->max_frame;
 		mflags |= MQ_F_TRUNCATED;
 	}
-	if (server_enqueue(srv, buf->base, len, addr, TW_TRANSPORT_UDP, mflags) != 0) {
+	if ((hosts = limits_speaks_for(&srv->limits, addr, 1)) != NULL) {
+		ident_len = ident_build(ident, sizeof ident, "", hosts);
+		mflags |= MQ_F_BOUND;
+	}
+	if (server_enqueue(srv, buf->base, len, addr, TW_TRANSPORT_UDP, mflags, ident,
+	    ident_len) != 0) {
 		char who[80];
 		ctr_add(&srv->ctr, CTR_DROPPED_QUEUE_FULL, 1);
 		log_ratelimited(&full_throttle, 10 * 1000000LL,

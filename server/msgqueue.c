@@ -92,9 +92,9 @@ mq_publish_locked(struct mq *q, struct mq_chunk *c)
 }
 
 struct mq_msg *
-mq_reserve(struct mq *q, size_t len)
+mq_reserve(struct mq *q, size_t len, size_t ident_len)
 {
-	size_t need = MQ_ALIGN(sizeof(struct mq_msg) + len);
+	size_t need = MQ_ALIGN(sizeof(struct mq_msg) + len + ident_len);
 	struct mq_chunk *c = q->cur;
 	struct mq_msg *m;
 
@@ -120,6 +120,7 @@ mq_reserve(struct mq *q, size_t len)
 	m = (struct mq_msg *)(c->buf + c->used);
 	memset(m, 0, sizeof *m);
 	m->len = (uint32_t)len;
+	m->ident_len = (uint16_t)ident_len;
 	return m;
 }
 
@@ -128,7 +129,7 @@ mq_commit(struct mq *q, struct mq_msg *m)
 {
 	struct mq_chunk *c = q->cur;
 
-	c->used += MQ_ALIGN(sizeof *m + m->len);
+	c->used += MQ_ALIGN(sizeof *m + m->len + m->ident_len);
 	c->count++;
 }
 
@@ -242,7 +243,7 @@ mq_next(struct mq_chunk *c, size_t *pos)
 	if (*pos >= c->used)
 		return NULL;
 	m = (struct mq_msg *)(c->buf + *pos);
-	*pos += MQ_ALIGN(sizeof *m + m->len);
+	*pos += MQ_ALIGN(sizeof *m + m->len + m->ident_len);
 	return m;
 }
 

@@ -22,14 +22,19 @@
 #include <stdint.h>
 #include <uv.h>
 
-enum tw_transport { TW_TRANSPORT_UDP = 1, TW_TRANSPORT_TCP = 2, TW_TRANSPORT_IMPORT = 3 };
+enum tw_transport { TW_TRANSPORT_UDP = 1, TW_TRANSPORT_TCP = 2, TW_TRANSPORT_IMPORT = 3,
+	TW_TRANSPORT_TLS = 4 };
 
 #define MQ_F_TRUNCATED   0x01   /* datagram or frame was cut */
 #define MQ_F_OCTET       0x02   /* came octet-counted */
+#define MQ_F_BOUND       0x04   /* the sender may speak only for the hosts its
+                                 * identity lists (identity.h) */
 
 #define MQ_CHUNK_SIZE    (64 * 1024)
 
-/* One message inside a chunk; records are 8-byte aligned. */
+/* One message inside a chunk; records are 8-byte aligned.  The sender's
+ * identity (identity.h), when it has one, follows the data:
+ * data[len .. len + ident_len). */
 struct mq_msg {
 	int64_t recv_us;
 	uint32_t len;
@@ -37,7 +42,9 @@ struct mq_msg {
 	uint8_t family;         /* AF_INET, AF_INET6 */
 	uint8_t transport;      /* enum tw_transport */
 	uint8_t flags;          /* MQ_F_* */
-	uint8_t pad[7];
+	uint8_t pad;
+	uint16_t ident_len;
+	uint8_t pad2[4];
 	uint8_t addr[16];
 	char data[];
 };
@@ -70,9 +77,10 @@ struct mq {
 int mq_init(struct mq *q, size_t max_bytes, uint64_t max_msgs, uv_async_t *space_async);
 void mq_destroy(struct mq *q);
 
-/* Producer.  Returns room for a message of len bytes (header filled by the
- * caller, then mq_commit), or NULL when the queue is full. */
-struct mq_msg *mq_reserve(struct mq *q, size_t len);
+/* Producer.  Returns room for a message of len bytes and an identity of
+ * ident_len (header filled by the caller, then mq_commit), or NULL when the
+ * queue is full. */
+struct mq_msg *mq_reserve(struct mq *q, size_t len, size_t ident_len);
 void mq_commit(struct mq *q, struct mq_msg *m);
 /* Publishes the partly filled chunk, if any. */
 void mq_flush(struct mq *q);

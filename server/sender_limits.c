@@ -138,6 +138,17 @@ limits_wake_cb(uv_timer_t *h)
 		l->wake_cb(l->wake_arg);
 }
 
+static int
+limits_any_hosts(const struct cfg_cidr *list, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (list[i].hosts[0] != '\0')
+			return 1;
+	return 0;
+}
+
 int
 limits_init(struct limits *l, const struct config *cfg, struct counters *ctr,
     uv_loop_t *loop, void (*wake_cb)(void *), void *arg)
@@ -174,6 +185,10 @@ limits_init(struct limits *l, const struct config *cfg, struct counters *ctr,
 	if (cfg->n_tcp_allow > 0)
 		log_info("tcp: accepting connections from %d allowed network(s) only",
 		    cfg->n_tcp_allow);
+	if (limits_any_hosts(cfg->udp_allow, cfg->n_udp_allow) ||
+	    limits_any_hosts(cfg->tcp_allow, cfg->n_tcp_allow))
+		log_info("identity binding: senders in ranges given as CIDR=HOST,... speak "
+		    "only for those hosts");
 	return 0;
 }
 
@@ -219,6 +234,17 @@ limits_udp_admit(struct limits *l, const struct sockaddr *sa, int64_t now_us)
 	    "(%llu from it so far)", util_format_ip(who, sizeof who, sa),
 	    (unsigned long long)l->rate, (unsigned long long)s->dropped);
 	return 0;
+}
+
+const char *
+limits_speaks_for(struct limits *l, const struct sockaddr *sa, int udp)
+{
+	struct sockaddr_in tmp;
+	const struct cfg_cidr *best = udp ?
+	    cfg_cidr_best(l->cfg->udp_allow, l->cfg->n_udp_allow, limits_unmap(sa, &tmp)) :
+	    cfg_cidr_best(l->cfg->tcp_allow, l->cfg->n_tcp_allow, limits_unmap(sa, &tmp));
+
+	return best != NULL && best->hosts[0] != '\0' ? best->hosts : NULL;
 }
 
 int

@@ -3,7 +3,9 @@
  * the per-sender rate limit.
  *
  * Allowlists (cfg->udp_allow, cfg->tcp_allow) are CIDR lists; an empty
- * list lets everyone in.  A UDP datagram from elsewhere is dropped, a TCP
+ * list lets everyone in.  An entry may also bind its range to hosts
+ * ("192.0.2.7/32=vedge1"): lines from there are checked against them
+ * (identity.h, limits_speaks_for).  A UDP datagram from elsewhere is dropped, a TCP
  * connection from elsewhere is closed right after accept; both are counted
  * and the source is named in a rate-limited log line.
  *
@@ -79,6 +81,11 @@ void limits_free(struct limits *l);
 /* 1 when a datagram from sa may be stored: inside udp_allow and within the
  * rate limit.  0 when it must be dropped: counted and logged here. */
 int limits_udp_admit(struct limits *l, const struct sockaddr *sa, int64_t now_us);
+
+/* The hosts sa may speak for: those of the most specific udp_allow (udp
+ * != 0) or tcp_allow range holding it, given as CIDR=HOST,HOST; NULL when
+ * that range names none (or there is none): sa is not bound. */
+const char *limits_speaks_for(struct limits *l, const struct sockaddr *sa, int udp);
 
 /* 1 when a TCP connection from sa may be kept (inside tcp_allow); 0 when
  * it must be closed: counted and logged here. */

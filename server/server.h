@@ -17,6 +17,7 @@
 
 struct writer;
 struct tcp_conn;
+struct tls_ctx;
 
 struct udp_listener {
 	uv_udp_t handle;
@@ -31,6 +32,7 @@ struct udp_listener {
 struct tcp_listener {
 	uv_tcp_t handle;
 	struct server *srv;
+	int tls;                    /* RFC 5425: connections speak TLS */
 	char name[80];
 };
 
@@ -46,6 +48,11 @@ struct server {
 	int n_udp;
 	struct tcp_listener *tcp;
 	int n_tcp;
+	struct tcp_listener *tls;   /* TLS listeners (their connections are in conns) */
+	int n_tls;
+	struct tls_ctx *tls_ctx;    /* certificates, reloaded on SIGHUP (tls.h) */
+	char *tls_rbuf;             /* ciphertext read from a socket, handed to OpenSSL */
+	int n_handshaking;          /* TLS connections still in their handshake */
 
 	struct tcp_conn *conns;     /* doubly linked, all open connections */
 	int n_conns;
@@ -53,7 +60,7 @@ struct server {
 	uv_async_t space_async;     /* writer -> loop: the queue has room again */
 	uv_check_t flush_check;     /* publish the partial chunk after each I/O round */
 	uv_timer_t sweep_timer;     /* idle connections, drain progress */
-	uv_signal_t sig_term, sig_int;
+	uv_signal_t sig_term, sig_int, sig_hup;
 
 	uv_timer_t watchdog;        /* systemd WatchdogSec= pings (cmd/serve.c) */
 	uint64_t watchdog_usec;     /* 0: systemd asked for no watchdog */
@@ -67,8 +74,9 @@ struct server {
 int udp_start(struct server *srv, const struct cfg_listen *l, struct udp_listener *u);
 void udp_close(struct udp_listener *u);
 
-/* listener_tcp.c */
-int tcp_start(struct server *srv, const struct cfg_listen *l, struct tcp_listener *t);
+/* listener_tcp.c (TLS connections too, through tls.h) */
+int tcp_start(struct server *srv, const struct cfg_listen *l, struct tcp_listener *t,
+    int tls);
 void tcp_close_listener(struct tcp_listener *t);
 void tcp_resume_paused(struct server *srv);
 /* Wake callback of srv->limits: resumes connections paused by the rate limit. */
@@ -78,9 +86,11 @@ void tcp_close_all(struct server *srv);
 /* Connections paused for backpressure, holding bytes not yet queued. */
 int tcp_paused_count(struct server *srv);
 
-/* Copies one received message into the queue.  Returns 0, or -1 when the
- * queue is full (nothing copied). */
+/* Copies one received message, and its sender's identity (identity.h;
+ * ident_len 0: none), into the queue.  Returns 0, or -1 when the queue is
+ * full (nothing copied). */
 int server_enqueue(struct server *srv, const char *data, size_t len,
-    const struct sockaddr *from, int transport, int flags);
+    const struct sockaddr *from, int transport, int flags, const char *ident,
+    size_t ident_len);
 
 #endif

@@ -68,11 +68,13 @@ static const char *const store_sql[SQL_MAX] = {
 	[SQL_INSERT_STAT] = "INSERT INTO stats(at_us, name, value) VALUES (:at, :name, :value)",
 	[SQL_UPSERT_SENDER] =
 	    "INSERT INTO senders(sender_ip, received, unparsed, truncated, first_us,"
-	    " last_us, last_hostname) VALUES (:ip, :rx, :unparsed, :trunc, :first,"
-	    " :last, :host) ON CONFLICT(sender_ip) DO UPDATE SET"
+	    " last_us, last_hostname, forged, peer_identity) VALUES (:ip, :rx, :unparsed,"
+	    " :trunc, :first, :last, :host, :forged, :peer) ON CONFLICT(sender_ip) DO UPDATE SET"
 	    " received = received + excluded.received,"
 	    " unparsed = unparsed + excluded.unparsed,"
 	    " truncated = truncated + excluded.truncated,"
+	    " forged = forged + excluded.forged,"
+	    " peer_identity = coalesce(excluded.peer_identity, peer_identity),"
 	    " last_us = max(coalesce(last_us, 0), excluded.last_us),"
 	    " last_hostname = coalesce(excluded.last_hostname, last_hostname)",
 	[SQL_META_GET] = "SELECT value FROM meta WHERE key = :key",
@@ -466,7 +468,7 @@ store_write_stat(struct store *st, int64_t at_us, const char *name, int64_t valu
 int
 store_add_sender(struct store *st, const char *ip, int64_t received,
     int64_t unparsed, int64_t truncated, int64_t first_us, int64_t last_us,
-    const char *hostname)
+    const char *hostname, int64_t forged, const char *peer)
 {
 	sqlite3_stmt *s = st->stmt[SQL_UPSERT_SENDER];
 
@@ -478,6 +480,9 @@ store_add_sender(struct store *st, const char *ip, int64_t received,
 	sqlite3_bind_int64(s, 6, last_us);
 	if (hostname != NULL && hostname[0] != '\0')
 		sqlite3_bind_text(s, 7, hostname, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 8, forged);
+	if (peer != NULL && peer[0] != '\0')
+		sqlite3_bind_text(s, 9, peer, -1, SQLITE_STATIC);
 	return store_step_done(st, SQL_UPSERT_SENDER);
 }
 

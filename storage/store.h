@@ -60,7 +60,7 @@ int store_is_transient(int rc);
 int store_write_stat(struct store *st, int64_t at_us, const char *name, int64_t value);
 int store_add_sender(struct store *st, const char *ip, int64_t received,
     int64_t unparsed, int64_t truncated, int64_t first_us, int64_t last_us,
-    const char *hostname);
+    const char *hostname, int64_t forged, const char *peer);
 
 /* meta key/value. */
 int store_meta_get_int(struct store *st, const char *key, int64_t *out);

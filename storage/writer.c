@@ -4,6 +4,7 @@
 #include "writer.h"
 #include "correlator.h"
 #include "domain.h"
+#include "identity.h"
 #include "ingest.h"
 #include "log.h"
 #include "prepare.h"
@@ -30,7 +31,8 @@
 struct sender_slot {
 	char ip[48];
 	char host[64];
-	int64_t received, unparsed, truncated, first_us, last_us;
+	char peer[IDENT_PEER_MAX];     /* TLS client certificate name, "" none */
+	int64_t received, unparsed, truncated, forged, first_us, last_us;
 };
 
 struct writer {
@@ -133,6 +135,21 @@ writer_format_sender(struct writer *w, const struct mq_msg *m)
 	memcpy(w->last_addr, m->addr, 16);
 }
 
+/* Counts a forged line and says so (rate-limited): who sent it, as whom. */
+static void
+writer_log_forged(struct writer *w, const struct mq_msg *m, const struct ingest_row *row)
+{
+	static struct log_throttle thr;
+	char host[64], peer[IDENT_PEER_MAX];
+
+	ctr_add(w->ctr, CTR_IDENTITY_MISMATCH, 1);
+	span_copy(host, sizeof host, row->raw, row->hdr.hostname);
+	ident_peer(m->data + m->len, m->ident_len, peer, sizeof peer);
+	log_ratelimited(&thr, 10 * 1000000LL, "identity: %s%s%s sent a line for host "
+	    "\"%s\", which it may not speak for: stored as forged, not applied",
+	    w->last_sender, peer[0] != '\0' ? " as " : "", peer, host);
+}
+
 /* Inserts the rows of one chunk, with its messages parsed by the prepare
  * stage when b is not NULL (else parsed here: replays).  Returns SQLITE_OK
  * or a transient code (then the whole transaction must be replayed). */
@@ -159,13 +176,19 @@ writer_insert_chunk(struct writer *w, struct mq_chunk *c, struct prep_batch *b,
 			facts_prepare(&local.row, w->ds, &local.facts);
 			pm = &local;
 		}
+		/* Identity binding (server/identity.h): a line for a host its
+		 * sender may not speak for is kept, flagged, and not resolved,
+		 * so it can move no tunnel. */
+		if ((m->flags & MQ_F_BOUND) && !ident_allows(m->data + m->len, m->ident_len,
+		    span_ptr(pm->row.raw, pm->row.hdr.hostname), pm->row.hdr.hostname.len))
+			pm->row.flags |= INGEST_F_FORGED;
 		writer_format_sender(w, m);
 		meta.recv_us = m->recv_us;
 		meta.sender = w->last_sender;
 		meta.transport = m->transport;
 		meta.import_id = 0;
 		rc = store_insert_message(w->st, &meta, &pm->row, &id);
-		if (rc == SQLITE_OK) {
+		if (rc == SQLITE_OK && !(pm->row.flags & INGEST_F_FORGED)) {
 			struct resolve_source src = { w->last_ip, NULL, m->recv_us };
 			rc = resolve_apply(w->resolver, id, &pm->facts, &src);
 		}
@@ -186,8 +209,14 @@ writer_insert_chunk(struct writer *w, struct mq_chunk *c, struct prep_batch *b,
 				ctr_add(w->ctr, CTR_TRUNCATED, 1);
 			if (pm->row.flags & INGEST_F_ESCAPED)
 				ctr_add(w->ctr, CTR_ESCAPED, 1);
+			if (pm->row.flags & INGEST_F_FORGED)
+				writer_log_forged(w, m, &pm->row);
 			if (s != NULL) {
 				s->received++;
+				s->forged += (pm->row.flags & INGEST_F_FORGED) != 0;
+				if (m->ident_len > 0 && m->data[m->len] != '\0')
+					ident_peer(m->data + m->len, m->ident_len, s->peer,
+					    sizeof s->peer);
 				s->unparsed += pm->row.status != INGEST_OK;
 				s->truncated += (pm->row.flags & INGEST_F_TRUNCATED) != 0;
 				if (s->first_us == 0)
@@ -224,12 +253,14 @@ writer_write_stats(struct writer *w, int64_t now)
 	store_write_stat(w->st, now, "queue_bytes", (int64_t)qbytes);
 	store_write_stat(w->st, now, "tcp_connections",
 	    (int64_t)atomic_load(&w->ctr->tcp_conns));
+	store_write_stat(w->st, now, "tls_handshakes_in_progress",
+	    (int64_t)atomic_load(&w->ctr->tls_handshaking));
 	for (i = 0; i < WRITER_SENDERS; i++) {
 		struct sender_slot *s = &w->senders[i];
 		if (s->ip[0] == '\0')
 			continue;
 		store_add_sender(w->st, s->ip, s->received, s->unparsed, s->truncated,
-		    s->first_us, s->last_us, s->host);
+		    s->first_us, s->last_us, s->host, s->forged, s->peer);
 	}
 	memset(w->senders, 0, WRITER_SENDERS * sizeof *w->senders);
 	w->n_senders = 0;

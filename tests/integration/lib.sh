@@ -101,3 +101,69 @@ wait_rows() {
 eq() {
 	[ "$1" = "$2" ] || fail "${3:-values differ}: expected '$2', got '$1'"
 }
+
+# ---- TLS (docs/tls.md) ----------------------------------------------------
+
+# tls_ca NAME: a CA in $T/NAME.pem / NAME.key, able to sign with any dates.
+tls_ca() {
+	local n=$1
+	mkdir -p "$T/$n.db"
+	: >"$T/$n.db/index.txt"
+	echo 01 >"$T/$n.db/serial"
+	cat >"$T/$n.cnf" <<EOC
+[ ca ]
+default_ca = d
+[ d ]
+database = $T/$n.db/index.txt
+new_certs_dir = $T/$n.db
+serial = $T/$n.db/serial
+default_md = sha256
+policy = p
+copy_extensions = copy
+unique_subject = no
+[ p ]
+commonName = supplied
+EOC
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout "$T/$n.key" -out "$T/$n.pem" -days 3 -subj "/CN=$n" 2>/dev/null ||
+		fail "openssl: CA $n"
+}
+
+# tls_cert CA NAME CN [SAN [START END]]: a certificate NAME.pem / NAME.key
+# signed by CA, valid now (or from START to END, YYYYMMDDhhmmssZ).
+tls_cert() {
+	local ca=$1 n=$2 cn=$3 san=${4:-} start=${5:-} end=${6:-}
+	local ext=()
+	[ -z "$san" ] || ext=(-addext "subjectAltName=$san")
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout "$T/$n.key" -out "$T/$n.csr" -subj "/CN=$cn" "${ext[@]}" 2>/dev/null ||
+		fail "openssl: request $n"
+	if [ -n "$start" ]; then
+		openssl ca -batch -notext -config "$T/$ca.cnf" -cert "$T/$ca.pem" \
+			-keyfile "$T/$ca.key" -in "$T/$n.csr" -out "$T/$n.pem" \
+			-startdate "$start" -enddate "$end" >/dev/null 2>&1 || fail "openssl: sign $n"
+	else
+		openssl ca -batch -notext -config "$T/$ca.cnf" -cert "$T/$ca.pem" \
+			-keyfile "$T/$ca.key" -in "$T/$n.csr" -out "$T/$n.pem" -days 2 \
+			>/dev/null 2>&1 || fail "openssl: sign $n"
+	fi
+}
+
+# tls_port: a free-looking port for a TLS listener (not $TW_PORT).
+tls_port() {
+	local p
+	while :; do
+		p=$((20000 + RANDOM % 40000))
+		[ "$p" != "${TW_PORT:-}" ] && { echo "$p"; return; }
+	done
+}
+
+# tls_send PORT FRAME [openssl s_client args...]: one octet-counted frame
+# (RFC 5425) over TLS with openssl s_client; returns its status.
+tls_send() {
+	local port=$1 line=$2
+	shift 2
+	printf '%d %s' "${#line}" "$line" |
+		timeout 10 openssl s_client -connect "127.0.0.1:$port" -quiet -no_ign_eof \
+			-verify_return_error -CAfile "$T/ca.pem" "$@" >"$T/s_client.out" 2>&1
+}

@@ -35,6 +35,11 @@ for r in "${rooms[@]}"; do
 				bad=1
 			fi
 		done < <(grep -n '^#include "' "$f")
+		# OpenSSL stays in the network room (docs/tls.md).
+		if [ "$r" != server ] && grep -n '#include <openssl/' "$f" >/dev/null; then
+			echo "$r/$(basename "$f"): includes OpenSSL; only server/ does TLS"
+			bad=1
+		fi
 		case $r in
 		base|server|parse|diagnose)
 			if grep -n 'sqlite3' "$f" >/dev/null; then

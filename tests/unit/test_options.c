@@ -361,6 +361,7 @@ test_value(const struct opt_def *d, char *buf, size_t sz)
 	case OPT_T_WEBHOOK: return "http://127.0.0.1:9/hook";
 	case OPT_T_EXEC: return "cat";
 	case OPT_T_CIDR: return "192.0.2.0/24";
+	case OPT_T_LISTEN: return "127.0.0.1:5514";
 	case OPT_T_TEXT: return "x";
 	case OPT_T_CHOICE:
 		snprintf(buf, sz, "%.*s", (int)strcspn(d->expect, "|"), d->expect);
@@ -459,7 +460,10 @@ Test(options, command_help)
 	for (c = 0; c < OPT_N_CMDS; c++) {
 		int lines;
 		char *h = help_of((enum opt_cmd)c, &lines);
-		cr_expect_lt(lines, 40, "%s --help: %d lines", opt_command_info(c)->name, lines);
+		/* serve has the most: its TLS flags (docs/tls.md) took it past 40;
+		 * TLS tuning is config-file only to stay near that. */
+		cr_expect_lt(lines, c == OPT_CMD_SERVE ? 45 : 40, "%s --help: %d lines",
+		    opt_command_info(c)->name, lines);
 		cr_expect_not_null(strstr(h, opt_command_info(c)->name));
 		for (i = 0; i < n; i++) {
 			char want[128];
