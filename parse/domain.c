@@ -74,6 +74,7 @@ domain_classify(const struct ingest_row *row, struct domain_scratch *ds)
 	size_t mlen = h->msg.len;
 	const char *app = row->raw + h->app.off;
 	long bare;
+	size_t lead;
 
 	ds->body = msg;
 	ds->body_len = mlen;
@@ -87,7 +88,13 @@ domain_classify(const struct ingest_row *row, struct domain_scratch *ds)
 	if (row->status == INGEST_NO_HEADER && !domain_starts(msg, mlen, "%Viptela-") &&
 	    !domain_starts(msg, mlen, "%Cisco-SDWAN-"))
 		return ds->source = DOMAIN_UNPARSED;
-	if (domain_starts(msg, mlen, "%Viptela-") || domain_starts(msg, mlen, "%Cisco-SDWAN-")) {
+	/* A relay's RFC 5424 template keeps the blank after an RFC 3164 tag
+	 * ("FTMD 1472 - -  %Viptela-..."): the tag may follow blanks
+	 * (ftmd_parse() skips them too). */
+	for (lead = 0; lead < mlen && lead < 4 && msg[lead] == ' '; lead++)
+		;
+	if (domain_starts(msg + lead, mlen - lead, "%Viptela-") ||
+	    domain_starts(msg + lead, mlen - lead, "%Cisco-SDWAN-")) {
 		if (ftmd_parse(msg, mlen, &ds->ft) == 0)
 			return ds->source = DOMAIN_VIPTELA;
 		return ds->source = DOMAIN_OTHER;

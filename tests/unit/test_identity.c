@@ -241,6 +241,18 @@ struct row {
 	{ GUIDE("00:31:17", "vedge01", "FTMD[1472]: %Viptela-LONDSR01-ftmd-6-INFO-1400002: Notification: interface-state-change severity-level:major host-name:\"LONDSR01\" system-ip:4.0.5.1 vpn-id:1 if-name:\"ipsec2\" new-state:down"), "vedge01/ipsec2" }
 
 static const struct row rows[] = {
+	/* Regression, found with rsyslog relaying over TLS (t_tls_rsyslog.sh):
+	 * its RFC 5424 template keeps the blank after the RFC 3164 tag, so the
+	 * MSG starts " %Viptela-..."; the FTMD line was left unparsed and the
+	 * tunnel never went down. */
+	{ .name = "relay_rfc5424_msg_with_a_leading_blank",
+	  .in = {
+	      { "<13>1 2024-06-18T00:24:01+00:00 vedge01 charon - - -  05[IKE] initiating"
+	        " IKE_SA ipsec2_1[1] to 203.0.113.1", "vedge01/ipsec2" },
+	      { "<13>1 2024-06-18T00:31:17+00:00 vedge01 FTMD 1472 - -  %Viptela-vedge01-FTMD-6-"
+	        "INFO-1000001: VPN 1 Interface ipsec2 DOWN", "vedge01/ipsec2" },
+	  },
+	  .devices = 1, .tunnels = 1 },
 	/* ---- devices ---- */
 	{ .name = "devices_by_hostname_same_text_is_not_a_copy_elsewhere",
 	  .in = {
