@@ -137,6 +137,11 @@ tls_build(const struct config *cfg, struct ident_map **map, char *describe, size
 	SSL_CTX_set_options(s, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
 	    SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_TICKET);
 	SSL_CTX_set_mode(s, SSL_MODE_RELEASE_BUFFERS);
+	/* No resumption: no TLS 1.3 tickets either.  Besides saving nothing
+	 * worth having, unsolicited tickets a client never reads make its
+	 * close a reset, which can discard its last frames in our kernel. */
+	SSL_CTX_set_num_tickets(s, 0);
+	SSL_CTX_set_session_cache_mode(s, SSL_SESS_CACHE_OFF);
 	SSL_CTX_set_session_id_context(s, (const unsigned char *)TLS_SID_CTX,
 	    sizeof TLS_SID_CTX - 1);
 	if (SSL_CTX_set_cipher_list(s, cfg->tls_ciphers) != 1) {
