@@ -519,7 +519,10 @@ opt_set(struct config *cfg, const struct opt_def *d, const char *name, const cha
 		return 0;
 	case OPT_T_CONFIG:
 	case OPT_T_PATH:
-		if (*text == '\0' || strlen(text) >= d->size)
+		/* "" is "none" for the files whose default is none (OPTF_SHOWN:
+		 * the field starts empty), as the example configuration writes. */
+		if ((*text == '\0' && !(d->type == OPT_T_PATH && (d->fl & OPTF_SHOWN))) ||
+		    strlen(text) >= d->size)
 			return opt_bad(d, name, text, NULL, err, errsz);
 		memcpy((char *)cfg + d->off, text, strlen(text) + 1);
 		return 0;
