@@ -131,7 +131,7 @@ static const struct opt_def opt_rows[] = {
 	{ NULL, "tls_max_handshakes", OPT_T_INT, "N", "256", 1, 1000000,
 	  F(tls_max_handshakes), C_SERVE, 0, "handshakes", "TLS handshakes in progress at once",
 	  NULL },
-	{ "tls-bind-identity", "tls_bind_identity", OPT_T_FLAG, NULL, "off", 0, 0,
+	{ NULL, "tls_bind_identity", OPT_T_FLAG, NULL, "off", 0, 0,
 	  F(tls_bind_identity), C_SERVE, OPTF_SHOWN, NULL,
 	  "a TLS client speaks only for the devices its certificate names", NULL },
 	{ NULL, "tls_identity_map", OPT_T_PATH, "FILE", "none", 0, 0,

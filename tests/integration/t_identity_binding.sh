@@ -12,11 +12,11 @@ tls_cert ca srv collector "DNS:localhost"
 tls_cert ca vedge1 vedge1 "DNS:vedge1"
 tls_cert ca relay1 relay1
 printf '# relays\nrelay1  vedge3, vedge7   # the site behind it\n' >"$T/map.txt"
-printf '{ "tls_identity_map": "%s" }\n' "$T/map.txt" >"$T/id.json"
+printf '{ "tls_identity_map": "%s", "tls_bind_identity": true }\n' "$T/map.txt" >"$T/id.json"
 
 TP=$(tls_port)
 tw_start --config "$T/id.json" --tls "127.0.0.1:$TP" --tls-cert "$T/srv.pem" \
-	--tls-key "$T/srv.key" --tls-ca "$T/ca.pem" --tls-bind-identity \
+	--tls-key "$T/srv.key" --tls-ca "$T/ca.pem" \
 	--udp-allow "127.0.0.1/32=vedge5" --udp-allow 127.0.0.0/8 \
 	--lateness 1s --correlate-interval 200ms --stats-interval 1s
 grep -q "identity map entries" "$T/serve.log" || fail "no TLS summary"

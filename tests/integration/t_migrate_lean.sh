@@ -15,7 +15,7 @@ sqlite3 "$DB" <"$FIX/release-0006.sql" || fail "loading the release dump"
 eq "$(q "PRAGMA user_version")" "6" "the dump is schema version 6"
 
 # views SQL...: every row of each, typed (quote mode), in a fixed order;
-# the columns release 0006 had (later schemas add some: 0009 forged,
+# the columns release 0006 had (later schemas add some: 0010 forged,
 # peer_identity).
 views() {
 	sqlite3 -batch -noheader -cmd ".mode quote" "$DB" \

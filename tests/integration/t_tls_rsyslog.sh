@@ -19,7 +19,7 @@ tls_ca ca
 tls_cert ca srv collector "DNS:localhost"
 tls_cert ca relay1 relay1 "DNS:relay1"
 printf 'relay1 *\n' >"$T/map.txt"
-printf '{ "tls_identity_map": "%s" }\n' "$T/map.txt" >"$T/map.json"
+printf '{ "tls_identity_map": "%s", "tls_bind_identity": true }\n' "$T/map.txt" >"$T/map.json"
 
 # The reference: the fixture over plain TCP into its own collector.
 tw_start --lateness 1s --correlate-interval 200ms
@@ -77,7 +77,7 @@ for drv in ossl gtls; do
 		[ "$cert" = yes ] || auth=optional
 		tw_start --config "$T/map.json" --tls "127.0.0.1:$TP" --tls-cert "$T/srv.pem" \
 			--tls-key "$T/srv.key" --tls-ca "$T/ca.pem" --tls-client-auth "$auth" \
-			--tls-bind-identity --lateness 1s --correlate-interval 200ms --stats-interval 1s
+			--lateness 1s --correlate-interval 200ms --stats-interval 1s
 		relay "$drv" "$cert"
 		wait_rows "$N" || { cat "$T/rs-$drv.log" >&2; fail "rsyslog $drv"; }
 		sleep 2

@@ -1,4 +1,4 @@
--- 0009_tls.sql — syslog over TLS and identity binding (docs/tls.md).
+-- 0010_tls.sql — syslog over TLS and identity binding (docs/tls.md).
 --
 -- messages.transport 4 is TLS (RFC 5425).  messages.flags 8 marks a
 -- forged line: its sender may speak only for some hosts (its TLS client
