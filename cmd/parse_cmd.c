@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "domain.h"
 #include "ingest.h"
+#include "jsonout.h"
 #include "linereader.h"
 #include "log.h"
 #include "tzif.h"
@@ -84,7 +85,7 @@ parse_stream(const struct config *cfg, struct linereader *lr, int64_t ref_us,
 		json_t *o = parse_describe(cfg, line, len, ref_us,
 		    (flags & LR_F_TRUNCATED) ? INGEST_F_TRUNCATED : 0, scratch, ds, tzs);
 		json_object_set_new(o, "line", json_integer((json_int_t)++n));
-		json_dumpf(o, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		jsonout_dumpf(o, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
 		fputc('\n', stdout);
 		json_decref(o);
 	}

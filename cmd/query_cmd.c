@@ -20,6 +20,7 @@
  * The database is opened read-only; every filter is a bound parameter.
  */
 #include "cli.h"
+#include "jsonout.h"
 #include "report.h"
 #include "showline.h"
 #include "store.h"
@@ -284,7 +285,7 @@ query_output(sqlite3 *db, sqlite3_stmt *s, const struct query_col *cols, int nco
 		goto out;
 	}
 	if (o->json) {
-		if (json_dumpf(arr, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0 ||
+		if (jsonout_dumpf(arr, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0 ||
 		    fputc('\n', stdout) == EOF)
 			goto out;
 		ret = 0;

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char *
@@ -28,6 +29,34 @@ report_format_from(const struct config *cfg)
 			return "json";
 	}
 	return "html";
+}
+
+/* Creates OUT.XXXXXX beside `out` with mkstemp; its name in tmp (empty
+ * when nothing was created).  Returns 0, or -1 with the error printed. */
+static int
+report_open_tmp(const char *out, char *tmp, size_t tmpsz, FILE **f)
+{
+	mode_t mask = umask(0);
+	int fd;
+
+	umask(mask);
+	tmp[0] = '\0';
+	if ((size_t)snprintf(tmp, tmpsz, "%s.XXXXXX", out) >= tmpsz) {
+		fprintf(stderr, "tunnelwatch: report: --out: path too long\n");
+		tmp[0] = '\0';
+		return -1;
+	}
+	if ((fd = mkstemp(tmp)) < 0) {
+		fprintf(stderr, "tunnelwatch: report: %s: %s\n", tmp, strerror(errno));
+		tmp[0] = '\0';
+		return -1;
+	}
+	if (fchmod(fd, 0666 & ~mask) != 0 || (*f = fdopen(fd, "w")) == NULL) {
+		fprintf(stderr, "tunnelwatch: report: %s: %s\n", tmp, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return 0;
 }
 
 int
@@ -64,18 +93,11 @@ report_run(const struct config *cfg)
 	r.raw_lines = cfg->q.raw;
 	if (cfg->q.out != NULL && strcmp(cfg->q.out, "-") != 0) {
 		/* Written beside the target and renamed: a reader (a mailer, a
-		 * web server) never sees half a report. */
-		if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.%ld", cfg->q.out,
-		    (long)getpid()) >= sizeof tmp) {
-			fprintf(stderr, "tunnelwatch: report: --out: path too long\n");
-			tmp[0] = '\0';
+		 * web server) never sees half a report.  mkstemp: a name nobody
+		 * can plant a symlink at beforehand (O_EXCL), made as fopen would
+		 * (0666 less the umask) rather than mkstemp's 0600. */
+		if (report_open_tmp(cfg->q.out, tmp, sizeof tmp, &f) != 0)
 			goto out;
-		}
-		if ((f = fopen(tmp, "w")) == NULL) {
-			fprintf(stderr, "tunnelwatch: report: %s: %s\n", tmp, strerror(errno));
-			tmp[0] = '\0';
-			goto out;
-		}
 	}
 	if (report_write(&r, format, f != NULL ? f : stdout) != 0 ||
 	    fflush(f != NULL ? f : stdout) != 0) {

@@ -26,6 +26,7 @@
  * root cause becomes a sentence and a remedy; the incident's own summary
  * (written by rootcause.c) is the specific sentence shown next to it.
  */
+#include "jsonout.h"
 #include "report.h"
 #include "showline.h"
 #include "store.h"
@@ -1275,7 +1276,7 @@ report_write(const struct report *r, const char *format, FILE *f)
 		errno = ENOMEM;
 		return -1;
 	}
-	rc = json_dumpf(j, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	rc = jsonout_dumpf(j, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(j);
 	if (rc == 0 && fputc('\n', f) == EOF)
 		rc = -1;
