@@ -82,6 +82,16 @@ main(int argc, char **argv)
 			rc = 1;
 			break;
 		}
+		if (cfg->max_frame > cfg->queue_max_bytes) {
+			/* Such a frame could never be queued: its connection
+			 * would wait for room forever (issue #17 item 7). */
+			fprintf(stderr, "tunnelwatch: error: serve: max_frame (%u bytes) is larger "
+			    "than queue_max_bytes (%llu bytes): a frame that long could never be "
+			    "queued; lower --max-frame or raise --queue-max-bytes\n",
+			    cfg->max_frame, (unsigned long long)cfg->queue_max_bytes);
+			rc = 2;
+			break;
+		}
 		rc = serve_run(cfg);
 		break;
 	case OPT_CMD_IMPORT:

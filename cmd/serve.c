@@ -301,14 +301,12 @@ serve_run(const struct config *cfg)
 		tls_ctx_describe(srv->tls_ctx, what, sizeof what);
 		log_info("tls: %s", what);
 	}
-	if (store_open(cfg->db_path, 0, &st, err, sizeof err) != 0) {
-		log_errorx("database: %s", err);
-		goto out;
-	}
 	if (serve_init_handles(srv) != 0)
 		goto out;
-	if (mq_init(&srv->queue, cfg->queue_max_bytes, cfg->queue_max_msgs,
-	    &srv->space_async) != 0)
+	/* Room for one largest frame even when queue_max_bytes is as small as
+	 * max_frame (main.c refuses a smaller one): it is never stuck. */
+	if (mq_init(&srv->queue, cfg->queue_max_bytes + MQ_MSG_OVERHEAD,
+	    cfg->queue_max_msgs, &srv->space_async) != 0)
 		goto out;
 	if (limits_init(&srv->limits, cfg, &srv->ctr, &loop, tcp_resume_rate_limited,
 	    srv) != 0)
@@ -324,6 +322,12 @@ serve_run(const struct config *cfg)
 			srv->n_tls++;
 	if (srv->n_udp != cfg->n_udp || srv->n_tcp != cfg->n_tcp || srv->n_tls != cfg->n_tls) {
 		log_errorx("not every listener could start: refusing to run half-deaf");
+		goto out_listeners;
+	}
+	/* Bound first: a listener that cannot start leaves no new, empty
+	 * database behind. */
+	if (store_open(cfg->db_path, 0, &st, err, sizeof err) != 0) {
+		log_errorx("database: %s", err);
 		goto out_listeners;
 	}
 	/* Without the checkpointer the writer's commits checkpoint, as

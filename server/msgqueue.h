@@ -49,6 +49,9 @@ struct mq_msg {
 	char data[];
 };
 
+/* Bytes a message takes in a chunk beyond its text, at most. */
+#define MQ_MSG_OVERHEAD  (sizeof(struct mq_msg) + 8)
+
 struct mq_chunk {
 	struct mq_chunk *next;
 	size_t cap, used;

@@ -26,10 +26,12 @@
 #include "strmap.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* Pages in the WAL before a commit checkpoints it (about 40 MiB at 16 KiB
  * pages; serve checkpoints on its own thread instead). */
@@ -131,6 +133,24 @@ store_log_error(struct store *st, int which, int rc)
 	    store_sql[which]);
 }
 
+/* A new database is made here, 0640 (SQLite would make it 0644 less the
+ * umask, readable by everyone under umask 022), 0640 less the umask; an empty file is a valid
+ * new database, and the -wal and -shm files SQLite makes take its mode. */
+static int
+store_precreate(const char *path, char *err, size_t errsz)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
+
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	if (errno == EEXIST)
+		return 0;       /* SQLite opens it (or says why it cannot) */
+	snprintf(err, errsz, "%s: cannot create the database: %s", path, strerror(errno));
+	return -1;
+}
+
 int
 store_open(const char *path, int flags, struct store **out, char *err, size_t errsz)
 {
@@ -148,6 +168,8 @@ store_open(const char *path, int flags, struct store **out, char *err, size_t er
 	st->mark_s = INT64_MIN;
 	oflags = (flags & STORE_RDONLY) ? SQLITE_OPEN_READONLY :
 	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	if (!(flags & STORE_RDONLY) && store_precreate(path, err, errsz) != 0)
+		goto fail;
 	rc = sqlite3_open_v2(path, &st->db, oflags | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		struct stat sb;
