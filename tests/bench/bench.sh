@@ -42,6 +42,8 @@
 #   udp_burst  largest back-to-back UDP burst stored in full
 #   tcp1/tcp4  messages stored per second over 1 and 4 TCP connections
 #              (first byte sent to last row visible); tcp4 with --tcp4
+#   tls1/tls4  tunnelwatch only: the same over TLS (RFC 5425, twsend --tls
+#              with a client certificate, TLS 1.3), 1 and 4 connections
 #   cpu100k    CPU seconds (user+sys, all threads) per 100,000 messages
 #              over the 1-connection TCP run
 #   rss        peak RSS (VmHWM) over its runs
@@ -276,10 +278,29 @@ count_sng-sql() {
 
 avail_tunnelwatch() { :; }
 start_tunnelwatch() {
+	# TW_TLS=1: the stream port speaks TLS (certificates from tls_certs)
+	local stream=(--tcp "127.0.0.1:$3")
+	[ "${TW_TLS:-0}" = 0 ] || stream=(--tls "127.0.0.1:$3" --tls-cert "$WORK/tls/srv.pem"
+		--tls-key "$WORK/tls/srv.key" --tls-ca "$WORK/tls/ca.pem")
 	# shellcheck disable=SC2086
-	"$TW" serve --db "$1/tw.db" --udp "127.0.0.1:$2" --tcp "127.0.0.1:$3" \
+	"$TW" serve --db "$1/tw.db" --udp "127.0.0.1:$2" "${stream[@]}" \
 		--udp-rcvbuf "$RCVBUF" ${TW_EXTRA:-} >"$1/serve.log" 2>&1 &
 	RPID=$!
+}
+# tls_certs: a CA, the receiver's certificate and a client certificate
+# for the TLS runs, made once in $WORK/tls.
+tls_certs() {
+	local d=$WORK/tls n
+	[ -f "$d/cli.pem" ] && return 0
+	mkdir -p "$d"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$d/ca.key" \
+		-out "$d/ca.pem" -days 2 -subj "/CN=bench CA" 2>/dev/null
+	for n in srv cli; do
+		openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+			-keyout "$d/$n.key" -out "$d/$n.csr" -subj "/CN=$n" 2>/dev/null
+		openssl x509 -req -in "$d/$n.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" \
+			-CAcreateserial -days 2 -out "$d/$n.pem" 2>/dev/null
+	done
 }
 count_tunnelwatch() {
 	[ -f "$1/tw.db" ] || { echo 0; return; }
@@ -450,22 +471,34 @@ udp_burst() {
 	stop
 }
 
-# tcp_run R REP CONNS: a fresh receiver, TCPN messages over CONNS
-# connections.  For tunnelwatch over 1 connection, its database then gives
-# the disk per raw byte and SQLite's ceiling for the same rows.
+# tcp_run R REP CONNS [tls]: a fresh receiver, TCPN messages over CONNS
+# connections (over TLS: tunnelwatch only, recorded as tls1/tls4).  For
+# tunnelwatch over 1 plain connection, its database then gives the disk
+# per raw byte and SQLite's ceiling for the same rows.
 tcp_run() {
-	local r=$1 rep=$2 conns=$3 t0 t1 c0 c1 got rate
-	start "$r" tcp$conns
+	local r=$1 rep=$2 conns=$3 proto=${4:-tcp} t0 t1 c0 c1 got rate how=(--tcp)
+	if [ "$proto" = tls ]; then
+		tls_certs
+		how=(--ca "$WORK/tls/ca.pem" --cert "$WORK/tls/cli.pem" --key "$WORK/tls/cli.key" --tls)
+		TW_TLS=1 start "$r" tls$conns
+	else
+		start "$r" tcp$conns
+	fi
 	c0=$(cpu_ticks "$RPID")
 	t0=$(date +%s.%N)
-	"$SEND" --tcp "127.0.0.1:$TP" --file "$LINES" --count "$TCPN" --conns "$conns" >/dev/null 2>&1
+	"$SEND" "${how[@]}" "127.0.0.1:$TP" --file "$LINES" --count "$TCPN" --conns "$conns" \
+		>/dev/null 2>&1
 	got=$(wait_stored "$r" "$TCPN" 15)
 	t1=$(date +%s.%N)
 	c1=$(cpu_ticks "$RPID")
 	rate=$(awk -v n="$got" -v a="$t0" -v b="$t1" 'BEGIN { printf "%d", n / (b - a) }')
-	log "$r tcp x$conns: $got of $TCPN stored, $rate msg/s, cpu $((c1 - c0)) ticks"
-	[ "$got" -ge "$TCPN" ] || rec "$r" "tcp${conns}_incomplete" "$rep" $((TCPN - got))
-	rec "$r" "tcp$conns" "$rep" "$rate"
+	log "$r $proto x$conns: $got of $TCPN stored, $rate msg/s, cpu $((c1 - c0)) ticks"
+	[ "$got" -ge "$TCPN" ] || rec "$r" "${proto}${conns}_incomplete" "$rep" $((TCPN - got))
+	rec "$r" "$proto$conns" "$rep" "$rate"
+	if [ "$proto" = tls ]; then
+		stop
+		return 0
+	fi
 	[ "$conns" != 1 ] || rec "$r" cpu100k "$rep" "$(awk -v t=$((c1 - c0)) -v n="$got" \
 		-v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.3f", t / hz / (n / 100000) }')"
 	rec "$r" hwm_kb "$rep" "$(hwm_kb "$RPID")"
@@ -800,13 +833,15 @@ peers_table() {
 	done
 	printf '| metric |'; for r in "${names[@]}"; do printf ' %s |' "$r"; done; echo
 	printf '|---|'; for r in "${names[@]}"; do printf -- '---|'; done; echo
-	for m in udp_rate udp_burst tcp1 tcp4 cpu100k hwm_kb; do
+	for m in udp_rate udp_burst tcp1 tcp4 tls1 tls4 cpu100k hwm_kb; do
 		grep -q $'\t'"$m"$'\t' "$RES" || continue
 		case $m in
 		udp_rate) printf '| UDP sustained: zero loss, kept up (msg/s) |' ;;
 		udp_burst) printf '| UDP burst absorbed, zero loss (msgs) |' ;;
 		tcp1) printf '| TCP 1 conn (msg/s stored) |' ;;
 		tcp4) printf '| TCP 4 conns (msg/s stored) |' ;;
+		tls1) printf '| TLS 1 conn (msg/s stored) |' ;;
+		tls4) printf '| TLS 4 conns (msg/s stored) |' ;;
 		cpu100k) printf '| CPU s per 100k msgs (TCP 1 conn) |' ;;
 		hwm_kb) printf '| peak RSS (MiB) |' ;;
 		esac
@@ -875,6 +910,10 @@ for r in rsyslog sng-file sng-sql tunnelwatch; do
 		udp_burst "$r" "$rep"
 		tcp_run "$r" "$rep" 1
 		[ "$TCP4" = 0 ] || tcp_run "$r" "$rep" 4
+		if [ "$r" = tunnelwatch ]; then
+			tcp_run "$r" "$rep" 1 tls
+			tcp_run "$r" "$rep" 4 tls
+		fi
 	done
 done
 if [ -n "${RMEM_SAVED:-}" ]; then echo "$RMEM_SAVED" >/proc/sys/net/core/rmem_max; RMEM_SAVED=; fi

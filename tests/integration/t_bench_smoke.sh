@@ -50,6 +50,11 @@ bash "$TW_SOURCE_DIR/tests/bench/bench.sh" --quick --build "$(dirname "$TW_BIN")
 	--no-install --work "$T/bench" >bench.out 2>bench.err ||
 	{ tail -20 bench.err >&2; fail "bench.sh --quick failed"; }
 grep -q '^| metric | measured | target | met? |$' bench.out || { cat bench.out >&2; fail "no targets table"; }
+# TLS throughput beside plain TCP (tunnelwatch only; docs/tls.md).
+for m in "TCP 1 conn" "TLS 1 conn" "TLS 4 conns"; do
+	grep -Eq "^\| $m \(msg/s stored\) \|.*[0-9]" bench.out ||
+		{ cat bench.out >&2; fail "no $m figure in the peers table"; }
+done
 cell() {   # cell ROW-START N: the Nth cell of the targets row that begins so
 	grep -F "| $1" bench.out | head -1 | awk -F' [|] ' -v n="$2" '{ sub(/ [|]$/, ""); print $n }'
 }

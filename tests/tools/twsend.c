@@ -1,9 +1,9 @@
 /*
  * twsend.c — a test and benchmark sender for syslog over UDP or TCP.
  *
- *   twsend (--udp|--tcp) HOST:PORT [--count N] [--rate MSG/S] [--conns C]
+ *   twsend (--udp|--tcp|--tls) HOST:PORT [--count N] [--rate MSG/S] [--conns C]
  *          [--octet] [--file LINES] [--host-prefix P] [--batch B]
- *          [--duration SECS]
+ *          [--duration SECS] [--ca FILE] [--cert FILE --key FILE]
  *
  * Sends N messages (default 1000): the lines of --file in turn, or
  * generated RFC 3164 charon lines that each carry a unique sequence number
@@ -20,6 +20,10 @@
  * come, so the bursts are at most B long.  TCP frames are gathered into a
  * 256 KiB buffer per connection and written when it is full, or — paced —
  * when nothing more is due yet.
+ *
+ * TLS (RFC 5425): --tls is TCP with octet counting inside TLS (OpenSSL,
+ * blocking); --ca checks the server's certificate, --cert/--key present a
+ * client certificate.  Each connection ends with a close_notify.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -32,6 +36,9 @@
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 
 #define MAX_CONNS  256
 #define MAX_BATCH  1024
@@ -156,6 +163,7 @@ oom:
 
 struct conn {
 	int fd;
+	SSL *ssl;               /* --tls */
 	char *buf;
 	size_t len;
 };
@@ -165,12 +173,48 @@ conn_flush(struct conn *c)
 {
 	if (c->len == 0)
 		return 0;
-	if (write_all(c->fd, c->buf, c->len) != 0) {
+	if (c->ssl != NULL) {
+		size_t off = 0;
+		while (off < c->len) {
+			int w = SSL_write(c->ssl, c->buf + off, (int)(c->len - off));
+			if (w <= 0) {
+				ERR_print_errors_fp(stderr);
+				fprintf(stderr, "twsend: SSL_write failed\n");
+				return -1;
+			}
+			off += (size_t)w;
+		}
+	} else if (write_all(c->fd, c->buf, c->len) != 0) {
 		perror("twsend: write");
 		return -1;
 	}
 	c->len = 0;
 	return 0;
+}
+
+/* A client context: the server checked against ca (if given), a client
+ * certificate presented (if given). */
+static SSL_CTX *
+tls_client(const char *ca, const char *cert, const char *key)
+{
+	SSL_CTX *x = SSL_CTX_new(TLS_client_method());
+
+	if (x == NULL)
+		return NULL;
+	SSL_CTX_set_min_proto_version(x, TLS1_2_VERSION);
+	if (ca != NULL) {
+		if (SSL_CTX_load_verify_locations(x, ca, NULL) != 1)
+			goto fail;
+		SSL_CTX_set_verify(x, SSL_VERIFY_PEER, NULL);
+	}
+	if (cert != NULL && (SSL_CTX_use_certificate_chain_file(x, cert) != 1 ||
+	    SSL_CTX_use_PrivateKey_file(x, key != NULL ? key : cert, SSL_FILETYPE_PEM) != 1))
+		goto fail;
+	return x;
+fail:
+	ERR_print_errors_fp(stderr);
+	SSL_CTX_free(x);
+	return NULL;
 }
 
 int
@@ -187,11 +231,18 @@ main(int argc, char **argv)
 		{ "host-prefix", required_argument, NULL, 'p' },
 		{ "batch", required_argument, NULL, 'b' },
 		{ "duration", required_argument, NULL, 'd' },
+		{ "tls", required_argument, NULL, 'T' },
+		{ "ca", required_argument, NULL, 'A' },
+		{ "cert", required_argument, NULL, 'C' },
+		{ "key", required_argument, NULL, 'K' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct sockaddr_storage ss;
 	socklen_t sslen = 0;
 	const char *target = NULL, *file = NULL, *hprefix = "vedge";
+	const char *ca = NULL, *cert = NULL, *key = NULL;
+	SSL_CTX *tls = NULL;
+	int use_tls = 0;
 	int tcp = 0, octet = 0, nconns = 1, batch = 32, c, i;
 	long long count = 1000, rate = 0, sent = 0;
 	double duration = 0;
@@ -215,16 +266,20 @@ main(int argc, char **argv)
 		case 'p': hprefix = optarg; break;
 		case 'b': batch = atoi(optarg); break;
 		case 'd': duration = atof(optarg); break;
+		case 'T': target = optarg; tcp = 1; octet = 1; use_tls = 1; break;
+		case 'A': ca = optarg; break;
+		case 'C': cert = optarg; break;
+		case 'K': key = optarg; break;
 		default:
-			fprintf(stderr, "usage: twsend (--udp|--tcp) HOST:PORT [--count N] "
+			fprintf(stderr, "usage: twsend (--udp|--tcp|--tls) HOST:PORT [--count N] "
 			    "[--rate R] [--conns C] [--octet] [--file F] [--batch B] "
-			    "[--duration S]\n");
+			    "[--duration S] [--ca F] [--cert F --key F]\n");
 			return 2;
 		}
 	}
 	if (target == NULL || parse_addr(target, &ss, &sslen) != 0 || nconns < 1 ||
 	    nconns > MAX_CONNS || batch < 1 || batch > MAX_BATCH) {
-		fprintf(stderr, "twsend: need --udp or --tcp HOST:PORT (conns 1..%d, "
+		fprintf(stderr, "twsend: need --udp, --tcp or --tls HOST:PORT (conns 1..%d, "
 		    "batch 1..%d)\n", MAX_CONNS, MAX_BATCH);
 		return 2;
 	}
@@ -234,9 +289,12 @@ main(int argc, char **argv)
 		count = 1LL << 62;      /* until the deadline */
 	if (file != NULL && load_lines(file, &lines, count) != 0)
 		return 1;
+	if (use_tls && (tls = tls_client(ca, cert, key)) == NULL)
+		return 1;
 	for (i = 0; i < nconns; i++) {
 		conns[i].len = 0;
 		conns[i].buf = NULL;
+		conns[i].ssl = NULL;
 		conns[i].fd = socket(ss.ss_family, tcp ? SOCK_STREAM : SOCK_DGRAM, 0);
 		if (conns[i].fd < 0 ||
 		    connect(conns[i].fd, (struct sockaddr *)&ss, sslen) != 0) {
@@ -247,6 +305,13 @@ main(int argc, char **argv)
 			int sz = 4 * 1024 * 1024;
 			setsockopt(conns[i].fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof sz);
 		} else if ((conns[i].buf = malloc(TCP_BUF)) == NULL) {
+			return 1;
+		}
+		if (tls != NULL && ((conns[i].ssl = SSL_new(tls)) == NULL ||
+		    SSL_set_fd(conns[i].ssl, conns[i].fd) != 1 ||
+		    SSL_connect(conns[i].ssl) != 1)) {
+			ERR_print_errors_fp(stderr);
+			fprintf(stderr, "twsend: TLS handshake failed\n");
 			return 1;
 		}
 	}
@@ -337,6 +402,10 @@ main(int argc, char **argv)
 	for (i = 0; i < nconns; i++) {
 		if (tcp && conn_flush(&conns[i]) != 0)
 			return 1;
+		if (conns[i].ssl != NULL) {
+			SSL_shutdown(conns[i].ssl);
+			SSL_free(conns[i].ssl);
+		}
 		close(conns[i].fd);
 		free(conns[i].buf);
 	}
@@ -348,5 +417,6 @@ main(int argc, char **argv)
 	free(lines.buf);
 	free(lines.off);
 	free(lines.len);
+	SSL_CTX_free(tls);
 	return 0;
 }
