@@ -54,4 +54,5 @@ const char *const counter_names[CTR_MAX] = {
 	[CTR_TLS_RELOADS] = "tls_reloads",
 	[CTR_TLS_RELOAD_ERRORS] = "tls_reload_errors",
 	[CTR_IDENTITY_MISMATCH] = "identity_mismatch",
+	[CTR_DB_MOVED] = "db_moved",
 };

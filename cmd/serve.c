@@ -33,10 +33,12 @@
 #include "util.h"
 #include "writer.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <systemd/sd-daemon.h>
 
 #define SERVE_QUIET_US   (300 * 1000)   /* input quiet this long: drained */
@@ -113,6 +115,8 @@ serve_close_everything(struct server *srv)
 	uv_close((uv_handle_t *)&srv->space_async, NULL);
 }
 
+static void serve_check_db(struct server *srv);
+
 static void
 serve_sweep_cb(uv_timer_t *h)
 {
@@ -120,6 +124,7 @@ serve_sweep_cb(uv_timer_t *h)
 	int64_t now = (int64_t)uv_now(srv->loop) * 1000;
 
 	tcp_sweep_idle(srv, now);
+	serve_check_db(srv);
 	if (!srv->stopping)
 		return;
 	/* Done when the input is quiet, or grace ran out — but never while a
@@ -134,11 +139,28 @@ serve_sweep_cb(uv_timer_t *h)
 	}
 }
 
+/* Stops accepting and starts draining; `now` closes every socket at the
+ * next sweep instead. */
+static void
+serve_begin_stop(struct server *srv, int now)
+{
+	int i;
+
+	sd_notify(0, "STOPPING=1");
+	srv->stopping = 1;
+	srv->stop_started_us = now ? 0 : (int64_t)uv_now(srv->loop) * 1000;
+	for (i = 0; i < srv->n_tcp; i++)
+		tcp_close_listener(&srv->tcp[i]);
+	for (i = 0; i < srv->n_tls; i++)
+		tcp_close_listener(&srv->tls[i]);
+	uv_timer_set_repeat(&srv->sweep_timer, 50);
+	uv_timer_again(&srv->sweep_timer);
+}
+
 static void
 serve_signal_cb(uv_signal_t *h, int signum)
 {
 	struct server *srv = h->data;
-	int i;
 
 	if (srv->stopping) {
 		log_info("signal %d again: closing now", signum);
@@ -146,15 +168,37 @@ serve_signal_cb(uv_signal_t *h, int signum)
 		return;
 	}
 	log_info("signal %d: no longer accepting connections, draining", signum);
-	sd_notify(0, "STOPPING=1");
-	srv->stopping = 1;
-	srv->stop_started_us = (int64_t)uv_now(srv->loop) * 1000;
-	for (i = 0; i < srv->n_tcp; i++)
-		tcp_close_listener(&srv->tcp[i]);
-	for (i = 0; i < srv->n_tls; i++)
-		tcp_close_listener(&srv->tls[i]);
-	uv_timer_set_repeat(&srv->sweep_timer, 50);
-	uv_timer_again(&srv->sweep_timer);
+	serve_begin_stop(srv, 0);
+}
+
+/*
+ * A database deleted or replaced under us (rm, mv, a restore copied over
+ * it) keeps taking commits into an inode nobody can read (issue #17 item
+ * 4).  Checked every sweep (1 s): the path must still name the file that
+ * was opened.  Otherwise: stop accepting at once, say so loudly, count,
+ * and exit 1 so that systemd (Restart=on-failure) starts a fresh file.
+ */
+static void
+serve_check_db(struct server *srv)
+{
+	struct stat sb;
+	const char *what;
+
+	if (srv->db_moved || srv->db_ino == 0)
+		return;
+	if (stat(srv->cfg->db_path, &sb) != 0)
+		what = errno == ENOENT ? "was deleted or moved away" : "cannot be examined";
+	else if (sb.st_dev != srv->db_dev || sb.st_ino != srv->db_ino)
+		what = "was replaced by another file";
+	else
+		return;
+	srv->db_moved = 1;
+	ctr_add(&srv->ctr, CTR_DB_MOVED, 1);
+	log_errorx("database %s %s while serve had it open: no longer accepting; lines "
+	    "already received go to the old file, which nobody can read if it was "
+	    "deleted; exiting 1 so that a restart (systemd: Restart=on-failure) "
+	    "stores into a fresh database", srv->cfg->db_path, what);
+	serve_begin_stop(srv, 1);
 }
 
 /* The systemd watchdog: ping while the loop turns (this runs on it) and
@@ -330,6 +374,13 @@ serve_run(const struct config *cfg)
 		log_errorx("database: %s", err);
 		goto out_listeners;
 	}
+	{
+		struct stat sb;
+		if (stat(cfg->db_path, &sb) == 0) {
+			srv->db_dev = sb.st_dev;
+			srv->db_ino = sb.st_ino;
+		}
+	}
 	/* Without the checkpointer the writer's commits checkpoint, as
 	 * SQLite does by default: slower, but nothing is lost. */
 	if (ckpt_start(cfg->db_path, NULL, &srv->ctr, &ckpt, err, sizeof err) != 0)
@@ -358,7 +409,7 @@ serve_run(const struct config *cfg)
 	log_info("storing in %s (SQLite, WAL); ready", abspath);
 
 	uv_run(&loop, UV_RUN_DEFAULT);
-	rc = 0;
+	rc = srv->db_moved ? 1 : 0;
 	goto out_queue;
 
 out_listeners:

@@ -13,6 +13,7 @@
 #include "msgqueue.h"
 #include "sender_limits.h"
 
+#include <sys/types.h>
 #include <uv.h>
 
 struct writer;
@@ -66,6 +67,9 @@ struct server {
 	uint64_t watchdog_usec;     /* 0: systemd asked for no watchdog */
 
 	int stopping;               /* SIGTERM seen: draining */
+	int db_moved;               /* the database file went away: exit 1 */
+	dev_t db_dev;               /* the database file as opened (cmd/serve.c) */
+	ino_t db_ino;
 	int64_t stop_started_us;
 	int64_t last_rx_us;         /* monotonic time of the last byte received */
 };
