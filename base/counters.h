@@ -23,7 +23,7 @@ enum counter_id {
 	CTR_ESCAPED,               /* messages with control bytes escaped */
 	CTR_DROPPED_QUEUE_FULL,    /* UDP datagrams dropped: queue full */
 	CTR_DROPPED_KERNEL,        /* UDP datagrams the kernel dropped: socket buffer full */
-	CTR_DROPPED_SHUTDOWN,      /* rows not committed when shutdown gave up */
+	CTR_DROPPED_SHUTDOWN,      /* lines given up at shutdown (docs/operations.md) */
 	CTR_DROPPED_EMPTY,         /* empty datagrams and frames */
 	CTR_TCP_ACCEPTED,
 	CTR_TCP_REJECTED_MAX,      /* connections refused: tcp_max_conns */

@@ -36,6 +36,10 @@
  * its messages: the peer's certificate names when tls_bind_identity is on,
  * else the hosts its tcp_allow range may speak for.
  *
+ * Shutdown (tcp_close_all): each plain TCP socket is read until the read
+ * would block, so what the kernel acknowledged is queued; what cannot be
+ * queued is counted line by line in dropped_shutdown.
+ *
  * Closing: tcp_conn_close() is the single way out, guarded by uv_is_closing;
  * memory is freed only in the close callback (libuv handle.rst).
  */
@@ -46,8 +50,11 @@
 #include "server.h"
 #include "util.h"
 
+#include <linux/sockios.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 
 #define TCP_PREFIX_MAX   (FRAME_MAX_COUNT_DIGITS + 1)
 #define TCP_READ_MIN     (16 * 1024)
@@ -768,6 +775,104 @@ tcp_paused_count(struct server *srv)
 	return n;
 }
 
+/* Bytes the kernel holds for this socket, unread (SIOCINQ); 0 if unknown. */
+static size_t
+tcp_kernel_unread(struct tcp_conn *c)
+{
+	uv_os_fd_t fd;
+	int n = 0;
+
+	if (uv_fileno((uv_handle_t *)&c->handle, &fd) != 0 || ioctl(fd, SIOCINQ, &n) != 0 ||
+	    n < 0)
+		return 0;
+	return (size_t)n;
+}
+
+/*
+ * Shutdown, plain TCP: reads what the kernel already acknowledged for
+ * this connection, until the read would block, and queues its frames
+ * (issue #17 item 6).  Reads at most what the kernel held when it began
+ * (plus one buffer), so a sender that keeps sending cannot hold shutdown
+ * up.  Stops when the queue is full (the connection paused).
+ */
+static void
+tcp_read_rest(struct tcp_conn *c)
+{
+	size_t budget = tcp_kernel_unread(c) + tcp_buf_limit(c->srv);
+	uv_os_fd_t fd;
+
+	if (uv_fileno((uv_handle_t *)&c->handle, &fd) != 0)
+		return;
+	while (!c->paused && budget > 0 && !uv_is_closing((uv_handle_t *)&c->handle)) {
+		ssize_t n;
+		size_t before;
+		tcp_buf_room(c);
+		if (c->buf == NULL || c->cap == c->used)
+			return;
+		n = recv(fd, c->buf + c->used, c->cap - c->used, MSG_DONTWAIT);
+		if (n <= 0)
+			return;         /* would block, EOF or error: all there is */
+		c->used += (size_t)n;
+		budget = (size_t)n < budget ? budget - (size_t)n : 0;
+		before = c->used;
+		if (tcp_drain_buffer(c) != 0)
+			return;
+		if (c->used == before && c->buf != NULL && c->used == c->cap)
+			return;         /* no frame fits: cannot happen (max_frame) */
+	}
+}
+
+/*
+ * Shutdown with the queue full: counts the frames this connection holds
+ * and the kernel still has (reading them until the read would block), as
+ * dropped_shutdown, one per line; bytes that arrive after that are
+ * counted as one more and logged.
+ */
+static void
+tcp_count_left(struct tcp_conn *c)
+{
+	struct server *srv = c->srv;
+	size_t budget = tcp_kernel_unread(c) + tcp_buf_limit(srv), bytes = c->used, pos = 0;
+	uint64_t lines = 0;
+	uv_os_fd_t fd;
+	int have_fd = uv_fileno((uv_handle_t *)&c->handle, &fd) == 0;
+
+	for (;;) {
+		struct frame f;
+		int fr = frame_next(&c->framer, c->buf + pos, c->used - pos,
+		    srv->cfg->max_frame, 0, &f);
+		ssize_t n;
+		if (fr == FRAME_ERR_COUNT)
+			break;
+		if (fr == FRAME_OK) {
+			lines += f.len > 0;
+			pos += f.consumed;
+			continue;
+		}
+		pos += f.consumed;
+		memmove(c->buf, c->buf + pos, c->used - pos);
+		c->used -= pos;
+		pos = 0;
+		tcp_buf_room(c);
+		if (!have_fd || budget == 0 || c->buf == NULL || c->cap == c->used)
+			break;
+		n = recv(fd, c->buf + c->used, c->cap - c->used, MSG_DONTWAIT);
+		if (n <= 0)
+			break;
+		c->used += (size_t)n;
+		bytes += (size_t)n;
+		budget = (size_t)n < budget ? budget - (size_t)n : 0;
+	}
+	lines += c->used - pos > 0;     /* a last line without its end */
+	c->used = 0;
+	if (tcp_kernel_unread(c) > 0)
+		lines++;
+	ctr_add(&srv->ctr, CTR_DROPPED_SHUTDOWN, lines);
+	log_warnx("tcp %s: shutdown: the queue stayed full; %llu line(s) (%zu bytes) "
+	    "received but not queued, counted in dropped_shutdown", c->peer_text,
+	    (unsigned long long)lines, bytes);
+}
+
 void
 tcp_close_all(struct server *srv)
 {
@@ -776,18 +881,41 @@ tcp_close_all(struct server *srv)
 	for (c = srv->conns; c != NULL; c = c->next) {
 		if (uv_is_closing((uv_handle_t *)&c->handle))
 			continue;
-		c->eof = 1;
 		c->paused = 0;
-		if (c->tls != NULL && !c->handshaking && tls_pump(c) != 0)
-			continue;
-		tcp_drain_buffer(c);
+		if (c->tls == NULL && !c->eof) {
+			if (tcp_drain_buffer(c) != 0)
+				continue;
+			tcp_read_rest(c);
+			if (uv_is_closing((uv_handle_t *)&c->handle))
+				continue;
+		}
+		if (c->tls != NULL) {
+			c->eof = 1;
+			if (!c->handshaking && tls_pump(c) != 0)
+				continue;
+		}
+		if (!c->paused) {
+			c->eof = 1;
+			tcp_drain_buffer(c);
+		}
 		if (c->paused) {
 			/* Only when shutdown gave up waiting for the writer. */
-			ctr_add(&srv->ctr, CTR_DROPPED_SHUTDOWN, 1);
-			log_warnx("tcp %s: shutdown: %zu buffered bytes could not be queued",
-			    c->peer_text, c->used);
+			if (c->tls == NULL) {
+				tcp_count_left(c);
+			} else {
+				ctr_add(&srv->ctr, CTR_DROPPED_SHUTDOWN, 1);
+				log_warnx("tls %s: shutdown: %zu buffered bytes could not be "
+				    "queued", c->peer_text, c->used);
+			}
 		} else {
 			tcp_flush_partial(c);
+			if (tcp_kernel_unread(c) > 0) {
+				/* Arrived after the read that would have blocked. */
+				ctr_add(&srv->ctr, CTR_DROPPED_SHUTDOWN, 1);
+				log_warnx("%s %s: shutdown: %zu bytes arrived while closing, "
+				    "counted in dropped_shutdown", c->tls != NULL ? "tls" : "tcp",
+				    c->peer_text, tcp_kernel_unread(c));
+			}
 		}
 		tcp_conn_close(c, NULL);
 	}
