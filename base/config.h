@@ -179,6 +179,15 @@ struct config {
 
 	struct cfg_alerts alerts;
 
+	/* the live web view and /metrics (web/, docs/web.md) */
+	struct cfg_listen http;       /* valid when http_on */
+	int http_on;
+	struct cfg_cidr http_allow[CFG_MAX_CIDR];   /* empty: loopback only */
+	int n_http_allow;
+	char http_token_file[PATH_MAX];   /* "": no bearer token */
+	char http_auth_file[PATH_MAX];    /* "": no basic-auth users */
+	char reports_dir[PATH_MAX];       /* the nightly reports, listed by the web view */
+
 	/* query and report commands */
 	struct cfg_query {
 		const char *since;        /* "24h", or an ISO time */

@@ -74,6 +74,9 @@ struct counters {
 	_Atomic uint64_t v[CTR_MAX];
 	_Atomic uint64_t tcp_conns;          /* gauge */
 	_Atomic uint64_t tls_handshaking;    /* gauge */
+	/* gauges of the writer's last commit (storage/writer.c) */
+	_Atomic uint64_t last_batch_rows;    /* rows it committed */
+	_Atomic int64_t writer_lag_us;       /* commit time - oldest row's receive time */
 };
 
 static inline void

@@ -138,6 +138,18 @@ static const struct opt_def opt_rows[] = {
 	  F(tls_identity_map), C_SERVE, OPTF_SHOWN, NULL,
 	  "certificate name -> the hosts it may speak for (docs/tls.md)", NULL },
 
+	/* the live web view and /metrics (docs/web.md, docs/metrics.md) */
+	{ "http", "http", OPT_T_ADDR, "HOST:PORT", "off", 0, 0, F(http), C_SERVE, 0, NULL,
+	  "serve the live web view and /metrics here; off = none", NULL },
+	{ "http-allow", "http_allow", OPT_T_CIDR, "CIDR", "loopback", 0, 0, F(http_allow), C_SERVE,
+	  OPTF_REPEAT | OPTF_SHOWN, NULL, "web clients served without a login, repeatable", NULL },
+	{ "http-token-file", "http_token_file", OPT_T_PATH, "FILE", "none", 0, 0, F(http_token_file),
+	  C_SERVE, OPTF_SHOWN, NULL, "a file holding the bearer token the pages ask for", NULL },
+	{ "http-auth-file", "http_auth_file", OPT_T_PATH, "FILE", "none", 0, 0, F(http_auth_file),
+	  C_SERVE, OPTF_SHOWN, NULL, "a file of USER:PASSWORD lines for basic auth", NULL },
+	{ "reports-dir", "reports_dir", OPT_T_PATH, "DIR", "/var/lib/tunnelwatch/reports", 0, 0,
+	  F(reports_dir), C_SERVE, 0, NULL, "the nightly reports the web view lists", NULL },
+
 	/* storage */
 	{ "batch-rows", "batch_rows", OPT_T_INT, "N", "20000", 1, 10000000, F(batch_rows), C_CORR,
 	  0, "rows", "commit after this many rows ...", NULL },
@@ -373,6 +385,9 @@ opt_expect(const struct opt_def *d, char *buf, size_t sz)
 		snprintf(buf, sz, "HOST:PORT like 0.0.0.0:514 or [::]:514, at most %d",
 		    CFG_MAX_LISTENERS);
 		break;
+	case OPT_T_ADDR:
+		snprintf(buf, sz, "HOST:PORT like 127.0.0.1:8080 or [::1]:8080, or off");
+		break;
 	case OPT_T_CIDR:
 		snprintf(buf, sz, "an address or range like 192.0.2.0/24, optionally =HOST,HOST "
 		    "(the hosts it may speak for), at most %d", CFG_MAX_CIDR);
@@ -505,6 +520,22 @@ opt_get(const struct config *cfg, const struct opt_def *d)
 	return 0;
 }
 
+/* The list an OPT_T_CIDR row fills, and its count. */
+static struct cfg_cidr *
+opt_cidr_list(struct config *cfg, const struct opt_def *d, int **n)
+{
+	if (d->off == offsetof(struct config, tcp_allow)) {
+		*n = &cfg->n_tcp_allow;
+		return cfg->tcp_allow;
+	}
+	if (d->off == offsetof(struct config, http_allow)) {
+		*n = &cfg->n_http_allow;
+		return cfg->http_allow;
+	}
+	*n = &cfg->n_udp_allow;
+	return cfg->udp_allow;
+}
+
 int
 opt_set(struct config *cfg, const struct opt_def *d, const char *name, const char *text,
     char *err, size_t errsz)
@@ -585,10 +616,19 @@ opt_set(struct config *cfg, const struct opt_def *d, const char *name, const cha
 		    sizeof why) != 0)
 			return opt_bad(d, name, text, why, err, errsz);
 		return 0;
+	case OPT_T_ADDR:
+		if (strcmp(text, "off") == 0) {
+			cfg->http_on = 0;
+			return 0;
+		}
+		if (util_parse_hostport(text, &cfg->http.addr, why, sizeof why) != 0)
+			return opt_bad(d, name, text, why, err, errsz);
+		snprintf(cfg->http.text, sizeof cfg->http.text, "%s", text);
+		cfg->http_on = 1;
+		return 0;
 	case OPT_T_CIDR: {
-		int tcp = d->off == offsetof(struct config, tcp_allow);
-		struct cfg_cidr *list = tcp ? cfg->tcp_allow : cfg->udp_allow;
-		int *n = tcp ? &cfg->n_tcp_allow : &cfg->n_udp_allow;
+		int *n;
+		struct cfg_cidr *list = opt_cidr_list(cfg, d, &n);
 		if (*n >= CFG_MAX_CIDR || cfg_parse_allow(text, &list[*n]) != 0)
 			return opt_bad(d, name, text, NULL, err, errsz);
 		(*n)++;
@@ -630,10 +670,9 @@ static void
 opt_clear_list(struct config *cfg, const struct opt_def *d)
 {
 	if (d->type == OPT_T_CIDR) {
-		if (d->off == offsetof(struct config, tcp_allow))
-			cfg->n_tcp_allow = 0;
-		else
-			cfg->n_udp_allow = 0;
+		int *n;
+		(void)opt_cidr_list(cfg, d, &n);
+		*n = 0;
 	} else if (d->type == OPT_T_LISTEN) {
 		if (d->off == offsetof(struct config, tls))
 			cfg->n_tls = 0;

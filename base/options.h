@@ -37,6 +37,7 @@ enum opt_type {
 	OPT_T_PERIOD,      /* --since: a duration, a time, TIME/TIME, TIME/DUR */
 	OPT_T_LEVEL,       /* log level: error, warning, info, debug */
 	OPT_T_LISTEN,      /* HOST:PORT, repeatable */
+	OPT_T_ADDR,        /* one HOST:PORT, or "off" */
 	OPT_T_CIDR,        /* sender range, repeatable */
 	OPT_T_ZONE,        /* +HH:MM, UTC or a tzdata name */
 	OPT_T_ZONE_RULE,   /* HOST=ZONE or CIDR=ZONE, repeatable; an object in JSON */

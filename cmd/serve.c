@@ -31,6 +31,7 @@
 #include "server.h"
 #include "tls.h"
 #include "util.h"
+#include "web.h"
 #include "writer.h"
 
 #include <errno.h>
@@ -311,6 +312,7 @@ serve_run(const struct config *cfg)
 	struct ckpt *ckpt = NULL;
 	struct dblock lock = { -1 };
 	struct alert_watch *alerts = NULL;
+	struct web *web = NULL;
 	uv_loop_t loop;
 	char err[512], abspath[PATH_MAX];
 	long holder;
@@ -399,6 +401,17 @@ serve_run(const struct config *cfg)
 	started = 1;
 	if (alert_watch_start(cfg, &srv->ctr, srv->writer, &alerts, err, sizeof err) != 0)
 		log_errorx("alerts: %s; running without alerts", err);
+	if (cfg->http_on) {
+		struct web_live live = { &srv->ctr, &srv->queue, util_now_us() };
+		if (web_start(cfg, &live, &web, err, sizeof err) != 0) {
+			log_errorx("--http: %s", err);
+			goto out_listeners;
+		}
+		/* "127.0.0.1:0" -> "127.0.0.1", with the port bound. */
+		log_info("web view and /metrics on http://%.*s:%u/ (docs/web.md)",
+		    (int)(strrchr(cfg->http.text, ':') - cfg->http.text), cfg->http.text,
+		    web_port(web));
+	}
 	if (realpath(cfg->db_path, abspath) == NULL)
 		snprintf(abspath, sizeof abspath, "%s", cfg->db_path);
 	serve_print_guide(cfg, abspath);
@@ -422,6 +435,7 @@ out_listeners:
 	serve_close_everything(srv);
 	uv_run(&loop, UV_RUN_DEFAULT);
 out_queue:
+	web_stop(web);          /* it reads the queue's sizes: before they go */
 	mq_close(&srv->queue);
 	alert_watch_stop(alerts);
 	if (started) {

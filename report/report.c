@@ -459,6 +459,7 @@ report_free(struct report *r)
 	free(r->top);
 	free(r->timelines);
 	free(r->bfd);
+	free(r->beats);
 	memset(r, 0, sizeof *r);
 }
 
@@ -638,6 +639,19 @@ report_tunnel_index(const struct report *r, int64_t id)
 	return -1;
 }
 
+/* 1 when the report's filter takes the tunnel at index ti (-1: unknown)
+ * or, without a tunnel, the device. */
+static int
+report_filter_keeps(const struct report *r, int ti, int64_t device_id)
+{
+	if (r->filter.tunnel_id != 0)
+		return ti >= 0 && r->tunnels[ti].id == r->filter.tunnel_id;
+	if (r->filter.device_id != 0)
+		return ti >= 0 ? r->tunnels[ti].device_id == r->filter.device_id :
+		    device_id == r->filter.device_id;
+	return 1;
+}
+
 /* Incidents with any part in [start, end), by start (see
  * REPORT_PERIOD_IDS_SQL for how they are found). */
 static int
@@ -682,6 +696,10 @@ report_load_incidents(sqlite3 *db, struct report *r, int64_t start, int64_t end,
 		if (in->ended_us < in->started_us)
 			in->ended_us = in->started_us;
 		in->tunnel = report_tunnel_index(r, in->tunnel_id);
+		if (!report_filter_keeps(r, in->tunnel, in->device_id)) {
+			n--;
+			continue;
+		}
 		if (with_text) {
 			in->symptom = report_col(r, s, 4, &oom);
 			in->root_cause = report_col(r, s, 5, &oom);
@@ -1175,11 +1193,11 @@ report_lists(struct report *r)
 			r->stuck[r->nstuck++] = i;
 	for (i = 0; i < r->ntunnels; i++) {
 		const struct report_tunnel *t = &r->tunnels[i];
-		if (t->merged_into != 0)
+		if (t->merged_into != 0 || !report_filter_keeps(r, i, t->device_id))
 			continue;
 		if (t->flapping_now || (t->n_flaps > 0 && t->n_flaps >= r->flap_count))
 			r->flapping[r->nflapping++] = i;
-		if (t->n_incidents > 0)
+		if (t->n_incidents > 0 || r->filter.tunnel_id == t->id)
 			r->timelines[naff++] = i;
 	}
 	qsort_r(r->flapping, (size_t)r->nflapping, sizeof(int), report_flap_cmp, r);
@@ -1192,9 +1210,61 @@ report_lists(struct report *r)
 	return 0;
 }
 
+/* The filtered tunnel's pulse, minute by minute (REPORT_MAX_BEATS at most,
+ * the latest). */
+static int
+report_load_beats(sqlite3 *db, struct report *r, int64_t start, int64_t end,
+    char *err, size_t errsz)
+{
+	static const char sql[] =
+	    "SELECT minute_us, max(dpd_probes, dpd_requests), dpd_answers, retransmits,"
+	    " packets_in + packets_out, keepalives + kernel_lines + peer_dpd"
+	    " FROM (SELECT * FROM heartbeat WHERE tunnel_id IN (SELECT tunnel_id FROM tunnels"
+	    "   WHERE tunnel_id = ?1 OR merged_into = ?1)"
+	    "  AND minute_us >= ?2 - 59999999 AND minute_us < ?3"
+	    "  ORDER BY minute_us DESC LIMIT ?4) ORDER BY minute_us";
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if (report_prepare(db, sql, &s, err, errsz) != 0)
+		return -1;
+	if ((r->beats = calloc(REPORT_MAX_BEATS, sizeof *r->beats)) == NULL) {
+		sqlite3_finalize(s);
+		snprintf(err, errsz, "out of memory");
+		return -1;
+	}
+	sqlite3_bind_int64(s, 1, r->filter.tunnel_id);
+	sqlite3_bind_int64(s, 2, start);
+	sqlite3_bind_int64(s, 3, end);
+	sqlite3_bind_int(s, 4, REPORT_MAX_BEATS);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW && r->nbeats < REPORT_MAX_BEATS) {
+		struct report_beat *b = &r->beats[r->nbeats++];
+		b->minute_us = sqlite3_column_int64(s, 0);
+		b->dpd_sent = sqlite3_column_int64(s, 1);
+		b->dpd_answered = sqlite3_column_int64(s, 2);
+		b->retransmits = sqlite3_column_int64(s, 3);
+		b->packets = sqlite3_column_int64(s, 4);
+		b->other = sqlite3_column_int64(s, 5);
+	}
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		report_step_error(db, s, err, errsz);
+		sqlite3_finalize(s);
+		return -1;
+	}
+	sqlite3_finalize(s);
+	return 0;
+}
+
 int
 report_build(sqlite3 *db, int64_t start_us, int64_t end_us, int flap_count,
     struct report *r, char *err, size_t errsz)
+{
+	return report_build_filtered(db, start_us, end_us, flap_count, NULL, r, err, errsz);
+}
+
+int
+report_build_filtered(sqlite3 *db, int64_t start_us, int64_t end_us, int flap_count,
+    const struct report_filter *f, struct report *r, char *err, size_t errsz)
 {
 	static const char devices_sql[] =
 	    "SELECT count(*) FROM devices WHERE last_us >= ?1 AND first_us < ?2";
@@ -1208,6 +1278,8 @@ report_build(sqlite3 *db, int64_t start_us, int64_t end_us, int flap_count,
 	memset(r, 0, sizeof *r);
 	r->generated_us = util_now_us();
 	r->flap_count = flap_count;
+	if (f != NULL)
+		r->filter = *f;
 	/* One read transaction: every query sees the same snapshot. */
 	if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
 		snprintf(err, errsz, "BEGIN: %s", sqlite3_errmsg(db));
@@ -1247,6 +1319,9 @@ report_build(sqlite3 *db, int64_t start_us, int64_t end_us, int flap_count,
 	if (report_load_evidence(db, r, err, errsz) != 0 ||
 	    report_load_pulse(db, r, err, errsz) != 0 ||
 	    report_load_bfd(db, r, start_us, end_us, err, errsz) != 0)
+		goto out;
+	if (r->filter.tunnel_id != 0 &&
+	    report_load_beats(db, r, start_us, end_us, err, errsz) != 0)
 		goto out;
 	ret = 0;
 	goto out;

@@ -121,6 +121,20 @@ struct report_bfd {
 
 #define REPORT_MAX_BFD        200    /* BFD sessions listed */
 
+/* Which tunnels a report covers (report_build_filtered): all when both
+ * ids are 0, else one tunnel (with those merged into it) or one device's. */
+struct report_filter {
+	int64_t tunnel_id, device_id;
+};
+
+/* A minute of a tunnel's pulse (heartbeat, schema/0008), drawn under its
+ * timeline when the report covers one tunnel. */
+struct report_beat {
+	int64_t minute_us;
+	int64_t dpd_sent, dpd_answered, retransmits, packets, other;
+};
+#define REPORT_MAX_BEATS      (8 * 24 * 60)   /* minutes drawn: 8 days */
+
 struct report_arena;
 
 struct report {
@@ -146,6 +160,14 @@ struct report {
 	int raw_lines;                    /* --raw: evidence as received, not shown */
 	struct report_bfd *bfd;           /* down first, then most flaps */
 	int nbfd, bfd_omitted;
+
+	struct report_filter filter;
+	struct report_beat *beats;        /* filter.tunnel_id only, by minute */
+	int nbeats;
+	/* Set by the live view (web/) before rendering: names and incidents
+	 * link to its pages (/tunnel/ID, /device/ID, /incident/ID) instead of
+	 * to anchors in the one file. */
+	int live_links;
 };
 
 /* s as Markdown inline text, escaped only where Markdown would misread it
@@ -182,10 +204,33 @@ const char *report_ev_text(const struct report *r, const struct report_evidence 
  * before it.  Returns 0, or -1 with err filled; report_free() either way. */
 int report_build(sqlite3 *db, int64_t start_us, int64_t end_us, int flap_count,
     struct report *r, char *err, size_t errsz);
+/* The same for the tunnels f selects (NULL: all); the tunnel a filter
+ * names is drawn even without incidents, with its pulse. */
+int report_build_filtered(sqlite3 *db, int64_t start_us, int64_t end_us, int flap_count,
+    const struct report_filter *f, struct report *r, char *err, size_t errsz);
 void report_free(struct report *r);
 
 /* Renderers.  Each returns 0 or -1 (a write error, errno set). */
 int report_write_html(const struct report *r, FILE *f);
+
+/* The HTML renderer's parts, for pages made of some of its sections (the
+ * live view, web/): the sections of report_write_html(), the page frame
+ * (one inline stylesheet, nothing external; refresh_s > 0 reloads the
+ * page), and the escaping every text from a log or a device goes through. */
+enum report_html_section {
+	REPORT_HTML_SUMMARY = 0x01, REPORT_HTML_FLEET = 0x02, REPORT_HTML_STUCK = 0x04,
+	REPORT_HTML_FLAPPING = 0x08, REPORT_HTML_BFD = 0x10, REPORT_HTML_TOP = 0x20,
+	REPORT_HTML_TIMELINES = 0x40, REPORT_HTML_INCIDENTS = 0x80,
+	REPORT_HTML_ALL = 0xff
+};
+void report_write_html_sections(const struct report *r, unsigned sections, FILE *f);
+/* One incident, r->incidents[i], as in the report's list. */
+void report_write_html_incident(const struct report *r, int i, FILE *f);
+void report_html_page_begin(FILE *f, const char *title, int refresh_s);
+void report_html_page_end(FILE *f);
+void report_html_escape(FILE *f, const char *s);
+/* "<a href=\"/tunnel/7\">" (live links) or "<a href=\"#incident-7\">". */
+void report_html_incident_link(FILE *f, const struct report *r, int64_t incident_id);
 int report_write_md(const struct report *r, FILE *f);
 json_t *report_to_json(const struct report *r);     /* caller decrefs */
 /* The pulse before in as one sentence ("In the 10 minutes before: ...");

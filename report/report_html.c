@@ -53,6 +53,19 @@ report_html_text(FILE *f, const char *s)
 	}
 }
 
+void
+report_html_escape(FILE *f, const char *s)
+{
+	report_html_text(f, s);
+}
+
+void
+report_html_incident_link(FILE *f, const struct report *r, int64_t incident_id)
+{
+	fprintf(f, "<a href=\"%s%lld\">", r->live_links ? "/incident/" : "#incident-",
+	    (long long)incident_id);
+}
+
 /* At most max characters of s (UTF-8 aware), escaped, with an ellipsis. */
 static void
 report_html_clip(FILE *f, const char *s, size_t max)
@@ -90,17 +103,26 @@ report_html_tunnel(FILE *f, const struct report *r, int ti)
 		return;
 	}
 	t = &r->tunnels[ti];
+	if (r->live_links)
+		fprintf(f, "<a href=\"/device/%lld\">", (long long)t->device_id);
 	fputs("<span class=\"dev\">", f);
 	report_html_text(f, t->hostname != NULL ? t->hostname : "?");
 	fputs("</span>", f);
+	if (r->live_links)
+		fputs("</a>", f);
 	if (t->system_ip != NULL) {
 		fputs(" <span class=\"sip\">(", f);
 		report_html_text(f, t->system_ip);
 		fputs(")</span>", f);
 	}
-	fputs(" <span class=\"tun\">", f);
+	fputs(" ", f);
+	if (r->live_links)
+		fprintf(f, "<a href=\"/tunnel/%lld\">", (long long)t->id);
+	fputs("<span class=\"tun\">", f);
 	report_html_text(f, t->name);
 	fputs("</span>", f);
+	if (r->live_links)
+		fputs("</a>", f);
 }
 
 static void
@@ -358,7 +380,8 @@ report_html_stuck(FILE *f, const struct report *r)
 		report_html_peer(f, report_incident_peer(r, in));
 		fputs("</td><td>", f);
 		report_html_sym(f, in);
-		fprintf(f, "</td><td><a href=\"#incident-%lld\">", (long long)in->id);
+		fputs("</td><td>", f);
+		report_html_incident_link(f, r, in->id);
 		report_html_text(f, in->root_cause);
 		fputs("</a></td><td>", f);
 		report_fput_time(f, in->started_us);
@@ -543,7 +566,7 @@ report_html_timeline_list(FILE *f, const struct report *r)
 			const struct report_incident *in = &r->incidents[ii];
 			fputs(k == 0 ? " \xc2\xb7 incidents: " : ", ", f);
 			if (ii < r->listed)
-				fprintf(f, "<a href=\"#incident-%lld\">", (long long)in->id);
+				report_html_incident_link(f, r, in->id);
 			fprintf(f, "#%lld", (long long)in->id);
 			if (ii < r->listed)
 				fputs("</a>", f);
@@ -557,12 +580,39 @@ report_html_timeline_list(FILE *f, const struct report *r)
 	fputs("</ul>\n", f);
 }
 
+/* The pulse row: a tick per minute with chatter, green when DPD was
+ * answered or packets flowed, red when probes went unanswered or were
+ * retransmitted, grey for other chatter (keep-alives, kernel lines). */
+static void
+report_html_beats(FILE *f, const struct report *r, int y)
+{
+	int k;
+
+	fprintf(f, "<g><text x=\"0\" y=\"%d\">pulse (v_heartbeat)</text>\n", y + RH_BAR - 2);
+	for (k = 0; k < r->nbeats; k++) {
+		const struct report_beat *b = &r->beats[k];
+		double x0 = report_html_x(r, b->minute_us);
+		double w = report_html_x(r, b->minute_us + 60 * 1000000LL) - x0;
+		const char *cls = b->retransmits > 0 || b->dpd_sent > b->dpd_answered ?
+		    "b-down" : b->dpd_answered > 0 || b->packets > 0 ? "b-up" : "b-none";
+		char t[40];
+		if (w < 1)
+			w = 1;
+		util_format_iso(t, sizeof t, b->minute_us, 0);
+		fprintf(f, "<rect class=\"%s\" x=\"%.2f\" y=\"%d\" width=\"%.2f\" height=\"%d\">"
+		    "<title>%.16s DPD %lld sent, %lld answered; %lld retransmits; %lld packets"
+		    "</title></rect>\n", cls, x0, y, w, RH_BAR, t, (long long)b->dpd_sent,
+		    (long long)b->dpd_answered, (long long)b->retransmits, (long long)b->packets);
+	}
+	fputs("</g>\n", f);
+}
+
 static void
 report_html_timelines(FILE *f, const struct report *r)
 {
 	static const char *const cls[] = { "b-up", "b-down", "b-degraded" };
 	static const char *const names[] = { "up", "down", "degraded" };
-	int i, k, h = RH_AXIS + r->ntimelines * RH_ROW + 8;
+	int i, k, h = RH_AXIS + (r->ntimelines + (r->nbeats > 0)) * RH_ROW + 8;
 
 	fputs("<section id=\"timelines\"><h2>Timelines</h2>\n", f);
 	if (r->ntimelines == 0) {
@@ -615,7 +665,7 @@ report_html_timelines(FILE *f, const struct report *r)
 			const struct report_incident *in = &r->incidents[ii];
 			double x = report_html_x(r, in->started_us);
 			if (ii < r->listed)
-				fprintf(f, "<a href=\"#incident-%lld\">", (long long)in->id);
+				report_html_incident_link(f, r, in->id);
 			fprintf(f, "<path class=\"mark\" d=\"M%.2f %d l-4 -6 h8 z\"><title>#%lld ",
 			    x, y, (long long)in->id);
 			report_html_text(f, in->symptom);
@@ -630,6 +680,8 @@ report_html_timelines(FILE *f, const struct report *r)
 		}
 		fputs("</g>\n", f);
 	}
+	if (r->nbeats > 0)
+		report_html_beats(f, r, RH_AXIS + 6 + r->ntimelines * RH_ROW);
 	fputs("</svg></div>\n", f);
 	report_html_timeline_list(f, r);
 	if (r->timelines_omitted > 0)
@@ -666,8 +718,9 @@ report_html_incident(FILE *f, const struct report *r, const struct report_incide
 		fputs(")", f);
 	}
 	if (in->fleet_event_id != 0)
-		fprintf(f, " \xc2\xb7 part of <a href=\"#fleet-%lld\">fleet event #%lld</a>",
-		    (long long)in->fleet_event_id, (long long)in->fleet_event_id);
+		fprintf(f, " \xc2\xb7 part of <a href=\"%s#fleet-%lld\">fleet event #%lld</a>",
+		    r->live_links ? "/" : "", (long long)in->fleet_event_id,
+		    (long long)in->fleet_event_id);
 	fputs("</p>\n<p><strong>Symptom:</strong> ", f);
 	report_html_text(f, report_symptom_text(in->sym));
 	fputs("</p>\n<p><strong>Root cause:</strong> ", f);
@@ -713,37 +766,57 @@ report_html_incident(FILE *f, const struct report *r, const struct report_incide
 	fputs("</article>\n", f);
 }
 
-int
-report_write_html(const struct report *r, FILE *f)
+void
+report_write_html_incident(const struct report *r, int i, FILE *f)
 {
-	char a[40], b[40], g[40], d[48], hl[160];
-	int i;
+	if (i >= 0 && i < r->nincidents)
+		report_html_incident(f, r, &r->incidents[i]);
+}
 
-	util_format_iso(a, sizeof a, r->cur.start_us, 0);
-	util_format_iso(b, sizeof b, r->cur.end_us, 0);
-	util_format_iso(g, sizeof g, r->generated_us, 0);
-	report_format_duration(d, sizeof d, r->cur.end_us - r->cur.start_us);
+void
+report_html_page_begin(FILE *f, const char *title, int refresh_s)
+{
 	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n"
 	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n", f);
-	fprintf(f, "<title>%s \xe2\x80\x93 tunnelwatch fleet report %s \xe2\x80\x93 %s</title>\n",
-	    report_headline(r, hl, sizeof hl), a, b);
-	fprintf(f, "<style>\n%s</style>\n</head>\n<body>\n", report_html_css);
-	fprintf(f, "<header><h1>Fleet report</h1>\n<p class=\"headline\">%s</p>\n"
-	    "<p class=\"period\">%s \xe2\x86\x92 %s "
-	    "(%s) \xc2\xb7 generated %s by tunnelwatch %s</p>\n",
-	    report_headline(r, hl, sizeof hl), a, b, d, g, TW_VERSION);
-	fputs("<nav><a href=\"#summary\">Summary</a><a href=\"#fleet\">Fleet events</a>"
-	    "<a href=\"#stuck\">Stuck</a><a href=\"#flapping\">Flapping</a>"
-	    "<a href=\"#bfd\">BFD</a>"
-	    "<a href=\"#top\">Top offenders</a><a href=\"#timelines\">Timelines</a>"
-	    "<a href=\"#incidents\">Incidents</a></nav></header>\n", f);
-	report_html_summary(f, r);
-	report_html_fleet(f, r);
-	report_html_stuck(f, r);
-	report_html_flapping(f, r);
-	report_html_bfd(f, r);
-	report_html_top(f, r);
-	report_html_timelines(f, r);
+	if (refresh_s > 0)
+		fprintf(f, "<meta http-equiv=\"refresh\" content=\"%d\"/>\n", refresh_s);
+	fputs("<title>", f);
+	report_html_text(f, title);
+	fprintf(f, "</title>\n<style>\n%s</style>\n</head>\n<body>\n", report_html_css);
+}
+
+void
+report_html_page_end(FILE *f)
+{
+	fputs("<footer>tunnelwatch " TW_VERSION " \xc2\xb7 times are UTC "
+	    "(device clocks) \xc2\xb7 docs/report.md explains every section.</footer>\n"
+	    "</body>\n</html>\n", f);
+}
+
+void
+report_write_html_sections(const struct report *r, unsigned sections, FILE *f)
+{
+	char a[40], b[40];
+	int i;
+
+	if (sections & REPORT_HTML_SUMMARY)
+		report_html_summary(f, r);
+	if (sections & REPORT_HTML_FLEET)
+		report_html_fleet(f, r);
+	if (sections & REPORT_HTML_STUCK)
+		report_html_stuck(f, r);
+	if (sections & REPORT_HTML_FLAPPING)
+		report_html_flapping(f, r);
+	if (sections & REPORT_HTML_BFD)
+		report_html_bfd(f, r);
+	if (sections & REPORT_HTML_TOP)
+		report_html_top(f, r);
+	if (sections & REPORT_HTML_TIMELINES)
+		report_html_timelines(f, r);
+	if (!(sections & REPORT_HTML_INCIDENTS))
+		return;
+	util_format_iso(a, sizeof a, r->cur.start_us, 0);
+	util_format_iso(b, sizeof b, r->cur.end_us, 0);
 	fputs("<section id=\"incidents\"><h2>Incidents</h2>\n", f);
 	if (r->nincidents == 0)
 		fputs("<p>No incidents in this period.</p>\n", f);
@@ -756,8 +829,31 @@ report_write_html(const struct report *r, FILE *f)
 		fprintf(f, "<p><strong>%d more incidents are not listed here.</strong> "
 		    "<code>tunnelwatch incidents --since %s/%s</code> lists them all.</p>\n",
 		    r->listed_omitted, a, b);
-	fputs("</section>\n<footer>tunnelwatch " TW_VERSION " \xc2\xb7 times are UTC "
-	    "(device clocks) \xc2\xb7 docs/report.md explains every section.</footer>\n"
-	    "</body>\n</html>\n", f);
+	fputs("</section>\n", f);
+}
+
+int
+report_write_html(const struct report *r, FILE *f)
+{
+	char a[40], b[40], g[40], d[48], hl[160], title[320];
+
+	util_format_iso(a, sizeof a, r->cur.start_us, 0);
+	util_format_iso(b, sizeof b, r->cur.end_us, 0);
+	util_format_iso(g, sizeof g, r->generated_us, 0);
+	report_format_duration(d, sizeof d, r->cur.end_us - r->cur.start_us);
+	report_headline(r, hl, sizeof hl);
+	snprintf(title, sizeof title, "%s \xe2\x80\x93 tunnelwatch fleet report %s \xe2\x80\x93 %s",
+	    hl, a, b);
+	report_html_page_begin(f, title, 0);
+	fprintf(f, "<header><h1>Fleet report</h1>\n<p class=\"headline\">%s</p>\n"
+	    "<p class=\"period\">%s \xe2\x86\x92 %s "
+	    "(%s) \xc2\xb7 generated %s by tunnelwatch %s</p>\n", hl, a, b, d, g, TW_VERSION);
+	fputs("<nav><a href=\"#summary\">Summary</a><a href=\"#fleet\">Fleet events</a>"
+	    "<a href=\"#stuck\">Stuck</a><a href=\"#flapping\">Flapping</a>"
+	    "<a href=\"#bfd\">BFD</a>"
+	    "<a href=\"#top\">Top offenders</a><a href=\"#timelines\">Timelines</a>"
+	    "<a href=\"#incidents\">Incidents</a></nav></header>\n", f);
+	report_write_html_sections(r, REPORT_HTML_ALL, f);
+	report_html_page_end(f);
 	return ferror(f) ? -1 : 0;
 }

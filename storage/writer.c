@@ -50,6 +50,7 @@ struct writer {
 	/* Monotonic time of the last turn of the loop or of a retry: the
 	 * watchdog's sign of life (writer_alive_us), read by the loop thread. */
 	_Atomic int64_t alive_us;
+	int64_t oldest_recv_us;        /* of the rows pending; 0: none yet */
 
 	char *scratch;                 /* INGEST_SCRATCH(max_frame) */
 	struct prep_stage *prep;       /* parses chunks on its own thread */
@@ -183,6 +184,8 @@ writer_insert_chunk(struct writer *w, struct mq_chunk *c, struct prep_batch *b,
 		    span_ptr(pm->row.raw, pm->row.hdr.hostname), pm->row.hdr.hostname.len))
 			pm->row.flags |= INGEST_F_FORGED;
 		writer_format_sender(w, m);
+		if (w->oldest_recv_us == 0 || m->recv_us < w->oldest_recv_us)
+			w->oldest_recv_us = m->recv_us;
 		meta.recv_us = m->recv_us;
 		meta.sender = w->last_sender;
 		meta.transport = m->transport;
@@ -326,7 +329,13 @@ writer_commit(struct writer *w, int rc, int64_t give_up_us)
 		ctr_add(w->ctr, CTR_STORED, w->pending_rows);
 		ctr_add(w->ctr, CTR_UNPARSED, w->pending_unparsed);
 		ctr_add(w->ctr, CTR_DB_COMMITS, 1);
+		atomic_store_explicit(&w->ctr->last_batch_rows, w->pending_rows,
+		    memory_order_relaxed);
+		if (w->oldest_recv_us != 0)
+			atomic_store_explicit(&w->ctr->writer_lag_us,
+			    util_now_us() - w->oldest_recv_us, memory_order_relaxed);
 	}
+	w->oldest_recv_us = 0;
 	while (w->pending != NULL) {
 		struct mq_chunk *c = w->pending;
 		w->pending = c->next;

@@ -8,7 +8,7 @@
 # Usage: check.sh SOURCE_DIR
 set -u
 top=${1:-.}
-rooms=(base server parse diagnose storage report alert cmd)
+rooms=(base server parse diagnose storage report alert web cmd)
 declare -A rank
 for i in "${!rooms[@]}"; do rank[${rooms[$i]}]=$i; done
 
