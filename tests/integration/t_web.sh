@@ -64,7 +64,7 @@ hasnt() { case "$1" in *"$2"*) fail "${3:-page}: '$2' present";; esac; }
 
 # --- 1. the pages --------------------------------------------------------
 web_start
-"$TW_SEND" --tcp "127.0.0.1:$TW_PORT" --file lines.log >/dev/null 2>&1 || fail "twsend"
+"$TW_SEND" --tcp "127.0.0.1:$TW_PORT" --count "$(wc -l <lines.log)" --file lines.log >/dev/null 2>&1 || fail "twsend"
 for i in $(seq 1 150); do
 	[ "$(q "SELECT count(*) FROM incidents" 2>/dev/null || echo 0)" -ge 2 ] && break
 	sleep 0.1
