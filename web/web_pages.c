@@ -69,6 +69,23 @@ web_prepare(struct web_req *q, sqlite3 *db, const char *sql, sqlite3_stmt **s)
 	return 0;
 }
 
+/* The row of sql for ?1 = id, in *s (finalize it), or 0 and the 404 page
+ * saying missing. */
+static int
+web_lookup(struct web_req *q, sqlite3 *db, const char *sql, int64_t id, sqlite3_stmt **s,
+    const char *missing)
+{
+	if (web_prepare(q, db, sql, s) != 0)
+		return 0;
+	sqlite3_bind_int64(*s, 1, id);
+	if (sqlite3_step(*s) == SQLITE_ROW)
+		return 1;
+	sqlite3_finalize(*s);
+	*s = NULL;
+	web_error(q, MHD_HTTP_NOT_FOUND, missing);
+	return 0;
+}
+
 static const char *
 web_col(sqlite3_stmt *s, int i)
 {
@@ -176,24 +193,19 @@ web_page_tunnel(struct web_req *q, int64_t id)
 	struct report r;
 	struct report_filter f = { 0, 0 };
 	const char *h = web_arg(q, "hours");
-	int64_t now = util_now_us(), hours = 24;
+	int64_t now = util_now_us(), hours = 24, wider;
 	char title[400];
 	int i, ti = -1;
 
-	if (db == NULL || web_prepare(q, db, sql, &s) != 0)
+	if (db == NULL || !web_lookup(q, db, sql, id, &s, "No tunnel has this number."))
 		return;
-	sqlite3_bind_int64(s, 1, id);
-	if (sqlite3_step(s) != SQLITE_ROW) {
-		sqlite3_finalize(s);
-		web_error(q, MHD_HTTP_NOT_FOUND, "No tunnel has this number.");
-		return;
-	}
 	f.tunnel_id = sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
 	if (h != NULL && (hours = strtoll(h, NULL, 10)) < 1)
 		hours = 1;
 	if (hours > 192)
 		hours = 192;
+	wider = hours * 4 > 192 ? 192 : hours * 4;
 	if (web_build(q, db, now - hours * WEB_HOUR_US, now, &f, &r) != 0)
 		return;
 	for (i = 0; i < r.ntunnels; i++)
@@ -217,8 +229,7 @@ web_page_tunnel(struct web_req *q, int64_t id)
 	    r.tunnels[ti].flapping_now ? "" : "not ", (long long)r.tunnels[ti].device_id);
 	report_html_escape(q->out, r.tunnels[ti].hostname);
 	fprintf(q->out, "</a> \xc2\xb7 the last %lld h (<a href=\"?hours=%lld\">%lld h</a>)</p>\n",
-	    (long long)hours, (long long)(hours * 4 > 192 ? 192 : hours * 4),
-	    (long long)(hours * 4 > 192 ? 192 : hours * 4));
+	    (long long)hours, (long long)wider, (long long)wider);
 	report_write_html_sections(&r, REPORT_HTML_TIMELINES | REPORT_HTML_INCIDENTS, q->out);
 	report_html_page_end(q->out);
 	report_free(&r);
@@ -241,15 +252,9 @@ web_page_incident(struct web_req *q, int64_t id)
 	char title[64];
 	int i, ii = -1;
 
-	if (db == NULL || web_prepare(q, db, sql, &s) != 0)
+	if (db == NULL || !web_lookup(q, db, sql, id, &s, "No incident has this number "
+	    "(it may have been pruned: retention_events)."))
 		return;
-	sqlite3_bind_int64(s, 1, id);
-	if (sqlite3_step(s) != SQLITE_ROW) {
-		sqlite3_finalize(s);
-		web_error(q, MHD_HTTP_NOT_FOUND, "No incident has this number (it may have "
-		    "been pruned: retention_events).");
-		return;
-	}
 	f.tunnel_id = sqlite3_column_int64(s, 0);
 	f.device_id = sqlite3_column_int64(s, 1);
 	started = sqlite3_column_int64(s, 2);
@@ -301,14 +306,8 @@ web_page_device(struct web_req *q, int64_t id)
 	char title[400];
 	int i, n = 0;
 
-	if (db == NULL || web_prepare(q, db, sql, &s) != 0)
+	if (db == NULL || !web_lookup(q, db, sql, id, &s, "No device has this number."))
 		return;
-	sqlite3_bind_int64(s, 1, id);
-	if (sqlite3_step(s) != SQLITE_ROW) {
-		sqlite3_finalize(s);
-		web_error(q, MHD_HTTP_NOT_FOUND, "No device has this number.");
-		return;
-	}
 	snprintf(title, sizeof title, "Device %s", sqlite3_column_type(s, 0) == SQLITE_NULL ?
 	    "?" : web_col(s, 0));
 	last_us = sqlite3_column_type(s, 3) == SQLITE_NULL ? now : sqlite3_column_int64(s, 3);
