@@ -196,6 +196,15 @@ ok "Chromium: the DOM holds the tunnels and $ndom incidents, no injected element
 tw_stop
 
 # --- 3. who is served ----------------------------------------------------
+web_start
+rc=0
+busy=${URL#http://}
+"$TW_BIN" serve --db "$T/other.db" --udp 127.0.0.1:0 --tcp 127.0.0.1:0 \
+	--http "${busy%/}" >busy.log 2>&1 || rc=$?
+[ $rc -ne 0 ] && grep -q 'error: --http: cannot listen on' busy.log ||
+	fail "a second serve on a busy --http address: rc $rc, $(cat busy.log)"
+tw_stop
+ok "an --http address in use stops the start with an error"
 printf 's3cret-token\n' >token
 echo "{\"http_token_file\": \"$T/token\"}" >token.json
 web_start --config "$T/token.json"
