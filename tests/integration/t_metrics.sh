@@ -114,6 +114,10 @@ eq "$(val m1 'tunnelwatch_received_by_transport_total{transport="udp"}')" 25 "re
 [ "$(val m1 'tunnelwatch_writer_batch_rows{}')" -ge 1 ] || fail "writer_batch_rows"
 awk '$1 ~ /^tunnelwatch_incidents_open\{symptom="(down|stuck)",root_cause="[a-z_]+"\}$/ && $2 >= 1 { f = 1 }
      END { exit !f }' m1 || fail "no open incident in /metrics: $(grep incidents_open m1)"
+eq "$(awk '$1 ~ /^tunnelwatch_incidents_open/ { n += $2 } END { print n + 0 }' m1)" \
+	"$(q "SELECT count(*) FROM incidents WHERE ended_us IS NULL")" "open incidents, summed"
+eq "$(awk '$1 ~ /^tunnelwatch_tunnels\{/ { n += $2 } END { print n + 0 }' m1)" \
+	"$(q "SELECT count(*) FROM tunnels WHERE merged_into IS NULL")" "tunnels, summed over states"
 [ "$(val m1 'tunnelwatch_tunnels{state="down"}')" -ge 1 ] || fail "tunnels down: $(grep 'tunnels{' m1)"
 ok "after 6 TCP and 25 UDP lines: received 31, stored 31, by transport 6/25, an open incident, a tunnel down"
 tw_stop

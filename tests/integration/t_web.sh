@@ -118,6 +118,7 @@ has "$page" "Tunnel ipsec2 on vedge-web1" "tunnel"
 has "$page" "pulse (v_heartbeat)" "tunnel"
 has "$page" "giving up after 2 retransmits" "tunnel"
 has "$page" "$ROOT" "tunnel"
+hasnt "$page" "ipsec3" "tunnel (another device's tunnel)"
 ok "tunnel page: timeline with the pulse row, incidents and evidence ($ROOT)"
 
 get "incident/$INC"; page=$BODY
@@ -143,6 +144,7 @@ hasnt "$page" '<script' "hostile device"
 get "device/$DEV"; page=$BODY
 eq "$STATUS" 200 "GET device"
 has "$page" "href=\"/tunnel/$TUN\"" "device"
+hasnt "$page" "vedge-web2" "device (another device)"
 ok "device pages and the hostile incident: escaped"
 
 get tunnel/999999; eq "$STATUS" 404 "unknown tunnel"
