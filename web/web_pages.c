@@ -11,6 +11,7 @@
  */
 #include "web_int.h"
 #include "report.h"
+#include "showline.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -159,18 +160,15 @@ web_page_fleet(struct web_req *q)
 	sqlite3 *db = web_db(q);
 	struct report r;
 	int64_t now = util_now_us();
-	int i, open_fleet = 0;
+	char hl[160];
 
 	if (db == NULL || web_build(q, db, now - WEB_HOUR_US, now, NULL, &r) != 0)
 		return;
-	for (i = 0; i < r.nfleet; i++)
-		open_fleet += r.fleet[i].ended_us == REPORT_ONGOING;
 	web_head(q, "tunnelwatch: the fleet now");
-	fprintf(q->out, "<p class=\"%s\" id=\"headline\"><strong>%d tunnel%s down now, "
-	    "%d flapping, %d fleet event%s open</strong> \xc2\xb7 %d incident%s in the last "
-	    "hour.</p>\n", r.nstuck + r.nflapping + open_fleet > 0 ? "nodata" : "quiet",
-	    r.nstuck, r.nstuck == 1 ? "" : "s", r.nflapping, open_fleet,
-	    open_fleet == 1 ? "" : "s", r.nincidents, r.nincidents == 1 ? "" : "s");
+	/* The report's headline, with the hour's incidents. */
+	fprintf(q->out, "<p class=\"headline\" id=\"headline\">%s \xc2\xb7 %d incident%s in the "
+	    "last hour</p>\n", report_headline(&r, hl, sizeof hl), r.nincidents,
+	    r.nincidents == 1 ? "" : "s");
 	report_write_html_sections(&r, REPORT_HTML_STUCK | REPORT_HTML_FLAPPING |
 	    REPORT_HTML_FLEET, q->out);
 	web_fleet_states(q, db);
@@ -354,15 +352,30 @@ web_page_device(struct web_req *q, int64_t id)
 
 /* ---- a device's raw lines ---- */
 
+/*
+ * The device's lines in a window of device time, chatter included (every
+ * line is in messages; not every line is an event).  messages has no
+ * index by device, so the device's events in the window bound a range of
+ * message ids (the primary key), at most WEB_MAX_SCAN ids wide, and the
+ * rows in it are kept by the device's hostnames.
+ */
+#define WEB_MAX_SCAN 500000
+static const char web_lines_sql[] =
+    "WITH ids(lo, hi) AS (SELECT min(message_id), max(message_id) FROM events"
+    "   WHERE tunnel_id IN (SELECT tunnel_id FROM tunnels WHERE device_id = ?1)"
+    "   AND device_us BETWEEN ?2 AND ?3),"
+    " hosts(id) AS (SELECT h.hostname_id FROM dict_hostnames h"
+    "   WHERE h.name IN (SELECT value FROM device_aliases WHERE device_id = ?1"
+    "     AND kind IN ('hostname', 'tag_host', 'host_name'))"
+    "   OR h.name = (SELECT hostname FROM devices WHERE device_id = ?1))"
+    " SELECT m.device_us, m.raw FROM messages m, ids"
+    " WHERE m.message_id BETWEEN ids.lo AND min(ids.hi, ids.lo + ?5)"
+    " AND m.hostname_id IN (SELECT id FROM hosts) AND m.device_us BETWEEN ?2 AND ?3"
+    " ORDER BY m.device_us, m.message_id LIMIT ?4";
+
 void
 web_page_lines(struct web_req *q, int64_t device_id)
 {
-	static const char sql[] =
-	    "SELECT e.device_us, e.kind, m.raw, t.name FROM events e"
-	    " JOIN tunnels t ON t.tunnel_id = e.tunnel_id"
-	    " LEFT JOIN messages m ON m.message_id = e.message_id"
-	    " WHERE e.tunnel_id IN (SELECT tunnel_id FROM tunnels WHERE device_id = ?1)"
-	    " AND e.device_us BETWEEN ?2 AND ?3 ORDER BY e.device_us, e.event_id LIMIT ?4";
 	sqlite3 *db = web_db(q);
 	sqlite3_stmt *s = NULL;
 	const char *a = web_arg(q, "around"), *mins = web_arg(q, "minutes");
@@ -387,39 +400,35 @@ web_page_lines(struct web_req *q, int64_t device_id)
 		window = 1;
 	if (window > 720)
 		window = 720;
-	if (web_prepare(q, db, sql, &s) != 0)
+	if (around < INT64_MIN / 2 || around > INT64_MAX / 2)
+		around = util_now_us();
+	if (web_prepare(q, db, web_lines_sql, &s) != 0)
 		return;
 	sqlite3_bind_int64(s, 1, device_id);
 	sqlite3_bind_int64(s, 2, around - window * 60 * 1000000LL);
 	sqlite3_bind_int64(s, 3, around + window * 60 * 1000000LL);
 	sqlite3_bind_int(s, 4, WEB_MAX_LINES + 1);
+	sqlite3_bind_int(s, 5, WEB_MAX_SCAN);
 	snprintf(title, sizeof title, "Raw lines of device %lld", (long long)device_id);
 	web_head(q, title);
-	fprintf(q->out, "<p><a href=\"/device/%lld\">The device</a> \xc2\xb7 its tunnels' lines "
+	fprintf(q->out, "<p><a href=\"/device/%lld\">The device</a> \xc2\xb7 its lines "
 	    "%s \xc2\xb1 %lld min, device time (<a href=\"?around=%lld&amp;minutes=%lld\">"
 	    "wider</a>)</p>\n<pre class=\"evidence\">", (long long)device_id,
 	    util_format_iso(t, sizeof t, around, 0), (long long)window, (long long)around,
 	    (long long)(window * 4 > 720 ? 720 : window * 4));
 	while (sqlite3_step(s) == SQLITE_ROW && n < WEB_MAX_LINES) {
 		int64_t us = sqlite3_column_int64(s, 0);
+		char *shown = showline_format(web_col(s, 1), (size_t)sqlite3_column_bytes(s, 1),
+		    us, 0);
 		if (!marked && us >= around) {
 			fputs("<span class=\"k\">\xe2\x96\xbc ", q->out);
 			fputs(util_format_iso(t, sizeof t, around, 0), q->out);
 			fputs("</span>\n", q->out);
 			marked = 1;
 		}
-		fputs("<span class=\"k\">", q->out);
-		fputs(util_format_iso(t, sizeof t, us, 0), q->out);
-		fputs(" ", q->out);
-		report_html_escape(q->out, web_col(s, 3));
-		fputs(" ", q->out);
-		report_html_escape(q->out, web_col(s, 1));
-		fputs("</span>  ", q->out);
-		if (sqlite3_column_type(s, 2) == SQLITE_NULL)
-			fputs("<span class=\"k\">(line no longer stored)</span>", q->out);
-		else
-			report_html_escape(q->out, web_col(s, 2));
+		report_html_escape(q->out, shown != NULL ? shown : web_col(s, 1));
 		fputs("\n", q->out);
+		free(shown);
 		n++;
 	}
 	if (n == 0)
