@@ -629,7 +629,10 @@ opt_set(struct config *cfg, const struct opt_def *d, const char *name, const cha
 	case OPT_T_CIDR: {
 		int *n;
 		struct cfg_cidr *list = opt_cidr_list(cfg, d, &n);
-		if (*n >= CFG_MAX_CIDR || cfg_parse_allow(text, &list[*n]) != 0)
+		/* http_allow is addresses only; the senders' lists may also name
+		 * the hosts a range speaks for (cfg_parse_allow). */
+		if (*n >= CFG_MAX_CIDR || (d->off == offsetof(struct config, http_allow) ?
+		    cfg_parse_cidr(text, &list[*n]) : cfg_parse_allow(text, &list[*n])) != 0)
 			return opt_bad(d, name, text, NULL, err, errsz);
 		(*n)++;
 		return 0;
