@@ -39,6 +39,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <systemd/sd-daemon.h>
 
@@ -280,6 +281,48 @@ serve_hup_cb(uv_signal_t *h, int signum)
 	log_info("SIGHUP: TLS reloaded: %s", what);
 }
 
+/*
+ * Descriptors (issue #17 item 5): each connection holds one, and an
+ * accept that finds none is taken and closed by libuv without a word.  The
+ * soft RLIMIT_NOFILE is raised to what tcp_max_conns needs (as far as the
+ * hard limit allows); when even that is too few, the connections allowed
+ * are lowered to fit, with a warning, so that a connection over the limit
+ * is refused and counted (tcp_rejected_max) instead of vanishing.
+ */
+#define SERVE_FD_RESERVE 64     /* SQLite, WAL, -shm, lock, log, alerts, web ... */
+
+static void
+serve_fd_limit(struct server *srv)
+{
+	const struct config *cfg = srv->cfg;
+	struct rlimit rl;
+	rlim_t need = (rlim_t)cfg->tcp_max_conns + SERVE_FD_RESERVE +
+	    (rlim_t)(cfg->n_udp + cfg->n_tcp + cfg->n_tls);
+
+	srv->max_conns = cfg->tcp_max_conns;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
+		rlim_t old = rl.rlim_cur;
+		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= need ? need : rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			rl.rlim_cur = old;
+		else
+			log_info("descriptors: raised the soft limit from %llu to %llu for "
+			    "tcp_max_conns %d", (unsigned long long)old,
+			    (unsigned long long)rl.rlim_cur, cfg->tcp_max_conns);
+	}
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
+		rlim_t fit = rl.rlim_cur > need - (rlim_t)cfg->tcp_max_conns ?
+		    rl.rlim_cur - (need - (rlim_t)cfg->tcp_max_conns) : 1;
+		srv->max_conns = (int)fit;
+		log_warnx("descriptors: the limit is %llu (hard %llu), too few for tcp_max_conns "
+		    "%d: allowing %d connections; raise LimitNOFILE= (systemd) or ulimit -n",
+		    (unsigned long long)rl.rlim_cur, (unsigned long long)rl.rlim_max,
+		    cfg->tcp_max_conns, srv->max_conns);
+	}
+}
+
 static int
 serve_init_handles(struct server *srv)
 {
@@ -347,6 +390,7 @@ serve_run(const struct config *cfg)
 		tls_ctx_describe(srv->tls_ctx, what, sizeof what);
 		log_info("tls: %s", what);
 	}
+	serve_fd_limit(srv);
 	if (serve_init_handles(srv) != 0)
 		goto out;
 	/* Room for one largest frame even when queue_max_bytes is as small as

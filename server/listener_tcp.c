@@ -630,10 +630,10 @@ tcp_connection_cb(uv_stream_t *server, int status)
 		uv_close((uv_handle_t *)&c->handle, tcp_reject_close_cb);
 		return;
 	}
-	if (srv->stopping || srv->n_conns >= srv->cfg->tcp_max_conns ||
+	if (srv->stopping || srv->n_conns >= srv->max_conns ||
 	    tcp_count_from(srv, &c->peer) >= srv->cfg->tcp_max_conns_per_ip) {
 		static struct log_throttle thr;
-		int per_ip = srv->n_conns < srv->cfg->tcp_max_conns;
+		int per_ip = srv->n_conns < srv->max_conns;
 		ctr_add(&srv->ctr, per_ip ? CTR_TCP_REJECTED_PER_IP : CTR_TCP_REJECTED_MAX, 1);
 		log_ratelimited(&thr, 10 * 1000000LL, "tcp %s: refusing %s: %s",
 		    t->name, c->peer_text, per_ip ? "tcp_max_conns_per_ip reached" :

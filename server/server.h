@@ -55,6 +55,7 @@ struct server {
 	char *tls_rbuf;             /* ciphertext read from a socket, handed to OpenSSL */
 	int n_handshaking;          /* TLS connections still in their handshake */
 
+	int max_conns;              /* tcp_max_conns, or lower: the descriptors (cmd/serve.c) */
 	struct tcp_conn *conns;     /* doubly linked, all open connections */
 	int n_conns;
 
