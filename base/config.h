@@ -186,6 +186,7 @@ struct config {
 	int n_http_allow;
 	char http_token_file[PATH_MAX];   /* "": no bearer token */
 	char http_auth_file[PATH_MAX];    /* "": no basic-auth users */
+	char user[PATH_MAX];          /* serve started as root runs as this user; "": none */
 	char reports_dir[PATH_MAX];       /* the nightly reports, listed by the web view */
 
 	/* query and report commands */

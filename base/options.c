@@ -110,6 +110,8 @@ static const struct opt_def opt_rows[] = {
 	  NULL },
 	{ "sender-rate-limit", "sender_rate_limit", OPT_T_INT, "N", "0", 0, 1000000000,
 	  F(sender_rate_limit), C_SERVE, 0, "messages/s", "per sender address; 0 = off", NULL },
+	{ NULL, "user", OPT_T_PATH, "NAME", "none", 0, 0, F(user), C_SERVE, OPTF_SHOWN, NULL,
+	  "serve started as root runs as this user once its listeners are bound", NULL },
 
 	/* TLS (docs/tls.md) */
 	{ "tls-cert", "tls_cert", OPT_T_PATH, "FILE", "none", 0, 0, F(tls_cert), C_SERVE, OPTF_SHOWN,

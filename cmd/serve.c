@@ -35,13 +35,16 @@
 #include "writer.h"
 
 #include <errno.h>
+#include <grp.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <systemd/sd-daemon.h>
+#include <unistd.h>
 
 #define SERVE_QUIET_US   (300 * 1000)   /* input quiet this long: drained */
 
@@ -323,6 +326,47 @@ serve_fd_limit(struct server *srv)
 	}
 }
 
+/*
+ * Started as root (issue #17 item 8): after the listeners are bound, run
+ * as cfg->user — its groups, then its uid, which leaves no capabilities —
+ * before the database is opened, so that every file is the user's.
+ * Returns 0, or -1 (logged) when the user is unknown or the switch fails.
+ */
+static int
+serve_drop_root(const struct config *cfg)
+{
+	struct passwd *pw;
+
+	if (geteuid() != 0) {
+		if (cfg->user[0] != '\0')
+			log_info("user %s: not started as root, nothing to drop", cfg->user);
+		return 0;
+	}
+	if (cfg->user[0] == '\0') {
+		log_info("running as root: set \"user\" (docs/configuration.md) to drop "
+		    "root once the listeners are bound");
+		return 0;
+	}
+	errno = 0;
+	if ((pw = getpwnam(cfg->user)) == NULL) {
+		log_errorx("user %s: %s", cfg->user, errno != 0 ? strerror(errno) :
+		    "no such user");
+		return -1;
+	}
+	if (initgroups(pw->pw_name, pw->pw_gid) != 0 || setgid(pw->pw_gid) != 0 ||
+	    setuid(pw->pw_uid) != 0) {
+		log_errorx("user %s: cannot switch to it: %s", cfg->user, strerror(errno));
+		return -1;
+	}
+	if (pw->pw_uid != 0 && (setuid(0) == 0 || geteuid() == 0)) {
+		log_errorx("user %s: root could be taken back: refusing to run", cfg->user);
+		return -1;
+	}
+	log_info("running as user %s (uid %ld, gid %ld)", pw->pw_name, (long)pw->pw_uid,
+	    (long)pw->pw_gid);
+	return 0;
+}
+
 static int
 serve_init_handles(struct server *srv)
 {
@@ -414,6 +458,8 @@ serve_run(const struct config *cfg)
 		log_errorx("not every listener could start: refusing to run half-deaf");
 		goto out_listeners;
 	}
+	if (serve_drop_root(cfg) != 0)
+		goto out_listeners;
 	/* Bound first: a listener that cannot start leaves no new, empty
 	 * database behind. */
 	if (store_open(cfg->db_path, 0, &st, err, sizeof err) != 0) {
