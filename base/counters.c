@@ -55,4 +55,5 @@ const char *const counter_names[CTR_MAX] = {
 	[CTR_TLS_RELOAD_ERRORS] = "tls_reload_errors",
 	[CTR_IDENTITY_MISMATCH] = "identity_mismatch",
 	[CTR_DB_MOVED] = "db_moved",
+	[CTR_TCP_PAUSED_BUFFERS] = "tcp_paused_buffers",
 };

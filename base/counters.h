@@ -65,6 +65,7 @@ enum counter_id {
 	CTR_TLS_RELOAD_ERRORS,         /* reloads refused: the old certificates stay */
 	CTR_IDENTITY_MISMATCH,         /* lines for a host the sender may not speak for */
 	CTR_DB_MOVED,                  /* the database file was deleted or replaced */
+	CTR_TCP_PAUSED_BUFFERS,        /* times a connection was paused: buffer budget spent */
 	CTR_MAX
 };
 

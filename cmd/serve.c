@@ -86,6 +86,7 @@ serve_flush_check_cb(uv_check_t *h)
 	struct server *srv = h->data;
 
 	mq_flush(&srv->queue);
+	tcp_resume_budget(srv);
 }
 
 static void
@@ -413,6 +414,7 @@ serve_run(const struct config *cfg)
 		goto out;
 	srv->cfg = cfg;
 	srv->loop = &loop;
+	srv->conn_buf_budget = cfg->queue_max_bytes;
 	srv->udp = calloc((size_t)cfg->n_udp + 1, sizeof *srv->udp);
 	srv->tcp = calloc((size_t)cfg->n_tcp + 1, sizeof *srv->tcp);
 	srv->tls = calloc((size_t)cfg->n_tls + 1, sizeof *srv->tls);

@@ -60,6 +60,7 @@
 #define TCP_READ_MIN     (16 * 1024)
 #define TCP_PAUSED_QUEUE 1              /* tcp_conn.paused: the queue is full */
 #define TCP_PAUSED_RATE  2              /* ... the sender is over its rate */
+#define TCP_PAUSED_BUDGET 3             /* ... the buffers' budget is spent */
 #define TLS_RBUF         (64 * 1024)    /* ciphertext per socket read */
 #define TLS_WRITE_MAX    (256 * 1024)   /* unsent output before we give up on a peer */
 
@@ -99,27 +100,63 @@ tcp_buf_limit(const struct server *srv)
 	return (size_t)srv->cfg->max_frame + TCP_PREFIX_MAX + 1;
 }
 
+/* Whether the connections' buffers may take `more` bytes: plain TCP
+ * stays within conn_buf_budget; a TLS connection (whose bytes wait in
+ * OpenSSL otherwise) is counted but never refused. */
+static int
+tcp_budget_allows(struct tcp_conn *c, size_t more)
+{
+	struct server *srv = c->srv;
+
+	if (c->tls != NULL || srv->conn_buf_bytes + more <= srv->conn_buf_budget)
+		return 1;
+	/* Spent: one connection at a time that already holds a partial
+	 * frame may still grow to max_frame, so that the frames in flight
+	 * always finish (else all could wait for each other). */
+	if (c->buf != NULL && (srv->grower == NULL || srv->grower == c)) {
+		srv->grower = c;
+		return 1;
+	}
+	return 0;
+}
+
 /* Makes room in c's read buffer (allocated on demand, grown up to the
- * limit); the room may be 0 when memory is short. */
+ * limit); the room may be 0 when memory is short or the budget spent. */
 static void
 tcp_buf_room(struct tcp_conn *c)
 {
-	size_t limit = tcp_buf_limit(c->srv);
+	struct server *srv = c->srv;
+	size_t limit = tcp_buf_limit(srv);
 
 	if (c->buf == NULL) {
-		c->cap = limit < TCP_READ_MIN * 4 ? limit : TCP_READ_MIN * 4;
-		c->buf = malloc(c->cap);
+		size_t cap = limit < TCP_READ_MIN * 4 ? limit : TCP_READ_MIN * 4;
 		c->used = 0;
-		if (c->buf == NULL)
-			c->cap = 0;
+		c->cap = 0;
+		if (!tcp_budget_allows(c, cap) || (c->buf = malloc(cap)) == NULL)
+			return;
+		c->cap = cap;
+		srv->conn_buf_bytes += cap;
 	} else if (c->cap - c->used < TCP_READ_MIN && c->cap < limit) {
 		size_t ncap = c->cap * 2 < limit ? c->cap * 2 : limit;
-		char *nb = realloc(c->buf, ncap);
-		if (nb != NULL) {
-			c->buf = nb;
-			c->cap = ncap;
-		}
+		char *nb;
+		if (!tcp_budget_allows(c, ncap - c->cap) || (nb = realloc(c->buf, ncap)) == NULL)
+			return;
+		srv->conn_buf_bytes += ncap - c->cap;
+		c->buf = nb;
+		c->cap = ncap;
 	}
+}
+
+static void
+tcp_buf_free(struct tcp_conn *c)
+{
+	if (c->srv->grower == c)
+		c->srv->grower = NULL;
+	c->srv->budget_freed |= c->cap > 0;
+	c->srv->conn_buf_bytes -= c->cap;
+	free(c->buf);
+	c->buf = NULL;
+	c->cap = 0;
 }
 
 static void
@@ -209,11 +246,8 @@ tcp_drain_buffer(struct tcp_conn *c)
 		memmove(c->buf, c->buf + pos, c->used - pos);
 		c->used -= pos;
 	}
-	if (c->used == 0 && !c->paused) {
-		free(c->buf);
-		c->buf = NULL;
-		c->cap = 0;
-	}
+	if (c->used == 0 && !c->paused)
+		tcp_buf_free(c);
 	return r;
 }
 
@@ -268,6 +302,20 @@ tcp_read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 	(void)buf;
 	if (nread == 0)
 		return;         /* EAGAIN: nothing read */
+	if (nread == UV_ENOBUFS) {
+		/* No buffer room: the budget is spent (or memory is short).
+		 * Wait, as for a full queue; the kernel's buffer and TCP flow
+		 * control hold the sender meanwhile. */
+		static struct log_throttle thr;
+		c->paused = TCP_PAUSED_BUDGET;
+		uv_read_stop(s);
+		srv->budget_waiters++;
+		ctr_add(&srv->ctr, CTR_TCP_PAUSED_BUFFERS, 1);
+		log_ratelimited(&thr, 10 * 1000000LL, "tcp %s: the connections' buffers hold "
+		    "%zu bytes (budget %zu, queue_max_bytes): pausing until some are freed",
+		    c->peer_text, srv->conn_buf_bytes, srv->conn_buf_budget);
+		return;
+	}
 	if (nread < 0) {
 		if (nread != UV_EOF) {
 			ctr_add(&srv->ctr, CTR_TCP_CLOSED_ERROR, 1);
@@ -302,7 +350,7 @@ tcp_conn_free_cb(uv_handle_t *h)
 	}
 	tls_conn_free(c->tls);
 	free(c->ident);
-	free(c->buf);
+	tcp_buf_free(c);
 	free(c);
 }
 
@@ -485,11 +533,8 @@ tls_pump(struct tcp_conn *c)
 		n = tls_conn_read(c->tls, c->buf + c->used, c->cap - c->used, detail,
 		    sizeof detail);
 		if (n == 0) {
-			if (c->used == 0 && c->buf != NULL) {
-				free(c->buf);
-				c->buf = NULL;
-				c->cap = 0;
-			}
+			if (c->used == 0 && c->buf != NULL)
+				tcp_buf_free(c);
 			break;
 		}
 		if (n == -1) {          /* close_notify: the peer is done */
@@ -736,6 +781,20 @@ tcp_resume_rate_limited(void *srv)
 	tcp_resume(srv, TCP_PAUSED_RATE);
 }
 
+/* After each round of I/O: connections that waited for buffer budget read
+ * again once a buffer was freed and half of the budget is free, or the
+ * one connection allowed past it is done (not sooner: no spinning). */
+void
+tcp_resume_budget(struct server *srv)
+{
+	if (srv->budget_waiters == 0 || !srv->budget_freed ||
+	    (srv->conn_buf_bytes > srv->conn_buf_budget / 2 && srv->grower != NULL))
+		return;
+	srv->budget_waiters = 0;
+	srv->budget_freed = 0;
+	tcp_resume(srv, TCP_PAUSED_BUDGET);
+}
+
 void
 tcp_sweep_idle(struct server *srv, int64_t now)
 {
@@ -755,7 +814,8 @@ tcp_sweep_idle(struct server *srv, int64_t now)
 		}
 		if (limit <= 0)
 			continue;
-		if (!c->paused && now - c->last_active_us > limit &&
+		if ((!c->paused || c->paused == TCP_PAUSED_BUDGET) &&
+		    now - c->last_active_us > limit &&
 		    !uv_is_closing((uv_handle_t *)&c->handle)) {
 			ctr_add(&srv->ctr, CTR_TCP_CLOSED_IDLE, 1);
 			tcp_flush_partial(c);
@@ -771,7 +831,8 @@ tcp_paused_count(struct server *srv)
 	int n = 0;
 
 	for (c = srv->conns; c != NULL; c = c->next)
-		n += c->paused && !uv_is_closing((uv_handle_t *)&c->handle);
+		n += c->paused != 0 && c->paused != TCP_PAUSED_BUDGET &&
+		    !uv_is_closing((uv_handle_t *)&c->handle);
 	return n;
 }
 

@@ -57,6 +57,11 @@ struct server {
 
 	int max_conns;              /* tcp_max_conns, or lower: the descriptors (cmd/serve.c) */
 	struct tcp_conn *conns;     /* doubly linked, all open connections */
+	size_t conn_buf_bytes;      /* their read buffers, in all */
+	size_t conn_buf_budget;     /* ... at most this for plain TCP (queue_max_bytes) */
+	int budget_waiters;         /* connections paused for want of it */
+	struct tcp_conn *grower;    /* the one allowed past it to finish a frame */
+	int budget_freed;           /* a buffer was freed since the last resume */
 	int n_conns;
 
 	uv_async_t space_async;     /* writer -> loop: the queue has room again */
@@ -86,6 +91,8 @@ void tcp_close_listener(struct tcp_listener *t);
 void tcp_resume_paused(struct server *srv);
 /* Wake callback of srv->limits: resumes connections paused by the rate limit. */
 void tcp_resume_rate_limited(void *srv);
+/* After each I/O round: resumes connections waiting for buffer budget. */
+void tcp_resume_budget(struct server *srv);
 void tcp_sweep_idle(struct server *srv, int64_t now_mono_us);
 void tcp_close_all(struct server *srv);
 /* Connections paused for backpressure, holding bytes not yet queued. */
