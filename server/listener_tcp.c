@@ -374,6 +374,8 @@ tcp_count_from(struct server *srv, const struct sockaddr_storage *peer)
 	    (const void *)&((const struct sockaddr_in6 *)peer)->sin6_addr :
 	    (const void *)&((const struct sockaddr_in *)peer)->sin_addr;
 
+	if (peer->ss_family != AF_INET && peer->ss_family != AF_INET6)
+		return 0;       /* no address: a slot of its own */
 	for (c = srv->conns; c != NULL; c = c->next) {
 		const void *b;
 		if (c->peer.ss_family != peer->ss_family)
@@ -660,8 +662,18 @@ tcp_connection_cb(uv_stream_t *server, int status)
 		uv_close((uv_handle_t *)&c->handle, tcp_reject_close_cb);
 		return;
 	}
-	uv_tcp_getpeername(&c->handle, (struct sockaddr *)&c->peer, &namelen);
-	util_format_sockaddr(c->peer_text, sizeof c->peer_text, (struct sockaddr *)&c->peer);
+	if (uv_tcp_getpeername(&c->handle, (struct sockaddr *)&c->peer, &namelen) != 0 ||
+	    (c->peer.ss_family != AF_INET && c->peer.ss_family != AF_INET6)) {
+		/* Reset while it waited to be accepted: no address.  Each gets
+		 * a name of its own and a per-address slot of its own, so such
+		 * connections do not all share one "?" (issue #17 item 8). */
+		memset(&c->peer, 0, sizeof c->peer);
+		snprintf(c->peer_text, sizeof c->peer_text, "?%llu",
+		    (unsigned long long)++srv->unknown_peers);
+	} else {
+		util_format_sockaddr(c->peer_text, sizeof c->peer_text,
+		    (struct sockaddr *)&c->peer);
+	}
 	if (!limits_tcp_allowed(&srv->limits, (struct sockaddr *)&c->peer)) {
 		uv_close((uv_handle_t *)&c->handle, tcp_reject_close_cb);
 		return;         /* counted and logged there */

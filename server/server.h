@@ -62,6 +62,7 @@ struct server {
 	int budget_waiters;         /* connections paused for want of it */
 	struct tcp_conn *grower;    /* the one allowed past it to finish a frame */
 	int budget_freed;           /* a buffer was freed since the last resume */
+	uint64_t unknown_peers;     /* connections accepted without an address */
 	int n_conns;
 
 	uv_async_t space_async;     /* writer -> loop: the queue has room again */
