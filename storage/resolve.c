@@ -33,10 +33,13 @@ enum {
 	S_TUN_BY_PEER, S_TUN_BY_UID, S_TUN_SINGLE, S_TUN_NEW, S_TUN_LEARN,
 	S_TUN_RENAME, S_UID_PUT, S_EVENT, S_EVENT_TUNNEL, S_DUP, S_EVENT_MAX,
 	S_TUN_INFO, S_DEV_HOST, S_DEV_RENAME, S_EDGE_CANDIDATES, S_EDGE_AT,
-	S_RESTART, S_GIVEUP_UNTIED, S_MAX
+	S_RESTART, S_GIVEUP_UNTIED, S_HOST_SYSIP, S_MAX
 };
 
 static const char *const resolve_sql[S_MAX] = {
+	[S_HOST_SYSIP] = "SELECT d.system_ip FROM device_aliases a JOIN devices d"
+	    " ON d.device_id = a.device_id WHERE a.kind IN ('hostname', 'tag_host', 'host_name')"
+	    " AND a.value = ?1 AND d.system_ip IS NOT NULL LIMIT 1",
 	[S_ALIAS_GET] = "SELECT device_id FROM device_aliases WHERE kind = ?1 AND value = ?2",
 	[S_ALIAS_PUT] = "INSERT INTO device_aliases(kind, value, device_id, first_us)"
 	    " VALUES (?1, ?2, ?3, ?4) ON CONFLICT(kind, value) DO NOTHING",
@@ -309,6 +312,25 @@ resolve_trail_touched(struct resolver *r, void (*fn)(void *arg, int64_t tunnel_i
 			fn(arg, strtoll(e->key, NULL, 10), e->value);
 	}
 	strmap_clear(&r->trail_touched);
+}
+
+int
+resolve_host_system_ip(struct resolver *r, const char *host, size_t len, char *out,
+    size_t outsz)
+{
+	sqlite3_stmt *s = r->st[S_HOST_SYSIP];
+	int found = 0;
+
+	if (len == 0 || outsz == 0)
+		return 0;
+	sqlite3_bind_text(s, 1, host, (int)len, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0) != NULL) {
+		snprintf(out, outsz, "%s", (const char *)sqlite3_column_text(s, 0));
+		found = 1;
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return found;
 }
 
 /* The feed's callbacks, when there is a feed. */

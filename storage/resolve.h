@@ -111,6 +111,14 @@ int resolve_message(struct resolver *r, int64_t message_id,
 int resolve_flush(struct resolver *r);
 
 /*
+ * The system-ip of the device known by the name host (as a syslog HOST,
+ * tag host or host-name), into out; 1 when known, 0 not (identity
+ * binding: a certificate that names a system-ip speaks for its names).
+ */
+int resolve_host_system_ip(struct resolver *r, const char *host, size_t len, char *out,
+    size_t outsz);
+
+/*
  * Without a sink: fn(arg, tunnel, oldest device time) for every tunnel
  * given DPD lines (no events row) since the last call, so that the
  * correlator looks at it (cmd/import.c).  Then forgets them.

@@ -136,6 +136,29 @@ writer_format_sender(struct writer *w, const struct mq_msg *m)
 	memcpy(w->last_addr, m->addr, 16);
 }
 
+/*
+ * Identity binding: may m's sender speak for the line's host?  Its
+ * identity (certificate names, map, allowlist entry) may name the host,
+ * or the device's system-ip — the line's own (an FTMD notification says
+ * it) or the one the host is known by (once an FTMD line has shown it).
+ */
+static int
+writer_may_speak(struct writer *w, const struct mq_msg *m, const struct prep_msg *pm)
+{
+	const char *ident = m->data + m->len;
+	const char *host = span_ptr(pm->row.raw, pm->row.hdr.hostname);
+	size_t hlen = pm->row.hdr.hostname.len;
+	char ip[64];
+
+	if (ident_allows(ident, m->ident_len, host, hlen))
+		return 1;
+	if (pm->facts.sysip[0] != '\0' &&
+	    ident_allows(ident, m->ident_len, pm->facts.sysip, strlen(pm->facts.sysip)))
+		return 1;
+	return resolve_host_system_ip(w->resolver, host, hlen, ip, sizeof ip) &&
+	    ident_allows(ident, m->ident_len, ip, strlen(ip));
+}
+
 /* Counts a forged line and says so (rate-limited): who sent it, as whom. */
 static void
 writer_log_forged(struct writer *w, const struct mq_msg *m, const struct ingest_row *row)
@@ -180,8 +203,7 @@ writer_insert_chunk(struct writer *w, struct mq_chunk *c, struct prep_batch *b,
 		/* Identity binding (server/identity.h): a line for a host its
 		 * sender may not speak for is kept, flagged, and not resolved,
 		 * so it can move no tunnel. */
-		if ((m->flags & MQ_F_BOUND) && !ident_allows(m->data + m->len, m->ident_len,
-		    span_ptr(pm->row.raw, pm->row.hdr.hostname), pm->row.hdr.hostname.len))
+		if ((m->flags & MQ_F_BOUND) && !writer_may_speak(w, m, pm))
 			pm->row.flags |= INGEST_F_FORGED;
 		writer_format_sender(w, m);
 		if (w->oldest_recv_us == 0 || m->recv_us < w->oldest_recv_us)

@@ -81,5 +81,32 @@ for i in $(seq 1 60); do
 done
 eq "$(q "SELECT state FROM v_tunnels WHERE hostname='vedge2'")" "down" \
 	"the genuine down is applied"
-tw_stop
 ok "the same line from an unbound sender moves the tunnel"
+
+# A certificate that names the device's system-ip (subjectAltName IP)
+# speaks for it: in an FTMD notification that says that system-ip, then
+# under the hostname that line showed with it; not for another device.
+tls_cert ca edge9 edge9-cert "IP:10.0.0.9"
+notif() {       # notif HOST SYSTEM-IP IF STATE: an FTMD notification line
+	printf '<134>%s %s FTMD[1]: %%Viptela-%s-ftmd-6-INFO-1400002: Notification: interface-state-change severity-level:major host-name:"%s" system-ip:%s vpn-id:1 if-name:"%s" new-state:%s' \
+		"$(date -u '+%b %e %H:%M:%S')" "$1" "$1" "$1" "$2" "$3" "$4"
+}
+tls_send "$TP" "$(notif vedge9 10.0.0.9 ipsec1 up)" -cert "$T/edge9.pem" -key "$T/edge9.key"
+wait_rows 10
+tls_send "$TP" "$(ftmd vedge9 ipsec1 DOWN)" -cert "$T/edge9.pem" -key "$T/edge9.key"
+tls_send "$TP" "$(ftmd vedge2 ipsec2 UP)" -cert "$T/edge9.pem" -key "$T/edge9.key"
+wait_rows 12
+eq "$(q "SELECT group_concat(hostname || ':' || forged, ',') FROM
+         (SELECT * FROM v_messages WHERE message_id > 9 ORDER BY message_id)")" \
+	"vedge9:0,vedge9:0,vedge2:1" \
+	"the system-ip's certificate: its notification and its hostname's line pass, vedge2's is forged"
+for i in $(seq 1 60); do
+	[ "$(q "SELECT state FROM v_tunnels WHERE hostname='vedge9'")" = down ] && break
+	sleep 0.1
+done
+eq "$(q "SELECT state FROM v_tunnels WHERE hostname='vedge9'")" "down" \
+	"vedge9's down, sent under its hostname by its system-ip's certificate, is applied"
+eq "$(q "SELECT state FROM v_tunnels WHERE hostname='vedge2'")" "down" \
+	"vedge2 unchanged by the forged up"
+tw_stop
+ok "a certificate naming the system-ip speaks for the device's hostname once an FTMD line showed it"
