@@ -23,7 +23,10 @@ dblock_take(struct dblock *l, const char *db_path, const char *command,
 	*holder_pid = 0;
 	if ((size_t)snprintf(path, sizeof path, "%s.lock", db_path) >= sizeof path)
 		return 0;
-	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644)) < 0)
+	/* A lock file another user made (root before it dropped to `user`)
+	 * may not be ours to write: a read-only descriptor locks as well. */
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644)) < 0 &&
+	    (errno != EACCES || (fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0))
 		return 0;       /* no folder, read-only: store_open says so */
 	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
 		char holder[96] = "another process";

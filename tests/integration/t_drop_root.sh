@@ -33,3 +33,21 @@ wait_rows 1
 eq "$(stat -c %U "$DB")" "nobody" "owner of the database"
 tw_stop
 ok "root dropped after binding; the database is the user's"
+
+# lock_silently_skipped: root made DB.lock before it dropped (root's, 0644);
+# a collector started later as that user could not open it for writing and
+# ran without the lock.  Now it locks it read-only: a second one is refused.
+eq "$(stat -c %U "$DB.lock")" "root" "the lock file is root's"
+as_nobody() { setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups "$@"; }
+as_nobody "$TW_BIN" serve --db "$DB" --udp 127.0.0.1:0 >n1.log 2>&1 &
+n1=$!
+for i in $(seq 1 100); do grep -q "ready" n1.log && break; sleep 0.1; done
+grep -q "ready" n1.log || { kill "$n1"; fail "serve as nobody did not start: $(cat n1.log)"; }
+rc=0
+timeout 20 setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups \
+	"$TW_BIN" serve --db "$DB" --udp 127.0.0.1:0 >n2.log 2>&1 || rc=$?
+kill "$n1"
+wait "$n1" || true
+eq "$rc" "1" "a second collector as nobody on that database"
+grep -q "is in use by" n2.log || fail "no 'in use' error: $(cat n2.log)"
+ok "a lock file another user made still locks"
