@@ -314,6 +314,28 @@ report_fput_duration(FILE *f, int64_t us)
 	fputs(report_format_duration(buf, sizeof buf, us), f);
 }
 
+void
+report_fput_bands(FILE *f, const struct report_tunnel *t)
+{
+	static const char *const names[] = { "up", "down", "degraded" };
+	int k, n;
+
+	for (k = 0, n = 0; k < t->nbands; k++) {
+		const struct report_band *b = &t->bands[k];
+		if (b->state == REPORT_UP)
+			continue;
+		fprintf(f, "%s%s ", n++ > 0 ? "; " : "", names[b->state]);
+		report_fput_time(f, b->start_us);
+		fputs(" \xe2\x86\x92 ", f);
+		report_fput_time(f, b->end_us);
+		fputs(" (", f);
+		report_fput_duration(f, b->end_us - b->start_us);
+		fputs(")", f);
+	}
+	if (n == 0)
+		fputs("no down time", f);
+}
+
 char *
 report_format_duration(char *buf, size_t sz, int64_t us)
 {

@@ -261,6 +261,10 @@ char *report_format_duration(char *buf, size_t sz, int64_t us);
  * a duration to f: the same text in every format. */
 void report_fput_time(FILE *f, int64_t us);
 void report_fput_duration(FILE *f, int64_t us);
+/* A tunnel's stretches that were not up, "down 2024-06-18T00:31:17Z →
+ * 2024-06-18T00:33:02Z (1m 45s); degraded …", or "no down time": plain
+ * text that needs no escaping in HTML or Markdown. */
+void report_fput_bands(FILE *f, const struct report_tunnel *t);
 /* The incident's peer address, else its tunnel's; NULL when neither is known. */
 const char *report_incident_peer(const struct report *r, const struct report_incident *in);
 /* "99.953 %" of (observed - down) / observed; "n/a" when nothing was. */

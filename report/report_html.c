@@ -536,8 +536,7 @@ report_html_axis(FILE *f, const struct report *r)
 static void
 report_html_timeline_list(FILE *f, const struct report *r)
 {
-	static const char *const names[] = { "up", "down", "degraded" };
-	int i, k, n;
+	int i, k;
 
 	fputs("<ul class=\"tl-details\">\n", f);
 	for (i = 0; i < r->ntimelines; i++) {
@@ -547,20 +546,7 @@ report_html_timeline_list(FILE *f, const struct report *r)
 		fputs(" ", f);
 		report_html_text(f, t->name);
 		fputs("</strong>: ", f);
-		for (k = 0, n = 0; k < t->nbands; k++) {
-			const struct report_band *b = &t->bands[k];
-			if (b->state == REPORT_UP)
-				continue;
-			fprintf(f, "%s%s ", n++ > 0 ? "; " : "", names[b->state]);
-			report_fput_time(f, b->start_us);
-			fputs(" \xe2\x86\x92 ", f);
-			report_fput_time(f, b->end_us);
-			fputs(" (", f);
-			report_fput_duration(f, b->end_us - b->start_us);
-			fputs(")", f);
-		}
-		if (n == 0)
-			fputs("no down time", f);
+		report_fput_bands(f, t);
 		for (k = 0; k < t->ninc; k++) {
 			int ii = r->by_tunnel[t->first_inc + k];
 			const struct report_incident *in = &r->incidents[ii];

@@ -358,8 +358,7 @@ report_md_top(FILE *f, const struct report *r)
 static void
 report_md_timelines(FILE *f, const struct report *r)
 {
-	static const char *const names[] = { "up", "down", "degraded" };
-	int i, k, n;
+	int i;
 
 	fputs("## Timelines\n\n", f);
 	if (r->ntimelines == 0) {
@@ -371,20 +370,7 @@ report_md_timelines(FILE *f, const struct report *r)
 		fputs("- ", f);
 		report_md_tunnel(f, r, r->timelines[i]);
 		fputs(": ", f);
-		for (k = 0, n = 0; k < t->nbands; k++) {
-			const struct report_band *b = &t->bands[k];
-			if (b->state == REPORT_UP)
-				continue;
-			fprintf(f, "%s%s ", n++ > 0 ? "; " : "", names[b->state]);
-			report_fput_time(f, b->start_us);
-			fputs(" \xe2\x86\x92 ", f);
-			report_fput_time(f, b->end_us);
-			fputs(" (", f);
-			report_fput_duration(f, b->end_us - b->start_us);
-			fputs(")", f);
-		}
-		if (n == 0)
-			fputs("no down time", f);
+		report_fput_bands(f, t);
 		fputs("\n", f);
 	}
 	if (r->timelines_omitted > 0)
