@@ -33,7 +33,7 @@ enum {
 	S_TUN_BY_PEER, S_TUN_BY_UID, S_TUN_SINGLE, S_TUN_NEW, S_TUN_LEARN,
 	S_TUN_RENAME, S_UID_PUT, S_EVENT, S_EVENT_TUNNEL, S_DUP, S_EVENT_MAX,
 	S_TUN_INFO, S_DEV_HOST, S_DEV_RENAME, S_EDGE_CANDIDATES, S_EDGE_AT,
-	S_RESTART, S_GIVEUP_UNTIED, S_HOST_SYSIP, S_MAX
+	S_RESTART, S_GIVEUP_UNTIED, S_HOST_SYSIP, S_ID_MARK, S_MAX
 };
 
 static const char *const resolve_sql[S_MAX] = {
@@ -74,7 +74,14 @@ static const char *const resolve_sql[S_MAX] = {
 	    " ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
 	[S_EVENT_TUNNEL] = "UPDATE events SET tunnel_id = ?2 WHERE event_id = ?1",
 	[S_DUP] = "INSERT OR IGNORE INTO duplicates(message_id, event_id) VALUES (?1, ?2)",
-	[S_EVENT_MAX] = "SELECT coalesce(max(event_id), 0) FROM events",
+	/* Chatter and DPD lines take ids but no events row (a DPD line's id
+	 * lives in its minute's trail, the correlator's mark may be one): the
+	 * highest id handed out is kept in meta, so a restart never reuses
+	 * one. */
+	[S_EVENT_MAX] = "SELECT max((SELECT coalesce(max(event_id), 0) FROM events),"
+	    " coalesce((SELECT value FROM meta WHERE key = 'event.last_id'), 0))",
+	[S_ID_MARK] = "INSERT INTO meta(key, value) VALUES ('event.last_id', ?1)"
+	    " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
 	[S_TUN_INFO] = "SELECT interface IS NOT NULL, peer_ip IS NOT NULL FROM tunnels"
 	    " WHERE tunnel_id = ?1 AND merged_into IS NULL",
 	[S_DEV_HOST] = "SELECT hostname FROM devices WHERE device_id = ?1",
@@ -180,6 +187,7 @@ struct resolver {
 	struct ev_row *pool;         /* RESOLVE_POOL rows held back */
 	int *pool_free, npool_free;  /* free pool indices (a stack) */
 	int64_t next_event_id;       /* 0 = read max(event_id) first */
+	int64_t saved_next_id;       /* next_event_id as meta last knew it */
 	char keybuf[1024];
 };
 
@@ -353,6 +361,7 @@ resolve_reset(struct resolver *r)
 	if (r->sink.reset != NULL)
 		r->sink.reset(r->sink.arg);
 	r->next_event_id = 0;
+	r->saved_next_id = 0;
 	r->nmerge = 0;
 }
 
@@ -1593,6 +1602,12 @@ resolve_flush(struct resolver *r)
 		if ((rc = merges_run(r)) != SQLITE_OK ||
 		    (rc = resolve_flush_held(r)) != SQLITE_OK)
 			return rc;
+	if (r->next_event_id != 0 && r->next_event_id != r->saved_next_id) {
+		sqlite3_bind_int64(r->st[S_ID_MARK], 1, r->next_event_id - 1);
+		if ((rc = step_done(r, r->st[S_ID_MARK])) != SQLITE_OK)
+			return rc;
+		r->saved_next_id = r->next_event_id;
+	}
 	return pulse_flush(r->pulse);
 }
 

@@ -9,7 +9,8 @@
 # streams real charon/FTMD lines alongside, so there are events the killed
 # process never correlated: the correlator's progress marker
 # (meta corr.last_event_id, committed with its results) is never ahead of
-# the events, and after the final clean run it has caught up with all.
+# the ids handed out (meta event.last_id), and after the final clean run it
+# has caught up with all events.
 . "$(dirname "$0")/lib.sh"
 : "${TW_SIM:=$(dirname "$TW_BIN")/twsim}"
 
@@ -18,6 +19,9 @@ SIM_PID=
 qt() { sqlite3 -batch -noheader -cmd ".timeout 5000" "$DB" "$@"; }
 corr_mark() { qt "SELECT coalesce((SELECT value FROM meta WHERE key = 'corr.last_event_id'), 0)"; }
 max_event() { qt "SELECT coalesce(max(event_id), 0) FROM events"; }
+# The highest id handed out: chatter and DPD lines take ids but no events
+# row, so the correlator's mark may pass max(event_id), never this.
+max_id() { qt "SELECT coalesce((SELECT value FROM meta WHERE key = 'event.last_id'), 0)"; }
 SEQ="raw LIKE '%seq=%'"     # twsend's rows (twsim's are checked by the correlator part)
 
 total=0
@@ -57,8 +61,9 @@ for round in 1 2 3; do
 	eq "$(qt "SELECT count(*) FROM messages WHERE raw LIKE '%r${round}h%' AND raw NOT GLOB '*seq=[0-9]*'")" \
 		"0" "round $round: no torn rows"
 	mark=$(corr_mark)
-	[ "$mark" -le "$(max_event)" ] || fail "round $round: correlator ahead of the events"
-	ok "round $round: killed with $before rows committed; $after after recovery, integrity ok; correlated up to event $mark of $(max_event)"
+	[ "$mark" -le "$(max_id)" ] ||
+		fail "round $round: correlator ahead of the events ($mark > $(max_id) handed out)"
+	ok "round $round: killed with $before rows committed; $after after recovery, integrity ok; correlated up to event $mark of $(max_id)"
 	total=$after
 done
 
@@ -74,7 +79,9 @@ eq "$(qt "PRAGMA integrity_check")" "ok" "integrity_check after the clean run"
 grep -q "stopped: received 5000, stored 5000" "$T/serve.log" || fail "summary line"
 if [ -x "$TW_SIM" ]; then
 	[ "$(max_event)" -gt 0 ] || fail "twsim produced no events"
-	eq "$(corr_mark)" "$(max_event)" "the correlator resumed and caught up"
+	mark=$(corr_mark)
+	[ "$mark" -ge "$(max_event)" ] && [ "$mark" -le "$(max_id)" ] ||
+		fail "the correlator did not catch up: mark $mark, events up to $(max_event), ids up to $(max_id)"
 	! grep -q "correlator: pass failed" "$T/serve.log" || fail "correlator pass failed"
 	ok "correlator resumed after the kills: all $(max_event) events correlated"
 fi
