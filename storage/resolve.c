@@ -847,6 +847,13 @@ resolve_device(struct resolver *r, const struct line_facts *f,
 
 /* ---- tunnels ---------------------------------------------------------- */
 
+/* What a peer address shared by two tunnels or more resolves to: none of
+ * them ("only a peer address used by a single tunnel identifies it"),
+ * and no record of its own either.  Kept in the cache under the peer's
+ * key, so that the next line asks neither the database nor the learning
+ * order. */
+#define TUNNEL_AMBIGUOUS (-1)
+
 static int
 tunnel_lookup(struct resolver *r, int64_t dev, char kind, const char *a,
     const char *b, int which, int64_t *tun)
@@ -857,7 +864,7 @@ tunnel_lookup(struct resolver *r, int64_t dev, char kind, const char *a,
 
 	*tun = 0;
 	if (strmap_get(&r->tunnels, r->keybuf, kl, tun))
-		return SQLITE_OK;
+		return SQLITE_OK;       /* TUNNEL_AMBIGUOUS stays as it is */
 	sqlite3_bind_int64(s, 1, dev);
 	if (which == S_TUN_BY_UID)
 		sqlite3_bind_int64(s, 2, strtoll(a, NULL, 10));
@@ -872,7 +879,7 @@ tunnel_lookup(struct resolver *r, int64_t dev, char kind, const char *a,
 		if (rc == SQLITE_ROW) {
 			first = sqlite3_column_int64(s, 0);
 			rc = sqlite3_step(s);
-			*tun = rc == SQLITE_DONE ? first : 0;
+			*tun = rc == SQLITE_DONE ? first : rc == SQLITE_ROW ? TUNNEL_AMBIGUOUS : 0;
 		}
 		sqlite3_reset(s);
 		sqlite3_clear_bindings(s);
@@ -967,7 +974,9 @@ tunnel_known(struct resolver *r, size_t kl, int64_t tun)
 static int
 tunnel_learn(struct resolver *r, int64_t dev, int64_t tun, const struct line_facts *f)
 {
-	char uid[16];
+	char uid[16], tid[24];
+	int64_t have;
+	size_t kl;
 	int rc, changed = 0;
 
 	if (f->conn[0] != '\0' &&
@@ -981,10 +990,17 @@ tunnel_learn(struct resolver *r, int64_t dev, int64_t tun, const struct line_fac
 			tunnel_cache(r, dev, 'P', f->local_ip, f->peer_ip, tun);
 			changed = 1;
 		}
-		if (!tunnel_known(r, tkey(r, dev, 'R', f->peer_ip, NULL), tun)) {
-			tunnel_cache(r, dev, 'R', f->peer_ip, NULL, tun);
+		/* Whether this record has the peer yet; the peer's own key says
+		 * which record it identifies: this one once the database says
+		 * so (tunnel_lookup), none once a second record shows it. */
+		snprintf(tid, sizeof tid, "%lld", (long long)tun);
+		if (!tunnel_known(r, tkey(r, dev, 'Q', f->peer_ip, tid), tun)) {
+			tunnel_cache(r, dev, 'Q', f->peer_ip, tid, tun);
 			changed = 1;
 		}
+		kl = tkey(r, dev, 'R', f->peer_ip, NULL);
+		if (strmap_get(&r->tunnels, r->keybuf, kl, &have) && have != tun)
+			strmap_put(&r->tunnels, r->keybuf, kl, TUNNEL_AMBIGUOUS);
 	}
 	if (changed) {
 		sqlite3_stmt *s = r->st[S_TUN_LEARN];
@@ -1134,6 +1150,14 @@ resolve_tunnel(struct resolver *r, int64_t dev, const struct line_facts *f,
 	if (t == 0 && f->peer_ip[0] != '\0' &&
 	    (rc = tunnel_lookup(r, dev, 'R', f->peer_ip, NULL, S_TUN_BY_PEER, &t)) != SQLITE_OK)
 		return rc;
+	if (t == TUNNEL_AMBIGUOUS) {
+		t = 0;
+		/* Only the shared peer to go by: the line is none of its
+		 * records', and naming a new one after the peer would split
+		 * them further. */
+		if (f->iface[0] == '\0' && f->conn[0] == '\0')
+			return SQLITE_OK;
+	}
 
 	if (t == 0 && named == 0 && (f->iface[0] != '\0') != (f->peer_ip[0] != '\0') &&
 	    (rc = tunnel_only_other(r, dev, f, &t)) != SQLITE_OK)

@@ -398,28 +398,37 @@ static const struct row rows[] = {
 	      { CH("00:24:38", "vedge01", "13[IKE] sending keep alive to 203.0.113.1[4500]"), "~vedge01/ipsec2" },
 	  },
 	  .devices = 1, .tunnels = 2 },
-	/* QUESTION: "only a peer address used by a single tunnel identifies
-	 * it" (resolve.c, tunnel_lookup) holds for the database, not for the
-	 * cache: tunnel_learn() caches peer -> tunnel for every tunnel that
-	 * shows the peer, the last one wins, and a line with only the peer
-	 * goes to that one (ipsec3 here).  In a later run, the cache empty, the
-	 * database answers "two tunnels" and the same line makes a third
-	 * record, peer:203.0.113.1 (next row).  Untied ("vedge01/-") would be
-	 * what the rule says. */
-	{ .name = "peer_address_of_two_tunnels_goes_to_the_last_learned",
+	/* "Only a peer address used by a single tunnel identifies it"
+	 * (resolve.c, TUNNEL_AMBIGUOUS): a NAT-T keep-alive that shows only a
+	 * peer two colors share is neither tunnel's, and makes no record of
+	 * its own; no tunnel's pulse counts it.  Regression: the cache used to
+	 * keep the last record that showed the peer (ipsec3 here), and a later
+	 * run, asking the database, made a third record peer:203.0.113.1. */
+	{ .name = "peer_address_of_two_tunnels_ties_nothing",
 	  .in = {
 	      TWO_COLORS,
-	      { CH("00:24:38", "vedge01", "13[IKE] sending keep alive to 203.0.113.1[4500]"), "~vedge01/ipsec3" },
+	      { CH("00:24:38", "vedge01", "13[IKE] sending keep alive to 203.0.113.1[4500]"), "none" },
 	  },
 	  .devices = 1, .tunnels = 2 },
-	/* QUESTION: see the row above. */
-	{ .name = "peer_address_of_two_tunnels_in_a_later_run_is_a_new_record",
+	{ .name = "peer_address_of_two_tunnels_in_a_later_run_ties_nothing",
 	  .in = {
 	      TWO_COLORS,
 	      { "@run", NULL },
-	      { CH("00:24:38", "vedge01", "13[IKE] sending keep alive to 203.0.113.1[4500]"), "~vedge01/peer:203.0.113.1" },
+	      { CH("00:24:38", "vedge01", "13[IKE] sending keep alive to 203.0.113.1[4500]"), "none" },
 	  },
-	  .devices = 1, .tunnels = 3 },
+	  .devices = 1, .tunnels = 2 },
+	/* The same when the peer was one tunnel's until the second showed
+	 * it: the first record's cached claim on the peer ends there. */
+	{ .name = "peer_address_shared_later_ties_nothing_after",
+	  .in = {
+	      { CH("00:24:00", "vedge01", "05[IKE] IKE_SA ipsec2_1[1] established between 192.0.2.1[192.0.2.1]...203.0.113.1[203.0.113.1]"), "vedge01/ipsec2" },
+	      { CH("00:24:10", "vedge01", "13[IKE] sending keep alive to 203.0.113.1[4500]"), "~vedge01/ipsec2" },
+	      { FT_IF("00:24:20", "vedge01", "ipsec3", "UP"), "vedge01/ipsec3" },
+	      { CH("00:24:21", "vedge01", "06[IKE] IKE_SA ipsec3_1[2] established between 198.51.100.1[198.51.100.1]...203.0.113.1[203.0.113.1]"), "vedge01/ipsec3" },
+	      { CH("00:24:38", "vedge01", "13[IKE] sending keep alive to 203.0.113.1[4500]"), "none" },
+	      { CH("00:24:39", "vedge01", "14[NET] sending packet: from 198.51.100.1[4500] to 203.0.113.1[4500] (76 bytes)"), "~vedge01/ipsec3" },
+	  },
+	  .devices = 1, .tunnels = 2 },
 	{ .name = "charon_job_ties_its_lines", .in = { SC_DPD_JOBS("vedge01/ipsec3") },
 	  .devices = 1, .tunnels = 2 },
 	{ .name = "charon_job_ties_its_lines_reverse", .reverse = 1,
