@@ -187,6 +187,7 @@ struct corr {
 	struct strmap dirty;          /* tunnel id -> newest device_us of its new
 	                                 events: needs a look this pass */
 	struct strmap skew;           /* device id -> device_us - received_us */
+	struct strmap skew_at;        /* device id -> device_us it was read at, this pass */
 	struct strmap devmax;         /* device id -> newest device_us seen */
 	struct strmap dirty_min;      /* tunnel id -> oldest device_us of its new events */
 	struct strmap hostclock;      /* hostname -> newest device_us of any line (import) */
@@ -410,6 +411,7 @@ corr_open(const struct config *cfg, struct store *st, struct corr **out, char *e
 		c->skip_kind[i] = (uint8_t)corr_kind_ignored(charon_kind_name(i));
 	strmap_init(&c->dirty, 1u << 22);
 	strmap_init(&c->skew, 1u << 20);
+	strmap_init(&c->skew_at, 1u << 20);
 	strmap_init(&c->devmax, 1u << 20);
 	strmap_init(&c->dirty_min, 1u << 22);
 	strmap_init(&c->hostclock, 1u << 20);
@@ -434,6 +436,7 @@ corr_free(struct corr *c)
 	feed_free(c->feed);
 	strmap_free(&c->dirty);
 	strmap_free(&c->skew);
+	strmap_free(&c->skew_at);
 	strmap_free(&c->devmax);
 	strmap_free(&c->dirty_min);
 	strmap_free(&c->hostclock);
@@ -488,8 +491,14 @@ corr_fed_event(void *arg, int64_t tun, int64_t dev, int64_t event_id,
 	}
 	if (!corr_lookup(&c->devmax, dev, &have) || ev->us > have)
 		corr_mark(&c->devmax, dev, ev->us);
-	if (recv_us > 0)
+	/* The device's clock is read off its newest line since the last
+	 * pass (as corr_collect reads it back): a line stored after others
+	 * of its device (held for its charon job, tied late) would make the
+	 * clock look behind, and hold its newer events back. */
+	if (recv_us > 0 && (!corr_lookup(&c->skew_at, dev, &have) || ev->us >= have)) {
+		corr_mark(&c->skew_at, dev, ev->us);
 		corr_mark(&c->skew, dev, ev->us - recv_us);
+	}
 }
 
 static void
@@ -1484,7 +1493,7 @@ corr_fleet(struct corr *c, int64_t incident_id)
 
 /* Marks the tunnels with new events since *last_id and notes, per
  * device, its newest device time and its clock skew (device time minus
- * receive time of its latest line: one lookup per device and pass). */
+ * receive time of its newest line: one lookup per device and pass). */
 static int
 corr_collect(struct corr *c, int64_t *last_id)
 {
@@ -1519,8 +1528,11 @@ corr_collect(struct corr *c, int64_t *last_id)
 				if (!corr_lookup(&c->restarted, dev, &have) || us < have)
 					corr_mark(&c->restarted, dev, us);
 			}
-			corr_mark(&lastmsg, dev, sqlite3_column_int64(s, 4));
-			corr_mark(&lastus, dev, us);
+			if (!corr_lookup(&lastus, dev, &dmax) || us >= dmax) {
+				/* the clock as the device's newest line shows it */
+				corr_mark(&lastmsg, dev, sqlite3_column_int64(s, 4));
+				corr_mark(&lastus, dev, us);
+			}
 			if (!corr_lookup(&c->devmax, dev, &dmax) || us > dmax)
 				corr_mark(&c->devmax, dev, us);
 		}
@@ -1668,6 +1680,7 @@ corr_run(struct corr *c, int64_t now_us, int final)
 		goto fail;
 	if ((rc = store_commit(c->st)) != SQLITE_OK)
 		goto fail;
+	strmap_clear(&c->skew_at);
 	free(list);
 	free(newest);
 	return SQLITE_OK;
@@ -1679,6 +1692,7 @@ fail:
 	 * ahead of the rolled-back database. */
 	c->started = 0;
 	mc_clear(c);
+	strmap_clear(&c->skew_at);
 	if (c->feed != NULL)
 		feed_clear(c->feed);    /* what the pass took is not stepped for good */
 	return rc;

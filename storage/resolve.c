@@ -125,6 +125,7 @@ struct ev_row {
 	char *detail;                            /* JSON, owned; NULL = none */
 	int pulse;                               /* enum facts_pulse */
 	int64_t bytes;                           /* packet lines: size */
+	int64_t recv_us;                         /* when its line was received */
 	struct tm_event ev;                      /* for the correlator's feed */
 };
 
@@ -145,6 +146,7 @@ struct thread_slot {
 	int pending_pulse[RESOLVE_PENDING];     /* enum facts_pulse, counted once tied */
 	int64_t pending_bytes[RESOLVE_PENDING];
 	int64_t pending_msg[RESOLVE_PENDING];   /* message ids (a DPD line's trail) */
+	int64_t pending_one[RESOLVE_PENDING];   /* the device's only tunnel when it came */
 };
 
 struct dedup_slot {
@@ -1526,7 +1528,7 @@ event_insert(struct resolver *r, const struct ev_row *in)
 		 * minute's trail keeps it for reading back). */
 		if (r->sink.event != NULL)
 			r->sink.event(r->sink.arg, e->tunnel_id, e->device_id, e->event_id,
-			    &e->ev, r->recv_us);
+			    &e->ev, e->recv_us);
 		else
 			trail_touch(r, e->tunnel_id, e->us);
 		return SQLITE_OK;
@@ -1563,7 +1565,7 @@ event_insert(struct resolver *r, const struct ev_row *in)
 		return rc;
 	if (r->sink.event != NULL)
 		r->sink.event(r->sink.arg, e->tunnel_id, e->device_id, e->event_id, &e->ev,
-		    r->recv_us);
+		    e->recv_us);
 	return edge_note(r, e);
 }
 
@@ -1582,21 +1584,45 @@ pool_insert(struct resolver *r, int i, int64_t tun)
 	return rc;
 }
 
-/* Stores the slot's held rows as they are (no tunnel); they stay pending,
- * to be updated if their tunnel turns up. */
+static int pending_tie(struct resolver *r, struct thread_slot *s, int i, int64_t t);
+
+/* Moves pending entry i of s to place n (n <= i). */
+static void
+slot_keep(struct thread_slot *s, int n, int i)
+{
+	s->pool[n] = s->pool[i];
+	s->pending[n] = s->pending[i];
+	s->pending_us[n] = s->pending_us[i];
+	s->pending_rexmit[n] = s->pending_rexmit[i];
+	s->pending_pulse[n] = s->pending_pulse[i];
+	s->pending_bytes[n] = s->pending_bytes[i];
+	s->pending_msg[n] = s->pending_msg[i];
+	s->pending_one[n] = s->pending_one[i];
+}
+
+/* Stores the slot's held rows before a commit.  A row whose device had a
+ * single tunnel when it came, or has one now, is that tunnel's for good;
+ * the others are stored untied and stay pending, to be updated if their
+ * job's tunnel turns up. */
 static int
 slot_flush(struct resolver *r, struct thread_slot *s)
 {
-	int i, rc;
+	int64_t one = -1;
+	int i, n = 0, rc;
 
 	for (i = 0; i < s->npending; i++) {
-		if (s->pool[i] < 0)
-			continue;
-		rc = pool_insert(r, s->pool[i], 0);
-		s->pool[i] = -1;
-		if (rc != SQLITE_OK)
+		int64_t t = s->pending_one[i];
+		if (t == 0) {
+			if (one < 0 && (rc = tunnel_single(r, s->device_id, &one)) != SQLITE_OK)
+				return rc;
+			t = one;
+		}
+		if ((rc = pending_tie(r, s, i, t)) != SQLITE_OK)
 			return rc;
+		if (t == 0)
+			slot_keep(s, n++, i);
 	}
+	s->npending = n;
 	return SQLITE_OK;
 }
 
@@ -1677,11 +1703,43 @@ event_set_tunnel(struct resolver *r, int64_t event_id, int64_t tun)
 	return step_done(r, s);
 }
 
-/* A line with a tunnel settles the lines of its thread that waited: held
- * rows are inserted with it, rows a commit already stored are updated. */
+/* Ties pending line i of slot s to tunnel t (0: stores it untied): a
+ * held row is inserted, a row a commit already stored untied is updated
+ * (chatter has no row; its minute counts it now). */
+static int
+pending_tie(struct resolver *r, struct thread_slot *s, int i, int64_t t)
+{
+	int rc = SQLITE_OK;
+
+	if (s->pool[i] >= 0) {
+		rc = pool_insert(r, s->pool[i], t);
+		s->pool[i] = -1;
+		return rc;
+	}
+	if (t == 0)
+		return SQLITE_OK;
+	if (s->pending_pulse[i] != FACTS_PULSE_NONE)
+		rc = pulse_add(r->pulse, t, s->pending_us[i], s->pending_pulse[i],
+		    s->pending_bytes[i], s->pending[i], s->pending_msg[i]);
+	if (rc == SQLITE_OK && FACTS_PULSE_IS_TRAIL(s->pending_pulse[i])) {
+		sink_gap(r, t, s->pending_us[i]);
+		trail_touch(r, t, s->pending_us[i]);
+	}
+	if (rc == SQLITE_OK && !FACTS_PULSE_NO_ROW(s->pending_pulse[i]))
+		rc = event_set_tunnel(r, s->pending[i], t);
+	if (s->pending_rexmit[i] >= 0)
+		rexmit_note(r, s->device_id, t, s->pending_us[i], s->pending_rexmit[i]);
+	return rc;
+}
+
+/* A line with a tunnel settles the lines of its thread that waited: those
+ * of its own job (within RESOLVE_THREAD_WINDOW before it) take its tunnel,
+ * older ones the thread's previous tunnel when near it, else the device's
+ * only tunnel, if it has one. */
 static int
 thread_settle(struct resolver *r, struct thread_slot *s, int64_t tun, int64_t us)
 {
+	int64_t one = -1;
 	int i, rc = SQLITE_OK;
 
 	for (i = 0; i < s->npending; i++) {
@@ -1693,26 +1751,14 @@ thread_settle(struct resolver *r, struct thread_slot *s, int64_t tun, int64_t us
 		else if (s->tunnel_id != 0 && s->pending_us[i] != INT64_MIN &&
 		    s->pending_us[i] - s->tunnel_us <= RESOLVE_THREAD_WINDOW)
 			t = s->tunnel_id;
-		if (s->pool[i] >= 0) {
-			rc = pool_insert(r, s->pool[i], t);
-			s->pool[i] = -1;
-		} else if (t != 0) {
-			/* Stored untied at a commit: tie it now (chatter has no
-			 * row; its minute counts it now). */
-			if (s->pending_pulse[i] != FACTS_PULSE_NONE)
-				rc = pulse_add(r->pulse, t, s->pending_us[i], s->pending_pulse[i],
-				    s->pending_bytes[i], s->pending[i], s->pending_msg[i]);
-			if (rc == SQLITE_OK && FACTS_PULSE_IS_TRAIL(s->pending_pulse[i])) {
-				sink_gap(r, t, s->pending_us[i]);
-				trail_touch(r, t, s->pending_us[i]);
-			}
-			if (rc == SQLITE_OK && !FACTS_PULSE_NO_ROW(s->pending_pulse[i]))
-				rc = event_set_tunnel(r, s->pending[i], t);
-			if (s->pending_rexmit[i] >= 0)
-				rexmit_note(r, s->device_id, t, s->pending_us[i],
-				    s->pending_rexmit[i]);
+		if (t == 0)
+			t = s->pending_one[i];
+		if (t == 0) {
+			if (one < 0 && (rc = tunnel_single(r, s->device_id, &one)) != SQLITE_OK)
+				return rc;
+			t = one;
 		}
-		if (rc != SQLITE_OK)
+		if ((rc = pending_tie(r, s, i, t)) != SQLITE_OK)
 			return rc;
 	}
 	s->npending = 0;
@@ -1752,8 +1798,8 @@ event_next_id(struct resolver *r, int64_t *id)
 
 /* Fills e from the line's facts; the JSON detail moves from f to e. */
 static void
-ev_row_fill(struct ev_row *e, int64_t event_id, int64_t message_id, int64_t dev,
-    int64_t tun, struct line_facts *f)
+ev_row_fill(struct resolver *r, struct ev_row *e, int64_t event_id, int64_t message_id,
+    int64_t dev, int64_t tun, struct line_facts *f)
 {
 	e->event_id = event_id;
 	e->message_id = message_id;
@@ -1776,6 +1822,7 @@ ev_row_fill(struct ev_row *e, int64_t event_id, int64_t message_id, int64_t dev,
 	f->detail = NULL;
 	e->pulse = f->pulse;
 	e->bytes = f->bytes;
+	e->recv_us = r->recv_us;
 	e->ev = f->ev;
 }
 
@@ -1787,7 +1834,7 @@ event_store(struct resolver *r, int64_t event_id, int64_t message_id, int64_t de
 	struct ev_row e;
 	int rc;
 
-	ev_row_fill(&e, event_id, message_id, dev, tun, f);
+	ev_row_fill(r, &e, event_id, message_id, dev, tun, f);
 	rc = event_insert(r, &e);
 	free(e.detail);
 	return rc;
@@ -1799,18 +1846,21 @@ static int
 event_hold(struct resolver *r, struct thread_slot *s, int64_t event_id,
     int64_t message_id, int64_t dev, struct line_facts *f)
 {
-	int i;
+	int64_t one = 0;
+	int i, rc;
 
+	/* The single-tunnel rule, kept for when the job names no tunnel. */
+	if ((rc = tunnel_single(r, dev, &one)) != SQLITE_OK)
+		return rc;
 	if (s->npending >= RESOLVE_PENDING)
-		return event_store(r, event_id, message_id, dev, 0, f);
+		return event_store(r, event_id, message_id, dev, one, f);
 	if (r->npool_free == 0) {
-		int rc = event_store(r, event_id, message_id, dev, 0, f);
-		if (rc != SQLITE_OK)
+		if ((rc = event_store(r, event_id, message_id, dev, 0, f)) != SQLITE_OK)
 			return rc;
 		s->pool[s->npending] = -1;
 	} else {
 		i = r->pool_free[--r->npool_free];
-		ev_row_fill(&r->pool[i], event_id, message_id, dev, 0, f);
+		ev_row_fill(r, &r->pool[i], event_id, message_id, dev, 0, f);
 		s->pool[s->npending] = i;
 	}
 	s->pending[s->npending] = event_id;
@@ -1819,6 +1869,7 @@ event_hold(struct resolver *r, struct thread_slot *s, int64_t event_id,
 	s->pending_pulse[s->npending] = f->pulse;
 	s->pending_bytes[s->npending] = f->bytes;
 	s->pending_msg[s->npending] = message_id;
+	s->pending_one[s->npending] = one;
 	s->npending++;
 	return SQLITE_OK;
 }
@@ -1894,7 +1945,12 @@ resolve_apply_one(struct resolver *r, int64_t message_id, struct line_facts *f,
 	}
 	if ((rc = resolve_tunnel(r, dev, f, us, &tun)) != SQLITE_OK)
 		return rc;
-	if (tun == 0 && f->source == DOMAIN_CHARON &&
+	/* On a device with a single tunnel, a line that names none is that
+	 * tunnel's — but a line of a charon job first waits for its job's
+	 * next line, which may name another (a file that starts mid-stream
+	 * knows one tunnel of several): the rule is its fallback then
+	 * (thread_settle, slot_flush). */
+	if (tun == 0 && f->source == DOMAIN_CHARON && f->thread < 0 &&
 	    (rc = tunnel_single(r, dev, &tun)) != SQLITE_OK)
 		return rc;
 	if ((rc = event_next_id(r, &event_id)) != SQLITE_OK)

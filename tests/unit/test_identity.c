@@ -465,14 +465,17 @@ static const struct row rows[] = {
 	      { CH("00:30:00", "vedge01", "14[ENC] generating INFORMATIONAL request 5 [ ]"), "vedge01/ipsec2" },
 	  },
 	  .devices = 1, .tunnels = 1 },
-	/* QUESTION: the single-tunnel rule looks only backwards: lines that
-	 * name nothing, stored before the device's only tunnel is known (a file
-	 * in reverse order, an older file imported later), stay untied. */
+	/* The single-tunnel rule is also a charon job's fallback when its
+	 * lines are stored: lines that name nothing, held for their job, find
+	 * the device's only tunnel even when it became known after them (a
+	 * file in reverse order, an older file imported later), within the
+	 * same batch.  Regression: the rule looked only backwards, and these
+	 * lines stayed untied. */
 	{ .name = "single_tunnel_device_bare_lines_first", .reverse = 1,
 	  .in = {
 	      { CH("00:24:01", "vedge01", "05[IKE] initiating IKE_SA ipsec2_1[1] to 203.0.113.1"), "vedge01/ipsec2" },
-	      { CH("00:30:00", "vedge01", "14[IKE] sending DPD request"), "vedge01/-" },
-	      { CH("00:30:00", "vedge01", "14[ENC] generating INFORMATIONAL request 5 [ ]"), "vedge01/-" },
+	      { CH("00:30:00", "vedge01", "14[IKE] sending DPD request"), "vedge01/ipsec2" },
+	      { CH("00:30:00", "vedge01", "14[ENC] generating INFORMATIONAL request 5 [ ]"), "vedge01/ipsec2" },
 	  },
 	  .devices = 1, .tunnels = 1 },
 	{ .name = "two_tunnel_device_leaves_bare_lines_untied",
@@ -483,19 +486,28 @@ static const struct row rows[] = {
 	      { CH("00:30:00", "vedge01", "14[ENC] generating INFORMATIONAL request 5 [ ]"), "vedge01/-" },
 	  },
 	  .devices = 1, .tunnels = 2 },
-	/* QUESTION: the single-tunnel rule decides at once, before the job's
-	 * own next line: on a device whose only known tunnel is ipsec3 (a file
-	 * that starts mid-stream), the first lines of a DPD job are given to
-	 * ipsec3 although the job's packet line, the same second on the same
-	 * thread, goes to 203.0.113.1 — another tunnel.  Holding them for their
-	 * job, as on a device with two tunnels, would tie them to
-	 * peer:203.0.113.1. */
-	{ .name = "single_tunnel_rule_takes_a_job_that_names_another_peer",
+	/* On a device whose only known tunnel is ipsec3 (a file that starts
+	 * mid-stream), a DPD job's first lines wait for the job's packet line,
+	 * the same second on the same thread, which goes to 203.0.113.1 —
+	 * another tunnel: they are its.  Regression: the single-tunnel rule
+	 * decided at once and gave them to ipsec3. */
+	{ .name = "single_tunnel_rule_waits_for_a_job_that_names_another_peer",
+	  .in = {
+	      IPSEC3,
+	      { CH("00:25:21", "vedge01", "08[IKE] sending DPD request"), "vedge01/peer:203.0.113.1" },
+	      { CH("00:25:21", "vedge01", "08[ENC] generating INFORMATIONAL request 543 [ ]"), "vedge01/peer:203.0.113.1" },
+	      { CH("00:25:21", "vedge01", "08[NET] sending packet: from 192.0.2.1[4500] to 203.0.113.1[4500] (76 bytes)"), "~vedge01/peer:203.0.113.1" },
+	  },
+	  .devices = 1, .tunnels = 2 },
+	/* ... and when the job names nothing, the rule as it stood when the
+	 * lines came: the device's only tunnel then, although a later line
+	 * (another thread) made a second record. */
+	{ .name = "single_tunnel_rule_as_it_stood_when_the_job_came",
 	  .in = {
 	      IPSEC3,
 	      { CH("00:25:21", "vedge01", "08[IKE] sending DPD request"), "vedge01/ipsec3" },
 	      { CH("00:25:21", "vedge01", "08[ENC] generating INFORMATIONAL request 543 [ ]"), "vedge01/ipsec3" },
-	      { CH("00:25:21", "vedge01", "08[NET] sending packet: from 192.0.2.1[4500] to 203.0.113.1[4500] (76 bytes)"), "~vedge01/peer:203.0.113.1" },
+	      { CH("00:25:22", "vedge01", "09[NET] sending packet: from 192.0.2.1[4500] to 203.0.113.1[4500] (76 bytes)"), "~vedge01/peer:203.0.113.1" },
 	  },
 	  .devices = 1, .tunnels = 2 },
 	/* QUESTION: a bare "<uid>" line stored before the line that names its
