@@ -56,4 +56,5 @@ const char *const counter_names[CTR_MAX] = {
 	[CTR_IDENTITY_MISMATCH] = "identity_mismatch",
 	[CTR_DB_MOVED] = "db_moved",
 	[CTR_TCP_PAUSED_BUFFERS] = "tcp_paused_buffers",
+	[CTR_TCP_ACCEPT_EMFILE] = "tcp_accept_emfile",
 };

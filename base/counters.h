@@ -66,6 +66,7 @@ enum counter_id {
 	CTR_IDENTITY_MISMATCH,         /* lines for a host the sender may not speak for */
 	CTR_DB_MOVED,                  /* the database file was deleted or replaced */
 	CTR_TCP_PAUSED_BUFFERS,        /* times a connection was paused: buffer budget spent */
+	CTR_TCP_ACCEPT_EMFILE,         /* connections accepted and closed: out of descriptors */
 	CTR_MAX
 };
 

@@ -291,9 +291,12 @@ serve_hup_cb(uv_signal_t *h, int signum)
  * soft RLIMIT_NOFILE is raised to what tcp_max_conns needs (as far as the
  * hard limit allows); when even that is too few, the connections allowed
  * are lowered to fit, with a warning, so that a connection over the limit
- * is refused and counted (tcp_rejected_max) instead of vanishing.
+ * is refused and counted (tcp_rejected_max) instead of vanishing.  Should
+ * descriptors still run out (taken elsewhere in the process, or the limit
+ * lowered while running), the listener's spare descriptor accepts and
+ * closes each connection it cannot serve, counted in tcp_accept_emfile.
  */
-#define SERVE_FD_RESERVE 64     /* SQLite, WAL, -shm, lock, log, alerts, web ... */
+#define SERVE_FD_RESERVE 64     /* SQLite, WAL, -shm, lock, spare, log, alerts, web ... */
 
 static void
 serve_fd_limit(struct server *srv)
@@ -415,6 +418,7 @@ serve_run(const struct config *cfg)
 	srv->cfg = cfg;
 	srv->loop = &loop;
 	srv->conn_buf_budget = cfg->queue_max_bytes;
+	srv->fd_spare = -1;
 	srv->udp = calloc((size_t)cfg->n_udp + 1, sizeof *srv->udp);
 	srv->tcp = calloc((size_t)cfg->n_tcp + 1, sizeof *srv->tcp);
 	srv->tls = calloc((size_t)cfg->n_tls + 1, sizeof *srv->tls);
@@ -554,6 +558,8 @@ out:
 		limits_free(&srv->limits);
 		tls_ctx_free(srv->tls_ctx);
 		free(srv->tls_rbuf);
+		if (srv->fd_spare >= 0)
+			close(srv->fd_spare);
 		free(srv->udp);
 		free(srv->tcp);
 		free(srv->tls);

@@ -14,6 +14,13 @@
  * then fills and TCP flow control slows the sender.  The writer's
  * uv_async_send brings us back to tcp_resume_paused().
  *
+ * Accepting: the listening socket is ours (accept4 on a uv_poll_t), not
+ * libuv's uv_listen, whose accept, out of descriptors, takes and closes
+ * waiting connections with no callback, so they vanished uncounted.  One
+ * spare descriptor (/dev/null, srv->fd_spare) is kept open; at EMFILE or
+ * ENFILE it is closed, the waiting connection accepted with it and closed,
+ * the spare reopened, and the refusal counted in tcp_accept_emfile.
+ *
  * Sender limits (sender_limits.c): a connection from outside tcp_allow is
  * closed right after accept.  A sender over sender_rate_limit is paused the
  * same way as for a full queue, never cut off: its frame stays in the
@@ -28,6 +35,10 @@
  * (handshake, alerts) is written with uv_write.  While paused, the
  * undecrypted records wait in the BIO (reading from the socket stops, so
  * they are at most one read's worth), and resuming decrypts them first.
+ * The bytes OpenSSL holds (tls_conn_held) and the plaintext buffer count
+ * against the same buffer budget as plain TCP's buffers; after the
+ * handshake, a socket read that would go beyond it pauses the connection
+ * (TCP_PAUSED_BUDGET) as for plain TCP.
  * A handshake that is not done within tls_handshake_timeout is closed;
  * at most tls_max_handshakes run at once, so a flood of slow handshakes
  * cannot take the memory and CPU that ingest needs.
@@ -36,9 +47,10 @@
  * its messages: the peer's certificate names when tls_bind_identity is on,
  * else the hosts its tcp_allow range may speak for.
  *
- * Shutdown (tcp_close_all): each plain TCP socket is read until the read
- * would block, so what the kernel acknowledged is queued; what cannot be
- * queued is counted line by line in dropped_shutdown.
+ * Shutdown (tcp_close_all): each socket, plain or TLS (decrypting what
+ * OpenSSL holds, then what is read), is read until the read would block,
+ * so what the kernel acknowledged is queued; what cannot be queued is
+ * counted line by line in dropped_shutdown.
  *
  * Closing: tcp_conn_close() is the single way out, guarded by uv_is_closing;
  * memory is freed only in the close callback (libuv handle.rst).
@@ -50,11 +62,15 @@
 #include "server.h"
 #include "util.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <linux/sockios.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #define TCP_PREFIX_MAX   (FRAME_MAX_COUNT_DIGITS + 1)
 #define TCP_READ_MIN     (16 * 1024)
@@ -63,6 +79,9 @@
 #define TCP_PAUSED_BUDGET 3             /* ... the buffers' budget is spent */
 #define TLS_RBUF         (64 * 1024)    /* ciphertext per socket read */
 #define TLS_WRITE_MAX    (256 * 1024)   /* unsent output before we give up on a peer */
+#define TCP_BACKLOG      511            /* listen(2), as uv_listen was given */
+#define TCP_ACCEPTS_PER_WAKE 64         /* accepts per readable event */
+#define TCP_ACCEPT_PAUSE_MS  100        /* accepting stopped after a hard failure */
 
 struct tcp_conn {
 	uv_tcp_t handle;                /* first: the handle's address is ours */
@@ -77,6 +96,7 @@ struct tcp_conn {
 	int paused;                     /* 0, TCP_PAUSED_QUEUE or TCP_PAUSED_RATE */
 	int eof;
 	struct tls_conn *tls;           /* NULL: plain TCP */
+	size_t tls_held;                /* tls_conn_held() as counted in conn_buf_bytes */
 	int handshaking;                /* TLS: counted in srv->n_handshaking */
 	int64_t accepted_us;            /* monotonic */
 	int transport;                  /* TW_TRANSPORT_TCP or _TLS */
@@ -100,15 +120,16 @@ tcp_buf_limit(const struct server *srv)
 	return (size_t)srv->cfg->max_frame + TCP_PREFIX_MAX + 1;
 }
 
-/* Whether the connections' buffers may take `more` bytes: plain TCP
- * stays within conn_buf_budget; a TLS connection (whose bytes wait in
- * OpenSSL otherwise) is counted but never refused. */
+/* Whether the connections' buffers may take `more` bytes: together they
+ * stay within conn_buf_budget, TLS connections' (plaintext buffer and the
+ * bytes OpenSSL holds) as plain TCP's.  tcp_close_all takes one
+ * connection at a time and frees its buffer before the next: no budget. */
 static int
 tcp_budget_allows(struct tcp_conn *c, size_t more)
 {
 	struct server *srv = c->srv;
 
-	if (c->tls != NULL || srv->conn_buf_bytes + more <= srv->conn_buf_budget)
+	if (srv->draining || srv->conn_buf_bytes + more <= srv->conn_buf_budget)
 		return 1;
 	/* Spent: one connection at a time that already holds a partial
 	 * frame may still grow to max_frame, so that the frames in flight
@@ -157,6 +178,38 @@ tcp_buf_free(struct tcp_conn *c)
 	free(c->buf);
 	c->buf = NULL;
 	c->cap = 0;
+}
+
+/* No buffer room (the budget is spent, or memory is short): the
+ * connection waits, as for a full queue; the kernel's buffer and TCP flow
+ * control hold the sender meanwhile.  tcp_resume_budget() brings it back. */
+static void
+tcp_pause_budget(struct tcp_conn *c)
+{
+	static struct log_throttle thr;
+	struct server *srv = c->srv;
+
+	c->paused = TCP_PAUSED_BUDGET;
+	uv_read_stop((uv_stream_t *)&c->handle);
+	srv->budget_waiters++;
+	ctr_add(&srv->ctr, CTR_TCP_PAUSED_BUFFERS, 1);
+	log_ratelimited(&thr, 10 * 1000000LL, "%s %s: the connections' buffers hold "
+	    "%zu bytes (budget %zu, queue_max_bytes): pausing until some are freed",
+	    c->tls != NULL ? "tls" : "tcp", c->peer_text, srv->conn_buf_bytes,
+	    srv->conn_buf_budget);
+}
+
+/* TLS: counts what OpenSSL holds for c in conn_buf_bytes. */
+static void
+tls_account(struct tcp_conn *c)
+{
+	struct server *srv = c->srv;
+	size_t held = c->tls != NULL ? tls_conn_held(c->tls) : 0;
+
+	if (held < c->tls_held)
+		srv->budget_freed = 1;
+	srv->conn_buf_bytes = srv->conn_buf_bytes - c->tls_held + held;
+	c->tls_held = held;
 }
 
 static void
@@ -303,17 +356,7 @@ tcp_read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 	if (nread == 0)
 		return;         /* EAGAIN: nothing read */
 	if (nread == UV_ENOBUFS) {
-		/* No buffer room: the budget is spent (or memory is short).
-		 * Wait, as for a full queue; the kernel's buffer and TCP flow
-		 * control hold the sender meanwhile. */
-		static struct log_throttle thr;
-		c->paused = TCP_PAUSED_BUDGET;
-		uv_read_stop(s);
-		srv->budget_waiters++;
-		ctr_add(&srv->ctr, CTR_TCP_PAUSED_BUFFERS, 1);
-		log_ratelimited(&thr, 10 * 1000000LL, "tcp %s: the connections' buffers hold "
-		    "%zu bytes (budget %zu, queue_max_bytes): pausing until some are freed",
-		    c->peer_text, srv->conn_buf_bytes, srv->conn_buf_budget);
+		tcp_pause_budget(c);
 		return;
 	}
 	if (nread < 0) {
@@ -348,6 +391,8 @@ tcp_conn_free_cb(uv_handle_t *h)
 		srv->n_handshaking--;
 		atomic_store(&srv->ctr.tls_handshaking, (uint64_t)srv->n_handshaking);
 	}
+	srv->conn_buf_bytes -= c->tls_held;
+	c->tls_held = 0;
 	tls_conn_free(c->tls);
 	free(c->ident);
 	tcp_buf_free(c);
@@ -403,8 +448,11 @@ tls_alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 	struct tcp_conn *c = h->data;
 
 	(void)suggested;
+	/* After the handshake, ciphertext read counts against the budget
+	 * until it is decrypted (a handshake is small, and their number is
+	 * bounded by tls_max_handshakes). */
 	buf->base = c->srv->tls_rbuf;
-	buf->len = TLS_RBUF;
+	buf->len = c->handshaking || tcp_budget_allows(c, TLS_RBUF) ? TLS_RBUF : 0;
 }
 
 static void
@@ -530,8 +578,12 @@ tls_pump(struct tcp_conn *c)
 	while (!c->paused) {
 		ssize_t n;
 		tcp_buf_room(c);
-		if (c->buf == NULL || c->used == c->cap)
-			break;          /* no memory: the bytes wait in OpenSSL */
+		if (c->buf == NULL || c->used == c->cap) {
+			/* Budget spent: the bytes wait in OpenSSL (counted). */
+			if (!srv->draining)
+				tcp_pause_budget(c);
+			break;
+		}
 		n = tls_conn_read(c->tls, c->buf + c->used, c->cap - c->used, detail,
 		    sizeof detail);
 		if (n == 0) {
@@ -566,9 +618,14 @@ tls_read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 {
 	struct tcp_conn *c = s->data;
 	struct server *srv = c->srv;
+	int r;
 
 	if (nread == 0)
 		return;
+	if (nread == UV_ENOBUFS) {
+		tcp_pause_budget(c);
+		return;
+	}
 	if (nread < 0) {
 		if (c->handshaking) {
 			ctr_add(&srv->ctr, CTR_TLS_FAILED_EOF, 1);
@@ -598,7 +655,9 @@ tls_read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 		tcp_conn_close(c, NULL);
 		return;
 	}
-	if (tls_pump(c) == 0 && c->paused)
+	r = tls_pump(c);
+	tls_account(c);
+	if (r == 0 && c->paused)
 		uv_read_stop(s);
 }
 
@@ -636,32 +695,37 @@ tcp_start_reading(struct tcp_conn *c)
 		tcp_conn_close(c, uv_strerror(r));
 }
 
+/*
+ * Takes an accepted socket `fd` (non-blocking, close-on-exec) into a
+ * connection, or refuses it (counted).  Owns fd: it is closed on every
+ * path that does not keep it.
+ */
 static void
-tcp_connection_cb(uv_stream_t *server, int status)
+tcp_take(struct tcp_listener *t, int fd)
 {
-	struct tcp_listener *t = server->data;
 	struct server *srv = t->srv;
 	struct tcp_conn *c;
-	int namelen = sizeof c->peer, r;
+	int namelen, r;
 
-	if (status < 0) {
-		log_warnx("tcp %s: accept: %s", t->name, uv_strerror(status));
-		return;
-	}
 	if ((c = calloc(1, sizeof *c)) == NULL) {
 		log_warnx("tcp %s: out of memory", t->name);
+		close(fd);
 		return;
 	}
 	c->srv = srv;
 	if ((r = uv_tcp_init(srv->loop, &c->handle)) != 0) {
 		free(c);
+		close(fd);
 		return;
 	}
 	c->handle.data = c;
-	if ((r = uv_accept(server, (uv_stream_t *)&c->handle)) != 0) {
+	if ((r = uv_tcp_open(&c->handle, fd)) != 0) {
+		log_warnx("tcp %s: %s", t->name, uv_strerror(r));
+		close(fd);
 		uv_close((uv_handle_t *)&c->handle, tcp_reject_close_cb);
 		return;
 	}
+	namelen = sizeof c->peer;
 	if (uv_tcp_getpeername(&c->handle, (struct sockaddr *)&c->peer, &namelen) != 0 ||
 	    (c->peer.ss_family != AF_INET && c->peer.ss_family != AF_INET6)) {
 		/* Reset while it waited to be accepted: no address.  Each gets
@@ -723,28 +787,181 @@ tcp_connection_cb(uv_stream_t *server, int status)
 	tcp_start_reading(c);
 }
 
+static void tcp_accept_cb(uv_poll_t *h, int status, int events);
+
+static void
+tcp_spare_open(struct server *srv)
+{
+	if (srv->fd_spare < 0)
+		srv->fd_spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
+static void
+tcp_retry_cb(uv_timer_t *h)
+{
+	struct tcp_listener *t = h->data;
+	int r;
+
+	tcp_spare_open(t->srv);
+	if (t->srv->stopping || !t->paused)
+		return;
+	t->paused = 0;
+	if ((r = uv_poll_start(&t->poll, UV_READABLE, tcp_accept_cb)) != 0)
+		log_warnx("tcp %s: accept: %s", t->name, uv_strerror(r));
+}
+
+/* Stops accepting for TCP_ACCEPT_PAUSE_MS: the listening socket stays
+ * readable while an accept keeps failing, and the poll is level-triggered.
+ * Waiting connections stay in the kernel's backlog meanwhile. */
+static void
+tcp_accept_pause(struct tcp_listener *t)
+{
+	if (t->paused)
+		return;
+	t->paused = 1;
+	uv_poll_stop(&t->poll);
+	uv_timer_start(&t->retry, tcp_retry_cb, TCP_ACCEPT_PAUSE_MS, 0);
+}
+
+/*
+ * Out of descriptors (EMFILE/ENFILE), the way established servers handle
+ * it: give up the spare descriptor, accept the waiting connection with it,
+ * close it at once and take the spare back.  The peer sees its connection
+ * closed instead of waiting forever in the backlog, and the refusal is
+ * counted (tcp_accept_emfile) and logged, where libuv's own "EMFILE trick"
+ * closed such connections without a callback (issue #17 item 5).
+ * Returns 0 when one was refused (there may be more), -1 when there is
+ * nothing more to accept now.
+ */
+static int
+tcp_refuse_no_fd(struct tcp_listener *t, int err)
+{
+	static struct log_throttle thr;
+	struct server *srv = t->srv;
+	int fd;
+
+	if (srv->fd_spare < 0) {
+		/* Someone took the descriptor we freed last time. */
+		log_ratelimited(&thr, 10 * 1000000LL, "tcp %s: accept: %s and no spare "
+		    "descriptor: accepting again in %d ms", t->name, strerror(err),
+		    TCP_ACCEPT_PAUSE_MS);
+		tcp_accept_pause(t);
+		return -1;
+	}
+	close(srv->fd_spare);
+	srv->fd_spare = -1;
+	fd = accept4(t->fd, NULL, NULL, SOCK_CLOEXEC);
+	if (fd >= 0) {
+		close(fd);
+		ctr_add(&srv->ctr, CTR_TCP_ACCEPT_EMFILE, 1);
+		log_ratelimited(&thr, 10 * 1000000LL, "tcp %s: out of descriptors (%s): "
+		    "closing new connections at once, counted in tcp_accept_emfile; "
+		    "raise LimitNOFILE= (systemd) or ulimit -n", t->name, strerror(err));
+	}
+	tcp_spare_open(srv);
+	return fd >= 0 ? 0 : -1;
+}
+
+/* The listening socket is readable: accepts what waits, at most
+ * TCP_ACCEPTS_PER_WAKE at a time so that reading keeps its share. */
+static void
+tcp_accept_cb(uv_poll_t *h, int status, int events)
+{
+	struct tcp_listener *t = h->data;
+	int i;
+
+	(void)events;
+	if (status < 0) {
+		log_warnx("tcp %s: accept: %s", t->name, uv_strerror(status));
+		return;
+	}
+	for (i = 0; i < TCP_ACCEPTS_PER_WAKE && !t->srv->stopping; i++) {
+		int fd = accept4(t->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd >= 0) {
+			tcp_take(t, fd);
+			continue;
+		}
+		if (errno == EINTR || errno == ECONNABORTED)
+			continue;
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			return;
+		if (errno == EMFILE || errno == ENFILE) {
+			if (tcp_refuse_no_fd(t, errno) == 0)
+				continue;
+			return;
+		}
+		{
+			/* ENOBUFS, ENOMEM ...: the kernel is short; try later. */
+			static struct log_throttle thr;
+			log_ratelimited(&thr, 10 * 1000000LL, "tcp %s: accept: %s: accepting "
+			    "again in %d ms", t->name, strerror(errno), TCP_ACCEPT_PAUSE_MS);
+			tcp_accept_pause(t);
+			return;
+		}
+	}
+}
+
+/* A non-blocking listening socket bound to l->addr, or -1 with *err set
+ * (a libuv error code, for the message). */
+static int
+tcp_listen_socket(const struct cfg_listen *l, int *err)
+{
+	socklen_t alen = l->addr.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) :
+	    sizeof(struct sockaddr_in);
+	int fd, on = 1;
+
+	if ((fd = socket(l->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0)) < 0)
+		goto fail;
+	/* As uv_tcp_bind does: a restart binds while old connections linger
+	 * in TIME_WAIT; an IPv6 listener takes IPv6 only. */
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0 ||
+	    (l->addr.ss_family == AF_INET6 &&
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on) != 0) ||
+	    bind(fd, (const struct sockaddr *)&l->addr, alen) != 0 ||
+	    listen(fd, TCP_BACKLOG) != 0)
+		goto fail;
+	return fd;
+fail:
+	*err = uv_translate_sys_error(errno);
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
 int
 tcp_start(struct server *srv, const struct cfg_listen *l, struct tcp_listener *t, int tls)
 {
-	unsigned flags = l->addr.ss_family == AF_INET6 ? UV_TCP_IPV6ONLY : 0;
-	int r;
+	int r = 0;
 
 	memset(t, 0, sizeof *t);
 	t->srv = srv;
 	t->tls = tls;
+	t->fd = -1;
 	snprintf(t->name, sizeof t->name, "%s", l->text);
-	if ((r = uv_tcp_init(srv->loop, &t->handle)) != 0)
+	tcp_spare_open(srv);
+	if ((t->fd = tcp_listen_socket(l, &r)) < 0)
 		goto fail;
-	t->handle.data = t;
-	if ((r = uv_tcp_bind(&t->handle, (const struct sockaddr *)&l->addr, flags)) != 0 ||
-	    (r = uv_listen((uv_stream_t *)&t->handle, 511, tcp_connection_cb)) != 0) {
-		uv_close((uv_handle_t *)&t->handle, NULL);
+	if ((r = uv_poll_init_socket(srv->loop, &t->poll, t->fd)) != 0)
+		goto fail;
+	t->poll.data = t;
+	if ((r = uv_timer_init(srv->loop, &t->retry)) != 0) {
+		uv_close((uv_handle_t *)&t->poll, NULL);
+		goto fail;
+	}
+	t->retry.data = t;
+	if ((r = uv_poll_start(&t->poll, UV_READABLE, tcp_accept_cb)) != 0) {
+		uv_close((uv_handle_t *)&t->poll, NULL);
+		uv_close((uv_handle_t *)&t->retry, NULL);
 		goto fail;
 	}
 	log_info("listening on %s %s", tls ? "tls" : "tcp", t->name);
 	return 0;
 fail:
 	log_warnx("%s %s: %s: %s", tls ? "tls" : "tcp", t->name, uv_err_name(r), uv_strerror(r));
+	if (t->fd >= 0)
+		close(t->fd);
+	t->fd = -1;
 	t->srv = NULL;
 	return -1;
 }
@@ -752,8 +969,13 @@ fail:
 void
 tcp_close_listener(struct tcp_listener *t)
 {
-	if (t->srv != NULL && !uv_is_closing((uv_handle_t *)&t->handle))
-		uv_close((uv_handle_t *)&t->handle, NULL);
+	if (t->srv == NULL || uv_is_closing((uv_handle_t *)&t->poll))
+		return;
+	/* uv_close stops the poll at once: the socket may be closed now. */
+	uv_close((uv_handle_t *)&t->poll, NULL);
+	uv_close((uv_handle_t *)&t->retry, NULL);
+	close(t->fd);
+	t->fd = -1;
 }
 
 /* Resumes the connections paused for `why` (TCP_PAUSED_*). */
@@ -770,8 +992,13 @@ tcp_resume(struct server *srv, int why)
 		if (tcp_drain_buffer(c) != 0 || c->paused)
 			continue;
 		/* TLS: records that arrived before the pause come first. */
-		if (c->tls != NULL && (tls_pump(c) != 0 || c->paused))
-			continue;
+		if (c->tls != NULL) {
+			int r = tls_pump(c);
+			if (r == 0)
+				tls_account(c);
+			if (r != 0 || c->paused)
+				continue;
+		}
 		if (c->eof) {
 			tcp_flush_partial(c);
 			tcp_conn_close(c, NULL);
@@ -862,31 +1089,77 @@ tcp_kernel_unread(struct tcp_conn *c)
 }
 
 /*
- * Shutdown, plain TCP: reads what the kernel already acknowledged for
- * this connection, until the read would block, and queues its frames
- * (issue #17 item 6).  Reads at most what the kernel held when it began
- * (plus one buffer), so a sender that keeps sending cannot hold shutdown
- * up.  Stops when the queue is full (the connection paused).
+ * Shutdown: reads more of what c's peer sent into c's buffer (room made by
+ * the caller), without blocking.  Plain TCP: from the socket.  TLS: what
+ * OpenSSL already holds is decrypted first, then ciphertext is read from
+ * the socket and fed to it.  *budget bounds the bytes read from the
+ * socket, so that a sender that keeps sending cannot hold shutdown up.
+ * Returns the bytes added (> 0), or 0: the read would block, or EOF, an
+ * error, a TLS close_notify, or the budget is spent.
+ */
+static size_t
+tcp_fill(struct tcp_conn *c, size_t *budget)
+{
+	struct server *srv = c->srv;
+	uv_os_fd_t fd;
+	char detail[256];
+
+	if (uv_fileno((uv_handle_t *)&c->handle, &fd) != 0)
+		fd = -1;
+	for (;;) {
+		ssize_t n;
+		if (c->tls != NULL) {
+			n = tls_conn_read(c->tls, c->buf + c->used, c->cap - c->used, detail,
+			    sizeof detail);
+			if (n != 0) {
+				tls_account(c);
+				return n > 0 ? (size_t)n : 0;
+			}
+		}
+		if (fd < 0 || *budget == 0)
+			return 0;
+		if (c->tls != NULL)
+			n = recv(fd, srv->tls_rbuf, *budget < TLS_RBUF ? *budget : TLS_RBUF,
+			    MSG_DONTWAIT);
+		else
+			n = recv(fd, c->buf + c->used, c->cap - c->used, MSG_DONTWAIT);
+		if (n <= 0)
+			return 0;
+		*budget = (size_t)n < *budget ? *budget - (size_t)n : 0;
+		if (c->tls == NULL)
+			return (size_t)n;
+		if (tls_conn_feed(c->tls, srv->tls_rbuf, (size_t)n) != 0)
+			return 0;
+	}
+}
+
+/* What c's socket may still give at shutdown: what the kernel holds now
+ * plus one read (bytes on their way). */
+static size_t
+tcp_rest_budget(struct tcp_conn *c)
+{
+	return tcp_kernel_unread(c) + (c->tls != NULL ? TLS_RBUF : tcp_buf_limit(c->srv));
+}
+
+/*
+ * Shutdown: reads what the kernel already acknowledged for this
+ * connection (and, for TLS, what OpenSSL holds), until the read would
+ * block, and queues its frames (issue #17 item 6).  Stops when the queue
+ * is full (the connection paused).
  */
 static void
 tcp_read_rest(struct tcp_conn *c)
 {
-	size_t budget = tcp_kernel_unread(c) + tcp_buf_limit(c->srv);
-	uv_os_fd_t fd;
+	size_t budget = tcp_rest_budget(c);
 
-	if (uv_fileno((uv_handle_t *)&c->handle, &fd) != 0)
-		return;
-	while (!c->paused && budget > 0 && !uv_is_closing((uv_handle_t *)&c->handle)) {
-		ssize_t n;
-		size_t before;
+	while (!c->paused && !uv_is_closing((uv_handle_t *)&c->handle)) {
+		size_t n, before;
 		tcp_buf_room(c);
 		if (c->buf == NULL || c->cap == c->used)
 			return;
-		n = recv(fd, c->buf + c->used, c->cap - c->used, MSG_DONTWAIT);
-		if (n <= 0)
+		if ((n = tcp_fill(c, &budget)) == 0)
 			return;         /* would block, EOF or error: all there is */
-		c->used += (size_t)n;
-		budget = (size_t)n < budget ? budget - (size_t)n : 0;
+		c->used += n;
 		before = c->used;
 		if (tcp_drain_buffer(c) != 0)
 			return;
@@ -895,26 +1168,32 @@ tcp_read_rest(struct tcp_conn *c)
 	}
 }
 
+/* Bytes c's peer sent that are neither read nor decrypted: in the kernel,
+ * or half a TLS record in OpenSSL. */
+static int
+tcp_anything_left(struct tcp_conn *c)
+{
+	return tcp_kernel_unread(c) > 0 || (c->tls != NULL && tls_conn_unread(c->tls) > 0);
+}
+
 /*
- * Shutdown with the queue full: counts the frames this connection holds
- * and the kernel still has (reading them until the read would block), as
- * dropped_shutdown, one per line; bytes that arrive after that are
- * counted as one more and logged.
+ * Shutdown with the queue full: counts the frames this connection holds,
+ * OpenSSL holds and the kernel still has (reading and decrypting them
+ * until the read would block), as dropped_shutdown, one per line; bytes
+ * that arrive after that are counted as one more and logged.
  */
 static void
 tcp_count_left(struct tcp_conn *c)
 {
 	struct server *srv = c->srv;
-	size_t budget = tcp_kernel_unread(c) + tcp_buf_limit(srv), bytes = c->used, pos = 0;
+	size_t budget = tcp_rest_budget(c), bytes = c->used, pos = 0;
 	uint64_t lines = 0;
-	uv_os_fd_t fd;
-	int have_fd = uv_fileno((uv_handle_t *)&c->handle, &fd) == 0;
 
 	for (;;) {
 		struct frame f;
 		int fr = frame_next(&c->framer, c->buf + pos, c->used - pos,
 		    srv->cfg->max_frame, 0, &f);
-		ssize_t n;
+		size_t n;
 		if (fr == FRAME_ERR_COUNT)
 			break;
 		if (fr == FRAME_OK) {
@@ -927,62 +1206,62 @@ tcp_count_left(struct tcp_conn *c)
 		c->used -= pos;
 		pos = 0;
 		tcp_buf_room(c);
-		if (!have_fd || budget == 0 || c->buf == NULL || c->cap == c->used)
+		if (c->buf == NULL || c->cap == c->used)
 			break;
-		n = recv(fd, c->buf + c->used, c->cap - c->used, MSG_DONTWAIT);
-		if (n <= 0)
+		if ((n = tcp_fill(c, &budget)) == 0)
 			break;
-		c->used += (size_t)n;
-		bytes += (size_t)n;
-		budget = (size_t)n < budget ? budget - (size_t)n : 0;
+		c->used += n;
+		bytes += n;
 	}
 	lines += c->used - pos > 0;     /* a last line without its end */
 	c->used = 0;
-	if (tcp_kernel_unread(c) > 0)
+	if (tcp_anything_left(c))
 		lines++;
 	ctr_add(&srv->ctr, CTR_DROPPED_SHUTDOWN, lines);
-	log_warnx("tcp %s: shutdown: the queue stayed full; %llu line(s) (%zu bytes) "
-	    "received but not queued, counted in dropped_shutdown", c->peer_text,
-	    (unsigned long long)lines, bytes);
+	log_warnx("%s %s: shutdown: the queue stayed full; %llu line(s) (%zu bytes) "
+	    "received but not queued, counted in dropped_shutdown",
+	    c->tls != NULL ? "tls" : "tcp", c->peer_text, (unsigned long long)lines, bytes);
 }
 
+/*
+ * Shutdown: every connection, plain or TLS, is read until the read would
+ * block and what it held is queued; when the queue stays full, what is
+ * left is counted (tcp_count_left).  One connection at a time, outside
+ * the buffer budget (srv->draining), each buffer freed before the next.
+ * A TLS connection still in its handshake has sent no line: closed.
+ */
 void
 tcp_close_all(struct server *srv)
 {
 	struct tcp_conn *c;
 
+	srv->draining = 1;
 	for (c = srv->conns; c != NULL; c = c->next) {
 		if (uv_is_closing((uv_handle_t *)&c->handle))
 			continue;
+		if (c->handshaking) {
+			tcp_conn_close(c, NULL);
+			continue;
+		}
 		c->paused = 0;
-		if (c->tls == NULL && !c->eof) {
+		if (!c->eof) {
 			if (tcp_drain_buffer(c) != 0)
 				continue;
 			tcp_read_rest(c);
 			if (uv_is_closing((uv_handle_t *)&c->handle))
 				continue;
 		}
-		if (c->tls != NULL) {
-			c->eof = 1;
-			if (!c->handshaking && tls_pump(c) != 0)
-				continue;
-		}
 		if (!c->paused) {
 			c->eof = 1;
-			tcp_drain_buffer(c);
+			if (tcp_drain_buffer(c) != 0)
+				continue;
 		}
 		if (c->paused) {
 			/* Only when shutdown gave up waiting for the writer. */
-			if (c->tls == NULL) {
-				tcp_count_left(c);
-			} else {
-				ctr_add(&srv->ctr, CTR_DROPPED_SHUTDOWN, 1);
-				log_warnx("tls %s: shutdown: %zu buffered bytes could not be "
-				    "queued", c->peer_text, c->used);
-			}
+			tcp_count_left(c);
 		} else {
 			tcp_flush_partial(c);
-			if (tcp_kernel_unread(c) > 0) {
+			if (tcp_anything_left(c)) {
 				/* Arrived after the read that would have blocked. */
 				ctr_add(&srv->ctr, CTR_DROPPED_SHUTDOWN, 1);
 				log_warnx("%s %s: shutdown: %zu bytes arrived while closing, "
@@ -990,6 +1269,9 @@ tcp_close_all(struct server *srv)
 				    c->peer_text, tcp_kernel_unread(c));
 			}
 		}
+		c->paused = 0;
+		tcp_buf_free(c);
 		tcp_conn_close(c, NULL);
 	}
+	srv->draining = 0;
 }

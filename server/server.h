@@ -30,8 +30,14 @@ struct udp_listener {
 	char name[80];
 };
 
+/* A TCP or TLS listening socket.  We accept on it ourselves (accept4 on a
+ * uv_poll_t) rather than through uv_listen, so that an accept refused for
+ * want of descriptors is counted (listener_tcp.c). */
 struct tcp_listener {
-	uv_tcp_t handle;
+	uv_poll_t poll;
+	uv_timer_t retry;           /* accepting paused: no spare descriptor */
+	int fd;                     /* the listening socket; -1: none */
+	int paused;                 /* poll stopped until the retry timer */
 	struct server *srv;
 	int tls;                    /* RFC 5425: connections speak TLS */
 	char name[80];
@@ -57,12 +63,14 @@ struct server {
 
 	int max_conns;              /* tcp_max_conns, or lower: the descriptors (cmd/serve.c) */
 	struct tcp_conn *conns;     /* doubly linked, all open connections */
-	size_t conn_buf_bytes;      /* their read buffers, in all */
-	size_t conn_buf_budget;     /* ... at most this for plain TCP (queue_max_bytes) */
+	size_t conn_buf_bytes;      /* their read buffers (and TLS's held bytes), in all */
+	size_t conn_buf_budget;     /* ... at most this (queue_max_bytes) */
+	int draining;               /* tcp_close_all: one connection at a time, no budget */
 	int budget_waiters;         /* connections paused for want of it */
 	struct tcp_conn *grower;    /* the one allowed past it to finish a frame */
 	int budget_freed;           /* a buffer was freed since the last resume */
 	uint64_t unknown_peers;     /* connections accepted without an address */
+	int fd_spare;               /* /dev/null, kept to accept-and-close at EMFILE; -1: none */
 	int n_conns;
 
 	uv_async_t space_async;     /* writer -> loop: the queue has room again */

@@ -410,6 +410,14 @@ tls_conn_take_output(struct tls_conn *c, char *out, size_t cap)
 }
 
 size_t
+tls_conn_held(struct tls_conn *c)
+{
+	int pending = SSL_pending(c->ssl);
+
+	return BIO_ctrl_pending(c->rbio) + (pending > 0 ? (size_t)pending : 0);
+}
+
+size_t
 tls_conn_unread(struct tls_conn *c)
 {
 	return c->hdr_have + c->rec_left;

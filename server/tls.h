@@ -66,6 +66,10 @@ ssize_t tls_conn_read(struct tls_conn *c, char *buf, size_t cap, char *detail, s
 /* Bytes OpenSSL wants sent to the peer (handshake, alerts, tickets):
  * moves up to cap of them into out; returns how many. */
 size_t tls_conn_take_output(struct tls_conn *c, char *out, size_t cap);
+/* Bytes fed and not yet taken by tls_conn_read(): ciphertext waiting in
+ * the memory BIO plus plaintext OpenSSL decrypted ahead (the connection's
+ * share of the buffer budget, listener_tcp.c). */
+size_t tls_conn_held(struct tls_conn *c);
 /* Bytes still missing from the last record fed (0: it ended on a record
  * boundary); not 0 at EOF means half a record. */
 size_t tls_conn_unread(struct tls_conn *c);
