@@ -57,4 +57,6 @@ const char *const counter_names[CTR_MAX] = {
 	[CTR_DB_MOVED] = "db_moved",
 	[CTR_TCP_PAUSED_BUFFERS] = "tcp_paused_buffers",
 	[CTR_TCP_ACCEPT_EMFILE] = "tcp_accept_emfile",
+	[CTR_CORR_PASSES] = "corr_passes",
+	[CTR_CORR_PASS_US] = "corr_pass_us",
 };

@@ -67,6 +67,8 @@ enum counter_id {
 	CTR_DB_MOVED,                  /* the database file was deleted or replaced */
 	CTR_TCP_PAUSED_BUFFERS,        /* times a connection was paused: buffer budget spent */
 	CTR_TCP_ACCEPT_EMFILE,         /* connections accepted and closed: out of descriptors */
+	CTR_CORR_PASSES,               /* correlator passes run (storage/writer.c) */
+	CTR_CORR_PASS_US,              /* ... the time they took, microseconds in all */
 	CTR_MAX
 };
 

@@ -471,6 +471,10 @@ writer_correlate(struct writer *w)
 	 * which no events row shows the pass. */
 	resolve_trail_touched(w->resolver, writer_note_trail, w->corr);
 	rc = corr_run(w->corr, util_now_us(), 0);
+	/* The pass's cost, so that its growth with history shows (the soak,
+	 * tests/soak/soak.sh, divides one by the other per minute). */
+	ctr_add(w->ctr, CTR_CORR_PASSES, 1);
+	ctr_add(w->ctr, CTR_CORR_PASS_US, (uint64_t)(util_mono_us() - t0));
 
 	if (rc != SQLITE_OK) {
 		ctr_add(w->ctr, (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED ?
