@@ -18,16 +18,18 @@ tw_install() {
 	# libssl-dev: TLS listeners (RFC 5425, server/tls.c).
 	# libmicrohttpd-dev: the live web view's HTTP server (docs/web.md); also
 	# the alert tests' receiver (tests/tools/twhook.c).
+	# libpq-dev: the PostgreSQL backend (storage/db.c, docs/scale-out.md).
 	local want=(build-essential cmake pkg-config libuv1-dev libsqlite3-dev
 		libjansson-dev zlib1g-dev tzdata libsystemd-dev libcurl4-openssl-dev
-		ca-certificates libssl-dev libmicrohttpd-dev)
+		ca-certificates libssl-dev libmicrohttpd-dev libpq-dev)
 	if [ "${1:-}" = "--test" ]; then
 		want+=(libcriterion-dev sqlite3 clang libclang-rt-14-dev bsdutils
 			procps iproute2 util-linux
 			strongswan-charon strongswan-swanctl libstrongswan-standard-plugins
 			libcharon-extra-plugins rsyslog nftables
 			openssl rsyslog-openssl rsyslog-gnutls
-			python3 libxml2-utils systemd cmark-gfm chromium)
+			python3 libxml2-utils systemd cmark-gfm chromium
+			postgresql)
 	fi
 	tw_apt_install "${want[@]}"
 }
