@@ -1,5 +1,10 @@
 # Turns the numbered schema/*.sql files into a C table (see storage/migrate.c).
-# Invoked as: cmake -DOUT=file.c -DFILES="a.sql,b.sql" -P embed_schema.cmake
+# Invoked as: cmake -DOUT=file.c -DFILES="a.sql,b.sql" [-DVAR=name] -P embed_schema.cmake
+# (VAR: the table's name, migrate_steps by default; schema/pg/ gives
+# migrate_pg_steps).
+if(NOT VAR)
+  set(VAR migrate_steps)
+endif()
 set(body "/* Generated from the schema directory by cmake/embed_schema.cmake. Do not edit. */\n#include \"migrate.h\"\n\n")
 string(REPLACE "," ";" FILES "${FILES}")
 set(entries "")
@@ -14,5 +19,5 @@ foreach(f ${FILES})
   string(APPEND entries "    {${ver}, \"${name}\", schema_${n}},\n")
   math(EXPR n "${n} + 1")
 endforeach()
-string(APPEND body "\nconst struct migrate_step migrate_steps[] = {\n${entries}    {0, NULL, NULL}\n};\n")
+string(APPEND body "\nconst struct migrate_step ${VAR}[] = {\n${entries}    {0, NULL, NULL}\n};\n")
 file(WRITE ${OUT} "${body}")
