@@ -5,6 +5,7 @@
  * and groups simultaneous losses of one peer into fleet events.  See
  * correlator.h for where it runs and what it persists.
  */
+#include "db.h"
 #include "correlator.h"
 #include "domain.h"
 #include "feed.h"
@@ -100,9 +101,13 @@ static const char *const corr_sql[Q_MAX] = {
 	[Q_TUNNEL] = "SELECT device_id, peer_ip FROM tunnels WHERE tunnel_id = ?1"
 	    " AND merged_into IS NULL",
 	[Q_STATE_GET] = "SELECT machine FROM tunnel_state WHERE tunnel_id = ?1",
-	[Q_STATE_PUT] = "INSERT OR REPLACE INTO tunnel_state(tunnel_id, state,"
+	[Q_STATE_PUT] = "INSERT INTO tunnel_state(tunnel_id, state,"
 	    " state_since_us, cursor_us, cursor_event, last_us, flapping, flap_score,"
-	    " machine) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	    " machine) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT(tunnel_id)"
+	    " DO UPDATE SET state = excluded.state, state_since_us = excluded.state_since_us,"
+	    " cursor_us = excluded.cursor_us, cursor_event = excluded.cursor_event,"
+	    " last_us = excluded.last_us, flapping = excluded.flapping,"
+	    " flap_score = excluded.flap_score, machine = excluded.machine",
 	/* The raw line is read only for the kinds the machine steps on. */
 	[Q_EVENTS] = "SELECT e.event_id, e.device_us, e.source, e.new_state,"
 	    " CASE WHEN e.source = 'viptela' OR %s THEN NULL"
@@ -182,8 +187,8 @@ struct corr {
 	const struct config *cfg;
 	struct tm_params tp;          /* the machine's part of cfg */
 	struct store *st;
-	sqlite3 *db;
-	sqlite3_stmt *q[Q_MAX];
+	struct db *db;
+	struct db_stmt *q[Q_MAX];
 	struct strmap dirty;          /* tunnel id -> newest device_us of its new
 	                                 events: needs a look this pass */
 	struct strmap skew;           /* device id -> device_us - received_us */
@@ -305,15 +310,15 @@ mc_slot(struct corr *c, int64_t id)
 /* ---- small helpers ---------------------------------------------------- */
 
 static int
-corr_step(struct corr *c, sqlite3_stmt *s)
+corr_step(struct corr *c, struct db_stmt *s)
 {
-	int rc = sqlite3_step(s);
+	int rc = db_step(s);
 
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
+	db_reset(s);
+	db_clear_bindings(s);
 	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
 		return SQLITE_OK;
-	log_warnx("correlator: sqlite: %s in: %s", sqlite3_errmsg(c->db), sqlite3_sql(s));
+	log_warnx("correlator: sqlite: %s in: %s", db_errmsg(c->db), db_sql(s));
 	return rc;
 }
 
@@ -379,7 +384,7 @@ corr_open(const struct config *cfg, struct store *st, struct corr **out, char *e
 	c->tp.flap_window_us = cfg->flap_window_us;
 	c->tp.flap_count = cfg->flap_count;
 	c->st = st;
-	c->db = store_db(st);
+	c->db = store_dbh(st);
 	c->scratch = malloc(INGEST_SCRATCH((size_t)cfg->max_frame));
 	c->ds = domain_scratch_new();
 	c->pool = calloc(CORR_WINDOW_MAX, sizeof *c->pool);
@@ -395,16 +400,15 @@ corr_open(const struct config *cfg, struct store *st, struct corr **out, char *e
 	snprintf(events_sql, sizeof events_sql, corr_sql[Q_EVENTS], cond);
 	for (i = 0; i < Q_MAX; i++) {
 		const char *sql = i == Q_EVENTS ? events_sql : corr_sql[i];
-		if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
-		    &c->q[i], NULL) != SQLITE_OK) {
-			snprintf(err, errsz, "preparing \"%s\": %s", sql, sqlite3_errmsg(c->db));
+		if (db_prepare(c->db, sql, &c->q[i]) != SQLITE_OK) {
+			snprintf(err, errsz, "preparing \"%s\": %s", sql, db_errmsg(c->db));
 			goto fail;
 		}
 	}
 	if (overlay_open(c->db, &c->ov, err, errsz) != SQLITE_OK)
 		goto fail;
 	if (pulse_reader_open(c->db, &c->trail) != SQLITE_OK) {
-		snprintf(err, errsz, "preparing the trail reader: %s", sqlite3_errmsg(c->db));
+		snprintf(err, errsz, "preparing the trail reader: %s", db_errmsg(c->db));
 		goto fail;
 	}
 	for (i = 0; i < CHARON_KIND_MAX; i++)
@@ -431,7 +435,7 @@ corr_free(struct corr *c)
 	if (c == NULL)
 		return;
 	for (i = 0; i < Q_MAX; i++)
-		sqlite3_finalize(c->q[i]);
+		db_finalize(c->q[i]);
 	overlay_free(c->ov);
 	feed_free(c->feed);
 	strmap_free(&c->dirty);
@@ -576,7 +580,7 @@ corr_note_trail(struct corr *c, int64_t tunnel_id, int64_t us)
 static int
 corr_apply_hostclock(struct corr *c)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	size_t i;
 	int rc = SQLITE_OK;
 
@@ -585,8 +589,8 @@ corr_apply_hostclock(struct corr *c)
 		if (e->key == NULL)
 			continue;
 		s = c->q[Q_DEV_CLOCK_SET];
-		sqlite3_bind_text(s, 1, e->key, (int)e->klen, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 2, e->value);
+		db_bind_text_ref(s, 1, e->key, (int)e->klen);
+		db_bind_int64(s, 2, e->value);
 		rc = corr_step(c, s);
 	}
 	if (rc != SQLITE_OK)
@@ -594,12 +598,12 @@ corr_apply_hostclock(struct corr *c)
 	/* Every device's clock as stored, through the names it is known
 	 * by: an older file imported later does not turn it back. */
 	s = c->q[Q_DEV_CLOCKS];
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int64_t dev = sqlite3_column_int64(s, 0), us = sqlite3_column_int64(s, 1), have;
+	while ((rc = db_step(s)) == SQLITE_ROW) {
+		int64_t dev = db_column_int64(s, 0), us = db_column_int64(s, 1), have;
 		if (!corr_lookup(&c->devmax, dev, &have) || us > have)
 			corr_mark(&c->devmax, dev, us);
 	}
-	sqlite3_reset(s);
+	db_reset(s);
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
@@ -613,20 +617,20 @@ corr_apply_hostclock(struct corr *c)
 static int
 corr_reset_tunnel(struct corr *c, int64_t tunnel_id)
 {
-	sqlite3_stmt *s = c->q[Q_RESET_FLEETS];
+	struct db_stmt *s = c->q[Q_RESET_FLEETS];
 	int64_t fleets[64];
 	int nf = 0, i, rc;
 
-	sqlite3_bind_int64(s, 1, tunnel_id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW && nf < 64)
-		fleets[nf++] = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
+	db_bind_int64(s, 1, tunnel_id);
+	while ((rc = db_step(s)) == SQLITE_ROW && nf < 64)
+		fleets[nf++] = db_column_int64(s, 0);
+	db_reset(s);
+	db_clear_bindings(s);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return rc;
 	for (i = Q_RESET_EVID; i <= Q_RESET_STATE; i++) {
 		s = c->q[i];
-		sqlite3_bind_int64(s, 1, tunnel_id);
+		db_bind_int64(s, 1, tunnel_id);
 		if ((rc = corr_step(c, s)) != SQLITE_OK)
 			return rc;
 	}
@@ -664,35 +668,35 @@ corr_apply(struct tctx *t, const struct tm_effects *fx)
 	for (i = 0; i < fx->n && rc == SQLITE_OK; i++) {
 		const struct tm_effect *e = &fx->fx[i];
 		int64_t id = e->incident == TM_INCIDENT_NEW ? opened : e->incident;
-		sqlite3_stmt *s;
+		struct db_stmt *s;
 		switch (e->kind) {
 		case TM_FX_OPEN:
 			s = c->q[Q_INC_NEW];
-			sqlite3_bind_int64(s, 1, t->tunnel_id);
-			sqlite3_bind_int64(s, 2, t->device_id);
+			db_bind_int64(s, 1, t->tunnel_id);
+			db_bind_int64(s, 2, t->device_id);
 			if (t->peer[0] != '\0')
-				sqlite3_bind_text(s, 3, t->peer, -1, SQLITE_TRANSIENT);
-			sqlite3_bind_text(s, 4, tm_symptom_name(e->symptom), -1, SQLITE_STATIC);
-			sqlite3_bind_int64(s, 5, e->us);
-			sqlite3_bind_int64(s, 6, c->now_us);
+				db_bind_text(s, 3, t->peer, -1);
+			db_bind_text_ref(s, 4, tm_symptom_name(e->symptom), -1);
+			db_bind_int64(s, 5, e->us);
+			db_bind_int64(s, 6, c->now_us);
 			if ((rc = corr_step(c, s)) != SQLITE_OK)
 				break;
-			opened = sqlite3_last_insert_rowid(c->db);
+			opened = db_last_insert_id(c->db);
 			c->stats.incidents_opened++;
 			corr_touch(c, opened);
 			break;
 		case TM_FX_SYMPTOM:
 			s = c->q[Q_INC_SYMPTOM];
-			sqlite3_bind_int64(s, 1, id);
-			sqlite3_bind_text(s, 2, tm_symptom_name(e->symptom), -1, SQLITE_STATIC);
+			db_bind_int64(s, 1, id);
+			db_bind_text_ref(s, 2, tm_symptom_name(e->symptom), -1);
 			corr_touch(c, id);
 			rc = corr_step(c, s);
 			break;
 		case TM_FX_CLOSE:
 			s = c->q[Q_INC_CLOSE];
-			sqlite3_bind_int64(s, 1, id);
-			sqlite3_bind_text(s, 2, tm_symptom_name(e->symptom), -1, SQLITE_STATIC);
-			sqlite3_bind_int64(s, 3, e->us);
+			db_bind_int64(s, 1, id);
+			db_bind_text_ref(s, 2, tm_symptom_name(e->symptom), -1);
+			db_bind_int64(s, 3, e->us);
 			corr_touch(c, id);
 			if ((rc = corr_step(c, s)) == SQLITE_OK)
 				c->stats.incidents_closed++;
@@ -763,14 +767,14 @@ static int corr_parse_raw(struct corr *c, const char *raw, int rawlen,
     struct rc_event *ev, struct charon_event *ch);
 
 static int
-corr_row(struct corr *c, sqlite3_stmt *s, struct rc_event *ev, struct charon_event *ch)
+corr_row(struct corr *c, struct db_stmt *s, struct rc_event *ev, struct charon_event *ch)
 {
-	const char *src = (const char *)sqlite3_column_text(s, 2);
-	const char *state = (const char *)sqlite3_column_text(s, 3);
+	const char *src = (const char *)db_column_text(s, 2);
+	const char *state = (const char *)db_column_text(s, 3);
 
 	memset(ev, 0, sizeof *ev);
-	ev->event_id = sqlite3_column_int64(s, 0);
-	ev->us = sqlite3_column_int64(s, 1);
+	ev->event_id = db_column_int64(s, 0);
+	ev->us = db_column_int64(s, 1);
 	ev->ftmd_state = -1;
 	if (src != NULL && strcmp(src, "viptela") == 0) {
 		if (state != NULL)
@@ -778,8 +782,8 @@ corr_row(struct corr *c, sqlite3_stmt *s, struct rc_event *ev, struct charon_eve
 			    strcmp(state, "down") == 0 ? 0 : -1;
 		return 1;
 	}
-	return corr_parse_raw(c, (const char *)sqlite3_column_text(s, 4),
-	    sqlite3_column_bytes(s, 4), ev, ch);
+	return corr_parse_raw(c, (const char *)db_column_text(s, 4),
+	    db_column_bytes(s, 4), ev, ch);
 }
 
 /*
@@ -791,19 +795,19 @@ static int
 corr_trail_row(struct corr *c, const struct pulse_trail_ent *e, struct rc_event *ev,
     struct charon_event *ch)
 {
-	sqlite3_stmt *s = c->q[Q_MSG_RAW];
+	struct db_stmt *s = c->q[Q_MSG_RAW];
 	int rc, ok = 0;
 
 	memset(ev, 0, sizeof *ev);
 	ev->event_id = e->event_id;
 	ev->us = e->us;
 	ev->ftmd_state = -1;
-	sqlite3_bind_int64(s, 1, e->message_id);
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		ok = corr_parse_raw(c, (const char *)sqlite3_column_text(s, 0),
-		    sqlite3_column_bytes(s, 0), ev, ch);
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
+	db_bind_int64(s, 1, e->message_id);
+	if ((rc = db_step(s)) == SQLITE_ROW)
+		ok = corr_parse_raw(c, (const char *)db_column_text(s, 0),
+		    db_column_bytes(s, 0), ev, ch);
+	db_reset(s);
+	db_clear_bindings(s);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? ok : -1;
 }
 
@@ -873,19 +877,19 @@ corr_add_transport(struct corr *c, int64_t device, int64_t start, size_t *n)
  * the DPD lines of the trail (c->trail, started), at most CORR_WINDOW_MAX.
  */
 static int
-corr_window_fill(struct corr *c, sqlite3_stmt *w, size_t *n)
+corr_window_fill(struct corr *c, struct db_stmt *w, size_t *n)
 {
 	const struct pulse_trail_ent *e;
-	int wrc = sqlite3_step(w), more, ok;
+	int wrc = db_step(w), more, ok;
 
 	while (*n < CORR_WINDOW_MAX) {
 		if ((more = pulse_reader_peek(c->trail, &e)) < 0)
 			return SQLITE_ERROR;
 		if (wrc != SQLITE_ROW && !more)
 			break;
-		if (more && (wrc != SQLITE_ROW || e->us < sqlite3_column_int64(w, 1) ||
-		    (e->us == sqlite3_column_int64(w, 1) &&
-		    e->event_id < sqlite3_column_int64(w, 0)))) {
+		if (more && (wrc != SQLITE_ROW || e->us < db_column_int64(w, 1) ||
+		    (e->us == db_column_int64(w, 1) &&
+		    e->event_id < db_column_int64(w, 0)))) {
 			struct pulse_trail_ent x = *e;
 			pulse_reader_next(c->trail);
 			if ((ok = corr_trail_row(c, &x, &c->win[*n], &c->pool[*n])) < 0)
@@ -902,7 +906,7 @@ corr_window_fill(struct corr *c, sqlite3_stmt *w, size_t *n)
 			c->win_kind[*n] = NULL;
 			(*n)++;
 		}
-		wrc = sqlite3_step(w);
+		wrc = db_step(w);
 	}
 	return wrc == SQLITE_ROW || wrc == SQLITE_DONE ? SQLITE_OK : wrc;
 }
@@ -910,40 +914,40 @@ corr_window_fill(struct corr *c, sqlite3_stmt *w, size_t *n)
 static int
 corr_classify(struct corr *c, int64_t incident_id, int64_t tnow)
 {
-	sqlite3_stmt *s = c->q[Q_INC_GET], *w = c->q[Q_WINDOW];
+	struct db_stmt *s = c->q[Q_INC_GET], *w = c->q[Q_WINDOW];
 	int64_t tunnel, start, end, device;
 	char symptom[32], peer[64];
 	struct rc_result res;
 	size_t n = 0;
 	int rc, sym, i;
 
-	sqlite3_bind_int64(s, 1, incident_id);
-	if (sqlite3_step(s) != SQLITE_ROW) {
-		sqlite3_reset(s);
+	db_bind_int64(s, 1, incident_id);
+	if (db_step(s) != SQLITE_ROW) {
+		db_reset(s);
 		return SQLITE_OK;
 	}
-	tunnel = sqlite3_column_int64(s, 0);
-	snprintf(symptom, sizeof symptom, "%s", (const char *)sqlite3_column_text(s, 1));
-	start = sqlite3_column_int64(s, 2);
-	end = sqlite3_column_type(s, 3) == SQLITE_NULL ? tnow : sqlite3_column_int64(s, 3);
+	tunnel = db_column_int64(s, 0);
+	snprintf(symptom, sizeof symptom, "%s", (const char *)db_column_text(s, 1));
+	start = db_column_int64(s, 2);
+	end = db_column_type(s, 3) == SQLITE_NULL ? tnow : db_column_int64(s, 3);
 	peer[0] = '\0';
-	if (sqlite3_column_text(s, 4) != NULL)
-		snprintf(peer, sizeof peer, "%s", (const char *)sqlite3_column_text(s, 4));
-	device = sqlite3_column_int64(s, 7);
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
+	if (db_column_text(s, 4) != NULL)
+		snprintf(peer, sizeof peer, "%s", (const char *)db_column_text(s, 4));
+	device = db_column_int64(s, 7);
+	db_reset(s);
+	db_clear_bindings(s);
 
 	if (end < start)
 		end = start;
-	sqlite3_bind_int64(w, 1, tunnel);
-	sqlite3_bind_int64(w, 2, start - CORR_LOOKBACK);
-	sqlite3_bind_int64(w, 3, end + 60 * 1000000LL);
+	db_bind_int64(w, 1, tunnel);
+	db_bind_int64(w, 2, start - CORR_LOOKBACK);
+	db_bind_int64(w, 3, end + 60 * 1000000LL);
 	pulse_reader_start(c->trail, tunnel, start - CORR_LOOKBACK, INT64_MIN,
 	    end + 60 * 1000000LL);
 	rc = corr_window_fill(c, w, &n);
 	pulse_reader_stop(c->trail);
-	sqlite3_reset(w);
-	sqlite3_clear_bindings(w);
+	db_reset(w);
+	db_clear_bindings(w);
 	if (rc != SQLITE_OK)
 		return rc;
 	if ((rc = corr_add_transport(c, device, start, &n)) != SQLITE_OK)
@@ -954,29 +958,29 @@ corr_classify(struct corr *c, int64_t incident_id, int64_t tnow)
 	rc_classify(c->win, n, start, sym, peer[0] ? peer : NULL, &res);
 
 	s = c->q[Q_INC_CAUSE];
-	sqlite3_bind_int64(s, 1, incident_id);
-	sqlite3_bind_text(s, 2, rc_cause_name(res.cause), -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, res.summary, -1, SQLITE_TRANSIENT);
+	db_bind_int64(s, 1, incident_id);
+	db_bind_text_ref(s, 2, rc_cause_name(res.cause), -1);
+	db_bind_text(s, 3, res.summary, -1);
 	if (peer[0] != '\0')
-		sqlite3_bind_text(s, 4, peer, -1, SQLITE_TRANSIENT);
+		db_bind_text(s, 4, peer, -1);
 	if ((rc = corr_step(c, s)) != SQLITE_OK)
 		return rc;
-	sqlite3_bind_int64(c->q[Q_EVID_DEL], 1, incident_id);
+	db_bind_int64(c->q[Q_EVID_DEL], 1, incident_id);
 	if ((rc = corr_step(c, c->q[Q_EVID_DEL])) != SQLITE_OK)
 		return rc;
 	for (i = 0; i < res.nevidence; i++) {
 		size_t k;
 		s = c->q[Q_EVID_ADD];
-		sqlite3_bind_int64(s, 1, incident_id);
-		sqlite3_bind_int(s, 2, i + 1);
-		sqlite3_bind_int64(s, 3, res.evidence[i]);
+		db_bind_int64(s, 1, incident_id);
+		db_bind_int64(s, 2, i + 1);
+		db_bind_int64(s, 3, res.evidence[i]);
 		for (k = 0; k < n && c->win[k].event_id != res.evidence[i]; k++)
 			;
 		if (k < n && c->win_msg[k] != 0) {
 			/* a DPD line: no events row to find it by */
-			sqlite3_bind_int64(s, 4, c->win_msg[k]);
-			sqlite3_bind_int64(s, 5, c->win[k].us);
-			sqlite3_bind_text(s, 6, c->win_kind[k], -1, SQLITE_STATIC);
+			db_bind_int64(s, 4, c->win_msg[k]);
+			db_bind_int64(s, 5, c->win[k].us);
+			db_bind_text_ref(s, 6, c->win_kind[k], -1);
 		}
 		if ((rc = corr_step(c, s)) != SQLITE_OK)
 			return rc;
@@ -991,24 +995,26 @@ static int
 corr_state_put(struct corr *c, int which, int64_t id, const struct tm_machine *m,
     int flapping)
 {
-	sqlite3_stmt *s = c->q[which];
+	struct db_stmt *s = c->q[which];
 	json_t *j = tm_to_json(m);
 	char *text = j != NULL ? json_dumps(j, JSON_COMPACT) : NULL;
 
 	json_decref(j);
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_text(s, 2, tm_state_name(m->state), -1, SQLITE_STATIC);
+	db_bind_int64(s, 1, id);
+	db_bind_text_ref(s, 2, tm_state_name(m->state), -1);
 	if (m->state_since != 0)
-		sqlite3_bind_int64(s, 3, m->state_since);
+		db_bind_int64(s, 3, m->state_since);
 	if (m->cursor_us != INT64_MIN)
-		sqlite3_bind_int64(s, 4, m->cursor_us);
-	sqlite3_bind_int64(s, 5, m->cursor_event);
+		db_bind_int64(s, 4, m->cursor_us);
+	db_bind_int64(s, 5, m->cursor_event);
 	if (m->last_us != 0)
-		sqlite3_bind_int64(s, 6, m->last_us);
-	sqlite3_bind_int(s, 7, flapping);
-	sqlite3_bind_double(s, 8, m->score);
-	if (text != NULL)
-		sqlite3_bind_text(s, 9, text, -1, free);
+		db_bind_int64(s, 6, m->last_us);
+	db_bind_int64(s, 7, flapping);
+	db_bind_double(s, 8, m->score);
+	if (text != NULL) {
+		db_bind_text(s, 9, text, -1);
+		free(text);
+	}
 	return corr_step(c, s);
 }
 
@@ -1078,20 +1084,20 @@ static int
 corr_load_restarts(struct corr *c, int64_t dev, int64_t from, int64_t to,
     int64_t *us, int64_t *ids, int *n)
 {
-	sqlite3_stmt *s = c->q[Q_RESTARTS];
+	struct db_stmt *s = c->q[Q_RESTARTS];
 	int rc;
 
 	*n = 0;
-	sqlite3_bind_int64(s, 1, dev);
-	sqlite3_bind_int64(s, 2, from);
-	sqlite3_bind_int64(s, 3, to);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW && *n < 64) {
-		us[*n] = sqlite3_column_int64(s, 0);
-		ids[*n] = sqlite3_column_int64(s, 1);
+	db_bind_int64(s, 1, dev);
+	db_bind_int64(s, 2, from);
+	db_bind_int64(s, 3, to);
+	while ((rc = db_step(s)) == SQLITE_ROW && *n < 64) {
+		us[*n] = db_column_int64(s, 0);
+		ids[*n] = db_column_int64(s, 1);
 		(*n)++;
 	}
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
+	db_reset(s);
+	db_clear_bindings(s);
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
 }
 
@@ -1188,7 +1194,7 @@ corr_read_back(struct tctx *t, struct corr_restarts *rs, int64_t cutoff,
     uint64_t *applied)
 {
 	struct corr *c = t->c;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc, got;
 	int64_t ntrail = 0;
 
@@ -1196,15 +1202,15 @@ corr_read_back(struct tctx *t, struct corr_restarts *rs, int64_t cutoff,
 	do {
 		s = c->q[Q_EVENTS];
 		got = 0;
-		sqlite3_bind_int64(s, 1, t->tunnel_id);
-		sqlite3_bind_int64(s, 2, t->m.cursor_us);
-		sqlite3_bind_int64(s, 3, t->m.cursor_event);
-		sqlite3_bind_int64(s, 4, cutoff);
-		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		db_bind_int64(s, 1, t->tunnel_id);
+		db_bind_int64(s, 2, t->m.cursor_us);
+		db_bind_int64(s, 3, t->m.cursor_event);
+		db_bind_int64(s, 4, cutoff);
+		while ((rc = db_step(s)) == SQLITE_ROW) {
 			struct rc_event ev;
 			struct tm_event te, *tp = NULL;
 			got++;
-			if (!corr_kind_ignored((const char *)sqlite3_column_text(s, 5)) &&
+			if (!corr_kind_ignored((const char *)db_column_text(s, 5)) &&
 			    corr_row(c, s, &ev, NULL)) {
 				if (ev.ch != NULL)
 					tm_event_charon(&te, ev.ch, ev.us);
@@ -1212,15 +1218,15 @@ corr_read_back(struct tctx *t, struct corr_restarts *rs, int64_t cutoff,
 					tm_event_ftmd(&te, ev.ftmd_state, ev.us);
 				tp = &te;
 			}
-			if ((rc = corr_trail_until(t, rs, sqlite3_column_int64(s, 1),
-			    sqlite3_column_int64(s, 0), applied)) != SQLITE_OK ||
-			    (rc = corr_one(t, rs, sqlite3_column_int64(s, 0),
-			    sqlite3_column_int64(s, 1), tp, applied)) != SQLITE_OK)
+			if ((rc = corr_trail_until(t, rs, db_column_int64(s, 1),
+			    db_column_int64(s, 0), applied)) != SQLITE_OK ||
+			    (rc = corr_one(t, rs, db_column_int64(s, 0),
+			    db_column_int64(s, 1), tp, applied)) != SQLITE_OK)
 				break;
 			rc = SQLITE_ROW;
 		}
-		sqlite3_reset(s);
-		sqlite3_clear_bindings(s);
+		db_reset(s);
+		db_clear_bindings(s);
 		if (rc != SQLITE_DONE) {
 			pulse_reader_stop(c->trail);
 			return rc == SQLITE_ROW ? SQLITE_OK : rc;
@@ -1234,23 +1240,23 @@ corr_read_back(struct tctx *t, struct corr_restarts *rs, int64_t cutoff,
 	    &ntrail)) != SQLITE_OK)
 		return rc;
 	s = c->q[Q_COUNT_AFTER];
-	sqlite3_bind_int64(s, 1, t->tunnel_id);
-	sqlite3_bind_int64(s, 2, t->m.cursor_us);
-	sqlite3_bind_int64(s, 3, t->m.cursor_event);
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	db_bind_int64(s, 1, t->tunnel_id);
+	db_bind_int64(s, 2, t->m.cursor_us);
+	db_bind_int64(s, 3, t->m.cursor_event);
+	if ((rc = db_step(s)) == SQLITE_ROW) {
 		feed_sync(c->feed, t->tunnel_id, t->m.cursor_us, t->m.cursor_event,
-		    sqlite3_column_int64(s, 0) + ntrail);
+		    db_column_int64(s, 0) + ntrail);
 		rc = SQLITE_OK;
 	}
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
+	db_reset(s);
+	db_clear_bindings(s);
 	return rc;
 }
 
 static int
 corr_tunnel(struct corr *c, int64_t tunnel_id, int64_t newest, int *keep_dirty)
 {
-	sqlite3_stmt *s = c->q[Q_TUNNEL];
+	struct db_stmt *s = c->q[Q_TUNNEL];
 	struct tctx t;
 	struct mslot *e;
 	int64_t skew = 0, cutoff, devmax = 0, oldest;
@@ -1263,30 +1269,30 @@ corr_tunnel(struct corr *c, int64_t tunnel_id, int64_t newest, int *keep_dirty)
 	t.c = c;
 	t.tunnel_id = tunnel_id;
 	*keep_dirty = 0;
-	sqlite3_bind_int64(s, 1, tunnel_id);
-	if (sqlite3_step(s) != SQLITE_ROW) {
-		sqlite3_reset(s);
+	db_bind_int64(s, 1, tunnel_id);
+	if (db_step(s) != SQLITE_ROW) {
+		db_reset(s);
 		mc_drop(c, tunnel_id);
 		return SQLITE_OK;       /* merged away */
 	}
-	t.device_id = sqlite3_column_int64(s, 0);
-	if (sqlite3_column_text(s, 1) != NULL)
-		snprintf(t.peer, sizeof t.peer, "%s", (const char *)sqlite3_column_text(s, 1));
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
+	t.device_id = db_column_int64(s, 0);
+	if (db_column_text(s, 1) != NULL)
+		snprintf(t.peer, sizeof t.peer, "%s", (const char *)db_column_text(s, 1));
+	db_reset(s);
+	db_clear_bindings(s);
 
 	if ((e = mc_find(c, tunnel_id)) != NULL && e->flapping >= 0) {
 		t.m = e->m;
 	} else {
 		e = NULL;
 		s = c->q[Q_STATE_GET];
-		sqlite3_bind_int64(s, 1, tunnel_id);
-		if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0) != NULL)
-			tm_from_json(&t.m, (const char *)sqlite3_column_text(s, 0));
+		db_bind_int64(s, 1, tunnel_id);
+		if (db_step(s) == SQLITE_ROW && db_column_text(s, 0) != NULL)
+			tm_from_json(&t.m, (const char *)db_column_text(s, 0));
 		else
 			tm_init(&t.m);
-		sqlite3_reset(s);
-		sqlite3_clear_bindings(s);
+		db_reset(s);
+		db_clear_bindings(s);
 	}
 	/* New lines older than where the machine stands: derive it again. */
 	if (t.m.cursor_event != 0 && corr_lookup(&c->dirty_min, tunnel_id, &oldest) &&
@@ -1365,55 +1371,55 @@ corr_tunnel(struct corr *c, int64_t tunnel_id, int64_t newest, int *keep_dirty)
 static int
 corr_fleet_refresh(struct corr *c, int64_t fleet)
 {
-	sqlite3_stmt *s = c->q[Q_FLEET_AGG];
+	struct db_stmt *s = c->q[Q_FLEET_AGG];
 	int64_t start, end = 0, open, devices, tunnels;
 	char peer[64], cause[40], summary[256], when[40];
 	int rc, has_end;
 
-	sqlite3_bind_int64(s, 1, fleet);
-	if (sqlite3_step(s) != SQLITE_ROW) {
-		sqlite3_reset(s);
+	db_bind_int64(s, 1, fleet);
+	if (db_step(s) != SQLITE_ROW) {
+		db_reset(s);
 		return SQLITE_OK;
 	}
-	start = sqlite3_column_int64(s, 0);
-	has_end = sqlite3_column_type(s, 1) != SQLITE_NULL;
+	start = db_column_int64(s, 0);
+	has_end = db_column_type(s, 1) != SQLITE_NULL;
 	if (has_end)
-		end = sqlite3_column_int64(s, 1);
-	open = sqlite3_column_int64(s, 2);
-	devices = sqlite3_column_int64(s, 3);
-	tunnels = sqlite3_column_int64(s, 4);
-	snprintf(peer, sizeof peer, "%s", sqlite3_column_text(s, 5) != NULL ?
-	    (const char *)sqlite3_column_text(s, 5) : "?");
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
+		end = db_column_int64(s, 1);
+	open = db_column_int64(s, 2);
+	devices = db_column_int64(s, 3);
+	tunnels = db_column_int64(s, 4);
+	snprintf(peer, sizeof peer, "%s", db_column_text(s, 5) != NULL ?
+	    (const char *)db_column_text(s, 5) : "?");
+	db_reset(s);
+	db_clear_bindings(s);
 	if (tunnels == 0) {
 		/* Its incidents were derived again (late lines): none is left. */
 		s = c->q[Q_FLEET_DEL];
-		sqlite3_bind_int64(s, 1, fleet);
+		db_bind_int64(s, 1, fleet);
 		return corr_step(c, s);
 	}
 
 	s = c->q[Q_FLEET_CAUSE];
-	sqlite3_bind_int64(s, 1, fleet);
+	db_bind_int64(s, 1, fleet);
 	snprintf(cause, sizeof cause, "unknown");
-	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0) != NULL)
-		snprintf(cause, sizeof cause, "%s", (const char *)sqlite3_column_text(s, 0));
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
+	if (db_step(s) == SQLITE_ROW && db_column_text(s, 0) != NULL)
+		snprintf(cause, sizeof cause, "%s", (const char *)db_column_text(s, 0));
+	db_reset(s);
+	db_clear_bindings(s);
 
 	util_format_iso(when, sizeof when, start, 0);
 	snprintf(summary, sizeof summary, "peer %s lost by %" PRId64 " devices at %.5s "
 	    "UTC on %.10s (%" PRId64 " tunnels; dominant cause %s): a peer or provider "
 	    "outage, not a device fault", peer, devices, when + 11, when, tunnels, cause);
 	s = c->q[Q_FLEET_UPDATE];
-	sqlite3_bind_int64(s, 1, fleet);
-	sqlite3_bind_int64(s, 2, start);
+	db_bind_int64(s, 1, fleet);
+	db_bind_int64(s, 2, start);
 	if (open == 0 && has_end)
-		sqlite3_bind_int64(s, 3, end);
-	sqlite3_bind_int64(s, 4, devices);
-	sqlite3_bind_int64(s, 5, tunnels);
-	sqlite3_bind_text(s, 6, cause, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 7, summary, -1, SQLITE_TRANSIENT);
+		db_bind_int64(s, 3, end);
+	db_bind_int64(s, 4, devices);
+	db_bind_int64(s, 5, tunnels);
+	db_bind_text(s, 6, cause, -1);
+	db_bind_text(s, 7, summary, -1);
 	rc = corr_step(c, s);
 	return rc;
 }
@@ -1421,28 +1427,28 @@ corr_fleet_refresh(struct corr *c, int64_t fleet)
 static int
 corr_fleet(struct corr *c, int64_t incident_id)
 {
-	sqlite3_stmt *s = c->q[Q_INC_GET];
+	struct db_stmt *s = c->q[Q_INC_GET];
 	char peer[64], symptom[32];
 	int64_t start, ids[1024], devs[1024], fleet = 0;
 	int n = 0, ndev = 0, i, j, rc, shared;
 
-	sqlite3_bind_int64(s, 1, incident_id);
-	if (sqlite3_step(s) != SQLITE_ROW || sqlite3_column_text(s, 4) == NULL) {
-		sqlite3_reset(s);
-		sqlite3_clear_bindings(s);
+	db_bind_int64(s, 1, incident_id);
+	if (db_step(s) != SQLITE_ROW || db_column_text(s, 4) == NULL) {
+		db_reset(s);
+		db_clear_bindings(s);
 		return SQLITE_OK;
 	}
-	snprintf(symptom, sizeof symptom, "%s", (const char *)sqlite3_column_text(s, 1));
+	snprintf(symptom, sizeof symptom, "%s", (const char *)db_column_text(s, 1));
 	/* Only causes a shared peer or provider explains make fleet events:
 	 * a PFS, proposal, auth or TS fault is each device's configuration,
 	 * however many share it (rootcause.h). */
-	shared = rc_cause_is_shared(rc_cause_from_name((const char *)sqlite3_column_text(s, 6)));
-	start = sqlite3_column_int64(s, 2);
-	snprintf(peer, sizeof peer, "%s", (const char *)sqlite3_column_text(s, 4));
-	if (sqlite3_column_type(s, 5) != SQLITE_NULL)
-		fleet = sqlite3_column_int64(s, 5);
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
+	shared = rc_cause_is_shared(rc_cause_from_name((const char *)db_column_text(s, 6)));
+	start = db_column_int64(s, 2);
+	snprintf(peer, sizeof peer, "%s", (const char *)db_column_text(s, 4));
+	if (db_column_type(s, 5) != SQLITE_NULL)
+		fleet = db_column_int64(s, 5);
+	db_reset(s);
+	db_clear_bindings(s);
 	if (fleet != 0)
 		return corr_fleet_refresh(c, fleet);
 	if (!shared || (strcmp(symptom, "flap") != 0 && strcmp(symptom, "stuck") != 0 &&
@@ -1450,39 +1456,39 @@ corr_fleet(struct corr *c, int64_t incident_id)
 		return SQLITE_OK;
 
 	s = c->q[Q_FLEET_NEAR];
-	sqlite3_bind_text(s, 1, peer, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(s, 2, start - c->cfg->fleet_window_us);
-	sqlite3_bind_int64(s, 3, start + c->cfg->fleet_window_us);
-	while (sqlite3_step(s) == SQLITE_ROW && n < 1024) {
-		int64_t dev = sqlite3_column_int64(s, 1);
+	db_bind_text(s, 1, peer, -1);
+	db_bind_int64(s, 2, start - c->cfg->fleet_window_us);
+	db_bind_int64(s, 3, start + c->cfg->fleet_window_us);
+	while (db_step(s) == SQLITE_ROW && n < 1024) {
+		int64_t dev = db_column_int64(s, 1);
 		if (!rc_cause_is_shared(rc_cause_from_name(
-		    (const char *)sqlite3_column_text(s, 3))))
+		    (const char *)db_column_text(s, 3))))
 			continue;
-		ids[n++] = sqlite3_column_int64(s, 0);
-		if (fleet == 0 && sqlite3_column_type(s, 2) != SQLITE_NULL)
-			fleet = sqlite3_column_int64(s, 2);
+		ids[n++] = db_column_int64(s, 0);
+		if (fleet == 0 && db_column_type(s, 2) != SQLITE_NULL)
+			fleet = db_column_int64(s, 2);
 		for (j = 0; j < ndev; j++)
 			if (devs[j] == dev)
 				break;
 		if (j == ndev)
 			devs[ndev++] = dev;
 	}
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
+	db_reset(s);
+	db_clear_bindings(s);
 	if (ndev < c->cfg->fleet_min_devices)
 		return SQLITE_OK;
 	if (fleet == 0) {
 		s = c->q[Q_FLEET_NEW];
-		sqlite3_bind_text(s, 1, peer, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int64(s, 2, start);
+		db_bind_text(s, 1, peer, -1);
+		db_bind_int64(s, 2, start);
 		if ((rc = corr_step(c, s)) != SQLITE_OK)
 			return rc;
-		fleet = sqlite3_last_insert_rowid(c->db);
+		fleet = db_last_insert_id(c->db);
 	}
 	for (i = 0; i < n; i++) {
 		s = c->q[Q_FLEET_SET];
-		sqlite3_bind_int64(s, 1, ids[i]);
-		sqlite3_bind_int64(s, 2, fleet);
+		db_bind_int64(s, 1, ids[i]);
+		db_bind_int64(s, 2, fleet);
 		if ((rc = corr_step(c, s)) != SQLITE_OK)
 			return rc;
 	}
@@ -1497,7 +1503,7 @@ corr_fleet(struct corr *c, int64_t incident_id)
 static int
 corr_collect(struct corr *c, int64_t *last_id)
 {
-	sqlite3_stmt *s = c->q[Q_NEW_EVENTS];
+	struct db_stmt *s = c->q[Q_NEW_EVENTS];
 	struct strmap lastmsg, lastus;
 	int rc, got;
 	size_t i;
@@ -1506,38 +1512,38 @@ corr_collect(struct corr *c, int64_t *last_id)
 	strmap_init(&lastus, 1u << 20);
 	do {
 		got = 0;
-		sqlite3_bind_int64(s, 1, *last_id);
-		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-			int64_t id = sqlite3_column_int64(s, 0);
-			int64_t dev = sqlite3_column_int64(s, 2);
-			int64_t us = sqlite3_column_int64(s, 3);
+		db_bind_int64(s, 1, *last_id);
+		while ((rc = db_step(s)) == SQLITE_ROW) {
+			int64_t id = db_column_int64(s, 0);
+			int64_t dev = db_column_int64(s, 2);
+			int64_t us = db_column_int64(s, 3);
 			int64_t dmax = 0;
 			got++;
 			*last_id = id;
-			if (sqlite3_column_type(s, 3) == SQLITE_NULL)
+			if (db_column_type(s, 3) == SQLITE_NULL)
 				continue;
-			if (sqlite3_column_type(s, 1) != SQLITE_NULL) {
-				int64_t tun = sqlite3_column_int64(s, 1), have = INT64_MIN;
+			if (db_column_type(s, 1) != SQLITE_NULL) {
+				int64_t tun = db_column_int64(s, 1), have = INT64_MIN;
 				if (!corr_lookup(&c->dirty, tun, &have) || us > have)
 					corr_mark(&c->dirty, tun, us);
 				if (!corr_lookup(&c->dirty_min, tun, &have) || us < have)
 					corr_mark(&c->dirty_min, tun, us);
 			}
-			if (sqlite3_column_int(s, 5)) {
+			if ((int)db_column_int64(s, 5)) {
 				int64_t have;
 				if (!corr_lookup(&c->restarted, dev, &have) || us < have)
 					corr_mark(&c->restarted, dev, us);
 			}
 			if (!corr_lookup(&lastus, dev, &dmax) || us >= dmax) {
 				/* the clock as the device's newest line shows it */
-				corr_mark(&lastmsg, dev, sqlite3_column_int64(s, 4));
+				corr_mark(&lastmsg, dev, db_column_int64(s, 4));
 				corr_mark(&lastus, dev, us);
 			}
 			if (!corr_lookup(&c->devmax, dev, &dmax) || us > dmax)
 				corr_mark(&c->devmax, dev, us);
 		}
-		sqlite3_reset(s);
-		sqlite3_clear_bindings(s);
+		db_reset(s);
+		db_clear_bindings(s);
 		if (rc != SQLITE_DONE)
 			goto out;
 	} while (got == 50000);
@@ -1549,11 +1555,11 @@ corr_collect(struct corr *c, int64_t *last_id)
 		if (e->key == NULL)
 			continue;
 		strmap_get(&lastus, e->key, e->klen, &us);
-		sqlite3_bind_int64(s, 1, e->value);
-		if ((rc = sqlite3_step(s)) == SQLITE_ROW)
-			strmap_put(&c->skew, e->key, e->klen, us - sqlite3_column_int64(s, 0));
+		db_bind_int64(s, 1, e->value);
+		if ((rc = db_step(s)) == SQLITE_ROW)
+			strmap_put(&c->skew, e->key, e->klen, us - db_column_int64(s, 0));
 		rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
-		sqlite3_reset(s);
+		db_reset(s);
 	}
 out:
 	strmap_free(&lastmsg);
@@ -1566,7 +1572,7 @@ out:
 static int
 corr_mark_restarted(struct corr *c)
 {
-	sqlite3_stmt *s = c->q[Q_DEV_TUNNELS];
+	struct db_stmt *s = c->q[Q_DEV_TUNNELS];
 	size_t i;
 	int rc = SQLITE_OK;
 
@@ -1574,17 +1580,17 @@ corr_mark_restarted(struct corr *c)
 		const struct strmap_entry *e = &c->restarted.slots[i];
 		if (e->key == NULL)
 			continue;
-		sqlite3_bind_int64(s, 1, strtoll(e->key, NULL, 10));
-		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-			int64_t tun = sqlite3_column_int64(s, 0), have;
+		db_bind_int64(s, 1, strtoll(e->key, NULL, 10));
+		while ((rc = db_step(s)) == SQLITE_ROW) {
+			int64_t tun = db_column_int64(s, 0), have;
 			if (!corr_lookup(&c->dirty, tun, &have) || e->value > have)
 				corr_mark(&c->dirty, tun, e->value);
 			if (!corr_lookup(&c->dirty_min, tun, &have) || e->value < have)
 				corr_mark(&c->dirty_min, tun, e->value);
 		}
 		rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
-		sqlite3_reset(s);
-		sqlite3_clear_bindings(s);
+		db_reset(s);
+		db_clear_bindings(s);
 	}
 	strmap_clear(&c->restarted);
 	return rc;
@@ -1593,19 +1599,19 @@ corr_mark_restarted(struct corr *c)
 static int
 corr_mark_query(struct corr *c, int which)
 {
-	sqlite3_stmt *s = c->q[which];
+	struct db_stmt *s = c->q[which];
 	int rc;
 
 	if (which == Q_ALL_TUNNELS)
 		mc_clear(c);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int64_t have, id = sqlite3_column_int64(s, 0);
+	while ((rc = db_step(s)) == SQLITE_ROW) {
+		int64_t have, id = db_column_int64(s, 0);
 		if (!corr_lookup(&c->dirty, id, &have))
 			corr_mark(&c->dirty, id, INT64_MIN);
 		/* No state row: new, or reset by a merge — not what we cached. */
 		mc_drop(c, id);
 	}
-	sqlite3_reset(s);
+	db_reset(s);
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 

@@ -616,6 +616,33 @@ db_prepare(struct db *d, const char *sql, struct db_stmt **out)
 	return SQLITE_OK;
 }
 
+const char *
+db_sql(struct db_stmt *s)
+{
+	if (s->d->kind == DB_SQLITE)
+		return sqlite3_sql(s->ls);
+	return s->sql;
+}
+
+int64_t
+db_last_insert_id(struct db *d)
+{
+	PGresult *r;
+	int64_t id = 0;
+
+	if (d->kind == DB_SQLITE)
+		return sqlite3_last_insert_rowid(d->lite);
+	if (db_pg_ready(d) != SQLITE_OK)
+		return 0;
+	r = PQexec(d->pg, "SELECT lastval()");
+	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
+		id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	else
+		db_pg_seterr(d, r);
+	PQclear(r);
+	return id;
+}
+
 void
 db_finalize(struct db_stmt *s)
 {
@@ -677,6 +704,14 @@ db_bind_text(struct db_stmt *s, int i, const char *v, int len)
 			len = (int)(z - v);
 	}
 	return db_pg_set(s, i, v, len, 0);
+}
+
+int
+db_bind_text_ref(struct db_stmt *s, int i, const char *v, int len)
+{
+	if (v != NULL && s->d->kind == DB_SQLITE)
+		return sqlite3_bind_text(s->ls, i, v, len, SQLITE_STATIC);
+	return db_bind_text(s, i, v, len);
 }
 
 int

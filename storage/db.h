@@ -73,6 +73,9 @@ const char *db_errmsg(const struct db *d);
 int db_exec(struct db *d, const char *sql);
 /* Rows changed by the last INSERT/UPDATE/DELETE. */
 int64_t db_changes(const struct db *d);
+/* The id the last INSERT into a table with an INTEGER PRIMARY KEY (SQLite)
+ * or an identity column (PostgreSQL: lastval()) gave, on this connection. */
+int64_t db_last_insert_id(struct db *d);
 
 /* Transactions.  write = 1 takes the write lock now (BEGIN IMMEDIATE on
  * SQLite; PostgreSQL's transactions do not need it). */
@@ -84,6 +87,8 @@ void db_rollback(struct db *d);
  * or an error code (the message in db_errmsg()). */
 int db_prepare(struct db *d, const char *sql, struct db_stmt **out);
 void db_finalize(struct db_stmt *s);
+/* The SQL text as prepared (for messages). */
+const char *db_sql(struct db_stmt *s);
 
 /* 1-based, as SQLite; a name includes its sigil (":recv").  0 when absent. */
 int db_bind_index(struct db_stmt *s, const char *name);
@@ -91,6 +96,10 @@ int db_bind_int64(struct db_stmt *s, int i, int64_t v);
 int db_bind_double(struct db_stmt *s, int i, double v);
 /* len < 0: up to the NUL.  The text is copied. */
 int db_bind_text(struct db_stmt *s, int i, const char *v, int len);
+/* The same, but v must stay valid and unchanged until the statement is
+ * stepped to its end, reset or bound again (SQLite then reads it in place:
+ * the hot path binds fields of the line being stored). */
+int db_bind_text_ref(struct db_stmt *s, int i, const char *v, int len);
 int db_bind_blob(struct db_stmt *s, int i, const void *v, int len);
 int db_bind_null(struct db_stmt *s, int i);
 int db_clear_bindings(struct db_stmt *s);

@@ -23,6 +23,7 @@
  * from bfd_sessions, so the correlator deriving an old outage again sees
  * the sessions as they were then.
  */
+#include "db.h"
 #include "overlay.h"
 #include "domain.h"
 #include "log.h"
@@ -56,10 +57,15 @@ static const char *const overlay_sql[S_MAX] = {
 	    " last_down_us, deleted, first_us, last_us FROM bfd_sessions"
 	    " WHERE device_id = ?1 AND local_color = ?2 AND remote_system_ip = ?3"
 	    " AND remote_color = ?4",
-	[S_SESS_PUT] = "INSERT OR REPLACE INTO bfd_sessions (device_id, local_color,"
+	[S_SESS_PUT] = "INSERT INTO bfd_sessions (device_id, local_color,"
 	    " remote_system_ip, remote_color, state, state_since_us, flaps,"
 	    " last_flap_reason, last_down_us, deleted, first_us, last_us)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+	    " ON CONFLICT(device_id, local_color, remote_system_ip, remote_color) DO UPDATE SET"
+	    " state = excluded.state, state_since_us = excluded.state_since_us,"
+	    " flaps = excluded.flaps, last_flap_reason = excluded.last_flap_reason,"
+	    " last_down_us = excluded.last_down_us, deleted = excluded.deleted,"
+	    " first_us = excluded.first_us, last_us = excluded.last_us",
 	[S_SESS_HIST] = "SELECT kind, device_us, reason, deleted FROM transport_events"
 	    " WHERE device_id = ?1 AND color = ?2 AND remote_system_ip = ?3"
 	    " AND remote_color = ?4 AND kind IN ('bfd_down', 'bfd_up')"
@@ -90,8 +96,8 @@ static const char *const overlay_sql[S_MAX] = {
 };
 
 struct overlay {
-	sqlite3 *db;
-	sqlite3_stmt *st[S_MAX];
+	struct db *db;
+	struct db_stmt *st[S_MAX];
 };
 
 /* A BFD session as the fold sees it. */
@@ -102,7 +108,7 @@ struct sess {
 };
 
 int
-overlay_open(sqlite3 *db, struct overlay **out, char *err, size_t errsz)
+overlay_open(struct db *db, struct overlay **out, char *err, size_t errsz)
 {
 	struct overlay *ov;
 	int i, rc;
@@ -114,10 +120,9 @@ overlay_open(sqlite3 *db, struct overlay **out, char *err, size_t errsz)
 	}
 	ov->db = db;
 	for (i = 0; i < S_MAX; i++) {
-		rc = sqlite3_prepare_v3(db, overlay_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
-		    &ov->st[i], NULL);
+		rc = db_prepare(db, overlay_sql[i], &ov->st[i]);
 		if (rc != SQLITE_OK) {
-			snprintf(err, errsz, "overlay: %s in: %s", sqlite3_errmsg(db),
+			snprintf(err, errsz, "overlay: %s in: %s", db_errmsg(db),
 			    overlay_sql[i]);
 			overlay_free(ov);
 			return rc;
@@ -135,7 +140,7 @@ overlay_free(struct overlay *ov)
 	if (ov == NULL)
 		return;
 	for (i = 0; i < S_MAX; i++)
-		sqlite3_finalize(ov->st[i]);
+		db_finalize(ov->st[i]);
 	free(ov);
 }
 
@@ -187,33 +192,33 @@ sess_step(struct sess *s, int up, int64_t us, const char *reason, int deleted)
 }
 
 static void
-bind_text_or_null(sqlite3_stmt *st, int i, const char *v)
+bind_text_or_null(struct db_stmt *st, int i, const char *v)
 {
 	if (v != NULL && v[0] != '\0')
-		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+		db_bind_text(st, i, v, -1);
 	else
-		sqlite3_bind_null(st, i);
+		db_bind_null(st, i);
 }
 
 static void
-bind_key(sqlite3_stmt *st, int64_t dev, const char *color, const char *rsip,
+bind_key(struct db_stmt *st, int64_t dev, const char *color, const char *rsip,
     const char *rcolor)
 {
-	sqlite3_bind_int64(st, 1, dev);
-	sqlite3_bind_text(st, 2, color, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, rsip, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 4, rcolor, -1, SQLITE_TRANSIENT);
+	db_bind_int64(st, 1, dev);
+	db_bind_text(st, 2, color, -1);
+	db_bind_text(st, 3, rsip, -1);
+	db_bind_text(st, 4, rcolor, -1);
 }
 
 static int
-step_done(struct overlay *ov, sqlite3_stmt *st)
+step_done(struct overlay *ov, struct db_stmt *st)
 {
-	int rc = sqlite3_step(st);
+	int rc = db_step(st);
 
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
+	db_reset(st);
+	db_clear_bindings(st);
 	if (rc != SQLITE_DONE) {
-		log_warnx("overlay: %s in: %s", sqlite3_errmsg(ov->db), sqlite3_sql(st));
+		log_warnx("overlay: %s in: %s", db_errmsg(ov->db), db_sql(st));
 		return rc;
 	}
 	return SQLITE_OK;
@@ -223,31 +228,31 @@ static int
 sess_get(struct overlay *ov, int64_t dev, const char *color, const char *rsip,
     const char *rcolor, struct sess *s)
 {
-	sqlite3_stmt *st = ov->st[S_SESS_GET];
+	struct db_stmt *st = ov->st[S_SESS_GET];
 	int rc;
 
 	memset(s, 0, sizeof *s);
 	bind_key(st, dev, color, rsip, rcolor);
-	rc = sqlite3_step(st);
+	rc = db_step(st);
 	if (rc == SQLITE_ROW) {
-		const char *r = (const char *)sqlite3_column_text(st, 3);
+		const char *r = (const char *)db_column_text(st, 3);
 		s->known = 1;
-		s->up = strcmp((const char *)sqlite3_column_text(st, 0), "up") == 0;
-		s->since = sqlite3_column_int64(st, 1);
-		s->flaps = sqlite3_column_int64(st, 2);
+		s->up = strcmp((const char *)db_column_text(st, 0), "up") == 0;
+		s->since = db_column_int64(st, 1);
+		s->flaps = db_column_int64(st, 2);
 		snprintf(s->reason, sizeof s->reason, "%s", r != NULL ? r : "");
-		s->last_down = sqlite3_column_int64(st, 4);
-		s->deleted = sqlite3_column_int(st, 5);
-		s->first = sqlite3_column_int64(st, 6);
-		s->last = sqlite3_column_int64(st, 7);
+		s->last_down = db_column_int64(st, 4);
+		s->deleted = (int)db_column_int64(st, 5);
+		s->first = db_column_int64(st, 6);
+		s->last = db_column_int64(st, 7);
 		rc = SQLITE_OK;
 	} else if (rc == SQLITE_DONE) {
 		rc = SQLITE_OK;
 	} else {
-		log_warnx("overlay: %s in: %s", sqlite3_errmsg(ov->db), sqlite3_sql(st));
+		log_warnx("overlay: %s in: %s", db_errmsg(ov->db), db_sql(st));
 	}
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
+	db_reset(st);
+	db_clear_bindings(st);
 	return rc;
 }
 
@@ -255,20 +260,20 @@ static int
 sess_put(struct overlay *ov, int64_t dev, const char *color, const char *rsip,
     const char *rcolor, const struct sess *s)
 {
-	sqlite3_stmt *st = ov->st[S_SESS_PUT];
+	struct db_stmt *st = ov->st[S_SESS_PUT];
 
 	bind_key(st, dev, color, rsip, rcolor);
-	sqlite3_bind_text(st, 5, s->up ? "up" : "down", -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 6, s->since);
-	sqlite3_bind_int64(st, 7, s->flaps);
+	db_bind_text_ref(st, 5, s->up ? "up" : "down", -1);
+	db_bind_int64(st, 6, s->since);
+	db_bind_int64(st, 7, s->flaps);
 	bind_text_or_null(st, 8, s->reason);
 	if (s->last_down != 0)
-		sqlite3_bind_int64(st, 9, s->last_down);
+		db_bind_int64(st, 9, s->last_down);
 	else
-		sqlite3_bind_null(st, 9);
-	sqlite3_bind_int(st, 10, s->deleted);
-	sqlite3_bind_int64(st, 11, s->first);
-	sqlite3_bind_int64(st, 12, s->last);
+		db_bind_null(st, 9);
+	db_bind_int64(st, 10, s->deleted);
+	db_bind_int64(st, 11, s->first);
+	db_bind_int64(st, 12, s->last);
 	return step_done(ov, st);
 }
 
@@ -277,22 +282,22 @@ static int
 sess_refold(struct overlay *ov, int64_t dev, const char *color, const char *rsip,
     const char *rcolor)
 {
-	sqlite3_stmt *st = ov->st[S_SESS_HIST];
+	struct db_stmt *st = ov->st[S_SESS_HIST];
 	struct sess s;
 	int rc;
 
 	memset(&s, 0, sizeof s);
 	bind_key(st, dev, color, rsip, rcolor);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *kind = (const char *)sqlite3_column_text(st, 0);
-		const char *reason = (const char *)sqlite3_column_text(st, 2);
+	while ((rc = db_step(st)) == SQLITE_ROW) {
+		const char *kind = (const char *)db_column_text(st, 0);
+		const char *reason = (const char *)db_column_text(st, 2);
 		sess_step(&s, kind != NULL && strcmp(kind, "bfd_up") == 0,
-		    sqlite3_column_int64(st, 1), reason, sqlite3_column_int(st, 3));
+		    db_column_int64(st, 1), reason, (int)db_column_int64(st, 3));
 	}
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
+	db_reset(st);
+	db_clear_bindings(st);
 	if (rc != SQLITE_DONE) {
-		log_warnx("overlay: %s in: %s", sqlite3_errmsg(ov->db), overlay_sql[S_SESS_HIST]);
+		log_warnx("overlay: %s in: %s", db_errmsg(ov->db), overlay_sql[S_SESS_HIST]);
 		return rc;
 	}
 	if (!s.known)
@@ -306,7 +311,7 @@ int
 overlay_apply_fact(struct overlay *ov, int64_t device_id, int64_t event_id,
     int64_t device_us, const struct overlay_fact *f)
 {
-	sqlite3_stmt *st = ov->st[S_EV_INSERT];
+	struct db_stmt *st = ov->st[S_EV_INSERT];
 	int bfd, rc;
 	struct sess s;
 
@@ -315,42 +320,42 @@ overlay_apply_fact(struct overlay *ov, int64_t device_id, int64_t event_id,
 		return SQLITE_OK;
 	bfd = f->kind == OVERLAY_BFD_DOWN || f->kind == OVERLAY_BFD_UP;
 	if (f->kind == OVERLAY_IF_DOWN || f->kind == OVERLAY_IF_UP) {
-		sqlite3_stmt *same = ov->st[S_IF_SAME];
-		sqlite3_bind_int64(same, 1, device_id);
-		sqlite3_bind_int64(same, 2, device_us);
-		sqlite3_bind_text(same, 3, overlay_kind_name(f->kind), -1, SQLITE_STATIC);
-		sqlite3_bind_text(same, 4, f->if_name, -1, SQLITE_TRANSIENT);
-		rc = sqlite3_step(same);
-		sqlite3_reset(same);
-		sqlite3_clear_bindings(same);
+		struct db_stmt *same = ov->st[S_IF_SAME];
+		db_bind_int64(same, 1, device_id);
+		db_bind_int64(same, 2, device_us);
+		db_bind_text_ref(same, 3, overlay_kind_name(f->kind), -1);
+		db_bind_text(same, 4, f->if_name, -1);
+		rc = db_step(same);
+		db_reset(same);
+		db_clear_bindings(same);
 		if (rc == SQLITE_ROW)
 			return SQLITE_OK;       /* the other form of the same change */
 		if (rc != SQLITE_DONE) {
-			log_warnx("overlay: %s in: %s", sqlite3_errmsg(ov->db),
+			log_warnx("overlay: %s in: %s", db_errmsg(ov->db),
 			    overlay_sql[S_IF_SAME]);
 			return rc;
 		}
 	}
-	sqlite3_bind_int64(st, 1, device_id);
+	db_bind_int64(st, 1, device_id);
 	if (event_id > 0)
-		sqlite3_bind_int64(st, 2, event_id);
+		db_bind_int64(st, 2, event_id);
 	else
-		sqlite3_bind_null(st, 2);
-	sqlite3_bind_int64(st, 3, device_us);
-	sqlite3_bind_text(st, 4, overlay_kind_name(f->kind), -1, SQLITE_STATIC);
+		db_bind_null(st, 2);
+	db_bind_int64(st, 3, device_us);
+	db_bind_text_ref(st, 4, overlay_kind_name(f->kind), -1);
 	bind_text_or_null(st, 5, f->if_name);
 	if (bfd) {
 		/* The session key: '' rather than NULL, so that it compares. */
-		sqlite3_bind_text(st, 6, f->color, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 7, f->remote_system_ip, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 8, f->remote_color, -1, SQLITE_TRANSIENT);
+		db_bind_text(st, 6, f->color, -1);
+		db_bind_text(st, 7, f->remote_system_ip, -1);
+		db_bind_text(st, 8, f->remote_color, -1);
 	} else {
 		bind_text_or_null(st, 6, f->color);
 		bind_text_or_null(st, 7, f->remote_system_ip);
 		bind_text_or_null(st, 8, f->remote_color);
 	}
 	bind_text_or_null(st, 9, f->reason);
-	sqlite3_bind_int(st, 10, f->deleted);
+	db_bind_int64(st, 10, f->deleted);
 	if ((rc = step_done(ov, st)) != SQLITE_OK || !bfd)
 		return rc;
 
@@ -382,31 +387,31 @@ overlay_merge_device(struct overlay *ov, int64_t from, int64_t into)
 	struct key { char c[OVERLAY_NAME_LEN], r[OVERLAY_NAME_LEN], rc[OVERLAY_NAME_LEN]; };
 	struct key *keys = NULL;
 	size_t n = 0, cap = 0, i;
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc;
 
 	if (from == into)
 		return SQLITE_OK;
 	st = ov->st[S_EV_MOVE];
-	sqlite3_bind_int64(st, 1, from);
-	sqlite3_bind_int64(st, 2, into);
+	db_bind_int64(st, 1, from);
+	db_bind_int64(st, 2, into);
 	if ((rc = step_done(ov, st)) != SQLITE_OK)
 		return rc;
 	st = ov->st[S_SESS_DEL];
-	sqlite3_bind_int64(st, 1, from);
+	db_bind_int64(st, 1, from);
 	if ((rc = step_done(ov, st)) != SQLITE_OK)
 		return rc;
-	sqlite3_bind_int64(st, 1, into);
+	db_bind_int64(st, 1, into);
 	if ((rc = step_done(ov, st)) != SQLITE_OK)
 		return rc;
 
 	/* The keys first: the refold uses other statements. */
 	st = ov->st[S_SESS_OF_DEVICE];
-	sqlite3_bind_int64(st, 1, into);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *c = (const char *)sqlite3_column_text(st, 0);
-		const char *r = (const char *)sqlite3_column_text(st, 1);
-		const char *k = (const char *)sqlite3_column_text(st, 2);
+	db_bind_int64(st, 1, into);
+	while ((rc = db_step(st)) == SQLITE_ROW) {
+		const char *c = (const char *)db_column_text(st, 0);
+		const char *r = (const char *)db_column_text(st, 1);
+		const char *k = (const char *)db_column_text(st, 2);
 		if (n == cap) {
 			size_t ncap = cap ? cap * 2 : 16;
 			void *p = realloc(keys, ncap * sizeof *keys);
@@ -422,11 +427,11 @@ overlay_merge_device(struct overlay *ov, int64_t from, int64_t into)
 		snprintf(keys[n].rc, sizeof keys[n].rc, "%s", k != NULL ? k : "");
 		n++;
 	}
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
+	db_reset(st);
+	db_clear_bindings(st);
 	if (rc != SQLITE_DONE) {
 		log_warnx("overlay: merging device %lld: %s", (long long)from,
-		    rc == SQLITE_NOMEM ? "out of memory" : sqlite3_errmsg(ov->db));
+		    rc == SQLITE_NOMEM ? "out of memory" : db_errmsg(ov->db));
 		goto out;
 	}
 	rc = SQLITE_OK;
@@ -456,7 +461,7 @@ overlay_transport_near(struct overlay *ov, int64_t device_id, int64_t from_us,
     int64_t to_us, struct overlay_transport *out, int max, int *n)
 {
 	struct overlay_transport got[OVERLAY_NEAR_MAX], *g;
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int ngot = 0, rc, i;
 	/* the color being read */
 	char color[RC_TRANSPORT_NAME_LEN] = "";
@@ -465,36 +470,36 @@ overlay_transport_near(struct overlay *ov, int64_t device_id, int64_t from_us,
 
 	*n = 0;
 	st = ov->st[S_IF_NEAR];
-	sqlite3_bind_int64(st, 1, device_id);
-	sqlite3_bind_int64(st, 2, from_us);
-	sqlite3_bind_int64(st, 3, to_us);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && ngot < OVERLAY_NEAR_MAX) {
-		const char *name = (const char *)sqlite3_column_text(st, 2);
+	db_bind_int64(st, 1, device_id);
+	db_bind_int64(st, 2, from_us);
+	db_bind_int64(st, 3, to_us);
+	while ((rc = db_step(st)) == SQLITE_ROW && ngot < OVERLAY_NEAR_MAX) {
+		const char *name = (const char *)db_column_text(st, 2);
 		g = &got[ngot++];
 		memset(g, 0, sizeof *g);
-		g->event_id = sqlite3_column_int64(st, 0);
-		g->us = sqlite3_column_int64(st, 1);
+		g->event_id = db_column_int64(st, 0);
+		g->us = db_column_int64(st, 1);
 		g->transport = RC_TRANSPORT_IF_DOWN;
 		snprintf(g->name, sizeof g->name, "%s", name != NULL ? name : "");
 	}
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
+	db_reset(st);
+	db_clear_bindings(st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		goto fail;
 
 	/* Sessions by color, each with its state at to_us; a color is
 	 * judged when the next one starts (and after the last row). */
 	st = ov->st[S_COLOR_AT];
-	sqlite3_bind_int64(st, 1, device_id);
-	sqlite3_bind_int64(st, 2, to_us);
+	db_bind_int64(st, 1, device_id);
+	db_bind_int64(st, 2, to_us);
 	for (;;) {
 		const char *c = NULL, *kind = NULL;
-		rc = sqlite3_step(st);
+		rc = db_step(st);
 		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 			break;
 		if (rc == SQLITE_ROW) {
-			c = (const char *)sqlite3_column_text(st, 0);
-			kind = (const char *)sqlite3_column_text(st, 1);
+			c = (const char *)db_column_text(st, 0);
+			kind = (const char *)db_column_text(st, 1);
 			if (c == NULL)
 				c = "";
 		}
@@ -524,16 +529,16 @@ overlay_transport_near(struct overlay *ov, int64_t device_id, int64_t from_us,
 		}
 		known++;
 		if (kind != NULL && strcmp(kind, "bfd_down") == 0) {
-			int64_t us = sqlite3_column_int64(st, 2);
+			int64_t us = db_column_int64(st, 2);
 			down++;
 			if (us >= last_us) {
 				last_us = us;
-				last_ev = sqlite3_column_int64(st, 3);
+				last_ev = db_column_int64(st, 3);
 			}
 		}
 	}
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
+	db_reset(st);
+	db_clear_bindings(st);
 	if (rc != SQLITE_DONE)
 		goto fail;
 
@@ -543,6 +548,6 @@ overlay_transport_near(struct overlay *ov, int64_t device_id, int64_t from_us,
 	*n = i;
 	return SQLITE_OK;
 fail:
-	log_warnx("overlay: %s in: %s", sqlite3_errmsg(ov->db), sqlite3_sql(st));
+	log_warnx("overlay: %s in: %s", db_errmsg(ov->db), db_sql(st));
 	return rc;
 }

@@ -43,6 +43,7 @@ struct overlay_transport {
 	int sessions;		/* COLOR_DOWN: sessions of the color (all down) */
 };
 
+struct db;
 struct overlay;
 
 /*
@@ -50,7 +51,7 @@ struct overlay;
  * the caller's thread.  Returns SQLITE_OK, or an SQLite code with err
  * filled (the SQL text included); *out is NULL then.
  */
-int overlay_open(sqlite3 *db, struct overlay **out, char *err, size_t errsz);
+int overlay_open(struct db *db, struct overlay **out, char *err, size_t errsz);
 /* Finalizes the statements; NULL is a no-op. */
 void overlay_free(struct overlay *ov);
 

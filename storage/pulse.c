@@ -6,6 +6,7 @@
  * tunnel, so a few thousand cells hold a whole batch and each becomes one
  * upsert instead of one events row per line.
  */
+#include "db.h"
 #include "pulse.h"
 #include "facts.h"
 
@@ -34,8 +35,8 @@ struct pulse_cell {
 };
 
 struct pulse {
-	sqlite3 *db;
-	sqlite3_stmt *upsert, *merge, *drop;
+	struct db *db;
+	struct db_stmt *upsert, *merge, *drop;
 	struct pulse_cell *cells;
 	int used;
 	unsigned char *buf;               /* PULSE_TRAIL_MAX encoded entries */
@@ -71,7 +72,7 @@ static const char pulse_merge_sql[] =
 static const char pulse_drop_sql[] = "DELETE FROM heartbeat WHERE tunnel_id = ?1";
 
 int
-pulse_open(sqlite3 *db, struct pulse **out, char *err, size_t errsz)
+pulse_open(struct db *db, struct pulse **out, char *err, size_t errsz)
 {
 	struct pulse *p;
 	const char *sql = NULL;
@@ -85,13 +86,10 @@ pulse_open(sqlite3 *db, struct pulse **out, char *err, size_t errsz)
 		goto fail;
 	}
 	p->db = db;
-	if ((rc = sqlite3_prepare_v3(db, sql = pulse_upsert_sql, -1,
-	    SQLITE_PREPARE_PERSISTENT, &p->upsert, NULL)) != SQLITE_OK ||
-	    (rc = sqlite3_prepare_v3(db, sql = pulse_merge_sql, -1,
-	    SQLITE_PREPARE_PERSISTENT, &p->merge, NULL)) != SQLITE_OK ||
-	    (rc = sqlite3_prepare_v3(db, sql = pulse_drop_sql, -1,
-	    SQLITE_PREPARE_PERSISTENT, &p->drop, NULL)) != SQLITE_OK) {
-		snprintf(err, errsz, "pulse: %s in: %s", sqlite3_errmsg(db), sql);
+	if ((rc = db_prepare(db, sql = pulse_upsert_sql, &p->upsert)) != SQLITE_OK ||
+	    (rc = db_prepare(db, sql = pulse_merge_sql, &p->merge)) != SQLITE_OK ||
+	    (rc = db_prepare(db, sql = pulse_drop_sql, &p->drop)) != SQLITE_OK) {
+		snprintf(err, errsz, "pulse: %s in: %s", db_errmsg(db), sql);
 		goto fail;
 	}
 	*out = p;
@@ -106,9 +104,9 @@ pulse_free(struct pulse *p)
 {
 	if (p == NULL)
 		return;
-	sqlite3_finalize(p->upsert);
-	sqlite3_finalize(p->merge);
-	sqlite3_finalize(p->drop);
+	db_finalize(p->upsert);
+	db_finalize(p->merge);
+	db_finalize(p->drop);
 	if (p->cells != NULL)
 		pulse_reset(p);
 	free(p->cells);
@@ -313,7 +311,7 @@ pulse_add(struct pulse *p, int64_t tunnel_id, int64_t us, int what, int64_t byte
 int
 pulse_flush(struct pulse *p)
 {
-	sqlite3_stmt *s = p->upsert;
+	struct db_stmt *s = p->upsert;
 	size_t i;
 	int k, rc = SQLITE_OK;
 
@@ -321,20 +319,20 @@ pulse_flush(struct pulse *p)
 		struct pulse_cell *c = &p->cells[i];
 		if (c->tunnel_id == 0)
 			continue;
-		sqlite3_bind_int64(s, 1, c->tunnel_id);
-		sqlite3_bind_int64(s, 2, c->minute_us);
-		sqlite3_bind_int64(s, 3, c->first_us);
-		sqlite3_bind_int64(s, 4, c->last_us);
+		db_bind_int64(s, 1, c->tunnel_id);
+		db_bind_int64(s, 2, c->minute_us);
+		db_bind_int64(s, 3, c->first_us);
+		db_bind_int64(s, 4, c->last_us);
 		for (k = 0; k < C_MAX; k++)
-			sqlite3_bind_int64(s, 5 + k, c->n[k]);
+			db_bind_int64(s, 5 + k, c->n[k]);
 		if (c->ntrail > 0)
-			sqlite3_bind_text(s, 5 + C_MAX, (const char *)p->buf, (int)pulse_trail_encode(c->trail,
+			db_bind_text_ref(s, 5 + C_MAX, (const char *)p->buf, (int)pulse_trail_encode(c->trail,
 			    (size_t)c->ntrail, c->minute_us, p->buf,
-			    PULSE_TRAIL_BUF), SQLITE_STATIC);
+			    PULSE_TRAIL_BUF));
 		else
-			sqlite3_bind_null(s, 5 + C_MAX);
-		rc = sqlite3_step(s);
-		sqlite3_reset(s);
+			db_bind_null(s, 5 + C_MAX);
+		rc = db_step(s);
+		db_reset(s);
 		if (rc != SQLITE_DONE)
 			return rc;      /* the caller rolls back; the cells are replayed */
 		free(c->trail);
@@ -358,18 +356,18 @@ pulse_reset(struct pulse *p)
 int
 pulse_merge_tunnel(struct pulse *p, int64_t from, int64_t into)
 {
-	sqlite3_stmt *steps[2] = { p->merge, p->drop };
+	struct db_stmt *steps[2] = { p->merge, p->drop };
 	int i, rc;
 
 	if ((rc = pulse_flush(p)) != SQLITE_OK)
 		return rc;
 	for (i = 0; i < 2; i++) {
-		sqlite3_bind_int64(steps[i], 1, from);
+		db_bind_int64(steps[i], 1, from);
 		if (i == 0)
-			sqlite3_bind_int64(steps[i], 2, into);
-		rc = sqlite3_step(steps[i]);
-		sqlite3_reset(steps[i]);
-		sqlite3_clear_bindings(steps[i]);
+			db_bind_int64(steps[i], 2, into);
+		rc = db_step(steps[i]);
+		db_reset(steps[i]);
+		db_clear_bindings(steps[i]);
 		if (rc != SQLITE_DONE)
 			return rc;
 	}
@@ -381,7 +379,7 @@ pulse_merge_tunnel(struct pulse *p, int64_t from, int64_t into)
 #define PULSE_READ_MAX (4 * PULSE_TRAIL_MAX)  /* entries decoded per minute */
 
 struct pulse_reader {
-	sqlite3_stmt *rows;
+	struct db_stmt *rows;
 	struct pulse_trail_ent *ent;
 	int n, i;
 	int64_t after_us, after_event, to_us;
@@ -393,7 +391,7 @@ static const char pulse_read_sql[] =
 	" AND minute_us BETWEEN ?2 AND ?3 AND trail IS NOT NULL ORDER BY minute_us";
 
 int
-pulse_reader_open(sqlite3 *db, struct pulse_reader **out)
+pulse_reader_open(struct db *db, struct pulse_reader **out)
 {
 	struct pulse_reader *rd;
 	int rc;
@@ -405,8 +403,7 @@ pulse_reader_open(sqlite3 *db, struct pulse_reader **out)
 			free(rd);
 		return SQLITE_NOMEM;
 	}
-	if ((rc = sqlite3_prepare_v3(db, pulse_read_sql, -1, SQLITE_PREPARE_PERSISTENT,
-	    &rd->rows, NULL)) != SQLITE_OK) {
+	if ((rc = db_prepare(db, pulse_read_sql, &rd->rows)) != SQLITE_OK) {
 		pulse_reader_free(rd);
 		return rc;
 	}
@@ -420,7 +417,7 @@ pulse_reader_free(struct pulse_reader *rd)
 {
 	if (rd == NULL)
 		return;
-	sqlite3_finalize(rd->rows);
+	db_finalize(rd->rows);
 	free(rd->ent);
 	free(rd);
 }
@@ -429,16 +426,16 @@ int
 pulse_reader_start(struct pulse_reader *rd, int64_t tunnel_id, int64_t after_us,
     int64_t after_event, int64_t to_us)
 {
-	sqlite3_reset(rd->rows);
-	sqlite3_clear_bindings(rd->rows);
+	db_reset(rd->rows);
+	db_clear_bindings(rd->rows);
 	rd->n = rd->i = 0;
 	rd->done = 0;
 	rd->after_us = after_us;
 	rd->after_event = after_event;
 	rd->to_us = to_us;
-	sqlite3_bind_int64(rd->rows, 1, tunnel_id);
-	sqlite3_bind_int64(rd->rows, 2, after_us == INT64_MIN ? INT64_MIN : pulse_minute(after_us));
-	sqlite3_bind_int64(rd->rows, 3, to_us);
+	db_bind_int64(rd->rows, 1, tunnel_id);
+	db_bind_int64(rd->rows, 2, after_us == INT64_MIN ? INT64_MIN : pulse_minute(after_us));
+	db_bind_int64(rd->rows, 3, to_us);
 	return SQLITE_OK;
 }
 
@@ -462,20 +459,20 @@ pulse_reader_peek(struct pulse_reader *rd, const struct pulse_trail_ent **e)
 		}
 		if (rd->done)
 			return 0;
-		switch (sqlite3_step(rd->rows)) {
+		switch (db_step(rd->rows)) {
 		case SQLITE_ROW: {
-			const void *b = sqlite3_column_text(rd->rows, 1);
-			int len = sqlite3_column_bytes(rd->rows, 1);
+			const void *b = db_column_text(rd->rows, 1);
+			int len = db_column_bytes(rd->rows, 1);
 			rd->i = 0;
 			rd->n = b == NULL ? 0 : pulse_trail_decode(b, (size_t)len,
-			    sqlite3_column_int64(rd->rows, 0), rd->ent, PULSE_READ_MAX);
+			    db_column_int64(rd->rows, 0), rd->ent, PULSE_READ_MAX);
 			if (rd->n < 0)
 				rd->n = 0;      /* not a trail: nothing to read in it */
 			break;
 		}
 		case SQLITE_DONE:
 			rd->done = 1;
-			sqlite3_reset(rd->rows);
+			db_reset(rd->rows);
 			return 0;
 		default:
 			rd->done = 1;
@@ -495,7 +492,7 @@ pulse_reader_next(struct pulse_reader *rd)
 void
 pulse_reader_stop(struct pulse_reader *rd)
 {
-	sqlite3_reset(rd->rows);
+	db_reset(rd->rows);
 	rd->n = rd->i = 0;
 	rd->done = 1;
 }

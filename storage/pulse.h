@@ -23,11 +23,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct db;
 struct pulse;
 
 /* Prepares the statements on db (schema 0008).  Returns SQLITE_OK, or an
  * SQLite code with err filled; *out is NULL then. */
-int pulse_open(sqlite3 *db, struct pulse **out, char *err, size_t errsz);
+int pulse_open(struct db *db, struct pulse **out, char *err, size_t errsz);
 void pulse_free(struct pulse *p);
 
 /* One line of a minute's trail. */
@@ -70,7 +71,7 @@ void pulse_reset(struct pulse *p);
  * serves one walk at a time; stop releases the statement early.
  */
 struct pulse_reader;
-int pulse_reader_open(sqlite3 *db, struct pulse_reader **out);
+int pulse_reader_open(struct db *db, struct pulse_reader **out);
 void pulse_reader_free(struct pulse_reader *rd);
 int pulse_reader_start(struct pulse_reader *rd, int64_t tunnel_id, int64_t after_us,
     int64_t after_event, int64_t to_us);

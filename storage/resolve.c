@@ -1,6 +1,7 @@
 /*
  * resolve.c — devices, tunnels and events.  See resolve.h for the rules.
  */
+#include "db.h"
 #include "resolve.h"
 #include "log.h"
 #include "pulse.h"
@@ -66,14 +67,16 @@ static const char *const resolve_sql[S_MAX] = {
 	    " local_ip = coalesce(?3, local_ip), peer_ip = coalesce(?4, peer_ip)"
 	    " WHERE tunnel_id = ?1",
 	[S_TUN_RENAME] = "UPDATE tunnels SET name = ?2, interface = ?3 WHERE tunnel_id = ?1",
-	[S_UID_PUT] = "INSERT OR REPLACE INTO ike_sas(device_id, ike_uid, tunnel_id)"
-	    " VALUES (?1, ?2, ?3)",
+	[S_UID_PUT] = "INSERT INTO ike_sas(device_id, ike_uid, tunnel_id)"
+	    " VALUES (?1, ?2, ?3) ON CONFLICT(device_id, ike_uid)"
+	    " DO UPDATE SET tunnel_id = excluded.tunnel_id",
 	[S_EVENT] = "INSERT INTO events(message_id, device_id, tunnel_id, device_us, kind,"
 	    " source, ike_name, ike_uid, child_name, msg_id, local_ip, peer_ip, count,"
 	    " new_state, thread, detail, event_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
 	    " ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
 	[S_EVENT_TUNNEL] = "UPDATE events SET tunnel_id = ?2 WHERE event_id = ?1",
-	[S_DUP] = "INSERT OR IGNORE INTO duplicates(message_id, event_id) VALUES (?1, ?2)",
+	[S_DUP] = "INSERT INTO duplicates(message_id, event_id) VALUES (?1, ?2)"
+	    " ON CONFLICT DO NOTHING",
 	/* Chatter and DPD lines take ids but no events row (a DPD line's id
 	 * lives in its minute's trail, the correlator's mark may be one): the
 	 * highest id handed out is kept in meta, so a restart never reuses
@@ -91,8 +94,8 @@ static const char *const resolve_sql[S_MAX] = {
 	[S_GIVEUP_UNTIED] = "SELECT event_id, device_us FROM events WHERE tunnel_id IS NULL"
 	    " AND device_us BETWEEN ?3 AND ?4 AND device_id = ?1 AND kind = 'give_up'"
 	    " AND count = ?2 ORDER BY device_us LIMIT 1",
-	[S_RESTART] = "INSERT OR IGNORE INTO restarts(device_id, device_us, event_id)"
-	    " VALUES (?1, ?2, ?3)",
+	[S_RESTART] = "INSERT INTO restarts(device_id, device_us, event_id)"
+	    " VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
 	/* The other side of a state edge: records of the device known only
 	 * by name (?2 = 1) or only by address (?2 = 0). */
 	[S_EDGE_CANDIDATES] = "SELECT tunnel_id FROM tunnels WHERE device_id = ?1"
@@ -170,8 +173,8 @@ struct rexmit_slot {
 };
 
 struct resolver {
-	sqlite3 *db;
-	sqlite3_stmt *st[S_MAX];
+	struct db *db;
+	struct db_stmt *st[S_MAX];
 	struct strmap aliases;       /* "k\x1fvalue" -> device */
 	struct strmap sysips;        /* system-ip -> device */
 	struct strmap tunnels;       /* "dev\x1fK\x1f..." -> tunnel */
@@ -202,7 +205,7 @@ resolve_finalize_all(struct resolver *r)
 	int i;
 
 	for (i = 0; i < S_MAX; i++) {
-		sqlite3_finalize(r->st[i]);
+		db_finalize(r->st[i]);
 		r->st[i] = NULL;
 	}
 }
@@ -215,7 +218,7 @@ resolve_open(struct store *store, struct resolver **out, char *err, size_t errsz
 
 	if ((r = calloc(1, sizeof *r)) == NULL)
 		return -1;
-	r->db = store_db(store);
+	r->db = store_dbh(store);
 	r->threads = calloc(RESOLVE_THREAD_SLOTS, sizeof *r->threads);
 	r->dedup = calloc(RESOLVE_DEDUP_SLOTS, sizeof *r->dedup);
 	r->rexmit = calloc(RESOLVE_REXMIT_SLOTS, sizeof *r->rexmit);
@@ -226,10 +229,9 @@ resolve_open(struct store *store, struct resolver **out, char *err, size_t errsz
 		goto fail;
 	pool_init(r);
 	for (i = 0; i < S_MAX; i++) {
-		if (sqlite3_prepare_v3(r->db, resolve_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
-		    &r->st[i], NULL) != SQLITE_OK) {
+		if (db_prepare(r->db, resolve_sql[i], &r->st[i]) != SQLITE_OK) {
 			snprintf(err, errsz, "preparing \"%s\": %s", resolve_sql[i],
-			    sqlite3_errmsg(r->db));
+			    db_errmsg(r->db));
 			goto fail;
 		}
 	}
@@ -328,18 +330,18 @@ int
 resolve_host_system_ip(struct resolver *r, const char *host, size_t len, char *out,
     size_t outsz)
 {
-	sqlite3_stmt *s = r->st[S_HOST_SYSIP];
+	struct db_stmt *s = r->st[S_HOST_SYSIP];
 	int found = 0;
 
 	if (len == 0 || outsz == 0)
 		return 0;
-	sqlite3_bind_text(s, 1, host, (int)len, SQLITE_STATIC);
-	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0) != NULL) {
-		snprintf(out, outsz, "%s", (const char *)sqlite3_column_text(s, 0));
+	db_bind_text_ref(s, 1, host, (int)len);
+	if (db_step(s) == SQLITE_ROW && db_column_text(s, 0) != NULL) {
+		snprintf(out, outsz, "%s", (const char *)db_column_text(s, 0));
 		found = 1;
 	}
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
+	db_reset(s);
+	db_clear_bindings(s);
 	return found;
 }
 
@@ -393,45 +395,45 @@ resolve_free(struct resolver *r)
 /* ---- statement helpers ------------------------------------------------ */
 
 static void
-bind_text_or_null(sqlite3_stmt *s, int i, const char *v)
+bind_text_or_null(struct db_stmt *s, int i, const char *v)
 {
 	if (v != NULL && v[0] != '\0')
-		sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+		db_bind_text_ref(s, i, v, -1);
 	else
-		sqlite3_bind_null(s, i);
+		db_bind_null(s, i);
 }
 
 /* Steps a statement expected to return at most one integer; *out = 0 when
  * no row.  Returns SQLITE_OK or the error. */
 static int
-step_id(struct resolver *r, sqlite3_stmt *s, int64_t *out)
+step_id(struct resolver *r, struct db_stmt *s, int64_t *out)
 {
-	int rc = sqlite3_step(s);
+	int rc = db_step(s);
 
 	*out = 0;
 	if (rc == SQLITE_ROW) {
-		*out = sqlite3_column_int64(s, 0);
+		*out = db_column_int64(s, 0);
 		rc = SQLITE_OK;
 	} else if (rc == SQLITE_DONE) {
 		rc = SQLITE_OK;
 	} else {
-		log_warnx("sqlite: %s in: %s", sqlite3_errmsg(r->db), sqlite3_sql(s));
+		log_warnx("sqlite: %s in: %s", db_errmsg(r->db), db_sql(s));
 	}
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
+	db_reset(s);
+	db_clear_bindings(s);
 	return rc;
 }
 
 static int
-step_done(struct resolver *r, sqlite3_stmt *s)
+step_done(struct resolver *r, struct db_stmt *s)
 {
-	int rc = sqlite3_step(s);
+	int rc = db_step(s);
 
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
+	db_reset(s);
+	db_clear_bindings(s);
 	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
 		return SQLITE_OK;
-	log_warnx("sqlite: %s in: %s", sqlite3_errmsg(r->db), sqlite3_sql(s));
+	log_warnx("sqlite: %s in: %s", db_errmsg(r->db), db_sql(s));
 	return rc;
 }
 
@@ -488,13 +490,13 @@ static int
 alias_get(struct resolver *r, const char *kind, const char *value, int64_t *dev)
 {
 	size_t kl = key2(r, kind, value);
-	sqlite3_stmt *s = r->st[S_ALIAS_GET];
+	struct db_stmt *s = r->st[S_ALIAS_GET];
 	int rc;
 
 	if (strmap_get(&r->aliases, r->keybuf, kl, dev))
 		return SQLITE_OK;
-	sqlite3_bind_text(s, 1, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
+	db_bind_text_ref(s, 1, kind, -1);
+	db_bind_text_ref(s, 2, value, -1);
 	if ((rc = step_id(r, s, dev)) == SQLITE_OK && *dev != 0) {
 		kl = key2(r, kind, value);
 		strmap_put(&r->aliases, r->keybuf, kl, *dev);
@@ -506,7 +508,7 @@ static int
 alias_put(struct resolver *r, const char *kind, const char *value, int64_t dev,
     int64_t us)
 {
-	sqlite3_stmt *s = r->st[S_ALIAS_PUT];
+	struct db_stmt *s = r->st[S_ALIAS_PUT];
 	int64_t have;
 	int rc;
 
@@ -514,11 +516,11 @@ alias_put(struct resolver *r, const char *kind, const char *value, int64_t dev,
 		return SQLITE_OK;
 	if ((rc = alias_get(r, kind, value, &have)) != SQLITE_OK || have != 0)
 		return rc;      /* an alias belongs to the device that had it first */
-	sqlite3_bind_text(s, 1, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 3, dev);
+	db_bind_text_ref(s, 1, kind, -1);
+	db_bind_text_ref(s, 2, value, -1);
+	db_bind_int64(s, 3, dev);
 	if (us != INT64_MIN)
-		sqlite3_bind_int64(s, 4, us);
+		db_bind_int64(s, 4, us);
 	if ((rc = step_done(r, s)) == SQLITE_OK) {
 		size_t kl = key2(r, kind, value);
 		strmap_put(&r->aliases, r->keybuf, kl, dev);
@@ -529,12 +531,12 @@ alias_put(struct resolver *r, const char *kind, const char *value, int64_t dev,
 static int
 device_by_sysip(struct resolver *r, const char *ip, int64_t *dev)
 {
-	sqlite3_stmt *s = r->st[S_SYSIP_GET];
+	struct db_stmt *s = r->st[S_SYSIP_GET];
 	int rc;
 
 	if (strmap_get(&r->sysips, ip, strlen(ip), dev))
 		return SQLITE_OK;
-	sqlite3_bind_text(s, 1, ip, -1, SQLITE_STATIC);
+	db_bind_text_ref(s, 1, ip, -1);
 	if ((rc = step_id(r, s, dev)) == SQLITE_OK && *dev != 0)
 		strmap_put(&r->sysips, ip, strlen(ip), *dev);
 	return rc;
@@ -544,16 +546,16 @@ static int
 device_new(struct resolver *r, const char *sysip, const char *host, int64_t us,
     int64_t *dev)
 {
-	sqlite3_stmt *s = r->st[S_DEV_NEW];
+	struct db_stmt *s = r->st[S_DEV_NEW];
 	int rc;
 
 	bind_text_or_null(s, 1, sysip);
 	bind_text_or_null(s, 2, host);
 	if (us != INT64_MIN)
-		sqlite3_bind_int64(s, 3, us);
+		db_bind_int64(s, 3, us);
 	if ((rc = step_done(r, s)) != SQLITE_OK)
 		return rc;
-	*dev = sqlite3_last_insert_rowid(r->db);
+	*dev = db_last_insert_id(r->db);
 	if (sysip != NULL && sysip[0] != '\0')
 		strmap_put(&r->sysips, sysip, strlen(sysip), *dev);
 	return SQLITE_OK;
@@ -562,13 +564,13 @@ device_new(struct resolver *r, const char *sysip, const char *host, int64_t us,
 static int
 device_has_sysip(struct resolver *r, int64_t dev, int *has)
 {
-	sqlite3_stmt *s = r->st[S_DEV_SYSIP_OF];
+	struct db_stmt *s = r->st[S_DEV_SYSIP_OF];
 	int rc;
 
-	sqlite3_bind_int64(s, 1, dev);
-	rc = sqlite3_step(s);
-	*has = rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL;
-	sqlite3_reset(s);
+	db_bind_int64(s, 1, dev);
+	rc = db_step(s);
+	*has = rc == SQLITE_ROW && db_column_type(s, 0) != SQLITE_NULL;
+	db_reset(s);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
@@ -576,19 +578,19 @@ device_has_sysip(struct resolver *r, int64_t dev, int *has)
 static int
 exec_ids(struct resolver *r, const char *sql, int64_t a, int64_t b)
 {
-	sqlite3_stmt *s = NULL;
+	struct db_stmt *s = NULL;
 	int rc;
 
-	if ((rc = sqlite3_prepare_v2(r->db, sql, -1, &s, NULL)) != SQLITE_OK) {
-		log_warnx("sqlite: %s in: %s", sqlite3_errmsg(r->db), sql);
+	if ((rc = db_prepare(r->db, sql, &s)) != SQLITE_OK) {
+		log_warnx("sqlite: %s in: %s", db_errmsg(r->db), sql);
 		return rc;
 	}
-	sqlite3_bind_int64(s, 1, a);
-	sqlite3_bind_int64(s, 2, b);
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
+	db_bind_int64(s, 1, a);
+	db_bind_int64(s, 2, b);
+	rc = db_step(s);
+	db_finalize(s);
 	if (rc != SQLITE_DONE) {
-		log_warnx("sqlite: %s in: %s", sqlite3_errmsg(r->db), sql);
+		log_warnx("sqlite: %s in: %s", db_errmsg(r->db), sql);
 		return rc;
 	}
 	return SQLITE_OK;
@@ -601,7 +603,7 @@ tunnel_merge(struct resolver *r, int64_t from, int64_t into)
 {
 	static const char *const sql[] = {
 		"UPDATE events SET tunnel_id = ?2 WHERE tunnel_id = ?1",
-		"UPDATE OR REPLACE ike_sas SET tunnel_id = ?2 WHERE tunnel_id = ?1",
+		"UPDATE ike_sas SET tunnel_id = ?2 WHERE tunnel_id = ?1",
 		"UPDATE tunnels SET"
 		" conn_name = coalesce(conn_name, (SELECT conn_name FROM tunnels WHERE tunnel_id = ?1)),"
 		" local_ip = coalesce(local_ip, (SELECT local_ip FROM tunnels WHERE tunnel_id = ?1)),"
@@ -641,7 +643,7 @@ tunnel_merge(struct resolver *r, int64_t from, int64_t into)
 static int
 device_merge(struct resolver *r, int64_t from, int64_t into)
 {
-	sqlite3_stmt *s = NULL;
+	struct db_stmt *s = NULL;
 	int rc;
 
 	if (from == into)
@@ -649,19 +651,19 @@ device_merge(struct resolver *r, int64_t from, int64_t into)
 	if ((rc = resolve_forget(r)) != SQLITE_OK)
 		return rc;
 	/* Same-named tunnels merge; the others move over. */
-	rc = sqlite3_prepare_v2(r->db, "SELECT a.tunnel_id, b.tunnel_id FROM tunnels a"
+	rc = db_prepare(r->db, "SELECT a.tunnel_id, b.tunnel_id FROM tunnels a"
 	    " JOIN tunnels b ON b.device_id = ?2 AND b.name = a.name"
-	    " WHERE a.device_id = ?1", -1, &s, NULL);
+	    " WHERE a.device_id = ?1", &s);
 	if (rc != SQLITE_OK)
 		return rc;
-	sqlite3_bind_int64(s, 1, from);
-	sqlite3_bind_int64(s, 2, into);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int64_t a = sqlite3_column_int64(s, 0), b = sqlite3_column_int64(s, 1);
+	db_bind_int64(s, 1, from);
+	db_bind_int64(s, 2, into);
+	while ((rc = db_step(s)) == SQLITE_ROW) {
+		int64_t a = db_column_int64(s, 0), b = db_column_int64(s, 1);
 		if ((rc = tunnel_merge(r, a, b)) != SQLITE_OK)
 			break;
 	}
-	sqlite3_finalize(s);
+	db_finalize(s);
 	if (rc != SQLITE_DONE && rc != SQLITE_OK)
 		return rc;
 	if ((rc = exec_ids(r, "UPDATE tunnels SET device_id = ?2 WHERE device_id = ?1",
@@ -670,9 +672,15 @@ device_merge(struct resolver *r, int64_t from, int64_t into)
 	    from, into)) != SQLITE_OK ||
 	    (rc = exec_ids(r, "UPDATE incidents SET device_id = ?2 WHERE device_id = ?1",
 	    from, into)) != SQLITE_OK ||
-	    (rc = exec_ids(r, "UPDATE OR REPLACE ike_sas SET device_id = ?2 WHERE device_id = ?1",
+	    /* An IKE_SA id both devices knew is from's now (the SQL of both
+	     * backends for SQLite's UPDATE OR REPLACE). */
+	    (rc = exec_ids(r, "DELETE FROM ike_sas WHERE device_id = ?2 AND ike_uid IN"
+	    " (SELECT ike_uid FROM ike_sas WHERE device_id = ?1)", from, into)) != SQLITE_OK ||
+	    (rc = exec_ids(r, "UPDATE ike_sas SET device_id = ?2 WHERE device_id = ?1",
 	    from, into)) != SQLITE_OK ||
-	    (rc = exec_ids(r, "UPDATE OR IGNORE restarts SET device_id = ?2 WHERE device_id = ?1",
+	    /* A restart both knew stays into's (UPDATE OR IGNORE). */
+	    (rc = exec_ids(r, "UPDATE restarts SET device_id = ?2 WHERE device_id = ?1 AND"
+	    " device_us NOT IN (SELECT device_us FROM restarts WHERE device_id = ?2)",
 	    from, into)) != SQLITE_OK ||
 	    (rc = overlay_merge_device(r->ov, from, into)) != SQLITE_OK ||
 	    (rc = exec_ids(r, "DELETE FROM restarts WHERE device_id = ?1 AND ?2 = ?2",
@@ -708,23 +716,23 @@ resolve_mangled_of(const char *name, const char *known)
 static int
 device_true_name(struct resolver *r, int64_t dev, const char *host, int64_t *out)
 {
-	sqlite3_stmt *s = r->st[S_DEV_HOST];
+	struct db_stmt *s = r->st[S_DEV_HOST];
 	int rc, same = 0;
 
 	*out = 0;
-	sqlite3_bind_int64(s, 1, dev);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW && sqlite3_column_text(s, 0) != NULL)
-		same = resolve_mangled_of((const char *)sqlite3_column_text(s, 0), host);
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
+	db_bind_int64(s, 1, dev);
+	rc = db_step(s);
+	if (rc == SQLITE_ROW && db_column_text(s, 0) != NULL)
+		same = resolve_mangled_of((const char *)db_column_text(s, 0), host);
+	db_reset(s);
+	db_clear_bindings(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return rc;
 	if (!same)
 		return SQLITE_OK;
 	s = r->st[S_DEV_RENAME];
-	sqlite3_bind_int64(s, 1, dev);
-	sqlite3_bind_text(s, 2, host, -1, SQLITE_STATIC);
+	db_bind_int64(s, 1, dev);
+	db_bind_text_ref(s, 2, host, -1);
 	if ((rc = step_done(r, s)) != SQLITE_OK)
 		return rc;
 	log_debug("device %" PRId64 ": hostname %s (first seen mangled)", dev, host);
@@ -783,9 +791,8 @@ resolve_device(struct resolver *r, const struct line_facts *f,
 			if ((rc = device_has_sysip(r, by_host, &has)) != SQLITE_OK)
 				return rc;
 			if (!has) {
-				sqlite3_bind_int64(r->st[S_DEV_SET_SYSIP], 1, by_host);
-				sqlite3_bind_text(r->st[S_DEV_SET_SYSIP], 2, f->sysip, -1,
-				    SQLITE_STATIC);
+				db_bind_int64(r->st[S_DEV_SET_SYSIP], 1, by_host);
+				db_bind_text_ref(r->st[S_DEV_SET_SYSIP], 2, f->sysip, -1);
 				if ((rc = step_done(r, r->st[S_DEV_SET_SYSIP])) != SQLITE_OK)
 					return rc;
 				strmap_put(&r->sysips, f->sysip, strlen(f->sysip), by_host);
@@ -837,8 +844,8 @@ resolve_device(struct resolver *r, const struct line_facts *f,
 		int64_t last = 0;
 		if (!strmap_get(&r->seen, k, kl, &last) ||
 		    us > last + 60 * 1000000LL || us < last - 60 * 1000000LL) {
-			sqlite3_bind_int64(r->st[S_DEV_SEEN], 1, *dev);
-			sqlite3_bind_int64(r->st[S_DEV_SEEN], 2, us);
+			db_bind_int64(r->st[S_DEV_SEEN], 1, *dev);
+			db_bind_int64(r->st[S_DEV_SEEN], 2, us);
 			if ((rc = step_done(r, r->st[S_DEV_SEEN])) != SQLITE_OK)
 				return rc;
 			strmap_put(&r->seen, k, kl, us);
@@ -861,30 +868,30 @@ tunnel_lookup(struct resolver *r, int64_t dev, char kind, const char *a,
     const char *b, int which, int64_t *tun)
 {
 	size_t kl = tkey(r, dev, kind, a, b);
-	sqlite3_stmt *s = r->st[which];
+	struct db_stmt *s = r->st[which];
 	int rc;
 
 	*tun = 0;
 	if (strmap_get(&r->tunnels, r->keybuf, kl, tun))
 		return SQLITE_OK;       /* TUNNEL_AMBIGUOUS stays as it is */
-	sqlite3_bind_int64(s, 1, dev);
+	db_bind_int64(s, 1, dev);
 	if (which == S_TUN_BY_UID)
-		sqlite3_bind_int64(s, 2, strtoll(a, NULL, 10));
+		db_bind_int64(s, 2, strtoll(a, NULL, 10));
 	else
-		sqlite3_bind_text(s, 2, a, -1, SQLITE_STATIC);
+		db_bind_text_ref(s, 2, a, -1);
 	if (b != NULL)
-		sqlite3_bind_text(s, 3, b, -1, SQLITE_STATIC);
+		db_bind_text_ref(s, 3, b, -1);
 	if (which == S_TUN_BY_PEER) {
 		/* Only a peer address used by a single tunnel identifies it. */
 		int64_t first = 0;
-		rc = sqlite3_step(s);
+		rc = db_step(s);
 		if (rc == SQLITE_ROW) {
-			first = sqlite3_column_int64(s, 0);
-			rc = sqlite3_step(s);
+			first = db_column_int64(s, 0);
+			rc = db_step(s);
 			*tun = rc == SQLITE_DONE ? first : rc == SQLITE_ROW ? TUNNEL_AMBIGUOUS : 0;
 		}
-		sqlite3_reset(s);
-		sqlite3_clear_bindings(s);
+		db_reset(s);
+		db_clear_bindings(s);
 		if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 			return rc;
 	} else if ((rc = step_id(r, s, tun)) != SQLITE_OK) {
@@ -910,20 +917,20 @@ static int
 tunnel_new(struct resolver *r, int64_t dev, const char *name, const char *iface,
     const struct line_facts *f, int64_t us, int64_t *tun)
 {
-	sqlite3_stmt *s = r->st[S_TUN_NEW];
+	struct db_stmt *s = r->st[S_TUN_NEW];
 	int rc;
 
-	sqlite3_bind_int64(s, 1, dev);
-	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
+	db_bind_int64(s, 1, dev);
+	db_bind_text_ref(s, 2, name, -1);
 	bind_text_or_null(s, 3, iface);
 	bind_text_or_null(s, 4, f->conn);
 	bind_text_or_null(s, 5, f->local_ip);
 	bind_text_or_null(s, 6, f->peer_ip);
 	if (us != INT64_MIN)
-		sqlite3_bind_int64(s, 7, us);
+		db_bind_int64(s, 7, us);
 	if ((rc = step_done(r, s)) != SQLITE_OK)
 		return rc;
-	*tun = sqlite3_last_insert_rowid(r->db);
+	*tun = db_last_insert_id(r->db);
 	if (r->sink.born != NULL)
 		r->sink.born(r->sink.arg, *tun);
 	tunnel_cache(r, dev, 'N', name, NULL, *tun);
@@ -937,7 +944,7 @@ static int
 tunnel_single(struct resolver *r, int64_t dev, int64_t *tun)
 {
 	size_t kl = tkey(r, dev, '1', "", NULL);
-	sqlite3_stmt *s = r->st[S_TUN_SINGLE];
+	struct db_stmt *s = r->st[S_TUN_SINGLE];
 	int64_t first = 0;
 	int rc;
 
@@ -947,16 +954,16 @@ tunnel_single(struct resolver *r, int64_t dev, int64_t *tun)
 		return SQLITE_OK;
 	}
 	*tun = 0;
-	sqlite3_bind_int64(s, 1, dev);
-	rc = sqlite3_step(s);
+	db_bind_int64(s, 1, dev);
+	rc = db_step(s);
 	if (rc == SQLITE_ROW) {
-		first = sqlite3_column_int64(s, 0);
-		rc = sqlite3_step(s);
+		first = db_column_int64(s, 0);
+		rc = db_step(s);
 		if (rc == SQLITE_DONE)
 			*tun = first;
 	}
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
+	db_reset(s);
+	db_clear_bindings(s);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return rc;
 	tunnel_cache(r, dev, '1', "", NULL, *tun != 0 ? *tun : -1);
@@ -1005,8 +1012,8 @@ tunnel_learn(struct resolver *r, int64_t dev, int64_t tun, const struct line_fac
 			strmap_put(&r->tunnels, r->keybuf, kl, TUNNEL_AMBIGUOUS);
 	}
 	if (changed) {
-		sqlite3_stmt *s = r->st[S_TUN_LEARN];
-		sqlite3_bind_int64(s, 1, tun);
+		struct db_stmt *s = r->st[S_TUN_LEARN];
+		db_bind_int64(s, 1, tun);
 		bind_text_or_null(s, 2, f->conn);
 		bind_text_or_null(s, 3, f->local_ip);
 		bind_text_or_null(s, 4, f->peer_ip);
@@ -1016,10 +1023,10 @@ tunnel_learn(struct resolver *r, int64_t dev, int64_t tun, const struct line_fac
 	if (f->has_uid) {
 		uid_text(uid, f->uid);
 		if (!tunnel_known(r, tkey(r, dev, 'U', uid, NULL), tun)) {
-			sqlite3_stmt *s = r->st[S_UID_PUT];
-			sqlite3_bind_int64(s, 1, dev);
-			sqlite3_bind_int64(s, 2, f->uid);
-			sqlite3_bind_int64(s, 3, tun);
+			struct db_stmt *s = r->st[S_UID_PUT];
+			db_bind_int64(s, 1, dev);
+			db_bind_int64(s, 2, f->uid);
+			db_bind_int64(s, 3, tun);
 			if ((rc = step_done(r, s)) != SQLITE_OK)
 				return rc;
 			tunnel_cache(r, dev, 'U', uid, NULL, tun);
@@ -1033,25 +1040,25 @@ tunnel_learn(struct resolver *r, int64_t dev, int64_t tun, const struct line_fac
 static int
 tunnel_info(struct resolver *r, int64_t tun, int *named, int *has_peer)
 {
-	sqlite3_stmt *s = r->st[S_TUN_INFO];
+	struct db_stmt *s = r->st[S_TUN_INFO];
 	int rc;
 
 	*named = *has_peer = 0;
-	sqlite3_bind_int64(s, 1, tun);
-	rc = sqlite3_step(s);
+	db_bind_int64(s, 1, tun);
+	rc = db_step(s);
 	if (rc == SQLITE_ROW) {
-		*named = sqlite3_column_int(s, 0);
-		*has_peer = sqlite3_column_int(s, 1);
+		*named = (int)db_column_int64(s, 0);
+		*has_peer = (int)db_column_int64(s, 1);
 	}
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
+	db_reset(s);
+	db_clear_bindings(s);
 	if (rc == SQLITE_ROW)
 		return SQLITE_OK;
 	if (rc == SQLITE_DONE) {
 		*named = -1;            /* no such live record */
 		return SQLITE_OK;
 	}
-	log_warnx("sqlite: %s in: %s", sqlite3_errmsg(r->db), sqlite3_sql(s));
+	log_warnx("sqlite: %s in: %s", db_errmsg(r->db), db_sql(s));
 	return rc;
 }
 
@@ -1173,10 +1180,10 @@ resolve_tunnel(struct resolver *r, int64_t dev, const struct line_facts *f,
 				return rc;
 			t = named;
 		} else if (t != 0) {
-			sqlite3_stmt *s = r->st[S_TUN_RENAME];
-			sqlite3_bind_int64(s, 1, t);
-			sqlite3_bind_text(s, 2, f->iface, -1, SQLITE_STATIC);
-			sqlite3_bind_text(s, 3, f->iface, -1, SQLITE_STATIC);
+			struct db_stmt *s = r->st[S_TUN_RENAME];
+			db_bind_int64(s, 1, t);
+			db_bind_text_ref(s, 2, f->iface, -1);
+			db_bind_text_ref(s, 3, f->iface, -1);
 			if ((rc = step_done(r, s)) != SQLITE_OK)
 				return rc;
 			strmap_clear(&r->tunnels);
@@ -1380,7 +1387,7 @@ edge_direction(const struct ev_row *e)
 static int
 edge_note(struct resolver *r, const struct ev_row *e)
 {
-	sqlite3_stmt *c = r->st[S_EDGE_CANDIDATES], *a = r->st[S_EDGE_AT];
+	struct db_stmt *c = r->st[S_EDGE_CANDIDATES], *a = r->st[S_EDGE_AT];
 	int64_t cand[64], other = 0;
 	int up, named, has_peer, rc, i, n = 0, nc = 0;
 
@@ -1392,23 +1399,23 @@ edge_note(struct resolver *r, const struct ev_row *e)
 		return SQLITE_OK;       /* gone, or named and addressed: nothing to tie */
 	if (named != (strcmp(e->source, "viptela") == 0))
 		return SQLITE_OK;       /* FTMD of a record by address, or charon by name */
-	sqlite3_bind_int64(c, 1, e->device_id);
-	sqlite3_bind_int(c, 2, !named);
-	while ((rc = sqlite3_step(c)) == SQLITE_ROW && nc < 64)
-		cand[nc++] = sqlite3_column_int64(c, 0);
-	sqlite3_reset(c);
-	sqlite3_clear_bindings(c);
+	db_bind_int64(c, 1, e->device_id);
+	db_bind_int64(c, 2, !named);
+	while ((rc = db_step(c)) == SQLITE_ROW && nc < 64)
+		cand[nc++] = db_column_int64(c, 0);
+	db_reset(c);
+	db_clear_bindings(c);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return rc;
 	for (i = 0; i < nc && n < 2; i++) {
-		sqlite3_bind_int64(a, 1, cand[i]);
-		sqlite3_bind_int64(a, 2, e->us - RESOLVE_EDGE_NEAR);
-		sqlite3_bind_int64(a, 3, e->us + RESOLVE_EDGE_NEAR);
-		sqlite3_bind_int(a, 4, !named);
-		sqlite3_bind_int(a, 5, up);
-		rc = sqlite3_step(a);
-		sqlite3_reset(a);
-		sqlite3_clear_bindings(a);
+		db_bind_int64(a, 1, cand[i]);
+		db_bind_int64(a, 2, e->us - RESOLVE_EDGE_NEAR);
+		db_bind_int64(a, 3, e->us + RESOLVE_EDGE_NEAR);
+		db_bind_int64(a, 4, !named);
+		db_bind_int64(a, 5, up);
+		rc = db_step(a);
+		db_reset(a);
+		db_clear_bindings(a);
 		if (rc == SQLITE_ROW) {
 			other = cand[i];
 			n++;
@@ -1462,24 +1469,24 @@ static int event_set_tunnel(struct resolver *r, int64_t event_id, int64_t tun);
 static int
 rexmit_late_give_up(struct resolver *r, const struct ev_row *e)
 {
-	sqlite3_stmt *s = r->st[S_GIVEUP_UNTIED];
+	struct db_stmt *s = r->st[S_GIVEUP_UNTIED];
 	struct ev_row g;
 	int64_t id = 0, us = 0;
 	int rc;
 
 	if (e->us == INT64_MIN || e->count < 0)
 		return SQLITE_OK;
-	sqlite3_bind_int64(s, 1, e->device_id);
-	sqlite3_bind_int64(s, 2, e->count);
-	sqlite3_bind_int64(s, 3, e->us);
-	sqlite3_bind_int64(s, 4, e->us + RESOLVE_REXMIT_WINDOW);
-	rc = sqlite3_step(s);
+	db_bind_int64(s, 1, e->device_id);
+	db_bind_int64(s, 2, e->count);
+	db_bind_int64(s, 3, e->us);
+	db_bind_int64(s, 4, e->us + RESOLVE_REXMIT_WINDOW);
+	rc = db_step(s);
 	if (rc == SQLITE_ROW) {
-		id = sqlite3_column_int64(s, 0);
-		us = sqlite3_column_int64(s, 1);
+		id = db_column_int64(s, 0);
+		us = db_column_int64(s, 1);
 	}
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
+	db_reset(s);
+	db_clear_bindings(s);
 	if (rc != SQLITE_ROW)
 		return rc == SQLITE_DONE ? SQLITE_OK : rc;
 	if ((rc = event_set_tunnel(r, id, e->tunnel_id)) != SQLITE_OK)
@@ -1499,7 +1506,7 @@ rexmit_late_give_up(struct resolver *r, const struct ev_row *e)
 static int
 event_insert(struct resolver *r, const struct ev_row *in)
 {
-	sqlite3_stmt *s = r->st[S_EVENT];
+	struct db_stmt *s = r->st[S_EVENT];
 	struct ev_row tied;
 	const struct ev_row *e = in;
 	int rc;
@@ -1536,31 +1543,31 @@ event_insert(struct resolver *r, const struct ev_row *in)
 	if (FACTS_PULSE_NO_ROW(e->pulse))
 		return SQLITE_OK;       /* chatter: counted in its minute, not an event */
 
-	sqlite3_bind_int64(s, 1, e->message_id);
-	sqlite3_bind_int64(s, 2, e->device_id);
+	db_bind_int64(s, 1, e->message_id);
+	db_bind_int64(s, 2, e->device_id);
 	if (e->tunnel_id != 0)
-		sqlite3_bind_int64(s, 3, e->tunnel_id);
+		db_bind_int64(s, 3, e->tunnel_id);
 	if (e->us != INT64_MIN)
-		sqlite3_bind_int64(s, 4, e->us);
-	sqlite3_bind_text(s, 5, e->kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 6, e->source, -1, SQLITE_STATIC);
+		db_bind_int64(s, 4, e->us);
+	db_bind_text_ref(s, 5, e->kind, -1);
+	db_bind_text_ref(s, 6, e->source, -1);
 	bind_text_or_null(s, 7, e->conn);
 	if (e->has_uid)
-		sqlite3_bind_int64(s, 8, e->uid);
+		db_bind_int64(s, 8, e->uid);
 	bind_text_or_null(s, 9, e->child);
 	if (e->msg_id >= 0)
-		sqlite3_bind_int64(s, 10, e->msg_id);
+		db_bind_int64(s, 10, e->msg_id);
 	bind_text_or_null(s, 11, e->local_ip);
 	bind_text_or_null(s, 12, e->peer_ip);
 	if (e->count >= 0)
-		sqlite3_bind_int64(s, 13, e->count);
+		db_bind_int64(s, 13, e->count);
 	if (e->new_state != NULL)
-		sqlite3_bind_text(s, 14, e->new_state, -1, SQLITE_STATIC);
+		db_bind_text_ref(s, 14, e->new_state, -1);
 	if (e->thread >= 0)
-		sqlite3_bind_int(s, 15, e->thread);
+		db_bind_int64(s, 15, e->thread);
 	if (e->detail != NULL)
-		sqlite3_bind_text(s, 16, e->detail, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 17, e->event_id);
+		db_bind_text_ref(s, 16, e->detail, -1);
+	db_bind_int64(s, 17, e->event_id);
 	if ((rc = step_done(r, s)) != SQLITE_OK)
 		return rc;
 	if (r->sink.event != NULL)
@@ -1653,7 +1660,7 @@ resolve_flush(struct resolver *r)
 		    (rc = resolve_flush_held(r)) != SQLITE_OK)
 			return rc;
 	if (r->next_event_id != 0 && r->next_event_id != r->saved_next_id) {
-		sqlite3_bind_int64(r->st[S_ID_MARK], 1, r->next_event_id - 1);
+		db_bind_int64(r->st[S_ID_MARK], 1, r->next_event_id - 1);
 		if ((rc = step_done(r, r->st[S_ID_MARK])) != SQLITE_OK)
 			return rc;
 		r->saved_next_id = r->next_event_id;
@@ -1694,10 +1701,10 @@ thread_slot(struct resolver *r, int64_t dev, int thread, struct thread_slot **ou
 static int
 event_set_tunnel(struct resolver *r, int64_t event_id, int64_t tun)
 {
-	sqlite3_stmt *s = r->st[S_EVENT_TUNNEL];
+	struct db_stmt *s = r->st[S_EVENT_TUNNEL];
 
-	sqlite3_bind_int64(s, 1, event_id);
-	sqlite3_bind_int64(s, 2, tun);
+	db_bind_int64(s, 1, event_id);
+	db_bind_int64(s, 2, tun);
 	/* Its time is not at hand: the whole tunnel is looked at again. */
 	sink_gap(r, tun, INT64_MIN);
 	return step_done(r, s);
@@ -1920,8 +1927,8 @@ resolve_apply_one(struct resolver *r, int64_t message_id, struct line_facts *f,
 			rc = thread_settle(r, s, tun, us);
 		if (rc != SQLITE_OK || dd->event_id < 0)
 			return rc;      /* a copy of chatter: not counted again */
-		sqlite3_bind_int64(r->st[S_DUP], 1, message_id);
-		sqlite3_bind_int64(r->st[S_DUP], 2, dd->event_id);
+		db_bind_int64(r->st[S_DUP], 1, message_id);
+		db_bind_int64(r->st[S_DUP], 2, dd->event_id);
 		return step_done(r, r->st[S_DUP]);
 	}
 
@@ -1932,10 +1939,10 @@ resolve_apply_one(struct resolver *r, int64_t message_id, struct line_facts *f,
 		dd->key = dkey;
 		dd->event_id = event_id;
 		if (us != INT64_MIN) {
-			sqlite3_stmt *rs = r->st[S_RESTART];
-			sqlite3_bind_int64(rs, 1, dev);
-			sqlite3_bind_int64(rs, 2, us);
-			sqlite3_bind_int64(rs, 3, event_id);
+			struct db_stmt *rs = r->st[S_RESTART];
+			db_bind_int64(rs, 1, dev);
+			db_bind_int64(rs, 2, us);
+			db_bind_int64(rs, 3, event_id);
 			if ((rc = step_done(r, rs)) != SQLITE_OK)
 				return rc;
 			if (r->sink.restart != NULL)

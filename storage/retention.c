@@ -1,6 +1,7 @@
 /*
  * retention.c — see retention.h.
  */
+#include "db.h"
 #include "retention.h"
 #include "log.h"
 
@@ -12,25 +13,25 @@
 	" (SELECT max(message_id) + 1 FROM messages))"
 
 static int
-retention_exec(sqlite3 *db, const char *sql, int64_t a, int64_t b, uint64_t *changed)
+retention_exec(struct db *db, const char *sql, int64_t a, int64_t b, uint64_t *changed)
 {
-	sqlite3_stmt *s = NULL;
+	struct db_stmt *s = NULL;
 	int rc;
 
-	if ((rc = sqlite3_prepare_v2(db, sql, -1, &s, NULL)) != SQLITE_OK) {
-		log_warnx("retention: %s in: %s", sqlite3_errmsg(db), sql);
+	if ((rc = db_prepare(db, sql, &s)) != SQLITE_OK) {
+		log_warnx("retention: %s in: %s", db_errmsg(db), sql);
 		return rc;
 	}
-	sqlite3_bind_int64(s, 1, a);
-	sqlite3_bind_int64(s, 2, b);
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
+	db_bind_int64(s, 1, a);
+	db_bind_int64(s, 2, b);
+	rc = db_step(s);
+	db_finalize(s);
 	if (rc != SQLITE_DONE) {
-		log_warnx("retention: %s in: %s", sqlite3_errmsg(db), sql);
+		log_warnx("retention: %s in: %s", db_errmsg(db), sql);
 		return rc;
 	}
 	if (changed != NULL)
-		*changed = (uint64_t)sqlite3_changes(db);
+		*changed = (uint64_t)db_changes(db);
 	return SQLITE_OK;
 }
 
@@ -38,7 +39,7 @@ int
 retention_step(struct store *st, const struct config *cfg, int64_t now_us, int *more,
     uint64_t *deleted)
 {
-	sqlite3 *db = store_db(st);
+	struct db *db = store_dbh(st);
 	int64_t msg_cut = now_us - cfg->retention_messages_us;
 	int64_t ev_cut = now_us - cfg->retention_events_us;
 	uint64_t n = 0, total = 0;

@@ -20,6 +20,7 @@
  */
 #include "store.h"
 #include "checkpoint.h"
+#include "db.h"
 #include "ingest.h"
 #include "log.h"
 #include "migrate.h"
@@ -111,6 +112,7 @@ static const char *const store_msg_params[P_MAX] = {
 
 struct store {
 	sqlite3 *db;
+	struct db *dbh;             /* the same connection through db.h */
 	sqlite3_stmt *stmt[SQL_MAX];
 	int msg_param[P_MAX];
 	struct ckpt *ckpt;          /* background checkpointer, or NULL */
@@ -124,6 +126,12 @@ sqlite3 *
 store_db(struct store *st)
 {
 	return st->db;
+}
+
+struct db *
+store_dbh(struct store *st)
+{
+	return st->dbh;
 }
 
 static void
@@ -181,6 +189,10 @@ store_open(const char *path, int flags, struct store **out, char *err, size_t er
 		else
 			snprintf(err, errsz, "%s: %s", path,
 			    st->db != NULL ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+		goto fail;
+	}
+	if ((st->dbh = db_wrap_sqlite(st->db)) == NULL) {
+		snprintf(err, errsz, "out of memory");
 		goto fail;
 	}
 	sqlite3_busy_timeout(st->db, 5000);
@@ -258,6 +270,7 @@ store_close(struct store *st)
 		sqlite3_finalize(st->stmt[i]);
 	for (i = 0; i < DICT_MAX; i++)
 		strmap_free(&st->dict[i]);
+	db_close(st->dbh);         /* a wrapper: leaves st->db open */
 	if (st->db != NULL && sqlite3_close(st->db) != SQLITE_OK)
 		log_warnx("sqlite: close: %s", sqlite3_errmsg(st->db));
 	free(st);

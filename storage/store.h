@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 struct ckpt;
+struct db;
 struct ingest_row;
 
 struct store_msg_meta {
@@ -33,6 +34,8 @@ struct store;
 int store_open(const char *path, int flags, struct store **out, char *err, size_t errsz);
 void store_close(struct store *st);
 sqlite3 *store_db(struct store *st);
+/* The same connection through storage/db.h (owned by the store). */
+struct db *store_dbh(struct store *st);
 
 /* Transactions.  Return SQLITE_OK or the failing result code. */
 int store_begin(struct store *st);

@@ -299,3 +299,48 @@ Test(db, postgres_migrates)
 	cr_assert(strstr(err, "newer") != NULL, "%s", err);
 	db_close(d);
 }
+
+/* The two-argument min()/max() behave as SQLite's on both backends: NULL
+ * when either argument is NULL, and the aggregates still work. */
+static void
+minmax_on(struct db *d)
+{
+	struct db_stmt *s;
+
+	cr_assert_eq(db_prepare(d, "SELECT max(?1, ?2), min(?1, ?2), max(?1, NULL),"
+	    " (SELECT max(x) FROM (SELECT 3 AS x UNION ALL SELECT 9) AS v)", &s), SQLITE_OK,
+	    "%s", db_errmsg(d));
+	db_bind_int64(s, 1, 5);
+	db_bind_int64(s, 2, INT64_C(1) << 40);
+	cr_assert_eq(db_step(s), DB_ROW, "%s", db_errmsg(d));
+	cr_assert_eq(db_column_int64(s, 0), INT64_C(1) << 40);
+	cr_assert_eq(db_column_int64(s, 1), 5);
+	cr_assert_eq(db_column_type(s, 2), DB_NULL);
+	cr_assert_eq(db_column_int64(s, 3), 9);
+	db_finalize(s);
+}
+
+Test(db, minmax_sqlite)
+{
+	struct db *d = NULL;
+	char err[128];
+
+	cr_assert_eq(db_open(":memory:", 0, &d, err, sizeof err), 0, "%s", err);
+	minmax_on(d);
+	db_close(d);
+}
+
+Test(db, minmax_postgres)
+{
+	const char *uri = getenv("TW_PG_URI");
+	struct db *d = NULL;
+	char err[256];
+
+	if (uri == NULL || *uri == '\0')
+		cr_skip_test("TW_PG_URI not set");
+	cr_assert_eq(db_open(uri, 0, &d, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(db_exec(d, "DROP SCHEMA public CASCADE; CREATE SCHEMA public"), SQLITE_OK);
+	cr_assert_eq(migrate_run_pg(d, err, sizeof err), 0, "%s", err);
+	minmax_on(d);
+	db_close(d);
+}

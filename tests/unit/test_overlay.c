@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "db.h"
 #include "migrate.h"
 #include "overlay.h"
 #include "parse_ftmd.h"
@@ -236,10 +237,11 @@ ParameterizedTest(size_t *i, overlay, script)
 	struct overlay_transport f[8];
 	struct overlay *ov = NULL;
 	sqlite3 *db = open_db();
+	struct db *dh = db_wrap_sqlite(db);
 	char err[512] = "";
 	int k, n = -1;
 
-	cr_assert_eq(overlay_open(db, &ov, err, sizeof err), SQLITE_OK, "%s", err);
+	cr_assert_eq(overlay_open(dh, &ov, err, sizeof err), SQLITE_OK, "%s", err);
 	for (k = 0; k < MAX_LINES && r->in[k].text != NULL; k++)
 		apply_line(ov, 1, k + 1, r->in[k].sec, r->in[k].text);
 	cr_assert_eq(query_int(db, "SELECT count(*) FROM transport_events"), r->nevents,
@@ -270,6 +272,7 @@ ParameterizedTest(size_t *i, overlay, script)
 		sqlite3_finalize(s);
 	}
 	overlay_free(ov);
+	db_close(dh);
 	sqlite3_close(db);
 }
 
@@ -279,9 +282,10 @@ Test(overlay, merge_device_folds_both_histories)
 {
 	struct overlay *ov = NULL;
 	sqlite3 *db = open_db();
+	struct db *dh = db_wrap_sqlite(db);
 	char err[512] = "";
 
-	cr_assert_eq(overlay_open(db, &ov, err, sizeof err), SQLITE_OK, "%s", err);
+	cr_assert_eq(overlay_open(dh, &ov, err, sizeof err), SQLITE_OK, "%s", err);
 	apply_line(ov, 2, 1, 0, BFD("mpls", "4.0.5.9", "mpls", "up", "na"));
 	apply_line(ov, 2, 2, 10, BFD("mpls", "4.0.5.9", "mpls", "down", "timeout"));
 	apply_line(ov, 1, 3, 20, BFD("mpls", "4.0.5.9", "mpls", "up", "na"));
@@ -292,6 +296,7 @@ Test(overlay, merge_device_folds_both_histories)
 	cr_assert_eq(query_int(db, "SELECT count(*) FROM transport_events"
 	    " WHERE device_id = 2"), 0);
 	overlay_free(ov);
+	db_close(dh);
 	sqlite3_close(db);
 }
 
@@ -308,14 +313,16 @@ Test(overlay, not_transport_is_ignored)
 	};
 	struct overlay *ov = NULL;
 	sqlite3 *db = open_db();
+	struct db *dh = db_wrap_sqlite(db);
 	char err[512] = "";
 	size_t k;
 
-	cr_assert_eq(overlay_open(db, &ov, err, sizeof err), SQLITE_OK, "%s", err);
+	cr_assert_eq(overlay_open(dh, &ov, err, sizeof err), SQLITE_OK, "%s", err);
 	for (k = 0; k < sizeof lines / sizeof lines[0]; k++)
 		apply_line(ov, 1, (int64_t)k + 1, 0, lines[k]);
 	cr_assert_eq(query_int(db, "SELECT count(*) FROM transport_events"), 0);
 	cr_assert_eq(query_int(db, "SELECT count(*) FROM bfd_sessions"), 0);
 	overlay_free(ov);
+	db_close(dh);
 	sqlite3_close(db);
 }

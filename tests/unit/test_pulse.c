@@ -5,6 +5,7 @@
  * refused; in a database, pulse_add/pulse_flush build the trail that
  * v_trail and the reader see, and a merge moves it.
  */
+#include "db.h"
 #include "facts.h"
 #include "migrate.h"
 #include "pulse.h"
@@ -121,6 +122,7 @@ count(sqlite3 *db, const char *sql)
 Test(pulse, flushes_append_and_reader_walks_in_order)
 {
 	sqlite3 *db = db_new();
+	struct db *dh = db_wrap_sqlite(db);
 	struct pulse *p = NULL;
 	struct pulse_reader *rd = NULL;
 	const struct pulse_trail_ent *e;
@@ -128,7 +130,7 @@ Test(pulse, flushes_append_and_reader_walks_in_order)
 	int64_t ids[8];
 	int n = 0;
 
-	cr_assert_eq(pulse_open(db, &p, err, sizeof err), SQLITE_OK, "%s", err);
+	cr_assert_eq(pulse_open(dh, &p, err, sizeof err), SQLITE_OK, "%s", err);
 	cr_assert_eq(pulse_add(p, 1, MIN0 + 10000000, FACTS_PULSE_DPD_PROBE, 0, 10, 100), SQLITE_OK);
 	cr_assert_eq(pulse_add(p, 1, MIN0 + 10000000, FACTS_PULSE_PACKET_OUT, 76, 11, 101), SQLITE_OK);
 	cr_assert_eq(pulse_flush(p), SQLITE_OK);
@@ -143,7 +145,7 @@ Test(pulse, flushes_append_and_reader_walks_in_order)
 	cr_assert_eq(count(db, "SELECT json_valid(trail) FROM heartbeat"
 	    " WHERE minute_us = 1718668800000000"), 1);
 
-	cr_assert_eq(pulse_reader_open(db, &rd), SQLITE_OK);
+	cr_assert_eq(pulse_reader_open(dh, &rd), SQLITE_OK);
 	pulse_reader_start(rd, 1, MIN0 + 5000000, 12, INT64_MAX);
 	while (n < 8 && pulse_reader_peek(rd, &e) == 1) {
 		ids[n++] = e->event_id;
@@ -159,20 +161,23 @@ Test(pulse, flushes_append_and_reader_walks_in_order)
 	cr_assert_eq(count(db, "SELECT count(*) FROM heartbeat WHERE tunnel_id = 1"), 0);
 	pulse_reader_free(rd);
 	pulse_free(p);
+	db_close(dh);
 	sqlite3_close(db);
 }
 
 Test(pulse, rollback_drops_waiting_trail)
 {
 	sqlite3 *db = db_new();
+	struct db *dh = db_wrap_sqlite(db);
 	struct pulse *p = NULL;
 	char err[256];
 
-	cr_assert_eq(pulse_open(db, &p, err, sizeof err), SQLITE_OK, "%s", err);
+	cr_assert_eq(pulse_open(dh, &p, err, sizeof err), SQLITE_OK, "%s", err);
 	cr_assert_eq(pulse_add(p, 1, MIN0, FACTS_PULSE_DPD_PROBE, 0, 10, 100), SQLITE_OK);
 	pulse_reset(p);
 	cr_assert_eq(pulse_flush(p), SQLITE_OK);
 	cr_assert_eq(count(db, "SELECT count(*) FROM heartbeat"), 0);
 	pulse_free(p);
+	db_close(dh);
 	sqlite3_close(db);
 }
