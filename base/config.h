@@ -136,6 +136,11 @@ struct config {
 
 	uint64_t queue_max_bytes;
 	uint64_t queue_max_msgs;
+	int spool;                    /* the disk spool (server/spool.h): on by default */
+	int no_spool;                 /* --no-spool */
+	char spool_dir[PATH_MAX];     /* "": DB.spool */
+	int64_t spool_sync_us;        /* fdatasync the active segment this often */
+	uint64_t spool_max_bytes;     /* full: TCP paused, UDP dropped */
 	int batch_rows;               /* commit after this many rows ... */
 	int64_t flush_us;             /* ... or this long, whichever first */
 	int64_t shutdown_grace_us;    /* drain time after SIGTERM */

@@ -59,4 +59,10 @@ const char *const counter_names[CTR_MAX] = {
 	[CTR_TCP_ACCEPT_EMFILE] = "tcp_accept_emfile",
 	[CTR_CORR_PASSES] = "corr_passes",
 	[CTR_CORR_PASS_US] = "corr_pass_us",
+	[CTR_DROPPED_SPOOL_FULL] = "dropped_spool_full",
+	[CTR_SPOOL_FSYNCS] = "spool_fsyncs",
+	[CTR_SPOOL_WRITE_ERRORS] = "spool_write_errors",
+	[CTR_SPOOL_READ_ERRORS] = "spool_read_errors",
+	[CTR_SPOOL_TORN_CHUNKS] = "spool_torn_chunks",
+	[CTR_SPOOL_REPLAYED] = "spool_replayed",
 };

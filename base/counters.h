@@ -69,6 +69,12 @@ enum counter_id {
 	CTR_TCP_ACCEPT_EMFILE,         /* connections accepted and closed: out of descriptors */
 	CTR_CORR_PASSES,               /* correlator passes run (storage/writer.c) */
 	CTR_CORR_PASS_US,              /* ... the time they took, microseconds in all */
+	CTR_DROPPED_SPOOL_FULL,        /* UDP datagrams dropped: spool_max_bytes reached */
+	CTR_SPOOL_FSYNCS,              /* fdatasync()s of spool segments (server/spool.c) */
+	CTR_SPOOL_WRITE_ERRORS,        /* chunks not written to the spool (disk full, EIO) */
+	CTR_SPOOL_READ_ERRORS,         /* spool segments unreadable at replay */
+	CTR_SPOOL_TORN_CHUNKS,         /* torn records cut off the spool's tail at start */
+	CTR_SPOOL_REPLAYED,            /* messages replayed from the spool at start */
 	CTR_MAX
 };
 
@@ -81,6 +87,9 @@ struct counters {
 	/* gauges of the writer's last commit (storage/writer.c) */
 	_Atomic uint64_t last_batch_rows;    /* rows it committed */
 	_Atomic int64_t writer_lag_us;       /* commit time - oldest row's receive time */
+	/* gauges of the disk spool (server/spool.c) */
+	_Atomic uint64_t spool_bytes;        /* bytes in its segment files */
+	_Atomic uint64_t spool_segments;     /* segment files */
 };
 
 static inline void

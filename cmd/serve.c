@@ -29,6 +29,7 @@
 #include "log.h"
 #include "options.h"
 #include "server.h"
+#include "spool.h"
 #include "tls.h"
 #include "util.h"
 #include "web.h"
@@ -53,10 +54,22 @@ server_enqueue(struct server *srv, const char *data, size_t len,
     const struct sockaddr *from, int transport, int flags, const char *ident,
     size_t ident_len)
 {
-	struct mq_msg *m = mq_reserve(&srv->queue, len, ident_len);
+	struct mq_msg *m;
 
-	if (m == NULL)
-		return -1;
+	mq_producer_lock(&srv->queue);
+	if (srv->spool != NULL && spool_full(srv->spool)) {
+		/* Blocked first, then looked again: a commit in between
+		 * still wakes us. */
+		mq_mark_blocked(&srv->queue);
+		if (spool_full(srv->spool)) {
+			mq_producer_unlock(&srv->queue);
+			return SERVER_FULL_SPOOL;
+		}
+	}
+	if ((m = mq_reserve(&srv->queue, len, ident_len)) == NULL) {
+		mq_producer_unlock(&srv->queue);
+		return SERVER_FULL_QUEUE;
+	}
 	m->recv_us = util_now_us();
 	m->transport = (uint8_t)transport;
 	m->flags = (uint8_t)flags;
@@ -74,18 +87,32 @@ server_enqueue(struct server *srv, const char *data, size_t len,
 	if (ident_len > 0)
 		memcpy(m->data + len, ident, ident_len);
 	mq_commit(&srv->queue, m);
+	mq_producer_unlock(&srv->queue);
 	ctr_add(&srv->ctr, CTR_RECEIVED, 1);
 	ctr_add(&srv->ctr, CTR_RECEIVED_BYTES, len);
 	srv->last_rx_us = (int64_t)uv_now(srv->loop) * 1000;
 	return 0;
 }
 
+int
+server_flush(struct server *srv)
+{
+	int rc;
+
+	mq_producer_lock(&srv->queue);
+	rc = mq_flush(&srv->queue);
+	mq_producer_unlock(&srv->queue);
+	return rc;
+}
+
+/* After each round of I/O: what the round read goes to the spool and on
+ * to the parse stage. */
 static void
 serve_flush_check_cb(uv_check_t *h)
 {
 	struct server *srv = h->data;
 
-	mq_flush(&srv->queue);
+	(void)server_flush(srv);
 	tcp_resume_budget(srv);
 }
 
@@ -106,7 +133,7 @@ serve_close_everything(struct server *srv)
 		udp_close(&srv->udp[i]);
 	tcp_close_all(srv);
 	limits_close(&srv->limits);
-	mq_flush(&srv->queue);
+	(void)server_flush(srv);
 	uv_close((uv_handle_t *)&srv->flush_check, NULL);
 	uv_close((uv_handle_t *)&srv->sweep_timer, NULL);
 	if (srv->watchdog_usec > 0)
@@ -395,13 +422,126 @@ serve_init_handles(struct server *srv)
 	return 0;
 }
 
+/* A chunk read back from the spool: its messages must lie within it, as
+ * mq_next expects (the CRC says the bytes are as written; this says they
+ * were written by this format). */
+static int
+serve_chunk_ok(const char *payload, size_t len, uint64_t count)
+{
+	size_t pos = 0;
+	uint64_t n = 0;
+
+	while (pos < len) {
+		struct mq_msg m;
+		size_t need;
+		if (len - pos < sizeof m || pos % 8 != 0)
+			return 0;
+		memcpy(&m, payload + pos, sizeof m);
+		need = (sizeof m + m.len + m.ident_len + 7) & ~(size_t)7;
+		if (need > len - pos || m.transport < TW_TRANSPORT_UDP ||
+		    m.transport > TW_TRANSPORT_TLS)
+			return 0;
+		pos += need;
+		n++;
+	}
+	return n == count;
+}
+
+static int
+serve_replay_cb(void *arg, uint64_t seq, const char *payload, size_t len, uint64_t count)
+{
+	struct server *srv = arg;
+	static struct log_throttle thr;
+
+	if (!serve_chunk_ok(payload, len, count)) {
+		ctr_add(&srv->ctr, CTR_SPOOL_READ_ERRORS, 1);
+		log_ratelimited(&thr, 10 * 1000000LL, "spool: record %llu does not hold "
+		    "messages as this version writes them; skipped",
+		    (unsigned long long)seq);
+		return 0;
+	}
+	return mq_push_chunk(&srv->queue, payload, len, count, seq);
+}
+
+/*
+ * The disk spool (server/spool.h): opened once the database is (its
+ * committed position is in the meta table), before the writer starts, so
+ * that the writer's commits record it.  Locked like the database, so two
+ * collectors given one spool_dir do not share it.  Returns 0 or -1.
+ */
+static int
+serve_spool_open(struct server *srv, struct store *st, struct dblock *lock)
+{
+	const struct config *cfg = srv->cfg;
+	char dir[PATH_MAX], err[512];
+	int64_t committed = 0;
+	long holder;
+
+	if (!cfg->spool || cfg->no_spool) {
+		log_info("spool: off (--no-spool): a crash loses what the writer has "
+		    "not committed");
+		return 0;
+	}
+	if (cfg->spool_dir[0] != '\0')
+		snprintf(dir, sizeof dir, "%s", cfg->spool_dir);
+	else if ((size_t)snprintf(dir, sizeof dir, "%s.spool", cfg->db_path) >= sizeof dir) {
+		log_errorx("spool: %s.spool: name too long", cfg->db_path);
+		return -1;
+	}
+	if (dblock_take(lock, dir, "serve", &holder, err, sizeof err) != 0) {
+		log_errorx("spool: %s; give another spool_dir", err);
+		return -1;
+	}
+	(void)store_meta_get_int(st, SPOOL_META_KEY, &committed);
+	if (spool_open(dir, cfg->spool_max_bytes, cfg->spool_sync_us,
+	    committed > 0 ? (uint64_t)committed : 0, &srv->ctr, &srv->spool, err,
+	    sizeof err) != 0) {
+		log_errorx("spool: %s", err);
+		return -1;
+	}
+	mq_set_spool(&srv->queue, srv->spool);
+	return 0;
+}
+
+/* With the writer running: what the last run read and did not commit goes
+ * through the pipeline again, before any socket is read.  Returns 0 or -1. */
+static int
+serve_spool_replay(struct server *srv)
+{
+	char err[512];
+	long long n;
+	uint64_t bytes, segs;
+
+	if (srv->spool == NULL)
+		return 0;
+	spool_usage(srv->spool, &bytes, &segs);
+	if ((n = spool_replay(srv->spool, serve_replay_cb, srv)) < 0) {
+		log_errorx("spool: replay stopped (out of memory)");
+		return -1;
+	}
+	if (n > 0)
+		log_info("spool: replayed %llu messages in %lld chunks not committed "
+		    "before the last stop", (unsigned long long)ctr_get(&srv->ctr,
+		    CTR_SPOOL_REPLAYED), n);
+	if (spool_start(srv->spool, err, sizeof err) != 0) {
+		log_errorx("spool: %s", err);
+		return -1;
+	}
+	log_info("spool: %s, fdatasync every %lld ms, at most %llu MiB (%llu MiB in "
+	    "%llu segment(s) at start)", srv->cfg->spool_dir[0] != '\0' ?
+	    srv->cfg->spool_dir : "DB.spool", (long long)(srv->cfg->spool_sync_us / 1000),
+	    (unsigned long long)(srv->cfg->spool_max_bytes >> 20),
+	    (unsigned long long)(bytes >> 20), (unsigned long long)segs);
+	return 0;
+}
+
 int
 serve_run(const struct config *cfg)
 {
 	struct server *srv = NULL;
 	struct store *st = NULL;
 	struct ckpt *ckpt = NULL;
-	struct dblock lock = { -1 };
+	struct dblock lock = { -1 }, spool_lock = { -1 };
 	struct alert_watch *alerts = NULL;
 	struct web *web = NULL;
 	uv_loop_t loop;
@@ -479,6 +619,8 @@ serve_run(const struct config *cfg)
 			srv->db_ino = sb.st_ino;
 		}
 	}
+	if (serve_spool_open(srv, st, &spool_lock) != 0)
+		goto out_listeners;
 	/* Without the checkpointer the writer's commits checkpoint, as
 	 * SQLite does by default: slower, but nothing is lost. */
 	if (ckpt_start(cfg->db_path, NULL, &srv->ctr, &ckpt, err, sizeof err) != 0)
@@ -495,6 +637,8 @@ serve_run(const struct config *cfg)
 	}
 	st = NULL;              /* the writer owns it now */
 	started = 1;
+	if (serve_spool_replay(srv) != 0)
+		goto out_listeners;
 	if (alert_watch_start(cfg, &srv->ctr, srv->writer, &alerts, err, sizeof err) != 0)
 		log_errorx("alerts: %s; running without alerts", err);
 	if (cfg->http_on) {
@@ -549,6 +693,9 @@ out_queue:
 	}
 	mq_destroy(&srv->queue);
 out:
+	if (srv != NULL)
+		spool_close(srv->spool);    /* after the writer's last commit */
+	dblock_release(&spool_lock);
 	store_close(st);
 	ckpt_stop(ckpt);        /* after the writer's connection is closed */
 	dblock_release(&lock);

@@ -100,7 +100,7 @@ udp_recv_cb(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
 	struct udp_listener *u = h->data;
 	struct server *srv = u->srv;
 	static struct log_throttle full_throttle, err_throttle;
-	int mflags = 0;
+	int mflags = 0, r;
 	size_t len, ident_len = 0;
 	char ident[IDENT_MAX];
 	const char *hosts;
@@ -133,12 +133,14 @@ udp_recv_cb(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
 		ident_len = ident_build(ident, sizeof ident, "", hosts);
 		mflags |= MQ_F_BOUND;
 	}
-	if (server_enqueue(srv, buf->base, len, addr, TW_TRANSPORT_UDP, mflags, ident,
-	    ident_len) != 0) {
+	if ((r = server_enqueue(srv, buf->base, len, addr, TW_TRANSPORT_UDP, mflags, ident,
+	    ident_len)) != 0) {
 		char who[80];
-		ctr_add(&srv->ctr, CTR_DROPPED_QUEUE_FULL, 1);
+		ctr_add(&srv->ctr, r == SERVER_FULL_SPOOL ? CTR_DROPPED_SPOOL_FULL :
+		    CTR_DROPPED_QUEUE_FULL, 1);
 		log_ratelimited(&full_throttle, 10 * 1000000LL,
-		    "udp %s: queue full, dropping datagrams (last from %s)", u->name,
+		    "udp %s: %s full, dropping datagrams (last from %s)", u->name,
+		    r == SERVER_FULL_SPOOL ? "spool (spool_max_bytes)" : "queue",
 		    util_format_sockaddr(who, sizeof who, addr));
 		return;
 	}

@@ -3,6 +3,7 @@
  * See msgqueue.h for the design.
  */
 #include "msgqueue.h"
+#include "spool.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -18,6 +19,8 @@ mq_init(struct mq *q, size_t max_bytes, uint64_t max_msgs, uv_async_t *space_asy
 	pthread_condattr_t ca;
 
 	memset(q, 0, sizeof *q);
+	if (pthread_mutex_init(&q->prod_mtx, NULL) != 0)
+		return -1;
 	q->max_bytes = max_bytes < 4 * MQ_CHUNK_SIZE ? 4 * MQ_CHUNK_SIZE : max_bytes;
 	q->max_msgs = max_msgs == 0 ? UINT64_MAX : max_msgs;
 	q->space_async = space_async;
@@ -27,6 +30,12 @@ mq_init(struct mq *q, size_t max_bytes, uint64_t max_msgs, uv_async_t *space_asy
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	if (pthread_cond_init(&q->cond, &ca) != 0) {
 		pthread_condattr_destroy(&ca);
+		pthread_mutex_destroy(&q->mtx);
+		return -1;
+	}
+	if (pthread_cond_init(&q->space_cond, &ca) != 0) {
+		pthread_condattr_destroy(&ca);
+		pthread_cond_destroy(&q->cond);
 		pthread_mutex_destroy(&q->mtx);
 		return -1;
 	}
@@ -51,7 +60,37 @@ mq_destroy(struct mq *q)
 	mq_free_list(q->free);
 	free(q->cur);
 	pthread_cond_destroy(&q->cond);
+	pthread_cond_destroy(&q->space_cond);
 	pthread_mutex_destroy(&q->mtx);
+	pthread_mutex_destroy(&q->prod_mtx);
+}
+
+void
+mq_set_spool(struct mq *q, struct spool *sp)
+{
+	q->spool = sp;
+}
+
+void
+mq_producer_lock(struct mq *q)
+{
+	pthread_mutex_lock(&q->prod_mtx);
+}
+
+void
+mq_producer_unlock(struct mq *q)
+{
+	pthread_mutex_unlock(&q->prod_mtx);
+}
+
+/* Producer side, before publishing: the chunk goes to the spool.  0, or
+ * -1 when it could not be written (counted by the spool). */
+static int
+mq_spool_chunk(struct mq *q, struct mq_chunk *c)
+{
+	if (q->spool == NULL)
+		return 0;
+	return spool_append(q->spool, c->buf, c->used, c->count, &c->spool_seq);
 }
 
 /* Called with the lock held: a chunk able to hold need bytes, or NULL. */
@@ -75,6 +114,7 @@ mq_get_chunk_locked(struct mq *q, size_t need)
 	c->next = NULL;
 	c->used = 0;
 	c->count = 0;
+	c->spool_seq = 0;
 	q->bytes += c->cap;
 	return c;
 }
@@ -99,6 +139,9 @@ mq_reserve(struct mq *q, size_t len, size_t ident_len)
 	struct mq_msg *m;
 
 	if (c == NULL || c->cap - c->used < need) {
+		/* A write error is counted by the spool; mq_flush reports it. */
+		if (c != NULL && c->count > 0 && mq_spool_chunk(q, c) != 0)
+			q->spool_failed = 1;
 		pthread_mutex_lock(&q->mtx);
 		if (c != NULL) {
 			if (c->count > 0)
@@ -133,13 +176,15 @@ mq_commit(struct mq *q, struct mq_msg *m)
 	c->count++;
 }
 
-void
+int
 mq_flush(struct mq *q)
 {
 	struct mq_chunk *c = q->cur;
+	int rc = q->spool_failed ? -1 : 0;
 
+	q->spool_failed = 0;
 	if (c == NULL || c->count == 0)
-		return;
+		return rc;
 	/* A trickle publishes chunks nearly empty: shrink them, so the byte
 	 * limit counts messages, not 64 KiB slabs. */
 	if (c->used < c->cap / 4) {
@@ -152,10 +197,52 @@ mq_flush(struct mq *q)
 			q->cur = c = s;
 		}
 	}
+	if (mq_spool_chunk(q, c) != 0)
+		rc = -1;
 	pthread_mutex_lock(&q->mtx);
 	mq_publish_locked(q, c);
 	q->cur = NULL;
 	pthread_mutex_unlock(&q->mtx);
+	return rc;
+}
+
+void
+mq_mark_blocked(struct mq *q)
+{
+	pthread_mutex_lock(&q->mtx);
+	q->producer_blocked = 1;
+	pthread_mutex_unlock(&q->mtx);
+}
+
+int
+mq_push_chunk(struct mq *q, const char *payload, size_t len, uint64_t count,
+    uint64_t spool_seq)
+{
+	size_t cap = len > MQ_CHUNK_SIZE ? len : MQ_CHUNK_SIZE;
+	struct mq_chunk *c = malloc(sizeof *c + cap);
+
+	if (c == NULL)
+		return -1;
+	c->next = NULL;
+	c->cap = cap;
+	c->used = len;
+	c->count = count;
+	c->spool_seq = spool_seq;
+	memcpy(c->buf, payload, len);
+	pthread_mutex_lock(&q->mtx);
+	/* Room for it, or an empty queue (a chunk larger than the limit). */
+	while (!q->closed && q->bytes > 0 && (q->bytes + cap > q->max_bytes ||
+	    q->msgs + count > q->max_msgs))
+		pthread_cond_wait(&q->space_cond, &q->mtx);
+	if (q->closed) {
+		pthread_mutex_unlock(&q->mtx);
+		free(c);
+		return -1;
+	}
+	q->bytes += cap;
+	mq_publish_locked(q, c);
+	pthread_mutex_unlock(&q->mtx);
+	return 0;
 }
 
 int
@@ -174,10 +261,13 @@ mq_full(struct mq *q)
 void
 mq_close(struct mq *q)
 {
-	mq_flush(q);
+	mq_producer_lock(q);
+	(void)mq_flush(q);
+	mq_producer_unlock(q);
 	pthread_mutex_lock(&q->mtx);
 	q->closed = 1;
 	pthread_cond_broadcast(&q->cond);
+	pthread_cond_broadcast(&q->space_cond);
 	pthread_mutex_unlock(&q->mtx);
 }
 
@@ -221,6 +311,7 @@ mq_release(struct mq *q, struct mq_chunk *c)
 	pthread_mutex_lock(&q->mtx);
 	q->bytes -= c->cap;
 	q->msgs -= c->count;
+	c->spool_seq = 0;
 	if (c->cap == MQ_CHUNK_SIZE && q->nfree < MQ_MAX_FREE) {
 		c->next = q->free;
 		q->free = c;
@@ -229,6 +320,7 @@ mq_release(struct mq *q, struct mq_chunk *c)
 	}
 	wake = q->producer_blocked;
 	q->producer_blocked = 0;
+	pthread_cond_broadcast(&q->space_cond);
 	pthread_mutex_unlock(&q->mtx);
 	free(c);
 	if (wake && q->space_async != NULL)

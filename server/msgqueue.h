@@ -56,12 +56,16 @@ struct mq_chunk {
 	struct mq_chunk *next;
 	size_t cap, used;
 	uint64_t count;
+	uint64_t spool_seq;     /* its record in the spool; 0: not spooled */
 	_Alignas(8) char buf[];
 };
+
+struct spool;
 
 struct mq {
 	pthread_mutex_t mtx;
 	pthread_cond_t cond;
+	pthread_cond_t space_cond;       /* mq_push_chunk waits on it */
 	struct mq_chunk *head, *tail;    /* published, not yet popped */
 	struct mq_chunk *free;           /* spare standard chunks */
 	size_t nfree;
@@ -73,8 +77,11 @@ struct mq {
 	int producer_blocked;
 	uv_async_t *space_async;         /* may be NULL (import) */
 
-	/* Producer side: owned by the loop thread only. */
+	/* Producer side: owned by whoever holds prod_mtx (msgqueue.h). */
+	pthread_mutex_t prod_mtx;
 	struct mq_chunk *cur;
+	struct spool *spool;             /* NULL: none (import, --no-spool) */
+	int spool_failed;                /* a chunk missed the spool since mq_flush */
 };
 
 int mq_init(struct mq *q, size_t max_bytes, uint64_t max_msgs, uv_async_t *space_async);
@@ -85,8 +92,23 @@ void mq_destroy(struct mq *q);
  * queue is full. */
 struct mq_msg *mq_reserve(struct mq *q, size_t len, size_t ident_len);
 void mq_commit(struct mq *q, struct mq_msg *m);
-/* Publishes the partly filled chunk, if any. */
-void mq_flush(struct mq *q);
+/* Publishes the partly filled chunk, if any.  Returns 0 when every chunk
+ * published so far is in the spool (or there is no spool), -1 when one
+ * could not be written to it since the last call (still published). */
+int mq_flush(struct mq *q);
+/* Chunks are appended to sp before they are published (spool.h). */
+void mq_set_spool(struct mq *q, struct spool *sp);
+/* The producer lock (see above). */
+void mq_producer_lock(struct mq *q);
+void mq_producer_unlock(struct mq *q);
+/* Marks the producer blocked: the next mq_release wakes it (space_async),
+ * e.g. when the spool, not the queue, is full. */
+void mq_mark_blocked(struct mq *q);
+/* Publishes a chunk replayed from the spool (payload: its messages, as
+ * spooled), waiting while the queue is full.  Not spooled again.
+ * Returns 0, or -1 when out of memory or closed. */
+int mq_push_chunk(struct mq *q, const char *payload, size_t len, uint64_t count,
+    uint64_t spool_seq);
 /* After a failed mq_reserve: 1 while still full. */
 int mq_full(struct mq *q);
 /* No more messages will be produced; mq_pop returns NULL once drained. */

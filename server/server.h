@@ -48,6 +48,7 @@ struct server {
 	uv_loop_t *loop;
 	struct counters ctr;
 	struct mq queue;
+	struct spool *spool;        /* NULL: --no-spool (spool.h) */
 	struct writer *writer;
 	struct limits limits;       /* allowlists, per-sender rate (sender_limits.c) */
 
@@ -108,10 +109,23 @@ void tcp_close_all(struct server *srv);
 int tcp_paused_count(struct server *srv);
 
 /* Copies one received message, and its sender's identity (identity.h;
- * ident_len 0: none), into the queue.  Returns 0, or -1 when the queue is
- * full (nothing copied). */
+ * ident_len 0: none), into the queue.  Returns 0, SERVER_FULL_QUEUE when
+ * the queue is full or SERVER_FULL_SPOOL when the spool is (nothing
+ * copied; the next chunk released wakes the loop through space_async).
+ * The message reaches the spool when its chunk is published: at the end
+ * of the loop's round (serve.c's check handle), or earlier when the chunk
+ * fills.  Safe from another thread than the loop's: it takes the queue's
+ * producer lock; such a caller learns that its messages are in the spool
+ * from server_flush() returning 0. */
+#define SERVER_FULL_QUEUE  (-1)
+#define SERVER_FULL_SPOOL  (-2)
 int server_enqueue(struct server *srv, const char *data, size_t len,
     const struct sockaddr *from, int transport, int flags, const char *ident,
     size_t ident_len);
+/* Publishes the partly filled chunk (after taking the producer lock).
+ * Returns 0 when everything enqueued so far is in the spool (or there is
+ * no spool), -1 when a chunk could not be written to it (spool_write_errors):
+ * still stored, but not crash-safe. */
+int server_flush(struct server *srv);
 
 #endif

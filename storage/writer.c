@@ -10,6 +10,7 @@
 #include "prepare.h"
 #include "resolve.h"
 #include "retention.h"
+#include "spool.h"
 #include "util.h"
 
 #include <arpa/inet.h>
@@ -280,6 +281,12 @@ writer_write_stats(struct writer *w, int64_t now)
 	    (int64_t)atomic_load(&w->ctr->tcp_conns));
 	store_write_stat(w->st, now, "tls_handshakes_in_progress",
 	    (int64_t)atomic_load(&w->ctr->tls_handshaking));
+	if (w->q->spool != NULL) {
+		store_write_stat(w->st, now, "spool_bytes",
+		    (int64_t)atomic_load(&w->ctr->spool_bytes));
+		store_write_stat(w->st, now, "spool_segments",
+		    (int64_t)atomic_load(&w->ctr->spool_segments));
+	}
 	for (i = 0; i < WRITER_SENDERS; i++) {
 		struct sender_slot *s = &w->senders[i];
 		if (s->ip[0] == '\0')
@@ -304,6 +311,28 @@ writer_write_stats(struct writer *w, int64_t now)
 	    (unsigned long long)atomic_load(&w->ctr->tcp_conns));
 }
 
+/* The highest spool sequence among the pending chunks; 0: none. */
+static uint64_t
+writer_spool_seq(const struct writer *w)
+{
+	uint64_t seq = 0;
+
+	for (const struct mq_chunk *c = w->pending; c != NULL; c = c->next)
+		if (c->spool_seq > seq)
+			seq = c->spool_seq;
+	return seq;
+}
+
+/* Inside the transaction, with the rows: how far the spool is committed
+ * (spool.h), so that a replay after a crash starts right after it. */
+static int
+writer_spool_mark(struct writer *w, uint64_t seq)
+{
+	if (w->q->spool == NULL || seq == 0)
+		return SQLITE_OK;
+	return store_meta_set_int(w->st, SPOOL_META_KEY, (int64_t)seq);
+}
+
 /*
  * Commits the open transaction.  rc is SQLITE_OK, or the transient error an
  * insert of this transaction already hit.  On any failure the transaction
@@ -317,9 +346,11 @@ writer_commit(struct writer *w, int rc, int64_t give_up_us)
 {
 	int64_t backoff = 10000, started = util_mono_us();
 	static struct log_throttle thr;
+	uint64_t seq = writer_spool_seq(w);
 
 	for (;;) {
-		if (rc == SQLITE_OK && (rc = resolve_flush(w->resolver)) == SQLITE_OK &&
+		if (rc == SQLITE_OK && (rc = writer_spool_mark(w, seq)) == SQLITE_OK &&
+		    (rc = resolve_flush(w->resolver)) == SQLITE_OK &&
 		    (rc = store_commit(w->st)) == SQLITE_OK)
 			break;
 		store_rollback(w->st);
@@ -356,6 +387,10 @@ writer_commit(struct writer *w, int rc, int64_t give_up_us)
 		if (w->oldest_recv_us != 0)
 			atomic_store_explicit(&w->ctr->writer_lag_us,
 			    util_now_us() - w->oldest_recv_us, memory_order_relaxed);
+		/* Before the chunks go back: the spool's room, then the
+		 * queue's wake-up (mq_release), in that order. */
+		if (w->q->spool != NULL && seq != 0)
+			spool_committed(w->q->spool, seq);
 	}
 	w->oldest_recv_us = 0;
 	while (w->pending != NULL) {

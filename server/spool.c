@@ -1,0 +1,614 @@
+/*
+ * spool.c — segment files, records with a CRC, replay, deletion once
+ * committed, and the fdatasync thread.  See spool.h for the design.
+ */
+#include "spool.h"
+#include "log.h"
+#include "util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#define SPOOL_MAGIC       0x50535754u          /* "TWSP" little-endian */
+#define SPOOL_NAME_FMT    "seg-%020" PRIu64
+#define SPOOL_PATH_MAX    4096
+
+struct spool_seg {
+	uint64_t first_seq;        /* the name: where it starts */
+	uint64_t last_seq;         /* of its last whole record; 0: none */
+	uint64_t bytes;
+};
+
+struct spool {
+	char dir[SPOOL_PATH_MAX];
+	uint64_t max_bytes, seg_max;
+	int64_t sync_us;
+	struct counters *ctr;
+
+	pthread_mutex_t mtx;       /* everything below */
+	struct spool_seg *segs;    /* oldest first; the active one last, if any */
+	size_t nseg, capseg;
+	int active_fd;             /* -1: none yet (next append opens one) */
+	int active;                /* segs[nseg-1] is being appended to */
+	uint64_t next_seq;
+	uint64_t committed;
+	uint64_t total_bytes;      /* all segments */
+	int dirty;                 /* written since the last fdatasync */
+	int replaying;             /* spool_replay runs: spool_committed deletes nothing */
+	struct log_throttle werr_thr;
+
+	pthread_t thread;
+	int thread_started, stop;
+	pthread_cond_t cond;
+};
+
+uint32_t
+spool_crc(const void *hdr24, const void *payload, size_t len)
+{
+	uLong c = crc32(0L, Z_NULL, 0);
+
+	c = crc32(c, hdr24, 24);
+	while (len > 0) {
+		uInt n = len > (1u << 30) ? (1u << 30) : (uInt)len;
+		c = crc32(c, payload, n);
+		payload = (const char *)payload + n;
+		len -= n;
+	}
+	return (uint32_t)c;
+}
+
+static void
+spool_seg_path(const struct spool *sp, uint64_t first, char *buf, size_t sz)
+{
+	snprintf(buf, sz, "%s/" SPOOL_NAME_FMT, sp->dir, first);
+}
+
+static void
+spool_gauges_locked(struct spool *sp)
+{
+	atomic_store_explicit(&sp->ctr->spool_bytes, sp->total_bytes, memory_order_relaxed);
+	atomic_store_explicit(&sp->ctr->spool_segments, sp->nseg, memory_order_relaxed);
+}
+
+static int
+spool_seg_cmp(const void *a, const void *b)
+{
+	const struct spool_seg *x = a, *y = b;
+
+	return x->first_seq < y->first_seq ? -1 : x->first_seq > y->first_seq;
+}
+
+static int
+spool_add_seg(struct spool *sp, uint64_t first, uint64_t bytes)
+{
+	if (sp->nseg == sp->capseg) {
+		size_t cap = sp->capseg ? sp->capseg * 2 : 16;
+		struct spool_seg *n = realloc(sp->segs, cap * sizeof *n);
+		if (n == NULL)
+			return -1;
+		sp->segs = n;
+		sp->capseg = cap;
+	}
+	sp->segs[sp->nseg].first_seq = first;
+	sp->segs[sp->nseg].last_seq = 0;
+	sp->segs[sp->nseg].bytes = bytes;
+	sp->nseg++;
+	sp->total_bytes += bytes;
+	return 0;
+}
+
+static void
+spool_fsync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		(void)fsync(fd);
+		close(fd);
+	}
+}
+
+int
+spool_open(const char *dir, uint64_t max_bytes, int64_t sync_us,
+    uint64_t committed_seq, struct counters *ctr, struct spool **out, char *err,
+    size_t errsz)
+{
+	struct spool *sp;
+	DIR *d = NULL;
+	struct dirent *de;
+	struct stat sb;
+
+	*out = NULL;
+	if (strlen(dir) + 40 >= SPOOL_PATH_MAX) {
+		snprintf(err, errsz, "spool directory %s: name too long", dir);
+		return -1;
+	}
+	if (mkdir(dir, 0750) != 0 && errno != EEXIST) {
+		snprintf(err, errsz, "spool directory %s: cannot create: %s", dir,
+		    strerror(errno));
+		return -1;
+	}
+	if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+		snprintf(err, errsz, "spool directory %s: not a directory", dir);
+		return -1;
+	}
+	if ((sp = calloc(1, sizeof *sp)) == NULL) {
+		snprintf(err, errsz, "out of memory");
+		return -1;
+	}
+	snprintf(sp->dir, sizeof sp->dir, "%s", dir);
+	sp->max_bytes = max_bytes;
+	sp->seg_max = max_bytes / 4 < SPOOL_SEGMENT_MAX ? max_bytes / 4 : SPOOL_SEGMENT_MAX;
+	if (sp->seg_max < SPOOL_SEGMENT_MIN)
+		sp->seg_max = SPOOL_SEGMENT_MIN;
+	sp->sync_us = sync_us;
+	sp->ctr = ctr;
+	sp->active_fd = -1;
+	sp->committed = committed_seq;
+	sp->next_seq = committed_seq + 1;
+	pthread_mutex_init(&sp->mtx, NULL);
+	pthread_cond_init(&sp->cond, NULL);
+	if ((d = opendir(dir)) == NULL) {
+		snprintf(err, errsz, "spool directory %s: %s", dir, strerror(errno));
+		goto fail;
+	}
+	while ((de = readdir(d)) != NULL) {
+		char path[SPOOL_PATH_MAX + 300];
+		uint64_t first;
+		int n = 0;
+		if (sscanf(de->d_name, "seg-%20" SCNu64 "%n", &first, &n) != 1 ||
+		    de->d_name[n] != '\0')
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+		if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
+			continue;
+		if (spool_add_seg(sp, first, (uint64_t)sb.st_size) != 0) {
+			snprintf(err, errsz, "out of memory");
+			goto fail;
+		}
+	}
+	closedir(d);
+	d = NULL;
+	qsort(sp->segs, sp->nseg, sizeof *sp->segs, spool_seg_cmp);
+	spool_gauges_locked(sp);
+	*out = sp;
+	return 0;
+fail:
+	if (d != NULL)
+		closedir(d);
+	spool_close(sp);
+	return -1;
+}
+
+/* Reads exactly len bytes; returns the bytes read (< len at EOF), -1 on error. */
+static ssize_t
+spool_read_full(int fd, void *buf, size_t len)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = read(fd, (char *)buf + got, len - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}
+
+/*
+ * Reads one segment.  Returns 0, or -1 when cb stopped the replay.  A bad
+ * record ends the segment: torn when it is the newest (cut off there),
+ * a read error otherwise.
+ */
+static int
+spool_replay_seg(struct spool *sp, size_t idx, uint64_t committed, spool_replay_cb cb,
+    void *arg, long long *replayed)
+{
+	struct spool_seg *g = &sp->segs[idx];     /* not moved while replaying */
+	char path[SPOOL_PATH_MAX + 40];
+	unsigned char hdr[SPOOL_HDR_SIZE];
+	char *payload = NULL;
+	size_t cap = 0;
+	uint64_t off = 0;
+	int fd, rc = 0, newest = idx + 1 == sp->nseg;
+	const char *why = NULL;
+
+	spool_seg_path(sp, g->first_seq, path, sizeof path);
+	if ((fd = open(path, O_RDWR | O_CLOEXEC)) < 0) {
+		ctr_add(sp->ctr, CTR_SPOOL_READ_ERRORS, 1);
+		log_warnx("spool: cannot open %s: %s; its records are not replayed", path,
+		    strerror(errno));
+		return 0;
+	}
+	for (;;) {
+		uint32_t magic, len, crc;
+		uint64_t seq, count;
+		ssize_t n = spool_read_full(fd, hdr, sizeof hdr);
+		if (n == 0)
+			break;
+		if (n < 0) {
+			why = strerror(errno);
+			break;
+		}
+		if (n < (ssize_t)sizeof hdr) {
+			why = "record header cut short";
+			break;
+		}
+		memcpy(&magic, hdr, 4);
+		memcpy(&len, hdr + 4, 4);
+		memcpy(&seq, hdr + 8, 8);
+		memcpy(&count, hdr + 16, 8);
+		memcpy(&crc, hdr + 24, 4);
+		if (magic != SPOOL_MAGIC || len > SPOOL_RECORD_MAX) {
+			why = "bad record header";
+			break;
+		}
+		if (len > cap) {
+			char *p = realloc(payload, len);
+			if (p == NULL) {
+				why = "out of memory";
+				break;
+			}
+			payload = p;
+			cap = len;
+		}
+		if ((n = spool_read_full(fd, payload, len)) != (ssize_t)len) {
+			why = n < 0 ? strerror(errno) : "record cut short";
+			break;
+		}
+		if (spool_crc(hdr, payload, len) != crc) {
+			why = "CRC mismatch";
+			break;
+		}
+		if (g->last_seq != 0 && seq <= g->last_seq) {
+			why = "sequence out of order";
+			break;
+		}
+		off += SPOOL_HDR_SIZE + len;
+		pthread_mutex_lock(&sp->mtx);
+		g->last_seq = seq;
+		if (seq >= sp->next_seq)
+			sp->next_seq = seq + 1;
+		pthread_mutex_unlock(&sp->mtx);
+		if (seq <= committed)
+			continue;
+		if (cb(arg, seq, payload, len, count) != 0) {
+			rc = -1;
+			break;
+		}
+		ctr_add(sp->ctr, CTR_SPOOL_REPLAYED, count);
+		(*replayed)++;
+	}
+	if (why != NULL && rc == 0) {
+		if (newest) {
+			ctr_add(sp->ctr, CTR_SPOOL_TORN_CHUNKS, 1);
+			log_warnx("spool: %s: torn tail at byte %" PRIu64 " (%s), left by a "
+			    "crash while it was written; cut off there", path, off, why);
+			if (ftruncate(fd, (off_t)off) != 0)
+				log_warnx("spool: %s: cannot cut: %s", path, strerror(errno));
+			pthread_mutex_lock(&sp->mtx);
+			sp->total_bytes -= g->bytes - off;
+			g->bytes = off;
+			pthread_mutex_unlock(&sp->mtx);
+		} else {
+			ctr_add(sp->ctr, CTR_SPOOL_READ_ERRORS, 1);
+			log_warnx("spool: %s: unreadable from byte %" PRIu64 " (%s); the "
+			    "rest of this segment is skipped", path, off, why);
+		}
+	}
+	free(payload);
+	close(fd);
+	return rc;
+}
+
+long long
+spool_replay(struct spool *sp, spool_replay_cb cb, void *arg)
+{
+	long long replayed = 0;
+	uint64_t committed;
+	size_t i, n;
+	int rc = 0;
+
+	/* The writer may commit replayed records meanwhile: it only moves
+	 * the committed mark until the segments are all read. */
+	pthread_mutex_lock(&sp->mtx);
+	sp->replaying = 1;
+	committed = sp->committed;
+	n = sp->nseg;
+	pthread_mutex_unlock(&sp->mtx);
+	for (i = 0; i < n && rc == 0; i++)
+		rc = spool_replay_seg(sp, i, committed, cb, arg, &replayed);
+	pthread_mutex_lock(&sp->mtx);
+	sp->replaying = 0;
+	spool_gauges_locked(sp);
+	pthread_mutex_unlock(&sp->mtx);
+	/* Segments wholly committed (or empty) go now. */
+	spool_committed(sp, 0);
+	return rc == 0 ? replayed : -1;
+}
+
+static void *
+spool_sync_main(void *arg)
+{
+	struct spool *sp = arg;
+	struct timespec ts;
+
+	pthread_setname_np(pthread_self(), "tw-spool-sync");
+	pthread_mutex_lock(&sp->mtx);
+	while (!sp->stop) {
+		int fd = -1;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_sec += sp->sync_us / 1000000;
+		ts.tv_nsec += (sp->sync_us % 1000000) * 1000;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&sp->cond, &sp->mtx, &ts);
+		if (!sp->dirty || sp->active_fd < 0)
+			continue;
+		/* A copy of the descriptor: the loop may rotate meanwhile. */
+		fd = fcntl(sp->active_fd, F_DUPFD_CLOEXEC, 0);
+		sp->dirty = 0;
+		pthread_mutex_unlock(&sp->mtx);
+		if (fd >= 0) {
+			if (fdatasync(fd) == 0)
+				ctr_add(sp->ctr, CTR_SPOOL_FSYNCS, 1);
+			else
+				ctr_add(sp->ctr, CTR_SPOOL_WRITE_ERRORS, 1);
+			close(fd);
+		}
+		pthread_mutex_lock(&sp->mtx);
+	}
+	pthread_mutex_unlock(&sp->mtx);
+	return NULL;
+}
+
+int
+spool_start(struct spool *sp, char *err, size_t errsz)
+{
+	pthread_condattr_t ca;
+
+	pthread_cond_destroy(&sp->cond);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&sp->cond, &ca);
+	pthread_condattr_destroy(&ca);
+	if (pthread_create(&sp->thread, NULL, spool_sync_main, sp) != 0) {
+		snprintf(err, errsz, "cannot start the spool's sync thread");
+		return -1;
+	}
+	sp->thread_started = 1;
+	return 0;
+}
+
+/* Called locked: deletes segment i (not the active one). */
+static void
+spool_delete_locked(struct spool *sp, size_t i)
+{
+	char path[SPOOL_PATH_MAX + 40];
+
+	spool_seg_path(sp, sp->segs[i].first_seq, path, sizeof path);
+	if (unlink(path) != 0 && errno != ENOENT)
+		log_warnx("spool: cannot delete %s: %s", path, strerror(errno));
+	sp->total_bytes -= sp->segs[i].bytes;
+	memmove(&sp->segs[i], &sp->segs[i + 1], (sp->nseg - i - 1) * sizeof *sp->segs);
+	sp->nseg--;
+}
+
+/* Called locked: closes the active segment (synced first: a rotation
+ * makes it immutable), and when it is wholly committed, deletes it. */
+static void
+spool_retire_active_locked(struct spool *sp)
+{
+	if (sp->active_fd >= 0) {
+		if (sp->dirty && fdatasync(sp->active_fd) == 0)
+			ctr_add(sp->ctr, CTR_SPOOL_FSYNCS, 1);
+		close(sp->active_fd);
+	}
+	sp->active_fd = -1;
+	sp->dirty = 0;
+	if (sp->active) {
+		sp->active = 0;
+		if (sp->segs[sp->nseg - 1].last_seq <= sp->committed)
+			spool_delete_locked(sp, sp->nseg - 1);
+	}
+}
+
+/* Called locked: a new active segment starting at next_seq. */
+static int
+spool_new_active_locked(struct spool *sp)
+{
+	char path[SPOOL_PATH_MAX + 40];
+	int fd;
+
+	spool_seg_path(sp, sp->next_seq, path, sizeof path);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+	if (fd < 0)
+		return -1;
+	if (spool_add_seg(sp, sp->next_seq, 0) != 0) {
+		close(fd);
+		unlink(path);
+		errno = ENOMEM;
+		return -1;
+	}
+	/* The new name must survive a power loss too. */
+	spool_fsync_dir(sp->dir);
+	sp->active_fd = fd;
+	sp->active = 1;
+	return 0;
+}
+
+int
+spool_append(struct spool *sp, const void *payload, size_t len, uint64_t count,
+    uint64_t *seq)
+{
+	unsigned char hdr[SPOOL_HDR_SIZE];
+	uint32_t magic = SPOOL_MAGIC, len32 = (uint32_t)len, crc, zero = 0;
+	struct iovec iov[2];
+	struct spool_seg *g;
+	size_t want = SPOOL_HDR_SIZE + len, done = 0;
+	int saved;
+
+	pthread_mutex_lock(&sp->mtx);
+	*seq = sp->next_seq++;
+	if (sp->active) {
+		g = &sp->segs[sp->nseg - 1];
+		/* Full, or wholly committed: start afresh (the latter keeps a
+		 * trickle from holding one segment forever). */
+		if (g->bytes + want > sp->seg_max ||
+		    (g->bytes > 0 && g->last_seq <= sp->committed))
+			spool_retire_active_locked(sp);
+	}
+	if (!sp->active) {
+		sp->next_seq--;     /* the segment is named after this record */
+		if (spool_new_active_locked(sp) != 0) {
+			sp->next_seq++;
+			goto fail;
+		}
+		sp->next_seq++;
+	}
+	g = &sp->segs[sp->nseg - 1];
+	memcpy(hdr, &magic, 4);
+	memcpy(hdr + 4, &len32, 4);
+	memcpy(hdr + 8, seq, 8);
+	memcpy(hdr + 16, &count, 8);
+	crc = spool_crc(hdr, payload, len);
+	memcpy(hdr + 24, &crc, 4);
+	memcpy(hdr + 28, &zero, 4);
+	while (done < want) {
+		ssize_t n;
+		if (done < SPOOL_HDR_SIZE) {
+			iov[0].iov_base = hdr + done;
+			iov[0].iov_len = SPOOL_HDR_SIZE - done;
+			iov[1].iov_base = (void *)payload;
+			iov[1].iov_len = len;
+			n = writev(sp->active_fd, iov, 2);
+		} else {
+			n = write(sp->active_fd, (const char *)payload + (done - SPOOL_HDR_SIZE),
+			    want - done);
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			/* Cut back to the last whole record; failing that, the
+			 * next append starts a new segment. */
+			saved = errno;
+			if (ftruncate(sp->active_fd, (off_t)g->bytes) != 0 ||
+			    lseek(sp->active_fd, (off_t)g->bytes, SEEK_SET) < 0)
+				spool_retire_active_locked(sp);
+			errno = saved;
+			goto fail;
+		}
+		done += (size_t)n;
+	}
+	g->bytes += want;
+	g->last_seq = *seq;
+	sp->total_bytes += want;
+	sp->dirty = 1;
+	spool_gauges_locked(sp);
+	pthread_mutex_unlock(&sp->mtx);
+	return 0;
+fail:
+	saved = errno;
+	ctr_add(sp->ctr, CTR_SPOOL_WRITE_ERRORS, 1);
+	log_ratelimited(&sp->werr_thr, 10 * 1000000LL, "spool: cannot write to %s: %s; "
+	    "the lines are kept in memory and stored, but a crash before they are "
+	    "committed would lose them (spool_write_errors)", sp->dir, strerror(saved));
+	spool_gauges_locked(sp);
+	pthread_mutex_unlock(&sp->mtx);
+	return -1;
+}
+
+int
+spool_full(struct spool *sp)
+{
+	uint64_t live;
+
+	pthread_mutex_lock(&sp->mtx);
+	live = sp->total_bytes;
+	/* The active segment holds nothing uncommitted: it goes at the next
+	 * append. */
+	if (sp->active && sp->segs[sp->nseg - 1].last_seq <= sp->committed)
+		live -= sp->segs[sp->nseg - 1].bytes;
+	pthread_mutex_unlock(&sp->mtx);
+	return live >= sp->max_bytes;
+}
+
+void
+spool_committed(struct spool *sp, uint64_t seq)
+{
+	size_t i = 0;
+
+	pthread_mutex_lock(&sp->mtx);
+	if (seq > sp->committed)
+		sp->committed = seq;
+	while (!sp->replaying && i < sp->nseg) {
+		const struct spool_seg *g = &sp->segs[i];
+		if ((sp->active && i + 1 == sp->nseg) || g->last_seq > sp->committed) {
+			i++;
+			continue;
+		}
+		/* Wholly at or below seq (or empty). */
+		spool_delete_locked(sp, i);
+	}
+	spool_gauges_locked(sp);
+	pthread_mutex_unlock(&sp->mtx);
+}
+
+void
+spool_usage(struct spool *sp, uint64_t *bytes, uint64_t *segments)
+{
+	pthread_mutex_lock(&sp->mtx);
+	*bytes = sp->total_bytes;
+	*segments = sp->nseg;
+	pthread_mutex_unlock(&sp->mtx);
+}
+
+void
+spool_close(struct spool *sp)
+{
+	if (sp == NULL)
+		return;
+	if (sp->thread_started) {
+		pthread_mutex_lock(&sp->mtx);
+		sp->stop = 1;
+		pthread_cond_signal(&sp->cond);
+		pthread_mutex_unlock(&sp->mtx);
+		pthread_join(sp->thread, NULL);
+	}
+	pthread_mutex_lock(&sp->mtx);
+	if (sp->active_fd >= 0) {
+		if (sp->dirty && fdatasync(sp->active_fd) == 0)
+			ctr_add(sp->ctr, CTR_SPOOL_FSYNCS, 1);
+		close(sp->active_fd);
+		sp->active_fd = -1;
+	}
+	/* A wholly committed active segment need not wait for the next start. */
+	if (sp->active && sp->segs[sp->nseg - 1].last_seq <= sp->committed)
+		spool_delete_locked(sp, sp->nseg - 1);
+	sp->active = 0;
+	spool_gauges_locked(sp);
+	pthread_mutex_unlock(&sp->mtx);
+	pthread_cond_destroy(&sp->cond);
+	pthread_mutex_destroy(&sp->mtx);
+	free(sp->segs);
+	free(sp);
+}
