@@ -528,8 +528,8 @@ serve_spool_replay(struct server *srv)
 		return -1;
 	}
 	log_info("spool: %s, fdatasync every %lld ms, at most %llu MiB (%llu MiB in "
-	    "%llu segment(s) at start)", srv->cfg->spool_dir[0] != '\0' ?
-	    srv->cfg->spool_dir : "DB.spool", (long long)(srv->cfg->spool_sync_us / 1000),
+	    "%llu segment(s) at start)", spool_dir(srv->spool),
+	    (long long)(srv->cfg->spool_sync_us / 1000),
 	    (unsigned long long)(srv->cfg->spool_max_bytes >> 20),
 	    (unsigned long long)(bytes >> 20), (unsigned long long)segs);
 	return 0;

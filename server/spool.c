@@ -582,6 +582,12 @@ spool_usage(struct spool *sp, uint64_t *bytes, uint64_t *segments)
 	pthread_mutex_unlock(&sp->mtx);
 }
 
+const char *
+spool_dir(const struct spool *sp)
+{
+	return sp->dir;
+}
+
 void
 spool_close(struct spool *sp)
 {

@@ -96,6 +96,9 @@ void spool_committed(struct spool *sp, uint64_t seq);
  * spool_segments). */
 void spool_usage(struct spool *sp, uint64_t *bytes, uint64_t *segments);
 
+/* The directory it was opened on. */
+const char *spool_dir(const struct spool *sp);
+
 /* Stops the thread, syncs the active segment and frees.  Segment files
  * stay: the next start replays what was not committed.  NULL is fine. */
 void spool_close(struct spool *sp);
