@@ -527,11 +527,11 @@ serve_spool_replay(struct server *srv)
 		log_errorx("spool: %s", err);
 		return -1;
 	}
-	log_info("spool: %s, fdatasync every %lld ms, at most %llu MiB (%llu MiB in "
+	log_info("spool: %s, fdatasync every %lld ms, at most %llu KiB (%llu KiB in "
 	    "%llu segment(s) at start)", spool_dir(srv->spool),
 	    (long long)(srv->cfg->spool_sync_us / 1000),
-	    (unsigned long long)(srv->cfg->spool_max_bytes >> 20),
-	    (unsigned long long)(bytes >> 20), (unsigned long long)segs);
+	    (unsigned long long)(srv->cfg->spool_max_bytes >> 10),
+	    (unsigned long long)(bytes >> 10), (unsigned long long)segs);
 	return 0;
 }
 
