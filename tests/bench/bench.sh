@@ -15,7 +15,7 @@
 #             the latency, a 1,000-device day of history
 #   --repeats N   repeat the receivers' runs, medians printed (default 1)
 #   --only    comma list of: rsyslog, sng-sql, sng-file, tunnelwatch,
-#             overload, latency, history (default: all but sng-file)
+#             spool, overload, latency, history (default: all but sng-file)
 #   --build   build directory (default /tmp/build-bench, built Release);
 #             --no-build uses the binaries already there
 #   --no-install  do not apt-get anything (a missing peer is then "n/a")
@@ -47,6 +47,10 @@
 #   cpu100k    CPU seconds (user+sys, all threads) per 100,000 messages
 #              over the 1-connection TCP run
 #   rss        peak RSS (VmHWM) over its runs
+#   spool      tunnelwatch's cost of the disk spool: the 1-connection TCP
+#              run with --no-spool and with the spool (the default), one
+#              after the other on fresh processes, each repeat, and the
+#              ratio (docs/operations.md "Durability")
 # and for tunnelwatch, from the database of its 1-connection TCP run: the
 # disk it takes per raw byte received, and SQLite's own ceiling for those
 # same rows (twsqlbench --copy-from); then an overload run (sent = stored +
@@ -60,7 +64,7 @@ export TZ=UTC LC_ALL=C
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 MODE=quick
 REPEATS=1
-ONLY=rsyslog,sng-sql,tunnelwatch,overload,latency,history
+ONLY=rsyslog,sng-sql,tunnelwatch,spool,overload,latency,history
 BUILD=/tmp/build-bench
 WORK=/tmp/tw-bench
 DO_BUILD=1
@@ -307,6 +311,13 @@ count_tunnelwatch() {
 	sqlite3 -cmd ".timeout 5000" "$1/tw.db" "SELECT coalesce(max(message_id), 0) FROM messages" \
 		2>/dev/null || echo 0
 }
+# The spool's cost: tunnelwatch with and without it, as two receivers.
+avail_tw-spool() { :; }
+start_tw-spool() { start_tunnelwatch "$@"; }
+count_tw-spool() { count_tunnelwatch "$@"; }
+avail_tw-nospool() { :; }
+start_tw-nospool() { TW_EXTRA="${TW_EXTRA:-} --no-spool" start_tunnelwatch "$@"; }
+count_tw-nospool() { count_tunnelwatch "$@"; }
 
 # ---- helpers --------------------------------------------------------------------
 
@@ -824,6 +835,17 @@ targets() {
 		if le "$r24" 2 && le "$(val history r24j)" 2 && le "$r30" 10 && le "$(val history r30j)" 10; then met=yes; else met=no; fi
 	fi
 	echo "| report 24 h / 30 d | $row | kept: < 2 s / < 10 s | $met |"
+
+	# the spool's cost
+	local sp ns
+	sp=$(median tw-spool tcp1) ns=$(median tw-nospool tcp1)
+	a=$(ratio "$sp" "$ns")
+	if [ "$a" = n/a ]; then row="n/a (not measured: --only without spool)" met="n/a"
+	else
+		row="${a} × (TCP 1 connection, $(num "$sp") msg/s stored with the spool, $(num "$ns") with --no-spool; CPU $(fig tw-spool cpu100k) s vs $(fig tw-nospool cpu100k) s per 100 k)"
+		met="measured"
+	fi
+	echo "| the disk spool's cost on throughput (same run) | $row | shown | $met |"
 }
 
 peers_table() {
@@ -917,6 +939,13 @@ for r in rsyslog sng-file sng-sql tunnelwatch; do
 	done
 done
 if [ -n "${RMEM_SAVED:-}" ]; then echo "$RMEM_SAVED" >/proc/sys/net/core/rmem_max; RMEM_SAVED=; fi
+if has spool; then
+	for rep in $(seq 1 "$REPEATS"); do
+		log "== the spool's cost, repeat $rep"
+		tcp_run tw-nospool "$rep" 1
+		tcp_run tw-spool "$rep" 1
+	done
+fi
 ! has overload || overload
 ! has latency || latency
 ! has history || history

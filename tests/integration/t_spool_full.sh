@@ -11,7 +11,8 @@
 qt() { sqlite3 -batch -noheader -cmd ".timeout 5000" "$DB" "$@"; }
 MAX=$((256 * 1024))
 
-tw_start --spool-max-bytes 256K
+echo '{ "spool_max_bytes": "256K" }' >"$T/spool.json"
+tw_start --config "$T/spool.json"
 mkfifo "$T/lock.fifo"
 sqlite3 -batch -noheader "$DB" <"$T/lock.fifo" >"$T/locker.out" 2>&1 &
 HOLD_PID=$!

@@ -17,7 +17,8 @@ seqs() { qt "SELECT CAST(substr(raw, instr(raw, 'seq=') + 4) AS INTEGER) FROM me
 # spool_crash PREFIX N: N lines read with the writer locked out, then kill -9.
 spool_crash() {
 	local prefix=$1 n=$2 got=0
-	tw_start --http 127.0.0.1:0 --spool-max-bytes 8M     # 2 MiB segments
+	echo '{ "spool_max_bytes": "8M" }' >"$T/spool.json"     # 2 MiB segments
+	tw_start --http 127.0.0.1:0 --config "$T/spool.json"
 	mkfifo "$T/lock.fifo"
 	sqlite3 -batch -noheader "$DB" <"$T/lock.fifo" >"$T/locker.out" 2>&1 &
 	HOLD_PID=$!
