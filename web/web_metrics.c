@@ -30,6 +30,7 @@ static const struct {
 	{ CTR_RECEIVED_UDP, "received_by_transport", "transport", "udp" },
 	{ CTR_RECEIVED_TCP, "received_by_transport", "transport", "tcp" },
 	{ CTR_DROPPED_QUEUE_FULL, "dropped", "reason", "queue_full" },
+	{ CTR_DROPPED_SPOOL_FULL, "dropped", "reason", "spool_full" },
 	{ CTR_DROPPED_KERNEL, "dropped", "reason", "kernel" },
 	{ CTR_DROPPED_SHUTDOWN, "dropped", "reason", "shutdown" },
 	{ CTR_DROPPED_EMPTY, "dropped", "reason", "empty" },
@@ -133,6 +134,18 @@ web_gauges(FILE *f, const struct web *w)
 		    "(queue_max_bytes).");
 		fprintf(f, "tunnelwatch_queue_max_bytes %llu\n",
 		    (unsigned long long)w->cfg->queue_max_bytes);
+	}
+	if (w->cfg->spool && !w->cfg->no_spool) {
+		web_family(f, "spool_bytes", "gauge", "Bytes in the disk spool's segment files.");
+		fprintf(f, "tunnelwatch_spool_bytes %llu\n",
+		    (unsigned long long)atomic_load(&l->ctr->spool_bytes));
+		web_family(f, "spool_segments", "gauge", "The disk spool's segment files.");
+		fprintf(f, "tunnelwatch_spool_segments %llu\n",
+		    (unsigned long long)atomic_load(&l->ctr->spool_segments));
+		web_family(f, "spool_max_bytes", "gauge", "The spool's limit, bytes "
+		    "(spool_max_bytes).");
+		fprintf(f, "tunnelwatch_spool_max_bytes %llu\n",
+		    (unsigned long long)w->cfg->spool_max_bytes);
 	}
 	web_family(f, "tcp_connections", "gauge", "TCP connections open now.");
 	fprintf(f, "tunnelwatch_tcp_connections %llu\n",

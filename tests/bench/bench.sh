@@ -6,7 +6,7 @@
 #   bash tests/bench/bench.sh [--quick | --full] [--repeats N] [--only LIST]
 #        [--build DIR] [--no-build] [--work DIR] [--no-install]
 #        [--history DEVICESxDAYS] [--latency-rate N] [--tcp4]
-#        [--raise-rmem-max] [--table-only]
+#        [--raise-rmem-max] [--table-only] [--tcp-count N]
 #
 #   --quick   (default) small sizes, ~40 s: the CI smoke test
 #             (tests/integration/t_bench_smoke.sh) runs it
@@ -27,6 +27,7 @@
 #   --raise-rmem-max  raise net.core.rmem_max to 256 MiB while syslog-ng
 #             runs (it asks with SO_RCVBUF, which that caps) and restore it
 #   --table-only  print the tables again from $WORK/results.tsv
+#   --tcp-count N messages per TCP run (default 50,000 quick, 2,000,000 full)
 #
 # What it prints first is the targets table
 #   | metric | measured | target | met? |
@@ -74,6 +75,7 @@ TABLE_ONLY=0
 HISTORY=
 LAT_RATE=
 TCP4=0
+TCP_COUNT=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) MODE=quick ;;
@@ -89,7 +91,8 @@ while [ $# -gt 0 ]; do
 	--tcp4) TCP4=1 ;;
 	--raise-rmem-max) RAISE_RMEM=1 ;;
 	--table-only) TABLE_ONLY=1 ;;
-	-h|--help) sed -n '2,52p' "$0"; exit 0 ;;
+	--tcp-count) TCP_COUNT=$2; shift ;;
+	-h|--help) sed -n '2,61p' "$0"; exit 0 ;;
 	*) echo "bench.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -109,6 +112,7 @@ else
 	LAT_N=10 LAT_GAP=3 LAT_WAIT=240 LAT_PACE=0.3 LAT_SETTLE=3
 	: "${HISTORY:=1000x1}"; HIST_REPEATS=3 HIST_HOURS=
 fi
+[ -z "$TCP_COUNT" ] || TCPN=$TCP_COUNT
 RCVBUF=$((256 * 1024 * 1024))
 QUEUE_BYTES=$((512 * 1024 * 1024))      # serve's --queue-max-bytes default
 LAG_MAX=$((STEP * 100 > 1000 ? STEP * 100 : 1000))   # ms

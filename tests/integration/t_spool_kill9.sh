@@ -42,6 +42,8 @@ for _ in $(seq 1 200); do
 done
 eq "$got" "30000" "lines read from the socket before the kill"
 sleep 0.2        # the round that read the last ones has ended
+sb=$(curl -sf "$(url)metrics" | awk '$1 == "tunnelwatch_spool_bytes" { print $2 }')
+[ "${sb:-0}" -gt 1000000 ] || fail "/metrics tunnelwatch_spool_bytes: '$sb'"
 [ -n "$(ls "$DB.spool" 2>/dev/null)" ] || fail "no spool segment in $DB.spool"
 eq "$(stat -c %a "$DB.spool")" "750" "spool directory mode"
 kill -KILL "$TW_PID"
