@@ -223,7 +223,7 @@ tail -n +41 "$T/live.log" >"$T/live2.log"
 # kill9), start it again, the rest; sets LIVE to the incidents' symptoms.
 kill9() { kill -KILL "$TW_PID"; wait "$TW_PID" 2>/dev/null || true; TW_PID=; }
 live_resume() {
-	rm -f "$DB"*
+	rm -rf "$DB"*
 	tw_start --lateness 1s --correlate-interval 200ms
 	"$TW_SEND" --tcp "127.0.0.1:$TW_PORT" --file "$T/live1.log" --count 40 2>/dev/null
 	sleep 2.5
@@ -271,7 +271,7 @@ cat "$T/merge1.log" "$T/merge2.log" >"$T/merge.log"
 imp "$T/merge-import.db" "$T/merge.log"
 want=$(qd "$T/merge-import.db" "SELECT group_concat(hostname||':'||tunnel||':'||symptom||':'||root_cause||':'||substr(started_at, 6)||':'||coalesce(substr(ended_at, 6), '-'), ',') FROM v_incidents")
 case "$want" in *flap*flap*) ;; *) fail "import of the merge scenario: two flaps, got $want";; esac
-rm -f "$DB"*
+rm -rf "$DB"*
 tw_start --lateness 1s --correlate-interval 200ms
 "$TW_SEND" --tcp "127.0.0.1:$TW_PORT" --file "$T/merge1.log" --count "$(wc -l <"$T/merge1.log")" 2>/dev/null
 sleep 2

@@ -45,7 +45,7 @@ ok "field-guide DPD example: 15 of 15 lines on ipsec2 of 4.0.5.1"
 
 # The guide's raw excerpt: duplicated lines, a mangled host (Lvedge01), an
 # FTMD tag host that differs from the syslog host (LONDSR01).
-rm -f "$DB"*
+rm -rf "$DB"*
 "$TW_BIN" import --db "$DB" "$FIX/guide_dpd.log" 2>/dev/null
 eq "$(q "SELECT count(*) FROM devices")" "1" "mangled host and tag host: one device"
 eq "$(q "SELECT aliases FROM v_devices")" '["LONDSR01","Lvedge01","vedge01"]' "aliases as seen"
@@ -65,7 +65,7 @@ Jun 18 02:00:00 edge-new charon: 16[IKE] initiating IKE_SA ipsec3_1[11] to 198.5
 Jun 18 02:00:01 edge-new FTMD[1]: %Viptela-edge-new-ftmd-6-INFO-1400002: Notification: interface-state-change severity-level:major host-name:"edge-new" system-ip:4.9.9.9 vpn-id:1 if-name:"ipsec3" new-state:up
 Jun 18 02:00:05 edge-new charon: 07[NET] sending packet: from 192.0.2.9[4500] to 198.51.100.7[4500] (76 bytes)
 L
-rm -f "$DB"*
+rm -rf "$DB"*
 "$TW_BIN" import --db "$DB" "$T/rename.log" 2>/dev/null
 eq "$(q "SELECT count(*) FROM devices")" "1" "renamed router stays one device"
 eq "$(q "SELECT system_ip FROM v_devices")" "4.9.9.9" "keyed by system-ip"
@@ -80,7 +80,7 @@ Jun 18 03:00:00 edge9 charon: 07[NET] sending packet: from 192.0.2.99[4500] to 1
 Jun 18 03:00:00 edge9 charon: 07[ENC] parsed INFORMATIONAL response 12 [ ]
 Jun 18 03:00:05 edge9 charon: 09[IKE] deleting IKE_SA ipsec7_1[44] between 192.0.2.99[192.0.2.99]...198.51.100.99[198.51.100.99]
 L
-rm -f "$DB"*
+rm -rf "$DB"*
 "$TW_BIN" import --db "$DB" "$T/merge.log" 2>/dev/null
 eq "$(q "SELECT group_concat(tunnel) FROM v_tunnels")" "ipsec7" "named once the interface is known"
 eq "$(q "SELECT count(*) FROM v_events WHERE tunnel='ipsec7'")" "1" "earlier lines follow"

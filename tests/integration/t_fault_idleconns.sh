@@ -97,7 +97,7 @@ eq "$(counter tcp_rejected_max_conns)" "0" "none refused"
 ok "$N idle connections: all accepted, all gone afterwards (gauge back to 0)"
 
 # --- 2. the per-IP limit refuses and counts -------------------------------
-rm -f "$DB"*
+rm -rf "$DB"*
 tw_start --tcp-max-conns-per-ip 1000 --stats-interval 1s
 P=$TW_PORT
 hold_conns "$P" 127.0.0.3 3000 "$T/held2" &

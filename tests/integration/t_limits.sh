@@ -44,7 +44,7 @@ grep -q "refusing connection from 127.0.0.1:[0-9]*: not in tcp_allow" "$T/serve.
 ok "allowlist 192.0.2.0/24: udp dropped (5) and tcp refused (1), counted and logged"
 
 # --- allowlist: 127.0.0.0/8 lets them in -----------------------------------
-rm -f "$DB"*
+rm -rf "$DB"*
 tw_start --udp-allow 192.0.2.0/24 --udp-allow 127.0.0.0/8 --tcp-allow 127.0.0.1/32
 P=$TW_PORT
 "$TW_SEND" --udp "127.0.0.1:$P" --count 5 2>/dev/null
@@ -63,7 +63,7 @@ ok "allowlist 127.0.0.0/8 and 127.0.0.1/32: stored; 127.0.0.2 over tcp refused"
 
 # --- IPv6: ::1/128 allowed for UDP, TCP only from 2001:db8::/32 ------------
 if ip -6 addr show lo 2>/dev/null | grep -q "::1/128"; then
-	rm -f "$DB"*
+	rm -rf "$DB"*
 	P6=$((20000 + RANDOM % 40000))
 	"$TW_BIN" serve --db "$DB" --udp "[::1]:$P6" --tcp "[::1]:$P6" --flush-interval 50ms \
 		--udp-allow ::1/128 --tcp-allow 2001:db8::/32 >"$T/serve.log" 2>&1 &
@@ -83,7 +83,7 @@ else
 fi
 
 # --- connection limits: 3 per IP, 5 in total -------------------------------
-rm -f "$DB"*
+rm -rf "$DB"*
 tw_start --tcp-max-conns-per-ip 3 --tcp-max-conns 5
 P=$TW_PORT
 perl -MIO::Socket::INET -e '
@@ -118,7 +118,7 @@ grep -q "tcp_max_conns_per_ip reached" "$T/serve.log" || fail "per-IP refusal lo
 ok "tcp_max_conns_per_ip 3, tcp_max_conns 5: refused and counted; served again afterwards"
 
 # --- rate limit over UDP: dropped, counted, others not starved -------------
-rm -f "$DB"*
+rm -rf "$DB"*
 tw_start --sender-rate-limit 100
 P=$TW_PORT
 "$TW_SEND" --udp "127.0.0.1:$P" --count 1000 2>/dev/null
@@ -138,7 +138,7 @@ grep -q "127.0.0.1 is over sender_rate_limit (100/s): dropping" "$T/serve.log" |
 ok "sender_rate_limit 100/s over udp: $stored stored, $dropped dropped and counted"
 
 # --- rate-limit table under 6000 distinct senders: bounded, evicts ---------
-rm -f "$DB"*
+rm -rf "$DB"*
 tw_start --sender-rate-limit 10
 P=$TW_PORT
 perl -MIO::Socket::INET -e '
@@ -158,7 +158,7 @@ evicted=$(counter rate_limit_evictions)
 ok "6000 distinct senders: all stored, table bounded at 4096 ($evicted evictions)"
 
 # --- rate limit over TCP: paused, never dropped ----------------------------
-rm -f "$DB"*
+rm -rf "$DB"*
 tw_start --sender-rate-limit 100
 P=$TW_PORT
 start=$(date +%s%N)
@@ -179,7 +179,7 @@ eq "$(q "SELECT count(DISTINCT raw) FROM v_messages WHERE sender LIKE '127.0.0.1
 ok "sender_rate_limit 100/s over tcp: 400 of 400 stored in ${elapsed_ms} ms, paused not dropped"
 
 # --- SIGTERM while a sender is paused by the rate limit: nothing lost ------
-rm -f "$DB"*
+rm -rf "$DB"*
 tw_start --sender-rate-limit 50
 P=$TW_PORT
 "$TW_SEND" --tcp "127.0.0.1:$P" --count 300 2>/dev/null

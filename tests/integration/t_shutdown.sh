@@ -10,7 +10,7 @@ tw_stop
 eq "$(q "SELECT count(*) FROM messages")" "100000" "rows after SIGTERM (lf)"
 eq "$(q "SELECT count(DISTINCT raw) FROM messages")" "100000" "each message once"
 
-rm -f "$DB"*
+rm -rf "$DB"*
 tw_start
 "$TW_SEND" --tcp "127.0.0.1:$TW_PORT" --count 100000 --conns 8 --octet 2>"$T/send.log"
 tw_stop
@@ -23,7 +23,7 @@ ok "SIGTERM under TCP load: 100000 of 100000 stored, twice"
 # out, then closes.  Everything it accepted is stored (received = stored,
 # nothing dropped_shutdown), and what each connection delivered is a gapless
 # prefix of what was sent on it: no message in the middle went missing.
-rm -f "$DB"*
+rm -rf "$DB"*
 tw_start --shutdown-grace 2s
 "$TW_SEND" --tcp "127.0.0.1:$TW_PORT" --count 10000000 --rate 20000 --conns 4 \
 	2>"$T/send.log" &

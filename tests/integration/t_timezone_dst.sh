@@ -134,7 +134,7 @@ while IFS='|' read -r local _; do
 	printf '<30>%s vedge-net charon: 09[IKE] sending DPD request\n' "$local"
 done <expect2.txt >net.log
 printf '<30>Jul  1 12:00:00 vedge-fix charon: 09[IKE] sending DPD request\n' >>net.log
-rm -f "$DB"*
+rm -rf "$DB"*
 tw_start --timezones 192.0.2.0/24=Asia/Kolkata --timezones 127.0.0.0/8=Europe/Berlin \
 	--timezones vedge-fix=+01:00
 "$TW_SEND" --tcp "127.0.0.1:$TW_PORT" --file net.log --count 7 >/dev/null 2>&1 || fail "twsend"

@@ -192,7 +192,7 @@ tw_stop
 ok "SIGHUP reload: new certificate for new connections, the open one goes on; a bad file is refused"
 
 # ---- client certificates required -----------------------------------------
-rm -f "$DB"*
+rm -rf "$DB"*
 TP=$(tls_port)
 tw_start --tls "127.0.0.1:$TP" --tls-cert "$T/srv.pem" --tls-key "$T/srv.key" \
 	--tls-ca "$T/ca.pem" --stats-interval 1s

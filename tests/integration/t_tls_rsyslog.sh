@@ -71,7 +71,7 @@ stop_relay() {
 for drv in ossl gtls; do
 	[ -e "$MODS/lmnsd_$drv.so" ] || { echo "note: rsyslog $drv driver not installed"; continue; }
 	for cert in yes no; do
-		rm -f "$DB"*
+		rm -rf "$DB"*
 		TP=$(tls_port)
 		auth=required
 		[ "$cert" = yes ] || auth=optional

@@ -119,7 +119,7 @@ grep -q "shutdown $DROPPED)" "$T/serve.log" ||
 ok "SIGTERM under overload over TLS: every acknowledged line stored or counted"
 
 # ---- 2. held back by the buffer budget -----------------------------------
-rm -f "$DB"*
+rm -rf "$DB"*
 TP=$(tls_port)
 tw_start --max-frame 1M --queue-max-bytes 1M --tls "127.0.0.1:$TP" \
 	--tls-cert "$T/srv.pem" --tls-key "$T/srv.key" --tls-ca "$T/ca.pem" \
