@@ -452,6 +452,16 @@ serve_replay_cb(void *arg, uint64_t seq, const char *payload, size_t len, uint64
 {
 	struct server *srv = arg;
 	static struct log_throttle thr;
+	int64_t now = util_mono_us();
+
+	/* A long replay waits for the writer: under systemd, ask for more
+	 * start time than TimeoutStartSec= as long as it makes progress. */
+	if (now - srv->replay_notified_us >= 1000000) {
+		srv->replay_notified_us = now;
+		sd_notifyf(0, "EXTEND_TIMEOUT_USEC=30000000\nSTATUS=replaying the spool: "
+		    "%llu messages so far", (unsigned long long)ctr_get(&srv->ctr,
+		    CTR_SPOOL_REPLAYED));
+	}
 
 	if (!serve_chunk_ok(payload, len, count)) {
 		ctr_add(&srv->ctr, CTR_SPOOL_READ_ERRORS, 1);

@@ -49,6 +49,7 @@ struct server {
 	struct counters ctr;
 	struct mq queue;
 	struct spool *spool;        /* NULL: --no-spool (spool.h) */
+	int64_t replay_notified_us; /* the last sd_notify during the spool's replay */
 	struct writer *writer;
 	struct limits limits;       /* allowlists, per-sender rate (sender_limits.c) */
 
