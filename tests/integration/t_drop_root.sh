@@ -31,6 +31,7 @@ eq "$(awk '/^CapPrm:/ {print $2}' /proc/"$TW_PID"/status)" "0000000000000000" "p
 printf '<30>Jun 18 10:00:00 vedge02 charon: 16[IKE] as nobody\n' >/dev/tcp/127.0.0.1/"$TW_PORT"
 wait_rows 1
 eq "$(stat -c %U "$DB")" "nobody" "owner of the database"
+eq "$(stat -c '%U %a' "$DB.spool")" "nobody 750" "owner and mode of the spool directory"
 tw_stop
 ok "root dropped after binding; the database is the user's"
 

@@ -13,6 +13,16 @@ MAX=$((256 * 1024))
 
 echo '{ "spool_max_bytes": "256K" }' >"$T/spool.json"
 tw_start --config "$T/spool.json"
+# One collector per spool: another database given the same spool_dir is refused.
+printf '{ "spool_dir": "%s" }\n' "$DB.spool" >"$T/other.json"
+rc=0
+timeout 20 "$TW_BIN" serve --db "$T/other.db" --udp 127.0.0.1:0 --config "$T/other.json" \
+	>"$T/other.log" 2>&1 || rc=$?
+eq "$rc" "1" "a second collector on the same spool"
+grep -q "spool: .* is in use by tunnelwatch serve" "$T/other.log" ||
+	fail "no clear error: $(cat "$T/other.log")"
+ok "a second collector on the same spool_dir is refused"
+
 mkfifo "$T/lock.fifo"
 sqlite3 -batch -noheader "$DB" <"$T/lock.fifo" >"$T/locker.out" 2>&1 &
 HOLD_PID=$!
