@@ -180,7 +180,8 @@ spool_open(const char *dir, uint64_t max_bytes, int64_t sync_us,
 	}
 	closedir(d);
 	d = NULL;
-	qsort(sp->segs, sp->nseg, sizeof *sp->segs, spool_seg_cmp);
+	if (sp->nseg > 1)
+		qsort(sp->segs, sp->nseg, sizeof *sp->segs, spool_seg_cmp);
 	spool_gauges_locked(sp);
 	*out = sp;
 	return 0;
