@@ -483,7 +483,7 @@ static int
 serve_spool_open(struct server *srv, struct store *st, struct dblock *lock)
 {
 	const struct config *cfg = srv->cfg;
-	char dir[PATH_MAX], err[512];
+	char dir[PATH_MAX], wal[PATH_MAX + 8], err[512];
 	int64_t committed = 0;
 	long holder;
 
@@ -503,8 +503,9 @@ serve_spool_open(struct server *srv, struct store *st, struct dblock *lock)
 		return -1;
 	}
 	(void)store_meta_get_int(st, SPOOL_META_KEY, &committed);
-	if (spool_open(dir, cfg->spool_max_bytes, cfg->spool_sync_us,
-	    committed > 0 ? (uint64_t)committed : 0, &srv->ctr, &srv->spool, err,
+	if ((size_t)snprintf(wal, sizeof wal, "%s-wal", cfg->db_path) >= sizeof wal ||
+	    spool_open(dir, cfg->spool_max_bytes, cfg->spool_sync_us,
+	    committed > 0 ? (uint64_t)committed : 0, wal, &srv->ctr, &srv->spool, err,
 	    sizeof err) != 0) {
 		log_errorx("spool: %s", err);
 		return -1;

@@ -42,7 +42,9 @@ struct spool {
 	int active_fd;             /* -1: none yet (next append opens one) */
 	int active;                /* segs[nseg-1] is being appended to */
 	uint64_t next_seq;
-	uint64_t committed;
+	uint64_t committed;        /* the writer's mark (spool_committed) */
+	uint64_t durable;          /* ... known on disk: segments up to it may go */
+	char durable_path[SPOOL_PATH_MAX];   /* fdatasync'ed before `durable` moves; "": none */
 	uint64_t total_bytes;      /* all segments */
 	int dirty;                 /* written since the last fdatasync */
 	int replaying;             /* spool_replay runs: spool_committed deletes nothing */
@@ -121,8 +123,8 @@ spool_fsync_dir(const char *dir)
 
 int
 spool_open(const char *dir, uint64_t max_bytes, int64_t sync_us,
-    uint64_t committed_seq, struct counters *ctr, struct spool **out, char *err,
-    size_t errsz)
+    uint64_t committed_seq, const char *durable_path, struct counters *ctr,
+    struct spool **out, char *err, size_t errsz)
 {
 	struct spool *sp;
 	DIR *d = NULL;
@@ -157,6 +159,10 @@ spool_open(const char *dir, uint64_t max_bytes, int64_t sync_us,
 	sp->active_fd = -1;
 	sp->committed = committed_seq;
 	sp->next_seq = committed_seq + 1;
+	if (durable_path != NULL)
+		snprintf(sp->durable_path, sizeof sp->durable_path, "%s", durable_path);
+	else
+		sp->durable = committed_seq;
 	pthread_mutex_init(&sp->mtx, NULL);
 	pthread_cond_init(&sp->cond, NULL);
 	if ((d = opendir(dir)) == NULL) {
@@ -317,6 +323,58 @@ spool_replay_seg(struct spool *sp, size_t idx, uint64_t committed, spool_replay_
 	return rc;
 }
 
+static void spool_delete_locked(struct spool *sp, size_t i);
+
+/* Called locked: deletes the segments (not the active one) that hold
+ * nothing past the durable mark. */
+static void
+spool_reap_locked(struct spool *sp)
+{
+	size_t i = 0;
+
+	while (!sp->replaying && i < sp->nseg) {
+		const struct spool_seg *g = &sp->segs[i];
+		if ((sp->active && i + 1 == sp->nseg) || g->last_seq > sp->durable)
+			i++;
+		else
+			spool_delete_locked(sp, i);
+	}
+	spool_gauges_locked(sp);
+}
+
+/*
+ * The writer's mark is in its WAL, which SQLite (synchronous=NORMAL)
+ * syncs only at checkpoints: a power loss could take the mark back while
+ * the segments it let go were already unlinked.  So before the mark
+ * counts, the WAL is fdatasync'ed (a checkpoint that had moved those
+ * frames into the database synced the database first).  Called unlocked;
+ * returns with the durable mark advanced when that worked.
+ */
+static void
+spool_make_durable(struct spool *sp)
+{
+	uint64_t c;
+	int fd, ok;
+
+	pthread_mutex_lock(&sp->mtx);
+	c = sp->committed;
+	if (c <= sp->durable) {
+		pthread_mutex_unlock(&sp->mtx);
+		return;
+	}
+	pthread_mutex_unlock(&sp->mtx);
+	fd = open(sp->durable_path, O_RDONLY | O_CLOEXEC);
+	ok = fd >= 0 && fdatasync(fd) == 0;
+	if (fd >= 0)
+		close(fd);
+	pthread_mutex_lock(&sp->mtx);
+	if (ok && c > sp->durable) {
+		sp->durable = c;
+		spool_reap_locked(sp);
+	}
+	pthread_mutex_unlock(&sp->mtx);
+}
+
 long long
 spool_replay(struct spool *sp, spool_replay_cb cb, void *arg)
 {
@@ -361,11 +419,13 @@ spool_sync_main(void *arg)
 			ts.tv_nsec -= 1000000000;
 		}
 		pthread_cond_timedwait(&sp->cond, &sp->mtx, &ts);
-		if (!sp->dirty || sp->active_fd < 0)
-			continue;
-		/* A copy of the descriptor: the loop may rotate meanwhile. */
-		fd = fcntl(sp->active_fd, F_DUPFD_CLOEXEC, 0);
-		sp->dirty = 0;
+		if (sp->stop)
+			break;
+		if (sp->dirty && sp->active_fd >= 0) {
+			/* A copy of the descriptor: the loop may rotate meanwhile. */
+			fd = fcntl(sp->active_fd, F_DUPFD_CLOEXEC, 0);
+			sp->dirty = 0;
+		}
 		pthread_mutex_unlock(&sp->mtx);
 		if (fd >= 0) {
 			if (fdatasync(fd) == 0)
@@ -374,6 +434,8 @@ spool_sync_main(void *arg)
 				ctr_add(sp->ctr, CTR_SPOOL_WRITE_ERRORS, 1);
 			close(fd);
 		}
+		if (sp->durable_path[0] != '\0')
+			spool_make_durable(sp);
 		pthread_mutex_lock(&sp->mtx);
 	}
 	pthread_mutex_unlock(&sp->mtx);
@@ -426,7 +488,7 @@ spool_retire_active_locked(struct spool *sp)
 	sp->dirty = 0;
 	if (sp->active) {
 		sp->active = 0;
-		if (sp->segs[sp->nseg - 1].last_seq <= sp->committed)
+		if (sp->segs[sp->nseg - 1].last_seq <= sp->durable)
 			spool_delete_locked(sp, sp->nseg - 1);
 	}
 }
@@ -470,10 +532,12 @@ spool_append(struct spool *sp, const void *payload, size_t len, uint64_t count,
 	*seq = sp->next_seq++;
 	if (sp->active) {
 		g = &sp->segs[sp->nseg - 1];
-		/* Full, or wholly committed: start afresh (the latter keeps a
-		 * trickle from holding one segment forever). */
+		/* Full, or wholly committed and no longer small: start afresh
+		 * (the latter keeps a trickle from holding one segment
+		 * forever, without a new file for every chunk). */
 		if (g->bytes + want > sp->seg_max ||
-		    (g->bytes > 0 && g->last_seq <= sp->committed))
+		    (g->bytes >= (sp->seg_max / 2 < (1u << 20) ? sp->seg_max / 2 : (1u << 20)) &&
+		    g->last_seq <= sp->committed))
 			spool_retire_active_locked(sp);
 	}
 	if (!sp->active) {
@@ -541,14 +605,15 @@ fail:
 int
 spool_full(struct spool *sp)
 {
-	uint64_t live;
+	uint64_t live = 0;
+	size_t i;
 
+	/* Segments wholly committed do not count: they go once the mark is
+	 * durable (spool_make_durable), or at the next append. */
 	pthread_mutex_lock(&sp->mtx);
-	live = sp->total_bytes;
-	/* The active segment holds nothing uncommitted: it goes at the next
-	 * append. */
-	if (sp->active && sp->segs[sp->nseg - 1].last_seq <= sp->committed)
-		live -= sp->segs[sp->nseg - 1].bytes;
+	for (i = 0; i < sp->nseg; i++)
+		if (sp->segs[i].last_seq > sp->committed)
+			live += sp->segs[i].bytes;
 	pthread_mutex_unlock(&sp->mtx);
 	return live >= sp->max_bytes;
 }
@@ -556,21 +621,12 @@ spool_full(struct spool *sp)
 void
 spool_committed(struct spool *sp, uint64_t seq)
 {
-	size_t i = 0;
-
 	pthread_mutex_lock(&sp->mtx);
 	if (seq > sp->committed)
 		sp->committed = seq;
-	while (!sp->replaying && i < sp->nseg) {
-		const struct spool_seg *g = &sp->segs[i];
-		if ((sp->active && i + 1 == sp->nseg) || g->last_seq > sp->committed) {
-			i++;
-			continue;
-		}
-		/* Wholly at or below seq (or empty). */
-		spool_delete_locked(sp, i);
-	}
-	spool_gauges_locked(sp);
+	if (sp->durable_path[0] == '\0')
+		sp->durable = sp->committed;
+	spool_reap_locked(sp);
 	pthread_mutex_unlock(&sp->mtx);
 }
 
@@ -601,6 +657,8 @@ spool_close(struct spool *sp)
 		pthread_mutex_unlock(&sp->mtx);
 		pthread_join(sp->thread, NULL);
 	}
+	if (sp->durable_path[0] != '\0')
+		spool_make_durable(sp);
 	pthread_mutex_lock(&sp->mtx);
 	if (sp->active_fd >= 0) {
 		if (sp->dirty && fdatasync(sp->active_fd) == 0)
@@ -609,7 +667,7 @@ spool_close(struct spool *sp)
 		sp->active_fd = -1;
 	}
 	/* A wholly committed active segment need not wait for the next start. */
-	if (sp->active && sp->segs[sp->nseg - 1].last_seq <= sp->committed)
+	if (sp->active && sp->segs[sp->nseg - 1].last_seq <= sp->durable)
 		spool_delete_locked(sp, sp->nseg - 1);
 	sp->active = 0;
 	spool_gauges_locked(sp);

@@ -15,8 +15,9 @@
  * loss costs at most that long.  Sequence numbers grow by one per record,
  * across segments and restarts.  The writer stores the highest sequence it
  * has committed in the same SQLite transaction as the rows (meta key
- * "spool.committed_seq", storage/writer.c) and calls spool_committed(),
- * which deletes the segments wholly at or below it.  At the next start
+ * "spool.committed_seq", storage/writer.c) and calls spool_committed();
+ * once the WAL holding that mark is synced, the segments wholly at or
+ * below it are deleted.  At the next start
  * spool_replay() hands back every record above it, in order: no
  * duplicate, no gap.  A record that is cut short or fails its CRC at the
  * end of the newest segment is a torn tail from a crash: counted
@@ -55,12 +56,16 @@ struct spool;
 /*
  * Opens (creating it 0750 if need be) the spool directory and scans its
  * segments; records at or below committed_seq count as committed.
+ * durable_path (the database's WAL, DB-wal) is fdatasync'ed by the sync
+ * thread before a committed mark lets segments go, since SQLite with
+ * synchronous=NORMAL syncs its WAL only at checkpoints; NULL: the mark
+ * counts at once (tests).
  * Returns 0 or -1 with err filled.  Nothing is written before
  * spool_start().
  */
 int spool_open(const char *dir, uint64_t max_bytes, int64_t sync_us,
-    uint64_t committed_seq, struct counters *ctr, struct spool **out, char *err,
-    size_t errsz);
+    uint64_t committed_seq, const char *durable_path, struct counters *ctr,
+    struct spool **out, char *err, size_t errsz);
 
 /*
  * Calls cb for every record above the committed sequence, oldest first,
@@ -88,8 +93,9 @@ int spool_append(struct spool *sp, const void *payload, size_t len, uint64_t cou
 /* 1 when the segments holding uncommitted records reach max_bytes. */
 int spool_full(struct spool *sp);
 
-/* Everything up to seq is committed to the database: deletes the
- * segments that hold nothing newer. */
+/* Everything up to seq is committed to the database: the segments that
+ * hold nothing newer are deleted (at once without a durable_path, else by
+ * the sync thread once the WAL is synced: within spool_sync). */
 void spool_committed(struct spool *sp, uint64_t seq);
 
 /* Bytes in live segments and their number (the gauges spool_bytes and

@@ -65,8 +65,8 @@ open_spool(uint64_t max_bytes, uint64_t committed)
 	struct spool *sp = NULL;
 	char err[256];
 
-	cr_assert_eq(spool_open(dir, max_bytes, 100000, committed, &ctr, &sp, err, sizeof err),
-	    0, "%s", err);
+	cr_assert_eq(spool_open(dir, max_bytes, 100000, committed, NULL, &ctr, &sp, err,
+	    sizeof err), 0, "%s", err);
 	return sp;
 }
 
@@ -303,6 +303,49 @@ static int
 push_cb(void *arg, uint64_t seq, const char *p, size_t len, uint64_t n)
 {
 	return mq_push_chunk(arg, p, len, n, seq);
+}
+
+/* With a durable path (the database's WAL), a commit mark lets segments
+ * go only once the sync thread has synced that file. */
+Test(spool, segments_wait_for_the_wal_sync)
+{
+	char err[256], wal[600];
+	struct spool *sp = NULL;
+	char big[20000];
+	uint64_t seq = 0;
+	int fd, i;
+
+	snprintf(wal, sizeof wal, "%.*s/db-wal", (int)(strrchr(dir, '/') - dir), dir);
+	fd = open(wal, O_CREAT | O_WRONLY, 0600);
+	cr_assert_geq(fd, 0);
+	close(fd);
+	memset(big, 'a', sizeof big);
+	cr_assert_eq(spool_open(dir, 256 << 10, 20000, 0, wal, &ctr, &sp, err, sizeof err), 0);
+	cr_assert_eq(spool_replay(sp, collect_cb, &(struct got){0}), 0);
+	cr_assert_eq(spool_start(sp, err, sizeof err), 0);
+	for (i = 0; i < 8; i++)
+		cr_assert_eq(spool_append(sp, big, sizeof big, 1, &seq), 0);
+	cr_assert_eq(count_segments(), 3);
+	spool_committed(sp, seq);
+	cr_expect_eq(count_segments(), 3, "nothing deleted before the WAL is synced");
+	cr_expect_not(spool_full(sp), "but committed records do not count");
+	for (i = 0; i < 100 && count_segments() > 1; i++)
+		usleep(10000);
+	cr_expect_eq(count_segments(), 1, "deleted by the sync thread, all but the active one");
+	spool_close(sp);
+	cr_expect_eq(count_segments(), 0);
+
+	/* The WAL cannot be synced (gone): the segments stay. */
+	cr_assert_eq(spool_open(dir, 256 << 10, 20000, seq, wal, &ctr, &sp, err, sizeof err), 0);
+	cr_assert_eq(spool_replay(sp, collect_cb, &(struct got){0}), 0);
+	cr_assert_eq(spool_start(sp, err, sizeof err), 0);
+	cr_assert_eq(unlink(wal), 0);
+	for (i = 0; i < 4; i++)
+		cr_assert_eq(spool_append(sp, big, sizeof big, 1, &seq), 0);
+	spool_committed(sp, seq);
+	usleep(100000);
+	cr_expect_eq(count_segments(), 2, "kept while the mark is not known durable");
+	spool_close(sp);
 }
 
 /* The queue writes each chunk to the spool before publishing it, and a
