@@ -90,7 +90,10 @@ server_enqueue(struct server *srv, const char *data, size_t len,
 	mq_producer_unlock(&srv->queue);
 	ctr_add(&srv->ctr, CTR_RECEIVED, 1);
 	ctr_add(&srv->ctr, CTR_RECEIVED_BYTES, len);
-	srv->last_rx_us = (int64_t)uv_now(srv->loop) * 1000;
+	/* The drain's quiet timer belongs to the loop (another producer
+	 * thread keeps its own). */
+	if (pthread_equal(pthread_self(), srv->loop_thread))
+		srv->last_rx_us = (int64_t)uv_now(srv->loop) * 1000;
 	return 0;
 }
 
@@ -568,6 +571,7 @@ serve_run(const struct config *cfg)
 		goto out;
 	srv->cfg = cfg;
 	srv->loop = &loop;
+	srv->loop_thread = pthread_self();
 	srv->conn_buf_budget = cfg->queue_max_bytes;
 	srv->fd_spare = -1;
 	srv->udp = calloc((size_t)cfg->n_udp + 1, sizeof *srv->udp);

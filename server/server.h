@@ -13,6 +13,7 @@
 #include "msgqueue.h"
 #include "sender_limits.h"
 
+#include <pthread.h>
 #include <sys/types.h>
 #include <uv.h>
 
@@ -89,6 +90,7 @@ struct server {
 	ino_t db_ino;
 	int64_t stop_started_us;
 	int64_t last_rx_us;         /* monotonic time of the last byte received */
+	pthread_t loop_thread;      /* the libuv loop's (server_enqueue from others) */
 };
 
 /* listener_udp.c */
@@ -116,8 +118,9 @@ int tcp_paused_count(struct server *srv);
  * The message reaches the spool when its chunk is published: at the end
  * of the loop's round (serve.c's check handle), or earlier when the chunk
  * fills.  Safe from another thread than the loop's: it takes the queue's
- * producer lock; such a caller learns that its messages are in the spool
- * from server_flush() returning 0. */
+ * producer lock (and leaves the loop's last_rx_us alone); such a caller
+ * learns that its messages are in the spool from server_flush()
+ * returning 0, and wakes on space_async like the loop does. */
 #define SERVER_FULL_QUEUE  (-1)
 #define SERVER_FULL_SPOOL  (-2)
 int server_enqueue(struct server *srv, const char *data, size_t len,
