@@ -1,7 +1,10 @@
 /*
  * serve.c — the `serve` command: listeners, queue, writer, signals.
  *
- * Threads: this (the libuv loop) thread receives and frames; the prepare
+ * Threads: this (the libuv loop) thread receives and frames, and appends
+ * each chunk to the disk spool (server/spool.h; its own thread fdatasyncs
+ * it; at start the spool's uncommitted records are replayed before the
+ * loop runs) before handing it on; the prepare
  * thread (prepare.c, started by the writer) parses; the writer thread
  * resolves and stores; the checkpointer thread (storage/checkpoint.c)
  * checkpoints the WAL with its own connection, so that the writer does
