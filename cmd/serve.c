@@ -161,15 +161,23 @@ serve_sweep_cb(uv_timer_t *h)
 {
 	struct server *srv = h->data;
 	int64_t now = (int64_t)uv_now(srv->loop) * 1000;
+	int64_t gap = now - srv->last_sweep_us;
+	int quiet;
 
+	srv->last_sweep_us = now;
 	tcp_sweep_idle(srv, now);
 	serve_check_db(srv);
 	if (!srv->stopping)
 		return;
+	/* Quiet only if the loop itself was not stalled meanwhile (a slow disk
+	 * under the spool's write, a loaded machine): timers run before the
+	 * sockets are polled, so after a stall the input has not been looked
+	 * at yet. */
+	quiet = now - srv->last_rx_us >= SERVE_QUIET_US && gap < SERVE_QUIET_US / 2;
 	/* Done when the input is quiet, or grace ran out — but never while a
 	 * paused connection still holds accepted bytes, unless the writer has
 	 * made no room for six times the grace. */
-	if (((now - srv->last_rx_us >= SERVE_QUIET_US ||
+	if (((quiet ||
 	    now - srv->stop_started_us >= srv->cfg->shutdown_grace_us) &&
 	    tcp_paused_count(srv) == 0) ||
 	    now - srv->stop_started_us >= 6 * srv->cfg->shutdown_grace_us) {
@@ -188,6 +196,7 @@ serve_begin_stop(struct server *srv, int now)
 	sd_notify(0, "STOPPING=1");
 	srv->stopping = 1;
 	srv->stop_started_us = now ? 0 : (int64_t)uv_now(srv->loop) * 1000;
+	srv->last_sweep_us = (int64_t)uv_now(srv->loop) * 1000;
 	for (i = 0; i < srv->n_tcp; i++)
 		tcp_close_listener(&srv->tcp[i]);
 	for (i = 0; i < srv->n_tls; i++)

@@ -90,6 +90,7 @@ struct server {
 	ino_t db_ino;
 	int64_t stop_started_us;
 	int64_t last_rx_us;         /* monotonic time of the last byte received */
+	int64_t last_sweep_us;      /* ... of the last sweep (a stalled loop is not quiet input) */
 	pthread_t loop_thread;      /* the libuv loop's (server_enqueue from others) */
 };
 
