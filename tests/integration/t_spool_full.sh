@@ -24,7 +24,7 @@ grep -q "spool: .* is in use by tunnelwatch serve" "$T/other.log" ||
 ok "a second collector on the same spool_dir is refused"
 
 mkfifo "$T/lock.fifo"
-sqlite3 -batch -noheader "$DB" <"$T/lock.fifo" >"$T/locker.out" 2>&1 &
+sqlite3 -batch -bail -noheader -cmd ".timeout 10000" "$DB" <"$T/lock.fifo" >"$T/locker.out" 2>&1 &
 HOLD_PID=$!
 exec 9>"$T/lock.fifo"
 printf "BEGIN IMMEDIATE;\nSELECT 'locked';\n" >&9

@@ -27,7 +27,7 @@ seqmax() { qt "SELECT coalesce(max(CAST(substr(raw, instr(raw, 'seq=') + 4) AS I
 # ---- 1: writer locked out, all read, kill -9 -------------------------------
 tw_start --http 127.0.0.1:0
 mkfifo "$T/lock.fifo"
-sqlite3 -batch -noheader "$DB" <"$T/lock.fifo" >"$T/locker.out" 2>&1 &
+sqlite3 -batch -bail -noheader -cmd ".timeout 10000" "$DB" <"$T/lock.fifo" >"$T/locker.out" 2>&1 &
 HOLD_PID=$!
 exec 9>"$T/lock.fifo"
 printf "BEGIN IMMEDIATE;\nSELECT 'locked';\n" >&9

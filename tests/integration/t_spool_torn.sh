@@ -20,7 +20,7 @@ spool_crash() {
 	echo '{ "spool_max_bytes": "8M" }' >"$T/spool.json"     # 2 MiB segments
 	tw_start --http 127.0.0.1:0 --config "$T/spool.json"
 	mkfifo "$T/lock.fifo"
-	sqlite3 -batch -noheader "$DB" <"$T/lock.fifo" >"$T/locker.out" 2>&1 &
+	sqlite3 -batch -bail -noheader -cmd ".timeout 10000" "$DB" <"$T/lock.fifo" >"$T/locker.out" 2>&1 &
 	HOLD_PID=$!
 	exec 9>"$T/lock.fifo"
 	printf "BEGIN IMMEDIATE;\nSELECT 'locked';\n" >&9
