@@ -168,15 +168,17 @@ int
 cfg_add_listener(struct config *cfg, int kind, const char *hostport, char *err,
     size_t errsz)
 {
-	static const char *const names[] = { "UDP", "TCP", "TLS" };
+	static const char *const names[] = { "UDP", "TCP", "TLS", "RELP" };
 	struct cfg_listen *l;
-	int *n = kind == CFG_TLS ? &cfg->n_tls : kind == CFG_TCP ? &cfg->n_tcp : &cfg->n_udp;
+	int *n = kind == CFG_RELP ? &cfg->n_relp : kind == CFG_TLS ? &cfg->n_tls :
+	    kind == CFG_TCP ? &cfg->n_tcp : &cfg->n_udp;
 
 	if (*n >= CFG_MAX_LISTENERS) {
 		snprintf(err, errsz, "at most %d %s listeners", CFG_MAX_LISTENERS, names[kind]);
 		return -1;
 	}
-	l = kind == CFG_TLS ? &cfg->tls[*n] : kind == CFG_TCP ? &cfg->tcp[*n] : &cfg->udp[*n];
+	l = kind == CFG_RELP ? &cfg->relp[*n] : kind == CFG_TLS ? &cfg->tls[*n] :
+	    kind == CFG_TCP ? &cfg->tcp[*n] : &cfg->udp[*n];
 	if (kind == CFG_TLS && hostport[0] != '\0' && strlen(hostport) < sizeof l->text - 6 &&
 	    (strchr(hostport, ':') == NULL || hostport[strlen(hostport) - 1] == ']')) {
 		/* "0.0.0.0" or "[::]": RFC 5425's port */

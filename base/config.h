@@ -115,6 +115,8 @@ struct config {
 	int n_tcp;
 	struct cfg_listen tls[CFG_MAX_LISTENERS];   /* RFC 5425 (docs/tls.md) */
 	int n_tls;
+	struct cfg_listen relp[CFG_MAX_LISTENERS];  /* RELP (server/relp.c, librelp) */
+	int n_relp;
 
 	/* TLS (server/tls.c): files are read at start and on SIGHUP */
 	char tls_cert[PATH_MAX];      /* server certificate chain, PEM */
@@ -231,6 +233,7 @@ int cfg_parse_tz(const char *s, int *off_min);
 #define CFG_UDP 0
 #define CFG_TCP 1
 #define CFG_TLS 2
+#define CFG_RELP 3
 int cfg_add_listener(struct config *cfg, int kind, const char *hostport,
     char *err, size_t errsz);
 /*

@@ -75,6 +75,12 @@ enum counter_id {
 	CTR_SPOOL_READ_ERRORS,         /* spool segments unreadable at replay */
 	CTR_SPOOL_TORN_CHUNKS,         /* torn records cut off the spool's tail at start */
 	CTR_SPOOL_REPLAYED,            /* messages replayed from the spool at start */
+	/* RELP (server/relp.c) */
+	CTR_RECEIVED_RELP,             /* frames taken (queued, then acknowledged) */
+	CTR_RELP_SESSIONS,             /* sessions that sent a frame */
+	CTR_RELP_DUPLICATES,           /* resends of frames already taken, dropped */
+	CTR_RELP_REFUSED,              /* frames dropped: not in tcp_allow, no address */
+	CTR_RELP_PAUSED,               /* frames that waited for queue room */
 	CTR_MAX
 };
 

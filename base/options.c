@@ -82,6 +82,9 @@ static const struct opt_def opt_rows[] = {
 	  OPTF_REPEAT | OPTF_SHOWN, NULL, "TCP listener, repeatable", NULL },
 	{ "tls", "tls", OPT_T_LISTEN, "HOST[:PORT]", "none", 0, 0, F(tls), C_SERVE,
 	  OPTF_REPEAT | OPTF_SHOWN, NULL, "TLS listener (RFC 5425, port 6514), repeatable", NULL },
+	{ "relp", "relp", OPT_T_LISTEN, "HOST:PORT", "none", 0, 0, F(relp), C_SERVE,
+	  OPTF_REPEAT | OPTF_SHOWN, NULL,
+	  "RELP listener (rsyslog omrelp: acknowledged once queued), repeatable", NULL },
 	{ "udp-rcvbuf", "udp_rcvbuf", OPT_T_SIZE, "SIZE", "32M", 4 * K, 1024 * K * K, F(udp_rcvbuf),
 	  C_SERVE, 0, "bytes", "receive buffer asked per UDP socket", NULL },
 
@@ -118,7 +121,7 @@ static const struct opt_def opt_rows[] = {
 	  NULL },
 	{ "tcp-allow", "tcp_allow", OPT_T_CIDR, "CIDR", "everyone", 0, 0, F(tcp_allow), C_SERVE,
 	  OPTF_REPEAT | OPTF_SHOWN, NULL,
-	  "accept TCP and TLS only from these senders (CIDR=HOST,HOST as for UDP), repeatable",
+	  "accept TCP, TLS and RELP only from these senders (CIDR=HOST,HOST as for UDP), repeatable",
 	  NULL },
 	{ "sender-rate-limit", "sender_rate_limit", OPT_T_INT, "N", "0", 0, 1000000000,
 	  F(sender_rate_limit), C_SERVE, 0, "messages/s", "per sender address; 0 = off", NULL },
@@ -625,7 +628,8 @@ opt_set(struct config *cfg, const struct opt_def *d, const char *name, const cha
 		return opt_bad(d, name, text, NULL, err, errsz);
 	}
 	case OPT_T_LISTEN:
-		if (cfg_add_listener(cfg, d->off == offsetof(struct config, tls) ? CFG_TLS :
+		if (cfg_add_listener(cfg, d->off == offsetof(struct config, relp) ? CFG_RELP :
+		    d->off == offsetof(struct config, tls) ? CFG_TLS :
 		    d->off == offsetof(struct config, tcp) ? CFG_TCP : CFG_UDP, text, why,
 		    sizeof why) != 0)
 			return opt_bad(d, name, text, why, err, errsz);
@@ -691,7 +695,9 @@ opt_clear_list(struct config *cfg, const struct opt_def *d)
 		(void)opt_cidr_list(cfg, d, &n);
 		*n = 0;
 	} else if (d->type == OPT_T_LISTEN) {
-		if (d->off == offsetof(struct config, tls))
+		if (d->off == offsetof(struct config, relp))
+			cfg->n_relp = 0;
+		else if (d->off == offsetof(struct config, tls))
 			cfg->n_tls = 0;
 		else if (d->off == offsetof(struct config, tcp))
 			cfg->n_tcp = 0;

@@ -74,7 +74,7 @@ main(int argc, char **argv)
 	log_init(cfg->log_level, isatty(2));
 	switch ((enum opt_cmd)cmd) {
 	case OPT_CMD_SERVE:
-		if (cfg->n_udp == 0 && cfg->n_tcp == 0 && cfg->n_tls == 0 &&
+		if (cfg->n_udp == 0 && cfg->n_tcp == 0 && cfg->n_tls == 0 && cfg->n_relp == 0 &&
 		    (cfg_add_listener(cfg, CFG_UDP, opt_find_flag("udp")->def, err,
 		    sizeof err) != 0 ||
 		    cfg_add_listener(cfg, CFG_TCP, opt_find_flag("tcp")->def, err,

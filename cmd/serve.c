@@ -24,6 +24,10 @@
  * it) and the writer has shown a sign of life within half of WatchdogSec;
  * a wedged writer or loop stops the pings and systemd restarts the
  * service.  One serve (or import) per database: DB.lock (base/dblock.c).
+ *
+ * RELP listeners (server/relp.c) run librelp on their own thread, tw-relp:
+ * bound with the others, started once the writer runs, stopped before the
+ * queue closes (a frame it has taken is queued, hence stored).
  */
 #include "checkpoint.h"
 #include "cli.h"
@@ -31,6 +35,7 @@
 #include "watch.h"
 #include "log.h"
 #include "options.h"
+#include "relp.h"
 #include "server.h"
 #include "spool.h"
 #include "tls.h"
@@ -42,6 +47,7 @@
 #include <grp.h>
 #include <limits.h>
 #include <pwd.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +57,20 @@
 #include <unistd.h>
 
 #define SERVE_QUIET_US   (300 * 1000)   /* input quiet this long: drained */
+/* How far back (rows of messages) the RELP lines stored before a restart
+ * are looked for: the resends omrelp may make are the last few hundred. */
+#define SERVE_RELP_TAIL_ROWS 100000
+
+/* store_relp_tail's callback: a RELP line stored before this start. */
+static void
+serve_relp_tail_cb(void *arg, const char *sender, const char *raw, size_t len)
+{
+	struct sockaddr_storage ss;
+	char err[64];
+
+	if (util_parse_hostport(sender, &ss, err, sizeof err) == 0)
+		relp_note_stored(arg, (struct sockaddr *)&ss, raw, len);
+}
 
 int
 server_enqueue(struct server *srv, const char *data, size_t len,
@@ -346,7 +366,7 @@ serve_fd_limit(struct server *srv)
 	const struct config *cfg = srv->cfg;
 	struct rlimit rl;
 	rlim_t need = (rlim_t)cfg->tcp_max_conns + SERVE_FD_RESERVE +
-	    (rlim_t)(cfg->n_udp + cfg->n_tcp + cfg->n_tls);
+	    (rlim_t)(cfg->n_udp + cfg->n_tcp + cfg->n_tls + cfg->n_relp);
 
 	srv->max_conns = cfg->tcp_max_conns;
 	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
@@ -454,12 +474,39 @@ serve_chunk_ok(const char *payload, size_t len, uint64_t count)
 		memcpy(&m, payload + pos, sizeof m);
 		need = (sizeof m + m.len + m.ident_len + 7) & ~(size_t)7;
 		if (need > len - pos || m.transport < TW_TRANSPORT_UDP ||
-		    m.transport > TW_TRANSPORT_TLS)
+		    m.transport > TW_TRANSPORT_RELP)
 			return 0;
 		pos += need;
 		n++;
 	}
 	return n == count;
+}
+
+/* The RELP lines of a replayed chunk are the newest a relay may send
+ * again (they were acknowledged, or were about to be, when the collector
+ * died): the resend comparison learns them after the database's tail. */
+static void
+serve_replay_relp(struct server *srv, const char *payload, size_t len)
+{
+	size_t pos = 0;
+
+	while (pos + sizeof(struct mq_msg) <= len) {
+		struct mq_msg m;
+		struct sockaddr_storage ss;
+
+		memcpy(&m, payload + pos, sizeof m);
+		if (m.transport == TW_TRANSPORT_RELP) {
+			memset(&ss, 0, sizeof ss);
+			ss.ss_family = m.family;
+			if (m.family == AF_INET)
+				memcpy(&((struct sockaddr_in *)&ss)->sin_addr, m.addr, 4);
+			else
+				memcpy(&((struct sockaddr_in6 *)&ss)->sin6_addr, m.addr, 16);
+			relp_note_stored(srv->relp, (struct sockaddr *)&ss,
+			    payload + pos + offsetof(struct mq_msg, data), m.len);
+		}
+		pos += (sizeof m + m.len + m.ident_len + 7) & ~(size_t)7;
+	}
 }
 
 static int
@@ -485,6 +532,8 @@ serve_replay_cb(void *arg, uint64_t seq, const char *payload, size_t len, uint64
 		    (unsigned long long)seq);
 		return 0;
 	}
+	if (srv->relp != NULL)
+		serve_replay_relp(srv, payload, len);
 	return mq_push_chunk(&srv->queue, payload, len, count, seq);
 }
 
@@ -627,7 +676,11 @@ serve_run(const struct config *cfg)
 	for (i = 0; i < cfg->n_tls; i++)
 		if (tcp_start(srv, &cfg->tls[i], &srv->tls[srv->n_tls], 1) == 0)
 			srv->n_tls++;
-	if (srv->n_udp != cfg->n_udp || srv->n_tcp != cfg->n_tcp || srv->n_tls != cfg->n_tls) {
+	if (cfg->n_relp > 0 && relp_open(cfg, srv, &srv->ctr, &srv->relp, err,
+	    sizeof err) != 0)
+		log_errorx("%s", err);
+	if (srv->n_udp != cfg->n_udp || srv->n_tcp != cfg->n_tcp || srv->n_tls != cfg->n_tls ||
+	    (cfg->n_relp > 0) != (srv->relp != NULL)) {
 		log_errorx("not every listener could start: refusing to run half-deaf");
 		goto out_listeners;
 	}
@@ -658,6 +711,8 @@ serve_run(const struct config *cfg)
 		    "the WAL is reset beyond %lld MiB", (long long)(CKPT_INTERVAL_US / 1000),
 		    (long long)(CKPT_WAL_MAX_BYTES >> 20));
 	}
+	if (srv->relp != NULL)
+		store_relp_tail(st, SERVE_RELP_TAIL_ROWS, serve_relp_tail_cb, srv->relp);
 	if (writer_start(cfg, st, &srv->queue, &srv->ctr, &srv->writer) != 0) {
 		log_errorx("cannot start the writer thread");
 		goto out_listeners;
@@ -682,6 +737,8 @@ serve_run(const struct config *cfg)
 	if (realpath(cfg->db_path, abspath) == NULL)
 		snprintf(abspath, sizeof abspath, "%s", cfg->db_path);
 	serve_print_guide(cfg, abspath);
+	if (srv->relp != NULL && relp_run(srv->relp) != 0)
+		goto out_listeners;
 	if (serve_watchdog_start(srv) != 0)
 		log_warnx("watchdog: cannot start its timer; systemd will restart the service");
 	sd_notifyf(0, "READY=1\nSTATUS=storing in %s; %d UDP and %d TCP listener(s)",
@@ -702,6 +759,8 @@ out_listeners:
 	serve_close_everything(srv);
 	uv_run(&loop, UV_RUN_DEFAULT);
 out_queue:
+	relp_close(srv->relp);  /* what it took is queued: before the queue closes */
+	srv->relp = NULL;
 	web_stop(web);          /* it reads the queue's sizes: before they go */
 	mq_close(&srv->queue);
 	alert_watch_stop(alerts);

@@ -16,18 +16,21 @@ tw_install() {
 	# libcurl (OpenSSL): alert webhooks over HTTP(S) (alert/deliver.c);
 	# ca-certificates: the CA store their TLS checks against.
 	# libssl-dev: TLS listeners (RFC 5425, server/tls.c).
+	# librelp-dev: RELP listeners (serve --relp, server/relp.c): rsyslog's
+	# librelp, the library omrelp itself uses.
 	# libmicrohttpd-dev: the live web view's HTTP server (docs/web.md); also
 	# the alert tests' receiver (tests/tools/twhook.c).
 	# libpq-dev: the PostgreSQL backend (storage/db.c, docs/scale-out.md).
 	local want=(build-essential cmake pkg-config libuv1-dev libsqlite3-dev
 		libjansson-dev zlib1g-dev tzdata libsystemd-dev libcurl4-openssl-dev
-		ca-certificates libssl-dev libmicrohttpd-dev libpq-dev)
+		ca-certificates libssl-dev libmicrohttpd-dev libpq-dev librelp-dev)
 	if [ "${1:-}" = "--test" ]; then
 		want+=(libcriterion-dev sqlite3 clang libclang-rt-14-dev bsdutils
 			procps iproute2 util-linux
 			strongswan-charon strongswan-swanctl libstrongswan-standard-plugins
 			libcharon-extra-plugins rsyslog nftables
 			openssl rsyslog-openssl rsyslog-gnutls
+			rsyslog-relp
 			python3 libxml2-utils systemd cmark-gfm chromium
 			postgresql)
 	fi

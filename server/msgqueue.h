@@ -23,7 +23,7 @@
 #include <uv.h>
 
 enum tw_transport { TW_TRANSPORT_UDP = 1, TW_TRANSPORT_TCP = 2, TW_TRANSPORT_IMPORT = 3,
-	TW_TRANSPORT_TLS = 4 };
+	TW_TRANSPORT_TLS = 4, TW_TRANSPORT_RELP = 5 };
 
 #define MQ_F_TRUNCATED   0x01   /* datagram or frame was cut */
 #define MQ_F_OCTET       0x02   /* came octet-counted */

@@ -20,6 +20,7 @@
 struct writer;
 struct tcp_conn;
 struct tls_ctx;
+struct relp;
 
 struct udp_listener {
 	uv_udp_t handle;
@@ -61,6 +62,7 @@ struct server {
 	struct tcp_listener *tls;   /* TLS listeners (their connections are in conns) */
 	int n_tls;
 	struct tls_ctx *tls_ctx;    /* certificates, reloaded on SIGHUP (tls.h) */
+	struct relp *relp;          /* RELP listeners, on their own thread (relp.h) */
 	char *tls_rbuf;             /* ciphertext read from a socket, handed to OpenSSL */
 	int n_handshaking;          /* TLS connections still in their handshake */
 

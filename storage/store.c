@@ -71,15 +71,17 @@ static const char *const store_sql[SQL_MAX] = {
 	[SQL_INSERT_STAT] = "INSERT INTO stats(at_us, name, value) VALUES (:at, :name, :value)",
 	[SQL_UPSERT_SENDER] =
 	    "INSERT INTO senders(sender_ip, received, unparsed, truncated, first_us,"
-	    " last_us, last_hostname, forged, peer_identity) VALUES (:ip, :rx, :unparsed,"
-	    " :trunc, :first, :last, :host, :forged, :peer) ON CONFLICT(sender_ip) DO UPDATE SET"
+	    " last_us, last_hostname, forged, peer_identity, transport) VALUES (:ip, :rx,"
+	    " :unparsed, :trunc, :first, :last, :host, :forged, :peer, :transport)"
+	    " ON CONFLICT(sender_ip) DO UPDATE SET"
 	    " received = received + excluded.received,"
 	    " unparsed = unparsed + excluded.unparsed,"
 	    " truncated = truncated + excluded.truncated,"
 	    " forged = forged + excluded.forged,"
 	    " peer_identity = coalesce(excluded.peer_identity, peer_identity),"
 	    " last_us = max(coalesce(last_us, 0), excluded.last_us),"
-	    " last_hostname = coalesce(excluded.last_hostname, last_hostname)",
+	    " last_hostname = coalesce(excluded.last_hostname, last_hostname),"
+	    " transport = coalesce(excluded.transport, transport)",
 	[SQL_META_GET] = "SELECT value FROM meta WHERE key = :key",
 	[SQL_META_SET] = "INSERT OR REPLACE INTO meta(key, value) VALUES (:key, :value)",
 	[SQL_DICT_GET + DICT_SENDER] = "SELECT sender_id FROM dict_senders WHERE addr = ?1",
@@ -503,7 +505,7 @@ store_write_stat(struct store *st, int64_t at_us, const char *name, int64_t valu
 int
 store_add_sender(struct store *st, const char *ip, int64_t received,
     int64_t unparsed, int64_t truncated, int64_t first_us, int64_t last_us,
-    const char *hostname, int64_t forged, const char *peer)
+    const char *hostname, int64_t forged, const char *peer, int transport)
 {
 	sqlite3_stmt *s = st->stmt[SQL_UPSERT_SENDER];
 
@@ -518,7 +520,39 @@ store_add_sender(struct store *st, const char *ip, int64_t received,
 	sqlite3_bind_int64(s, 8, forged);
 	if (peer != NULL && peer[0] != '\0')
 		sqlite3_bind_text(s, 9, peer, -1, SQLITE_STATIC);
+	if (transport > 0)
+		sqlite3_bind_int(s, 10, transport);
 	return store_step_done(st, SQL_UPSERT_SENDER);
+}
+
+int
+store_relp_tail(struct store *st, int64_t max_rows,
+    void (*cb)(void *arg, const char *sender, const char *raw, size_t len), void *arg)
+{
+	static const char sql[] =
+	    "SELECT ds.addr, m.raw FROM messages m JOIN dict_senders ds"
+	    " ON ds.sender_id = m.sender_id"
+	    " WHERE m.message_id > (SELECT coalesce(max(message_id), 0) FROM messages) - ?1"
+	    " AND m.transport = 5 ORDER BY m.message_id";
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if ((rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL)) != SQLITE_OK) {
+		log_warnx("sqlite: %s: %s", sql, sqlite3_errmsg(st->db));
+		return rc;
+	}
+	sqlite3_bind_int64(s, 1, max_rows);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *sender = (const char *)sqlite3_column_text(s, 0);
+		const char *raw = (const char *)sqlite3_column_blob(s, 1);
+		int len = sqlite3_column_bytes(s, 1);
+		if (sender != NULL && raw != NULL)
+			cb(arg, sender, raw, (size_t)len);
+	}
+	if (rc != SQLITE_DONE)
+		log_warnx("sqlite: %s: %s", sql, sqlite3_errmsg(st->db));
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
 int

@@ -63,7 +63,16 @@ int store_is_transient(int rc);
 int store_write_stat(struct store *st, int64_t at_us, const char *name, int64_t value);
 int store_add_sender(struct store *st, const char *ip, int64_t received,
     int64_t unparsed, int64_t truncated, int64_t first_us, int64_t last_us,
-    const char *hostname, int64_t forged, const char *peer);
+    const char *hostname, int64_t forged, const char *peer, int transport);
+
+/*
+ * The RELP lines stored last (transport 5), oldest first: cb(arg, sender
+ * "IP:PORT", raw, len) for each of those among the newest max_rows rows
+ * of messages (a bounded look back, by rowid).  For the RELP resend check
+ * after a restart (server/relp_dedup.h).  Returns SQLITE_OK or the error.
+ */
+int store_relp_tail(struct store *st, int64_t max_rows,
+    void (*cb)(void *arg, const char *sender, const char *raw, size_t len), void *arg);
 
 /* meta key/value. */
 int store_meta_get_int(struct store *st, const char *key, int64_t *out);

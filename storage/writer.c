@@ -34,6 +34,7 @@ struct sender_slot {
 	char host[64];
 	char peer[IDENT_PEER_MAX];     /* TLS client certificate name, "" none */
 	int64_t received, unparsed, truncated, forged, first_us, last_us;
+	int transport;                 /* of its last line (enum tw_transport) */
 };
 
 struct writer {
@@ -248,6 +249,7 @@ writer_insert_chunk(struct writer *w, struct mq_chunk *c, struct prep_batch *b,
 				if (s->first_us == 0)
 					s->first_us = m->recv_us;
 				s->last_us = m->recv_us;
+				s->transport = m->transport;
 				span_copy(s->host, sizeof s->host, pm->row.raw,
 				    pm->row.hdr.hostname);
 			}
@@ -292,7 +294,7 @@ writer_write_stats(struct writer *w, int64_t now)
 		if (s->ip[0] == '\0')
 			continue;
 		store_add_sender(w->st, s->ip, s->received, s->unparsed, s->truncated,
-		    s->first_us, s->last_us, s->host, s->forged, s->peer);
+		    s->first_us, s->last_us, s->host, s->forged, s->peer, s->transport);
 	}
 	memset(w->senders, 0, WRITER_SENDERS * sizeof *w->senders);
 	w->n_senders = 0;

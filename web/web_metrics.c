@@ -29,6 +29,7 @@ static const struct {
 } web_labelled[] = {
 	{ CTR_RECEIVED_UDP, "received_by_transport", "transport", "udp" },
 	{ CTR_RECEIVED_TCP, "received_by_transport", "transport", "tcp" },
+	{ CTR_RECEIVED_RELP, "received_by_transport", "transport", "relp" },
 	{ CTR_DROPPED_QUEUE_FULL, "dropped", "reason", "queue_full" },
 	{ CTR_DROPPED_SPOOL_FULL, "dropped", "reason", "spool_full" },
 	{ CTR_DROPPED_KERNEL, "dropped", "reason", "kernel" },

@@ -72,7 +72,7 @@ ok "/metrics: valid text format 0.0.4 ($(wc -l <m0) series)"
 for name in $(sed -n 's/.*\[CTR_[A-Z0-9_]*\] = "\([a-z0-9_]*\)".*/\1/p' "$TW_SOURCE_DIR/base/counters.c"); do
 	grep -q "^tunnelwatch_${name}_total{} " m0 && continue
 	case $name in
-	received_udp|received_tcp|dropped_*|udp_dropped_*|tcp_rejected_*|tcp_closed_*) ;;
+	received_udp|received_tcp|received_relp|dropped_*|udp_dropped_*|tcp_rejected_*|tcp_closed_*) ;;
 	*) fail "counter $name is not exposed" ;;
 	esac
 done

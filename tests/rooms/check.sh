@@ -40,6 +40,11 @@ for r in "${rooms[@]}"; do
 			echo "$r/$(basename "$f"): includes OpenSSL; only server/ does TLS"
 			bad=1
 		fi
+		# So does librelp (server/relp.c, docs/operations.md "RELP").
+		if [ "$r" != server ] && grep -n '#include <librelp.h>' "$f" >/dev/null; then
+			echo "$r/$(basename "$f"): includes librelp; only server/ speaks RELP"
+			bad=1
+		fi
 		case $r in
 		base|server|parse|diagnose)
 			if grep -n 'sqlite3' "$f" >/dev/null; then
