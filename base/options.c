@@ -84,7 +84,7 @@ static const struct opt_def opt_rows[] = {
 	  OPTF_REPEAT | OPTF_SHOWN, NULL, "TLS listener (RFC 5425, port 6514), repeatable", NULL },
 	{ "relp", "relp", OPT_T_LISTEN, "HOST:PORT", "none", 0, 0, F(relp), C_SERVE,
 	  OPTF_REPEAT | OPTF_SHOWN, NULL,
-	  "RELP listener (rsyslog omrelp: acknowledged once queued), repeatable", NULL },
+	  "RELP listener (rsyslog omrelp: acknowledged once in the spool), repeatable", NULL },
 	{ "udp-rcvbuf", "udp_rcvbuf", OPT_T_SIZE, "SIZE", "32M", 4 * K, 1024 * K * K, F(udp_rcvbuf),
 	  C_SERVE, 0, "bytes", "receive buffer asked per UDP socket", NULL },
 

@@ -36,7 +36,7 @@ ok "rsyslog omrelp -> serve --relp: every line once, transport relp, max_frame"
 
 # A relay outside tcp_allow: acknowledged (librelp 1.11 acknowledges
 # whatever its callback says) and dropped, counted, logged.
-rm -f "$DB"*
+rm -rf "$DB"*
 RP=$(tls_port)
 tw_start --relp "127.0.0.1:$RP" --tcp-allow 192.0.2.0/24 --stats-interval 1s
 relay "$RP"
