@@ -23,7 +23,7 @@
 #include "jsonout.h"
 #include "report.h"
 #include "showline.h"
-#include "store.h"
+#include "db.h"
 #include "util.h"
 
 #include <errno.h>
@@ -33,6 +33,11 @@
 #include <unistd.h>
 
 enum { Q_TEXT, Q_DUR, Q_BOOL, Q_TIME, Q_SHOW };   /* Q_SHOW: a log line, showline.h */
+
+/* PostgreSQL compares text by the database's collation, SQLite by bytes:
+ * ORDER BY on text names this collation on PostgreSQL, so that rows come
+ * in the same order on both whatever locale the database was made with. */
+#define QUERY_BYTE_ORDER " COLLATE \"C\""
 
 struct query_col {
 	const char *header;
@@ -54,6 +59,10 @@ struct query_out {
 	const char *order_col;          /* int64 column the marks are placed by */
 	const struct query_mark *marks;
 	int nmarks;
+	/* --json: one more member per row, extra_name, made by extra(db, row)
+	 * (NULL: an error, reported) after the row's columns. */
+	const char *extra_name;
+	json_t *(*extra)(struct db *db, struct db_stmt *row);
 };
 
 /* A copy of buf[0..len) fit for a terminal or a TSV cell: valid UTF-8,
@@ -127,67 +136,45 @@ query_put_cell(FILE *f, const char *s, size_t w, int right, int last)
 }
 
 static json_t *
-query_json_value(sqlite3_stmt *s, int i, int embed)
+query_json_value(struct db_stmt *s, int i, int embed)
 {
 	const char *txt;
 	size_t len;
 	json_t *v;
 
-	switch (sqlite3_column_type(s, i)) {
-	case SQLITE_INTEGER:
-		return json_integer((json_int_t)sqlite3_column_int64(s, i));
-	case SQLITE_FLOAT:
-		return json_real(sqlite3_column_double(s, i));
-	case SQLITE_NULL:
+	switch (db_column_type(s, i)) {
+	case DB_INTEGER:
+		return json_integer((json_int_t)db_column_int64(s, i));
+	case DB_FLOAT:
+		return json_real(db_column_double(s, i));
+	case DB_NULL:
 		return json_null();
 	default:
-		txt = (const char *)sqlite3_column_text(s, i);
-		len = (size_t)sqlite3_column_bytes(s, i);
+		txt = db_column_text(s, i);
+		len = (size_t)db_column_bytes(s, i);
 		if (embed && (v = json_loadb(txt, len, JSON_DECODE_ANY, NULL)) != NULL)
 			return v;
 		return util_json_text(txt != NULL ? txt : "", txt != NULL ? len : 0);
 	}
 }
 
-/* SQL tw_show(line, device_us): the line as showline_format() shows it. */
-static void
-query_sql_show(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-	const char *line = (const char *)sqlite3_value_text(argv[0]);
-	char *shown;
-
-	(void)argc;
-	if (line == NULL) {
-		sqlite3_result_null(ctx);
-		return;
-	}
-	shown = showline_format(line, (size_t)sqlite3_value_bytes(argv[0]),
-	    sqlite3_value_type(argv[1]) == SQLITE_NULL ? SHOWLINE_NO_TIME :
-	    sqlite3_value_int64(argv[1]), 0);
-	if (shown == NULL) {
-		sqlite3_result_error_nomem(ctx);
-		return;
-	}
-	sqlite3_result_text(ctx, shown, -1, free);
-}
-
 /* The text shown for column i of the current row, malloc'd. */
 static char *
-query_cell(sqlite3_stmt *s, int i, const struct query_col *col)
+query_cell(struct db_stmt *s, int i, const struct query_col *col)
 {
 	char buf[64];
 	const char *txt;
 	int kind = col->kind;
 
-	if (sqlite3_column_type(s, i) == SQLITE_NULL)
+	if (db_column_type(s, i) == DB_NULL)
 		return strdup(col->null_text != NULL ? col->null_text : "");
 	if (kind == Q_DUR) {
-		report_format_duration(buf, sizeof buf, sqlite3_column_int64(s, i) * 1000000);
+		report_format_duration(buf, sizeof buf, db_column_int64(s, i) * 1000000);
 		return strdup(buf);
 	}
 	if (kind == Q_BOOL)
-		return strdup(sqlite3_column_int64(s, i) ? "yes" : "no");
-	txt = (const char *)sqlite3_column_text(s, i);
+		return strdup(db_column_int64(s, i) ? "yes" : "no");
+	txt = db_column_text(s, i);
 	if (txt == NULL)
 		return strdup("");
 	if (kind == Q_TIME && strlen(txt) == 20 && txt[10] == 'T') {
@@ -197,7 +184,7 @@ query_cell(sqlite3_stmt *s, int i, const struct query_col *col)
 	}
 	if (kind == Q_SHOW) {
 		/* "host program: message" (the time is its own column) */
-		char *shown = showline_format(txt, (size_t)sqlite3_column_bytes(s, i),
+		char *shown = showline_format(txt, (size_t)db_column_bytes(s, i),
 		    SHOWLINE_NO_TIME, SHOWLINE_F_NOTIME), *clean;
 		if (shown == NULL)
 			return NULL;
@@ -205,7 +192,7 @@ query_cell(sqlite3_stmt *s, int i, const struct query_col *col)
 		free(shown);
 		return clean;
 	}
-	return query_clean(txt, (size_t)sqlite3_column_bytes(s, i));
+	return query_clean(txt, (size_t)db_column_bytes(s, i));
 }
 
 /*
@@ -213,42 +200,55 @@ query_cell(sqlite3_stmt *s, int i, const struct query_col *col)
  * Returns 0, or -1 on an SQL or memory error (reported on stderr).
  */
 static int
-query_output(sqlite3 *db, sqlite3_stmt *s, const struct query_col *cols, int ncols,
+query_output(struct db *db, struct db_stmt *s, const struct query_col *cols, int ncols,
     const struct query_out *o, const char *empty)
 {
 	char ***rows = NULL;
 	int64_t *order = NULL;
 	size_t nrows = 0, cap = 0, r, w[16];
-	int idx[16], ordi = -1, i, rc, ret = -1, m = 0;
+	int idx[16], ordi = -1, i, rc, ret = -1, m = 0, named = 0;
 	json_t *arr = NULL;
 
 	if (ncols > 16)
 		return -1;
-	for (i = 0; i < ncols; i++) {
-		int c;
-		idx[i] = -1;
-		for (c = 0; c < sqlite3_column_count(s); c++)
-			if (strcmp(sqlite3_column_name(s, c), cols[i].name) == 0)
-				idx[i] = c;
+	for (i = 0; i < ncols; i++)
 		w[i] = query_width(cols[i].header);
-	}
-	if (o->order_col != NULL)
-		for (i = 0; i < sqlite3_column_count(s); i++)
-			if (strcmp(sqlite3_column_name(s, i), o->order_col) == 0)
-				ordi = i;
 	if (o->json && (arr = json_array()) == NULL)
 		goto oom;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = db_step(s)) == DB_ROW) {
+		if (!named) {
+			/* PostgreSQL knows the result's columns once it has run. */
+			for (i = 0; i < ncols; i++) {
+				int c;
+				idx[i] = -1;
+				for (c = 0; c < db_column_count(s); c++)
+					if (strcmp(db_column_name(s, c), cols[i].name) == 0)
+						idx[i] = c;
+			}
+			if (o->order_col != NULL)
+				for (i = 0; i < db_column_count(s); i++)
+					if (strcmp(db_column_name(s, i), o->order_col) == 0)
+						ordi = i;
+			named = 1;
+		}
 		if (o->json) {
 			json_t *obj = json_object();
 			int c, k;
-			for (c = 0; c < sqlite3_column_count(s); c++) {
-				const char *name = sqlite3_column_name(s, c);
+			for (c = 0; c < db_column_count(s); c++) {
+				const char *name = db_column_name(s, c);
 				int embed = 0;
 				for (k = 0; o->json_cols != NULL && o->json_cols[k] != NULL; k++)
 					if (strcmp(o->json_cols[k], name) == 0)
 						embed = 1;
 				json_object_set_new(obj, name, query_json_value(s, c, embed));
+			}
+			if (obj != NULL && o->extra != NULL) {
+				json_t *x = o->extra(db, s);
+				if (x == NULL) {
+					json_decref(obj);
+					goto out;
+				}
+				json_object_set_new(obj, o->extra_name, x);
 			}
 			if (obj == NULL || json_array_append_new(arr, obj) != 0)
 				goto oom;
@@ -267,7 +267,7 @@ query_output(sqlite3 *db, sqlite3_stmt *s, const struct query_col *cols, int nco
 		}
 		if ((rows[nrows] = calloc((size_t)ncols, sizeof(char *))) == NULL)
 			goto oom;
-		order[nrows] = ordi >= 0 ? sqlite3_column_int64(s, ordi) : 0;
+		order[nrows] = ordi >= 0 ? db_column_int64(s, ordi) : 0;
 		nrows++;
 		for (i = 0; i < ncols; i++) {
 			char *cell = idx[i] >= 0 ? query_cell(s, idx[i], &cols[i]) : strdup("");
@@ -280,8 +280,8 @@ query_output(sqlite3 *db, sqlite3_stmt *s, const struct query_col *cols, int nco
 				w[i] = cw;
 		}
 	}
-	if (rc != SQLITE_DONE) {
-		fprintf(stderr, "tunnelwatch: \"%s\": %s\n", sqlite3_sql(s), sqlite3_errmsg(db));
+	if (rc != DB_DONE) {
+		readdb_error(db, "query");
 		goto out;
 	}
 	if (o->json) {
@@ -351,34 +351,22 @@ out:
 }
 
 static int
-query_open(const struct config *cfg, const char *cmd, struct store **st)
+query_prepare(struct db *db, const char *sql, struct db_stmt **s)
 {
-	char err[1024];
-
-	if (store_open(cfg->db_path, STORE_RDONLY, st, err, sizeof err) != 0) {
-		fprintf(stderr, "tunnelwatch: error: %s: %s\n", cmd, err);
-		return -1;
-	}
-	return 0;
-}
-
-static int
-query_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **s)
-{
-	if (sqlite3_prepare_v2(db, sql, -1, s, NULL) != SQLITE_OK) {
-		fprintf(stderr, "tunnelwatch: preparing \"%s\": %s\n", sql, sqlite3_errmsg(db));
+	if (db_prepare(db, sql, s) != SQLITE_OK) {
+		readdb_error(db, "preparing a query");
 		return -1;
 	}
 	return 0;
 }
 
 static void
-query_bind_text(sqlite3_stmt *s, int i, const char *v)
+query_bind_text(struct db_stmt *s, int i, const char *v)
 {
 	if (v != NULL)
-		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+		db_bind_text(s, i, v, -1);
 	else
-		sqlite3_bind_null(s, i);
+		db_bind_null(s, i);
 }
 
 /* ------------------------------------------------------------------ */
@@ -388,11 +376,18 @@ query_bind_text(sqlite3_stmt *s, int i, const char *v)
 static int
 bfd_sessions_run(const struct config *cfg)
 {
-	static const char sql[] =
-	    "SELECT * FROM v_bfd_sessions"
-	    " WHERE (?1 IS NULL OR state = ?1) AND (?2 = 0 OR flaps > 0)"
-	    " AND (?3 IS NULL OR hostname = ?3 OR system_ip = ?3)"
-	    " ORDER BY hostname, system_ip, local_color, remote_system_ip, remote_color";
+	static const char *const sql[] = {
+#define BFD_SQL(C) \
+	    "SELECT * FROM v_bfd_sessions" \
+	    " WHERE (?1 IS NULL OR state = ?1) AND (?2 = 0 OR flaps > 0)" \
+	    " AND (?3 IS NULL OR hostname = ?3 OR system_ip = ?3)" \
+	    " ORDER BY hostname" C " NULLS FIRST, system_ip" C " NULLS FIRST," \
+	    " local_color" C " NULLS FIRST, remote_system_ip" C " NULLS FIRST," \
+	    " remote_color" C " NULLS FIRST"
+		[DB_SQLITE] = BFD_SQL(""),
+		[DB_POSTGRES] = BFD_SQL(QUERY_BYTE_ORDER),
+#undef BFD_SQL
+	};
 	static const struct query_col cols[] = {
 		{ "DEVICE", "hostname", Q_TEXT, 24, NULL },
 		{ "SYSTEM-IP", "system_ip", Q_TEXT, 16, NULL },
@@ -405,9 +400,9 @@ bfd_sessions_run(const struct config *cfg)
 		{ "LAST-DOWN", "last_down", Q_TIME, 0, NULL },
 		{ "FLAP-REASON", "last_flap_reason", Q_TEXT, 0, NULL },
 	};
-	struct query_out o = { cfg->q.json, isatty(1), NULL, NULL, NULL, 0 };
-	struct store *st = NULL;
-	sqlite3_stmt *s = NULL;
+	struct query_out o = { cfg->q.json, isatty(1), NULL, NULL, NULL, 0, NULL, NULL };
+	struct readdb rd = { NULL, NULL };
+	struct db_stmt *s = NULL;
 	int ret = 1;
 
 	if (cfg->q.state != NULL && strcmp(cfg->q.state, "up") != 0 &&
@@ -415,30 +410,36 @@ bfd_sessions_run(const struct config *cfg)
 		fprintf(stderr, "tunnelwatch: tunnels --bfd: --state must be up or down\n");
 		return 2;
 	}
-	if (query_open(cfg, "tunnels", &st) != 0)
+	if (readdb_open(cfg, "tunnels", &rd) != 0)
 		return 1;
-	if (query_prepare(store_db(st), sql, &s) != 0)
+	if (query_prepare(rd.db, sql[db_kind(rd.db)], &s) != 0)
 		goto out;
 	query_bind_text(s, 1, cfg->q.state);
-	sqlite3_bind_int(s, 2, cfg->q.flapping);
+	db_bind_int64(s, 2, cfg->q.flapping);
 	query_bind_text(s, 3, cfg->q.device);
-	if (query_output(store_db(st), s, cols, (int)(sizeof cols / sizeof cols[0]), &o,
+	if (query_output(rd.db, s, cols, (int)(sizeof cols / sizeof cols[0]), &o,
 	    "(no BFD sessions match)") == 0)
 		ret = 0;
 out:
-	sqlite3_finalize(s);
-	store_close(st);
+	db_finalize(s);
+	readdb_close(&rd);
 	return ret;
 }
 
 int
 tunnels_run(const struct config *cfg)
 {
-	static const char sql[] =
-	    "SELECT * FROM v_tunnels"
-	    " WHERE (?1 IS NULL OR state = ?1) AND (?2 = 0 OR flapping = 1)"
-	    " AND (?3 IS NULL OR hostname = ?3 OR system_ip = ?3)"
-	    " ORDER BY hostname, system_ip, tunnel, tunnel_id";
+	static const char *const sql[] = {
+#define TUNNELS_SQL(C) \
+	    "SELECT * FROM v_tunnels" \
+	    " WHERE (?1 IS NULL OR state = ?1) AND (?2 = 0 OR flapping = 1)" \
+	    " AND (?3 IS NULL OR hostname = ?3 OR system_ip = ?3)" \
+	    " ORDER BY hostname" C " NULLS FIRST, system_ip" C " NULLS FIRST," \
+	    " tunnel" C " NULLS FIRST, tunnel_id"
+		[DB_SQLITE] = TUNNELS_SQL(""),
+		[DB_POSTGRES] = TUNNELS_SQL(QUERY_BYTE_ORDER),
+#undef TUNNELS_SQL
+	};
 	static const struct query_col cols[] = {
 		{ "DEVICE", "hostname", Q_TEXT, 24, NULL },
 		{ "SYSTEM-IP", "system_ip", Q_TEXT, 16, NULL },
@@ -452,9 +453,9 @@ tunnels_run(const struct config *cfg)
 		{ "SCORE", "flap_score", Q_TEXT, 0, NULL },
 	};
 	static const char *const states[] = { "up", "down", "negotiating", "unknown" };
-	struct query_out o = { cfg->q.json, isatty(1), NULL, NULL, NULL, 0 };
-	struct store *st = NULL;
-	sqlite3_stmt *s = NULL;
+	struct query_out o = { cfg->q.json, isatty(1), NULL, NULL, NULL, 0, NULL, NULL };
+	struct readdb rd = { NULL, NULL };
+	struct db_stmt *s = NULL;
 	int ret = 1, i, ok = cfg->q.state == NULL;
 
 	if (cfg->q.bfd)
@@ -467,19 +468,72 @@ tunnels_run(const struct config *cfg)
 		    "negotiating or unknown\n");
 		return 2;
 	}
-	if (query_open(cfg, "tunnels", &st) != 0)
+	if (readdb_open(cfg, "tunnels", &rd) != 0)
 		return 1;
-	if (query_prepare(store_db(st), sql, &s) != 0)
+	if (query_prepare(rd.db, sql[db_kind(rd.db)], &s) != 0)
 		goto out;
 	query_bind_text(s, 1, cfg->q.state);
-	sqlite3_bind_int(s, 2, cfg->q.flapping);
+	db_bind_int64(s, 2, cfg->q.flapping);
 	query_bind_text(s, 3, cfg->q.device);
-	if (query_output(store_db(st), s, cols, (int)(sizeof cols / sizeof cols[0]), &o,
+	if (query_output(rd.db, s, cols, (int)(sizeof cols / sizeof cols[0]), &o,
 	    "(no tunnels match)") == 0)
 		ret = 0;
 out:
-	sqlite3_finalize(s);
-	store_close(st);
+	db_finalize(s);
+	readdb_close(&rd);
+	return ret;
+}
+
+/*
+ * --json's evidence_shown of the incident in row: its evidence lines as
+ * "device-time host program: message" (showline.h), in evidence order,
+ * beside the view's raw lines.  Made here rather than in SQL so that it
+ * is the same on both backends.
+ */
+static json_t *
+incident_evidence_shown(struct db *db, struct db_stmt *row)
+{
+	static const char sql[] =
+	    "SELECT ev.line, e.device_us FROM incident_evidence ev"
+	    " LEFT JOIN events e ON e.event_id = ev.event_id"
+	    " WHERE ev.incident_id = ?1 ORDER BY ev.seq";
+	struct db_stmt *s = NULL;
+	json_t *arr = json_array(), *ret = NULL;
+	int c, id = -1, rc;
+
+	for (c = 0; c < db_column_count(row); c++)
+		if (strcmp(db_column_name(row, c), "incident_id") == 0)
+			id = c;
+	if (arr == NULL || id < 0 || query_prepare(db, sql, &s) != 0)
+		goto out;
+	db_bind_int64(s, 1, db_column_int64(row, id));
+	while ((rc = db_step(s)) == DB_ROW) {
+		const char *line = db_column_text(s, 0);
+		char *shown;
+		if (line == NULL) {
+			if (json_array_append_new(arr, json_null()) != 0)
+				goto out;
+			continue;
+		}
+		shown = showline_format(line, (size_t)db_column_bytes(s, 0),
+		    db_column_type(s, 1) == DB_NULL ? SHOWLINE_NO_TIME :
+		    db_column_int64(s, 1), 0);
+		if (shown == NULL || json_array_append_new(arr, util_json_text(shown,
+		    strlen(shown))) != 0) {
+			free(shown);
+			goto out;
+		}
+		free(shown);
+	}
+	if (rc != DB_DONE) {
+		readdb_error(db, "incidents");
+		goto out;
+	}
+	ret = arr;
+	arr = NULL;
+out:
+	db_finalize(s);
+	json_decref(arr);
 	return ret;
 }
 
@@ -488,24 +542,17 @@ incidents_run(const struct config *cfg)
 {
 	/* With --since, the same incidents as the report of that period,
 	 * found the same way (through the indexes); without, all of them. */
-	/* --json adds evidence_shown: the evidence as "device-time host
-	 * program: message" (tw_show, showline.h) beside the view's raw lines. */
-#define QUERY_EVIDENCE_SHOWN \
-	"SELECT *, CASE WHEN ?6 THEN (SELECT json_group_array(tw_show(line, device_us))" \
-	" FROM (SELECT ev.line, e.device_us FROM incident_evidence ev" \
-	"  LEFT JOIN events e ON e.event_id = ev.event_id" \
-	"  WHERE ev.incident_id = v_incidents.incident_id ORDER BY ev.seq)) END" \
-	" AS evidence_shown FROM v_incidents"
+	/* --json adds evidence_shown (incident_evidence_shown). */
 	static const char sql_since[] =
-	    QUERY_EVIDENCE_SHOWN
+	    "SELECT * FROM v_incidents"
 	    " WHERE incident_id IN (" REPORT_PERIOD_IDS_SQL ")"
 	    " AND (?3 IS NULL OR hostname = ?3 OR system_ip = ?3)"
 	    " AND (?4 IS NULL OR tunnel = ?4) AND (?5 IS NULL OR root_cause = ?5)"
 	    " ORDER BY started_us, incident_id";
 	static const char sql_all[] =
-	    QUERY_EVIDENCE_SHOWN
-	    " WHERE (?3 IS NULL OR hostname = ?3 OR system_ip = ?3)"
-	    " AND (?4 IS NULL OR tunnel = ?4) AND (?5 IS NULL OR root_cause = ?5)"
+	    "SELECT * FROM v_incidents"
+	    " WHERE (?1 IS NULL OR hostname = ?1 OR system_ip = ?1)"
+	    " AND (?2 IS NULL OR tunnel = ?2) AND (?3 IS NULL OR root_cause = ?3)"
 	    " ORDER BY started_us, incident_id";
 	static const struct query_col cols[] = {
 		{ "ID", "incident_id", Q_TEXT, 0, NULL },
@@ -519,10 +566,12 @@ incidents_run(const struct config *cfg)
 		{ "SUMMARY", "summary", Q_TEXT, 0, NULL },
 	};
 	static const char *const embed[] = { "evidence", "evidence_shown", NULL };
-	struct query_out o = { cfg->q.json, isatty(1), embed, NULL, NULL, 0 };
-	struct store *st = NULL;
-	sqlite3_stmt *s = NULL;
+	struct query_out o = { cfg->q.json, isatty(1), embed, NULL, NULL, 0,
+	    "evidence_shown", incident_evidence_shown };
+	struct readdb rd = { NULL, NULL };
+	struct db_stmt *s = NULL;
 	char err[512];
+	int b = cfg->q.since != NULL ? 3 : 1;   /* the first filter's parameter */
 	int64_t start = 0, end = 0;
 	int ret = 1;
 
@@ -540,36 +589,30 @@ incidents_run(const struct config *cfg)
 		fprintf(stderr, "tunnelwatch: incidents: %s\n", err);
 		return 2;
 	}
-	if (query_open(cfg, "incidents", &st) != 0)
+	if (readdb_open(cfg, "incidents", &rd) != 0)
 		return 1;
-	if (sqlite3_create_function(store_db(st), "tw_show", 2, SQLITE_UTF8 |
-	    SQLITE_DETERMINISTIC, NULL, query_sql_show, NULL, NULL) != SQLITE_OK) {
-		fprintf(stderr, "tunnelwatch: incidents: %s\n", sqlite3_errmsg(store_db(st)));
-		goto out;
-	}
-	if (query_prepare(store_db(st), cfg->q.since != NULL ? sql_since : sql_all, &s) != 0)
+	if (query_prepare(rd.db, cfg->q.since != NULL ? sql_since : sql_all, &s) != 0)
 		goto out;
 	if (cfg->q.since != NULL) {
-		sqlite3_bind_int64(s, 1, start);
-		sqlite3_bind_int64(s, 2, end);
+		db_bind_int64(s, 1, start);
+		db_bind_int64(s, 2, end);
 	}
-	query_bind_text(s, 3, cfg->q.device);
-	query_bind_text(s, 4, cfg->q.tunnel);
-	query_bind_text(s, 5, cfg->q.root_cause);
-	sqlite3_bind_int(s, 6, cfg->q.json);
-	if (query_output(store_db(st), s, cols, (int)(sizeof cols / sizeof cols[0]), &o,
+	query_bind_text(s, b, cfg->q.device);
+	query_bind_text(s, b + 1, cfg->q.tunnel);
+	query_bind_text(s, b + 2, cfg->q.root_cause);
+	if (query_output(rd.db, s, cols, (int)(sizeof cols / sizeof cols[0]), &o,
 	    "(no incidents match)") == 0)
 		ret = 0;
 out:
-	sqlite3_finalize(s);
-	store_close(st);
+	db_finalize(s);
+	readdb_close(&rd);
 	return ret;
 }
 
 /* The one tunnel named T on device D (hostname or system-ip).  Returns 0
  * with *id set, or -1 having said why on stderr. */
 static int
-query_find_tunnel(sqlite3 *db, const char *device, const char *tunnel, int64_t *id)
+query_find_tunnel(struct db *db, const char *device, const char *tunnel, int64_t *id)
 {
 	static const char sql[] =
 	    "SELECT tunnel_id, hostname, system_ip FROM v_tunnels"
@@ -577,7 +620,7 @@ query_find_tunnel(sqlite3 *db, const char *device, const char *tunnel, int64_t *
 	static const char sql_list[] =
 	    "SELECT DISTINCT tunnel FROM v_tunnels WHERE hostname = ?1 OR system_ip = ?1"
 	    " ORDER BY tunnel";
-	sqlite3_stmt *s = NULL;
+	struct db_stmt *s = NULL;
 	int n = 0, rc, ret = -1;
 	char seen[512];
 	size_t used = 0;
@@ -587,18 +630,18 @@ query_find_tunnel(sqlite3 *db, const char *device, const char *tunnel, int64_t *
 		return -1;
 	query_bind_text(s, 1, device);
 	query_bind_text(s, 2, tunnel);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *sip = (const char *)sqlite3_column_text(s, 2);
+	while ((rc = db_step(s)) == DB_ROW) {
+		const char *sip = db_column_text(s, 2);
 		if (n++ == 0)
-			*id = sqlite3_column_int64(s, 0);
+			*id = db_column_int64(s, 0);
 		if (used < sizeof seen) {
 			int k = snprintf(seen + used, sizeof seen - used, "%s%s", used ? ", " : "",
 			    sip != NULL ? sip : "(no system-ip)");
 			used += k > 0 ? (size_t)k : 0;
 		}
 	}
-	if (rc != SQLITE_DONE) {
-		fprintf(stderr, "tunnelwatch: \"%s\": %s\n", sql, sqlite3_errmsg(db));
+	if (rc != DB_DONE) {
+		readdb_error(db, "timeline");
 		goto out;
 	}
 	if (n == 1) {
@@ -610,14 +653,14 @@ query_find_tunnel(sqlite3 *db, const char *device, const char *tunnel, int64_t *
 		    "'%s' (system-ip %s): give --device SYSTEM-IP\n", n, device, tunnel, seen);
 		goto out;
 	}
-	sqlite3_finalize(s);
+	db_finalize(s);
 	s = NULL;
 	fprintf(stderr, "tunnelwatch: timeline: no tunnel '%s' on device '%s'", tunnel, device);
 	if (query_prepare(db, sql_list, &s) == 0) {
 		query_bind_text(s, 1, device);
-		for (n = 0; sqlite3_step(s) == SQLITE_ROW; n++) {
-			char *t = query_clean((const char *)sqlite3_column_text(s, 0),
-			    (size_t)sqlite3_column_bytes(s, 0));
+		for (n = 0; db_step(s) == DB_ROW; n++) {
+			char *t = query_clean(db_column_text(s, 0),
+			    (size_t)db_column_bytes(s, 0));
 			fprintf(stderr, "%s%s", n ? ", " : "; it has: ", t != NULL ? t : "?");
 			free(t);
 		}
@@ -626,13 +669,13 @@ query_find_tunnel(sqlite3 *db, const char *device, const char *tunnel, int64_t *
 	}
 	fputc('\n', stderr);
 out:
-	sqlite3_finalize(s);
+	db_finalize(s);
 	return ret;
 }
 
 /* Incident starts in [from, to] as terminal markers; *n gets how many. */
 static struct query_mark *
-query_incident_marks(sqlite3 *db, int64_t tunnel_id, int64_t from, int64_t to, int *n)
+query_incident_marks(struct db *db, int64_t tunnel_id, int64_t from, int64_t to, int *n)
 {
 	static const char sql[] =
 	    "SELECT incident_id, symptom, root_cause, started_us FROM incidents"
@@ -640,23 +683,23 @@ query_incident_marks(sqlite3 *db, int64_t tunnel_id, int64_t from, int64_t to, i
 	    "   WHERE tunnel_id = ?1 OR merged_into = ?1)"
 	    " AND started_us BETWEEN ?2 AND ?3 ORDER BY started_us, incident_id LIMIT 100";
 	struct query_mark *m = NULL;
-	sqlite3_stmt *s = NULL;
+	struct db_stmt *s = NULL;
 
 	*n = 0;
 	if (query_prepare(db, sql, &s) != 0 || (m = calloc(100, sizeof *m)) == NULL)
 		goto out;
-	sqlite3_bind_int64(s, 1, tunnel_id);
-	sqlite3_bind_int64(s, 2, from);
-	sqlite3_bind_int64(s, 3, to);
-	while (*n < 100 && sqlite3_step(s) == SQLITE_ROW) {
-		char *sym = query_clean((const char *)sqlite3_column_text(s, 1),
-		    (size_t)sqlite3_column_bytes(s, 1));
-		char *rc = query_clean((const char *)sqlite3_column_text(s, 2),
-		    (size_t)sqlite3_column_bytes(s, 2));
+	db_bind_int64(s, 1, tunnel_id);
+	db_bind_int64(s, 2, from);
+	db_bind_int64(s, 3, to);
+	while (*n < 100 && db_step(s) == DB_ROW) {
+		char *sym = query_clean(db_column_text(s, 1),
+		    (size_t)db_column_bytes(s, 1));
+		char *rc = query_clean(db_column_text(s, 2),
+		    (size_t)db_column_bytes(s, 2));
 		char t[40];
-		m[*n].us = sqlite3_column_int64(s, 3);
+		m[*n].us = db_column_int64(s, 3);
 		snprintf(m[*n].text, sizeof m[*n].text, "incident #%lld starts %s: %s, %s",
-		    (long long)sqlite3_column_int64(s, 0),
+		    (long long)db_column_int64(s, 0),
 		    util_format_iso(t, sizeof t, m[*n].us, 0), sym != NULL ? sym : "?",
 		    rc != NULL ? rc : "?");
 		free(sym);
@@ -664,7 +707,7 @@ query_incident_marks(sqlite3 *db, int64_t tunnel_id, int64_t from, int64_t to, i
 		(*n)++;
 	}
 out:
-	sqlite3_finalize(s);
+	db_finalize(s);
 	return m;
 }
 
@@ -677,32 +720,43 @@ timeline_run(const struct config *cfg)
 	 * trails (v_trail).  Each minute's pulse (v_heartbeat) comes first in
 	 * its minute, as a row of kind "pulse" whose line says what the
 	 * chatter counted. */
-	static const char sql[] =
-	    "SELECT * FROM (SELECT * FROM v_events WHERE event_id IN"
-	    "  (SELECT event_id FROM events"
-	    "   WHERE tunnel_id IN (SELECT tunnel_id FROM tunnels"
-	    "     WHERE tunnel_id = ?1 OR merged_into = ?1)"
-	    "   AND device_us BETWEEN ?2 AND ?3)"
-	    " UNION ALL"
-	    " SELECT event_id, message_id, hostname, system_ip, tunnel, device_time, kind,"
-	    "  'charon', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, line, device_us,"
-	    "  tunnel_id, device_id"
-	    " FROM v_trail WHERE tunnel_id IN (SELECT tunnel_id FROM tunnels"
-	    "   WHERE tunnel_id = ?1 OR merged_into = ?1)"
-	    "  AND device_us BETWEEN ?2 AND ?3"
-	    " UNION ALL"
-	    " SELECT NULL, NULL, hostname, system_ip, tunnel,"
-	    "  strftime('%Y-%m-%dT%H:%M:%SZ', minute_us / 1000000, 'unixepoch'),"
-	    "  'pulse', 'charon', NULL, NULL, NULL, NULL, peer_ip, NULL, NULL,"
-	    "  json_object('dpd_sent', dpd_sent, 'dpd_answered', dpd_answered,"
-	    "   'peer_dpd', peer_dpd, 'retransmits', retransmits, 'packets_in', packets_in,"
-	    "   'packets_out', packets_out, 'bytes_in', bytes_in, 'bytes_out', bytes_out,"
-	    "   'keepalives', keepalives),"
-	    "  'pulse of the minute: ' || summary, minute_us, tunnel_id, device_id"
-	    " FROM v_heartbeat WHERE tunnel_id IN (SELECT tunnel_id FROM tunnels"
-	    "   WHERE tunnel_id = ?1 OR merged_into = ?1)"
-	    "  AND minute_us BETWEEN ?2 - 59999999 AND ?3)"
-	    " ORDER BY device_us, event_id";
+	/* The one query in both dialects (db_kind()): UTC text of a time,
+	 * a JSON object; NULLs sort first on both (SQLite's default). */
+#define TIMELINE_SQL(UTC_MINUTE, JSON_OBJECT, JSON_END, C) \
+	    "SELECT * FROM (SELECT * FROM v_events WHERE event_id IN" \
+	    "  (SELECT event_id FROM events" \
+	    "   WHERE tunnel_id IN (SELECT tunnel_id FROM tunnels" \
+	    "     WHERE tunnel_id = ?1 OR merged_into = ?1)" \
+	    "   AND device_us BETWEEN ?2 AND ?3)" \
+	    " UNION ALL" \
+	    " SELECT event_id, message_id, hostname, system_ip, tunnel, device_time, kind," \
+	    "  'charon', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, line, device_us," \
+	    "  tunnel_id, device_id" \
+	    " FROM v_trail WHERE tunnel_id IN (SELECT tunnel_id FROM tunnels" \
+	    "   WHERE tunnel_id = ?1 OR merged_into = ?1)" \
+	    "  AND device_us BETWEEN ?2 AND ?3" \
+	    " UNION ALL" \
+	    " SELECT NULL, NULL, hostname, system_ip, tunnel," \
+	    "  " UTC_MINUTE "," \
+	    "  'pulse', 'charon', NULL, NULL, NULL, NULL, peer_ip, NULL, NULL," \
+	    "  " JSON_OBJECT "('dpd_sent', dpd_sent, 'dpd_answered', dpd_answered," \
+	    "   'peer_dpd', peer_dpd, 'retransmits', retransmits, 'packets_in', packets_in," \
+	    "   'packets_out', packets_out, 'bytes_in', bytes_in, 'bytes_out', bytes_out," \
+	    "   'keepalives', keepalives)" JSON_END "," \
+	    "  'pulse of the minute: ' || summary, minute_us, tunnel_id, device_id" \
+	    " FROM v_heartbeat WHERE tunnel_id IN (SELECT tunnel_id FROM tunnels" \
+	    "   WHERE tunnel_id = ?1 OR merged_into = ?1)" \
+	    "  AND minute_us BETWEEN ?2 - 59999999 AND ?3)" \
+	    " ORDER BY device_us, event_id NULLS FIRST, kind" C " NULLS FIRST," \
+	    " line" C " NULLS FIRST, tunnel_id"
+	static const char *const sql[] = {
+		[DB_SQLITE] = TIMELINE_SQL(
+		    "strftime('%Y-%m-%dT%H:%M:%SZ', minute_us / 1000000, 'unixepoch')",
+		    "json_object", "", ""),
+		[DB_POSTGRES] = TIMELINE_SQL("tw_utc(minute_us)", "json_build_object", "::text",
+		    QUERY_BYTE_ORDER),
+	};
+#undef TIMELINE_SQL
 	static const char sql_latest[] =
 	    "SELECT (SELECT max(started_us) FROM incidents WHERE tunnel_id IN"
 	    "   (SELECT tunnel_id FROM tunnels WHERE tunnel_id = ?1 OR merged_into = ?1)),"
@@ -720,10 +774,11 @@ timeline_run(const struct config *cfg)
 	};
 	const struct query_col *cols = cfg->q.raw ? cols_raw : cols_shown;
 	static const char *const embed[] = { "detail", NULL };
-	struct query_out o = { cfg->q.json, isatty(1), embed, "device_us", NULL, 0 };
+	struct query_out o = { cfg->q.json, isatty(1), embed, "device_us", NULL, 0, NULL,
+	    NULL };
 	struct query_mark *marks = NULL;
-	struct store *st = NULL;
-	sqlite3_stmt *s = NULL;
+	struct readdb rd = { NULL, NULL };
+	struct db_stmt *s = NULL;
 	int64_t tunnel_id = 0, around, window;
 	const char *why = "--around";
 	char a[40], w[48];
@@ -739,51 +794,51 @@ timeline_run(const struct config *cfg)
 		    "2024-06-18T00:31:17Z\n");
 		return 2;
 	}
-	if (query_open(cfg, "timeline", &st) != 0)
+	if (readdb_open(cfg, "timeline", &rd) != 0)
 		return 1;
-	if (query_find_tunnel(store_db(st), cfg->q.device, cfg->q.tunnel, &tunnel_id) != 0)
+	if (query_find_tunnel(rd.db, cfg->q.device, cfg->q.tunnel, &tunnel_id) != 0)
 		goto out;
 	if (cfg->q.around == NULL) {
-		if (query_prepare(store_db(st), sql_latest, &s) != 0)
+		if (query_prepare(rd.db, sql_latest, &s) != 0)
 			goto out;
-		sqlite3_bind_int64(s, 1, tunnel_id);
-		if (sqlite3_step(s) != SQLITE_ROW) {
-			fprintf(stderr, "tunnelwatch: timeline: %s\n", sqlite3_errmsg(store_db(st)));
+		db_bind_int64(s, 1, tunnel_id);
+		if (db_step(s) != DB_ROW) {
+			readdb_error(rd.db, "timeline");
 			goto out;
 		}
-		if (sqlite3_column_type(s, 0) != SQLITE_NULL) {
-			around = sqlite3_column_int64(s, 0);
+		if (db_column_type(s, 0) != DB_NULL) {
+			around = db_column_int64(s, 0);
 			why = "the start of its latest incident";
-		} else if (sqlite3_column_type(s, 1) != SQLITE_NULL) {
-			around = sqlite3_column_int64(s, 1);
+		} else if (db_column_type(s, 1) != DB_NULL) {
+			around = db_column_int64(s, 1);
 			why = "its latest line (it has no incident)";
 		} else {
 			fprintf(stderr, "tunnelwatch: timeline: the tunnel has no lines with a "
 			    "device time\n");
 			goto out;
 		}
-		sqlite3_finalize(s);
+		db_finalize(s);
 		s = NULL;
 	}
 	if (o.tty && !o.json) {
 		printf("%s %s, %s \xc2\xb1 %s (%s)\n", cfg->q.device, cfg->q.tunnel,
 		    util_format_iso(a, sizeof a, around, 0),
 		    report_format_duration(w, sizeof w, window), why);
-		marks = query_incident_marks(store_db(st), tunnel_id, around - window,
+		marks = query_incident_marks(rd.db, tunnel_id, around - window,
 		    around + window, &o.nmarks);
 		o.marks = marks;
 	}
-	if (query_prepare(store_db(st), sql, &s) != 0)
+	if (query_prepare(rd.db, sql[db_kind(rd.db)], &s) != 0)
 		goto out;
-	sqlite3_bind_int64(s, 1, tunnel_id);
-	sqlite3_bind_int64(s, 2, around - window);
-	sqlite3_bind_int64(s, 3, around + window);
-	if (query_output(store_db(st), s, cols, (int)(sizeof cols_raw / sizeof cols_raw[0]), &o,
+	db_bind_int64(s, 1, tunnel_id);
+	db_bind_int64(s, 2, around - window);
+	db_bind_int64(s, 3, around + window);
+	if (query_output(rd.db, s, cols, (int)(sizeof cols_raw / sizeof cols_raw[0]), &o,
 	    "(no lines in this window: try a larger --window)") == 0)
 		ret = 0;
 out:
 	free(marks);
-	sqlite3_finalize(s);
-	store_close(st);
+	db_finalize(s);
+	readdb_close(&rd);
 	return ret;
 }
