@@ -174,6 +174,13 @@ query_cell(struct db_stmt *s, int i, const struct query_col *col)
 	}
 	if (kind == Q_BOOL)
 		return strdup(db_column_int64(s, i) ? "yes" : "no");
+	if (db_column_type(s, i) == DB_FLOAT) {
+		/* As SQLite spells a REAL ("%!.15g": 0.0, 2.5), whichever backend. */
+		snprintf(buf, sizeof buf, "%.15g", db_column_double(s, i));
+		if (strspn(buf, "-0123456789") == strlen(buf))
+			strncat(buf, ".0", sizeof buf - strlen(buf) - 1);
+		return strdup(buf);
+	}
 	txt = db_column_text(s, i);
 	if (txt == NULL)
 		return strdup("");
@@ -379,8 +386,8 @@ bfd_sessions_run(const struct config *cfg)
 	static const char *const sql[] = {
 #define BFD_SQL(C) \
 	    "SELECT * FROM v_bfd_sessions" \
-	    " WHERE (?1 IS NULL OR state = ?1) AND (?2 = 0 OR flaps > 0)" \
-	    " AND (?3 IS NULL OR hostname = ?3 OR system_ip = ?3)" \
+	    " WHERE (CAST(?1 AS TEXT) IS NULL OR state = ?1) AND (?2 = 0 OR flaps > 0)" \
+	    " AND (CAST(?3 AS TEXT) IS NULL OR hostname = ?3 OR system_ip = ?3)" \
 	    " ORDER BY hostname" C " NULLS FIRST, system_ip" C " NULLS FIRST," \
 	    " local_color" C " NULLS FIRST, remote_system_ip" C " NULLS FIRST," \
 	    " remote_color" C " NULLS FIRST"
@@ -432,8 +439,8 @@ tunnels_run(const struct config *cfg)
 	static const char *const sql[] = {
 #define TUNNELS_SQL(C) \
 	    "SELECT * FROM v_tunnels" \
-	    " WHERE (?1 IS NULL OR state = ?1) AND (?2 = 0 OR flapping = 1)" \
-	    " AND (?3 IS NULL OR hostname = ?3 OR system_ip = ?3)" \
+	    " WHERE (CAST(?1 AS TEXT) IS NULL OR state = ?1) AND (?2 = 0 OR flapping = 1)" \
+	    " AND (CAST(?3 AS TEXT) IS NULL OR hostname = ?3 OR system_ip = ?3)" \
 	    " ORDER BY hostname" C " NULLS FIRST, system_ip" C " NULLS FIRST," \
 	    " tunnel" C " NULLS FIRST, tunnel_id"
 		[DB_SQLITE] = TUNNELS_SQL(""),
@@ -546,13 +553,13 @@ incidents_run(const struct config *cfg)
 	static const char sql_since[] =
 	    "SELECT * FROM v_incidents"
 	    " WHERE incident_id IN (" REPORT_PERIOD_IDS_SQL ")"
-	    " AND (?3 IS NULL OR hostname = ?3 OR system_ip = ?3)"
-	    " AND (?4 IS NULL OR tunnel = ?4) AND (?5 IS NULL OR root_cause = ?5)"
+	    " AND (CAST(?3 AS TEXT) IS NULL OR hostname = ?3 OR system_ip = ?3)"
+	    " AND (CAST(?4 AS TEXT) IS NULL OR tunnel = ?4) AND (CAST(?5 AS TEXT) IS NULL OR root_cause = ?5)"
 	    " ORDER BY started_us, incident_id";
 	static const char sql_all[] =
 	    "SELECT * FROM v_incidents"
-	    " WHERE (?1 IS NULL OR hostname = ?1 OR system_ip = ?1)"
-	    " AND (?2 IS NULL OR tunnel = ?2) AND (?3 IS NULL OR root_cause = ?3)"
+	    " WHERE (CAST(?1 AS TEXT) IS NULL OR hostname = ?1 OR system_ip = ?1)"
+	    " AND (CAST(?2 AS TEXT) IS NULL OR tunnel = ?2) AND (CAST(?3 AS TEXT) IS NULL OR root_cause = ?3)"
 	    " ORDER BY started_us, incident_id";
 	static const struct query_col cols[] = {
 		{ "ID", "incident_id", Q_TEXT, 0, NULL },
@@ -746,7 +753,7 @@ timeline_run(const struct config *cfg)
 	    "  'pulse of the minute: ' || summary, minute_us, tunnel_id, device_id" \
 	    " FROM v_heartbeat WHERE tunnel_id IN (SELECT tunnel_id FROM tunnels" \
 	    "   WHERE tunnel_id = ?1 OR merged_into = ?1)" \
-	    "  AND minute_us BETWEEN ?2 - 59999999 AND ?3)" \
+	    "  AND minute_us BETWEEN ?2 - 59999999 AND ?3) AS timeline" \
 	    " ORDER BY device_us, event_id NULLS FIRST, kind" C " NULLS FIRST," \
 	    " line" C " NULLS FIRST, tunnel_id"
 	static const char *const sql[] = {

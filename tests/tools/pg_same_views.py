@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""pg_same_views.py SQLITE_DB PG_URI — do the PostgreSQL schema's tables and
+"""pg_same_views.py [--copy-only] SQLITE_DB PG_URI — do the PostgreSQL schema's tables and
 v_* views match SQLite's (docs/scale-out.md)?
 
 Copies every table of a SQLite database made by tunnelwatch into a
@@ -10,6 +10,8 @@ then checks:
   - every view returns the same rows (as a multiset): numbers compared as
     numbers, JSON text compared as JSON, NULL as NULL.
 Prints one line per view and exits 1 on the first table or view that differs.
+With --copy-only it copies the tables and stops (t_pg_query.sh compares
+the commands' outputs instead).
 """
 import json
 import sqlite3
@@ -59,7 +61,11 @@ def norm(v):
 
 
 def main():
-    db, uri = sys.argv[1], sys.argv[2]
+    args = sys.argv[1:]
+    copy_only = args[:1] == ['--copy-only']
+    if copy_only:
+        args = args[1:]
+    db, uri = args[0], args[1]
     lite = sqlite3.connect(db)
     lite.text_factory = lambda b: b.decode('utf-8', 'replace')
     tables = [r[0] for r in lite.execute(
@@ -96,6 +102,8 @@ def main():
             psql(uri, f"\\copy {t}({', '.join(cols)}) FROM STDIN WITH (FORMAT csv, NULL '{NULL}')",
                  stdin=buf.getvalue())
         print(f'table {t}: {n} rows copied')
+    if copy_only:
+        return
 
     bad = 0
     for v in views:
