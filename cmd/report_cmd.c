@@ -4,7 +4,6 @@
  */
 #include "cli.h"
 #include "report.h"
-#include "store.h"
 #include "util.h"
 
 #include <errno.h>
@@ -62,7 +61,7 @@ report_open_tmp(const char *out, char *tmp, size_t tmpsz, FILE **f)
 int
 report_run(const struct config *cfg)
 {
-	struct store *st = NULL;
+	struct readdb rd = { NULL, NULL };
 	struct report r;
 	char err[1024], tmp[PATH_MAX + 32];
 	const char *format = report_format_from(cfg);
@@ -81,12 +80,10 @@ report_run(const struct config *cfg)
 		fprintf(stderr, "tunnelwatch: report: %s\n", err);
 		return 2;
 	}
-	if (store_open(cfg->db_path, STORE_RDONLY, &st, err, sizeof err) != 0) {
-		fprintf(stderr, "tunnelwatch: error: report: %s\n", err);
+	if (readdb_open(cfg, "report", &rd) != 0)
 		return 1;
-	}
 	built = 1;
-	if (report_build(store_db(st), start, end, cfg->flap_count, &r, err, sizeof err) != 0) {
+	if (report_build(rd.db, start, end, cfg->flap_count, &r, err, sizeof err) != 0) {
 		fprintf(stderr, "tunnelwatch: report: %s\n", err);
 		goto out;
 	}
@@ -128,6 +125,6 @@ out:
 		unlink(tmp);
 	if (built)
 		report_free(&r);
-	store_close(st);
+	readdb_close(&rd);
 	return ret;
 }

@@ -26,6 +26,7 @@
  * root cause becomes a sentence and a remedy; the incident's own summary
  * (written by rootcause.c) is the specific sentence shown next to it.
  */
+#include "db.h"
 #include "jsonout.h"
 #include "report.h"
 #include "showline.h"
@@ -412,15 +413,15 @@ report_alloc(struct report *r, size_t n)
 /* A copy of column i as valid UTF-8 (invalid sequences become U+FFFD), in
  * the arena; NULL for SQL NULL.  *oom is set when memory runs out. */
 static const char *
-report_col(struct report *r, sqlite3_stmt *s, int i, int *oom)
+report_col(struct report *r, struct db_stmt *s, int i, int *oom)
 {
-	const char *txt = (const char *)sqlite3_column_text(s, i);
+	const char *txt = db_column_text(s, i);
 	size_t len;
 	char *out;
 
 	if (txt == NULL)
 		return NULL;
-	len = (size_t)sqlite3_column_bytes(s, i);
+	len = (size_t)db_column_bytes(s, i);
 	if (util_utf8_valid(txt, len)) {
 		if ((out = report_alloc(r, len + 1)) == NULL)
 			goto oom;
@@ -438,9 +439,9 @@ oom:
 }
 
 static int64_t
-report_col_i64(sqlite3_stmt *s, int i, int64_t dflt)
+report_col_i64(struct db_stmt *s, int i, int64_t dflt)
 {
-	return sqlite3_column_type(s, i) == SQLITE_NULL ? dflt : sqlite3_column_int64(s, i);
+	return db_column_type(s, i) == DB_NULL ? dflt : db_column_int64(s, i);
 }
 
 char *
@@ -488,26 +489,34 @@ report_free(struct report *r)
 /* ------------------------------------------------------------------ */
 /* Loading                                                              */
 
+/* PostgreSQL compares text by the database's collation, SQLite by bytes:
+ * an ORDER BY on text names this collation on PostgreSQL so that both
+ * backends list rows in the same order.  The queries that differ between
+ * the dialects (db_kind()) are written once as a macro and instantiated
+ * for each, side by side. */
+#define REPORT_BYTE_ORDER " COLLATE \"C\""
+
 static int
-report_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **s, char *err, size_t errsz)
+report_prepare(struct db *db, const char *sql, struct db_stmt **s, char *err, size_t errsz)
 {
-	if (sqlite3_prepare_v2(db, sql, -1, s, NULL) != SQLITE_OK) {
-		snprintf(err, errsz, "preparing \"%s\": %s", sql, sqlite3_errmsg(db));
+	if (db_prepare(db, sql, s) != SQLITE_OK) {
+		snprintf(err, errsz, "preparing \"%s\": %s", sql, db_errmsg(db));
 		return -1;
 	}
 	return 0;
 }
 
 static int
-report_step_error(sqlite3 *db, sqlite3_stmt *s, char *err, size_t errsz)
+report_step_error(struct db *db, struct db_stmt *s, char *err, size_t errsz)
 {
-	snprintf(err, errsz, "\"%s\": %s", sqlite3_sql(s), sqlite3_errmsg(db));
+	(void)s;
+	snprintf(err, errsz, "%s", db_errmsg(db));
 	return -1;
 }
 
 /* Every tunnel (merged ones too, to follow merged_into), by tunnel_id. */
 static int
-report_load_tunnels(sqlite3 *db, struct report *r, char *err, size_t errsz)
+report_load_tunnels(struct db *db, struct report *r, char *err, size_t errsz)
 {
 	static const char sql[] =
 	    "SELECT t.tunnel_id, t.device_id, t.merged_into, t.first_us, d.first_us,"
@@ -517,12 +526,12 @@ report_load_tunnels(sqlite3 *db, struct report *r, char *err, size_t errsz)
 	    " FROM tunnels t JOIN devices d ON d.device_id = t.device_id"
 	    " LEFT JOIN tunnel_state s ON s.tunnel_id = t.tunnel_id"
 	    " ORDER BY t.tunnel_id";
-	sqlite3_stmt *s = NULL;
+	struct db_stmt *s = NULL;
 	int rc, cap = 0, oom = 0, ret = -1;
 
 	if (report_prepare(db, sql, &s, err, errsz) != 0)
 		goto out;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = db_step(s)) == DB_ROW) {
 		struct report_tunnel *t;
 		if (r->ntunnels == cap) {
 			int ncap = cap ? cap * 2 : 256;
@@ -534,8 +543,8 @@ report_load_tunnels(sqlite3 *db, struct report *r, char *err, size_t errsz)
 		}
 		t = &r->tunnels[r->ntunnels++];
 		memset(t, 0, sizeof *t);
-		t->id = sqlite3_column_int64(s, 0);
-		t->device_id = sqlite3_column_int64(s, 1);
+		t->id = db_column_int64(s, 0);
+		t->device_id = db_column_int64(s, 1);
 		t->merged_into = report_col_i64(s, 2, 0);
 		t->dev_first_us = report_col_i64(s, 4, INT64_MIN);
 		t->dev_last_us = report_col_i64(s, 5, INT64_MIN);
@@ -545,15 +554,15 @@ report_load_tunnels(sqlite3 *db, struct report *r, char *err, size_t errsz)
 		t->name = report_col(r, s, 8, &oom);
 		t->peer_ip = report_col(r, s, 9, &oom);
 		t->state = report_col(r, s, 10, &oom);
-		t->flapping_now = sqlite3_column_int(s, 11);
-		t->flap_score = sqlite3_column_double(s, 12);
+		t->flapping_now = (int)db_column_int64(s, 11);
+		t->flap_score = db_column_double(s, 12);
 		t->first_inc = t->ninc = 0;
 		if (oom)
 			goto oom;
 		if (t->merged_into == 0)
 			r->tunnels_known++;
 	}
-	if (rc != SQLITE_DONE) {
+	if (rc != DB_DONE) {
 		report_step_error(db, s, err, errsz);
 		goto out;
 	}
@@ -562,7 +571,7 @@ report_load_tunnels(sqlite3 *db, struct report *r, char *err, size_t errsz)
 oom:
 	snprintf(err, errsz, "out of memory");
 out:
-	sqlite3_finalize(s);
+	db_finalize(s);
 	return ret;
 }
 
@@ -573,36 +582,46 @@ out:
  * database older than schema 0006 (read-only: not migrated) has none.
  */
 static int
-report_load_bfd(sqlite3 *db, struct report *r, int64_t start, int64_t end,
+report_load_bfd(struct db *db, struct report *r, int64_t start, int64_t end,
     char *err, size_t errsz)
 {
-	static const char sql[] =
-	    "SELECT d.hostname, d.system_ip, b.local_color, b.remote_system_ip,"
-	    " b.remote_color, b.state, b.last_flap_reason, b.flaps,"
-	    " b.state_since_us, b.last_down_us"
-	    " FROM bfd_sessions b JOIN devices d ON d.device_id = b.device_id"
-	    " WHERE (b.state = 'down' AND b.first_us < ?2)"
-	    " OR (b.last_down_us >= ?1 AND b.last_down_us < ?2)"
-	    " ORDER BY b.state = 'down' DESC, b.flaps DESC, d.hostname, b.local_color,"
-	    " b.remote_system_ip, b.remote_color";
-	sqlite3_stmt *s = NULL;
+	static const char *const sql[] = {
+#define REPORT_BFD_SQL(C) \
+	    "SELECT d.hostname, d.system_ip, b.local_color, b.remote_system_ip," \
+	    " b.remote_color, b.state, b.last_flap_reason, b.flaps," \
+	    " b.state_since_us, b.last_down_us" \
+	    " FROM bfd_sessions b JOIN devices d ON d.device_id = b.device_id" \
+	    " WHERE (b.state = 'down' AND b.first_us < ?2)" \
+	    " OR (b.last_down_us >= ?1 AND b.last_down_us < ?2)" \
+	    " ORDER BY b.state = 'down' DESC, b.flaps DESC, d.hostname" C " NULLS FIRST," \
+	    " b.local_color" C " NULLS FIRST, b.remote_system_ip" C " NULLS FIRST," \
+	    " b.remote_color" C " NULLS FIRST, b.device_id"
+		[DB_SQLITE] = REPORT_BFD_SQL(""),
+		[DB_POSTGRES] = REPORT_BFD_SQL(REPORT_BYTE_ORDER),
+#undef REPORT_BFD_SQL
+	};
+	static const char *const sql_have[] = {
+		[DB_SQLITE] = "SELECT 1 FROM sqlite_master WHERE type = 'table'"
+		    " AND name = 'bfd_sessions'",
+		[DB_POSTGRES] = "SELECT 1 WHERE to_regclass('bfd_sessions') IS NOT NULL",
+	};
+	struct db_stmt *s = NULL;
 	int rc, oom = 0, ret = -1, have = 0;
 
-	if (report_prepare(db, "SELECT 1 FROM sqlite_master WHERE type = 'table'"
-	    " AND name = 'bfd_sessions'", &s, err, errsz) != 0)
+	if (report_prepare(db, sql_have[db_kind(db)], &s, err, errsz) != 0)
 		return -1;
-	have = sqlite3_step(s) == SQLITE_ROW;
-	sqlite3_finalize(s);
+	have = db_step(s) == DB_ROW;
+	db_finalize(s);
 	s = NULL;
 	if (!have)
 		return 0;
 	if ((r->bfd = calloc(REPORT_MAX_BFD, sizeof *r->bfd)) == NULL)
 		goto oom;
-	if (report_prepare(db, sql, &s, err, errsz) != 0)
+	if (report_prepare(db, sql[db_kind(db)], &s, err, errsz) != 0)
 		goto out;
-	sqlite3_bind_int64(s, 1, start);
-	sqlite3_bind_int64(s, 2, end);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	db_bind_int64(s, 1, start);
+	db_bind_int64(s, 2, end);
+	while ((rc = db_step(s)) == DB_ROW) {
 		struct report_bfd *b;
 		if (r->nbfd == REPORT_MAX_BFD) {
 			r->bfd_omitted++;
@@ -616,13 +635,13 @@ report_load_bfd(sqlite3 *db, struct report *r, int64_t start, int64_t end,
 		b->remote_color = report_col(r, s, 4, &oom);
 		b->state = report_col(r, s, 5, &oom);
 		b->last_flap_reason = report_col(r, s, 6, &oom);
-		b->flaps = sqlite3_column_int64(s, 7);
+		b->flaps = db_column_int64(s, 7);
 		b->state_since_us = report_col_i64(s, 8, INT64_MIN);
 		b->last_down_us = report_col_i64(s, 9, INT64_MIN);
 		if (oom)
 			goto oom;
 	}
-	if (rc != SQLITE_DONE) {
+	if (rc != DB_DONE) {
 		report_step_error(db, s, err, errsz);
 		goto out;
 	}
@@ -631,7 +650,7 @@ report_load_bfd(sqlite3 *db, struct report *r, int64_t start, int64_t end,
 oom:
 	snprintf(err, errsz, "out of memory");
 out:
-	sqlite3_finalize(s);
+	db_finalize(s);
 	return ret;
 }
 
@@ -677,7 +696,7 @@ report_filter_keeps(const struct report *r, int ti, int64_t device_id)
 /* Incidents with any part in [start, end), by start (see
  * REPORT_PERIOD_IDS_SQL for how they are found). */
 static int
-report_load_incidents(sqlite3 *db, struct report *r, int64_t start, int64_t end,
+report_load_incidents(struct db *db, struct report *r, int64_t start, int64_t end,
     int with_text, struct report_incident **out, int *nout, char *err, size_t errsz)
 {
 	static const char sql[] =
@@ -686,17 +705,17 @@ report_load_incidents(sqlite3 *db, struct report *r, int64_t start, int64_t end,
 	    " FROM incidents WHERE incident_id IN (" REPORT_PERIOD_IDS_SQL ")"
 	    " ORDER BY started_us, incident_id";
 	struct report_incident *v = NULL;
-	sqlite3_stmt *s = NULL;
+	struct db_stmt *s = NULL;
 	int rc, n = 0, cap = 0, oom = 0;
 
 	if (report_prepare(db, sql, &s, err, errsz) != 0)
 		goto fail;
-	sqlite3_bind_int64(s, 1, start);
-	sqlite3_bind_int64(s, 2, end);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	db_bind_int64(s, 1, start);
+	db_bind_int64(s, 2, end);
+	while ((rc = db_step(s)) == DB_ROW) {
 		struct report_incident *in;
-		const char *sym = (const char *)sqlite3_column_text(s, 4);
-		const char *cause = (const char *)sqlite3_column_text(s, 5);
+		const char *sym = db_column_text(s, 4);
+		const char *cause = db_column_text(s, 5);
 		if (n == cap) {
 			int ncap = cap ? cap * 2 : 256;
 			void *p = realloc(v, (size_t)ncap * sizeof *v);
@@ -707,13 +726,13 @@ report_load_incidents(sqlite3 *db, struct report *r, int64_t start, int64_t end,
 		}
 		in = &v[n++];
 		memset(in, 0, sizeof *in);
-		in->id = sqlite3_column_int64(s, 0);
-		in->tunnel_id = sqlite3_column_int64(s, 1);
-		in->device_id = sqlite3_column_int64(s, 2);
-		in->fleet_event_id = sqlite3_column_int64(s, 3);
+		in->id = db_column_int64(s, 0);
+		in->tunnel_id = db_column_int64(s, 1);
+		in->device_id = db_column_int64(s, 2);
+		in->fleet_event_id = db_column_int64(s, 3);
 		in->sym = report_symptom_index(sym);
 		in->cause = report_cause_index(cause);
-		in->started_us = sqlite3_column_int64(s, 6);
+		in->started_us = db_column_int64(s, 6);
 		in->ended_us = report_col_i64(s, 7, REPORT_ONGOING);
 		if (in->ended_us < in->started_us)
 			in->ended_us = in->started_us;
@@ -731,43 +750,43 @@ report_load_incidents(sqlite3 *db, struct report *r, int64_t start, int64_t end,
 				goto oom;
 		}
 	}
-	if (rc != SQLITE_DONE) {
+	if (rc != DB_DONE) {
 		report_step_error(db, s, err, errsz);
 		goto fail;
 	}
-	sqlite3_finalize(s);
+	db_finalize(s);
 	*out = v;
 	*nout = n;
 	return 0;
 oom:
 	snprintf(err, errsz, "out of memory");
 fail:
-	sqlite3_finalize(s);
+	db_finalize(s);
 	free(v);
 	return -1;
 }
 
 static int
-report_count(sqlite3 *db, const char *sql, int64_t a, int64_t b, int *out,
+report_count(struct db *db, const char *sql, int64_t a, int64_t b, int *out,
     char *err, size_t errsz)
 {
-	sqlite3_stmt *s = NULL;
+	struct db_stmt *s = NULL;
 	int ret = -1;
 
 	if (report_prepare(db, sql, &s, err, errsz) != 0)
 		return -1;
-	if (sqlite3_bind_parameter_count(s) >= 2) {
-		sqlite3_bind_int64(s, 1, a);
-		sqlite3_bind_int64(s, 2, b);
+	if (strstr(sql, "?2") != NULL) {
+		db_bind_int64(s, 1, a);
+		db_bind_int64(s, 2, b);
 	}
-	if (sqlite3_step(s) != SQLITE_ROW) {
+	if (db_step(s) != DB_ROW) {
 		report_step_error(db, s, err, errsz);
 		goto out;
 	}
-	*out = sqlite3_column_int(s, 0);
+	*out = (int)db_column_int64(s, 0);
 	ret = 0;
 out:
-	sqlite3_finalize(s);
+	db_finalize(s);
 	return ret;
 }
 
@@ -934,7 +953,7 @@ out:
 /* Fleet events, lists, evidence                                        */
 
 static int
-report_load_fleet(sqlite3 *db, struct report *r, char *err, size_t errsz)
+report_load_fleet(struct db *db, struct report *r, char *err, size_t errsz)
 {
 	static const char sql[] =
 	    "SELECT fleet_event_id, peer_ip, started_us, ended_us, devices, tunnels,"
@@ -942,22 +961,28 @@ report_load_fleet(sqlite3 *db, struct report *r, char *err, size_t errsz)
 	    " WHERE started_us < ?2 AND (started_us >= ?1 OR ended_us IS NULL"
 	    " OR ended_us > ?1) ORDER BY started_us, fleet_event_id";
 	/* Its incidents start close together; the window is generous. */
-	static const char sql_aff[] =
-	    "SELECT d.hostname, d.system_ip, t.name FROM incidents i"
-	    " JOIN tunnels t ON t.tunnel_id = i.tunnel_id"
-	    " JOIN devices d ON d.device_id = i.device_id"
-	    " WHERE i.started_us >= ?1 AND i.started_us <= ?2 AND i.fleet_event_id = ?3"
-	    " GROUP BY d.hostname, d.system_ip, t.name"
-	    " ORDER BY d.hostname, d.system_ip, t.name";
-	sqlite3_stmt *s = NULL, *a = NULL;
+	static const char *const sql_aff[] = {
+#define REPORT_AFF_SQL(C) \
+	    "SELECT d.hostname, d.system_ip, t.name FROM incidents i" \
+	    " JOIN tunnels t ON t.tunnel_id = i.tunnel_id" \
+	    " JOIN devices d ON d.device_id = i.device_id" \
+	    " WHERE i.started_us >= ?1 AND i.started_us <= ?2 AND i.fleet_event_id = ?3" \
+	    " GROUP BY d.hostname, d.system_ip, t.name" \
+	    " ORDER BY d.hostname" C " NULLS FIRST, d.system_ip" C " NULLS FIRST," \
+	    " t.name" C " NULLS FIRST"
+		[DB_SQLITE] = REPORT_AFF_SQL(""),
+		[DB_POSTGRES] = REPORT_AFF_SQL(REPORT_BYTE_ORDER),
+#undef REPORT_AFF_SQL
+	};
+	struct db_stmt *s = NULL, *a = NULL;
 	int rc, cap = 0, oom = 0, ret = -1, i;
 
 	if (report_prepare(db, sql, &s, err, errsz) != 0 ||
-	    report_prepare(db, sql_aff, &a, err, errsz) != 0)
+	    report_prepare(db, sql_aff[db_kind(db)], &a, err, errsz) != 0)
 		goto out;
-	sqlite3_bind_int64(s, 1, r->cur.start_us);
-	sqlite3_bind_int64(s, 2, r->cur.end_us);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	db_bind_int64(s, 1, r->cur.start_us);
+	db_bind_int64(s, 2, r->cur.end_us);
+	while ((rc = db_step(s)) == DB_ROW) {
 		struct report_fleet *f;
 		if (r->nfleet == cap) {
 			int ncap = cap ? cap * 2 : 16;
@@ -969,19 +994,19 @@ report_load_fleet(sqlite3 *db, struct report *r, char *err, size_t errsz)
 		}
 		f = &r->fleet[r->nfleet++];
 		memset(f, 0, sizeof *f);
-		f->id = sqlite3_column_int64(s, 0);
+		f->id = db_column_int64(s, 0);
 		f->peer_ip = report_col(r, s, 1, &oom);
-		f->started_us = sqlite3_column_int64(s, 2);
+		f->started_us = db_column_int64(s, 2);
 		f->ended_us = report_col_i64(s, 3, REPORT_ONGOING);
-		f->devices = sqlite3_column_int(s, 4);
-		f->tunnels = sqlite3_column_int(s, 5);
+		f->devices = (int)db_column_int64(s, 4);
+		f->tunnels = (int)db_column_int64(s, 5);
 		f->root_cause = report_col(r, s, 6, &oom);
 		f->summary = report_col(r, s, 7, &oom);
 		f->cause = report_cause_index(f->root_cause);
 		if (oom)
 			goto oom;
 	}
-	if (rc != SQLITE_DONE) {
+	if (rc != DB_DONE) {
 		report_step_error(db, s, err, errsz);
 		goto out;
 	}
@@ -989,11 +1014,11 @@ report_load_fleet(sqlite3 *db, struct report *r, char *err, size_t errsz)
 	for (i = 0; i < r->nfleet; i++) {
 		struct report_fleet *f = &r->fleet[i];
 		int acap = 0;
-		sqlite3_reset(a);
-		sqlite3_bind_int64(a, 1, f->started_us - 3600 * 1000000LL);
-		sqlite3_bind_int64(a, 2, f->ended_us < r->cur.end_us ? f->ended_us : r->cur.end_us);
-		sqlite3_bind_int64(a, 3, f->id);
-		while ((rc = sqlite3_step(a)) == SQLITE_ROW) {
+		db_reset(a);
+		db_bind_int64(a, 1, f->started_us - 3600 * 1000000LL);
+		db_bind_int64(a, 2, f->ended_us < r->cur.end_us ? f->ended_us : r->cur.end_us);
+		db_bind_int64(a, 3, f->id);
+		while ((rc = db_step(a)) == DB_ROW) {
 			struct report_affected *x;
 			if (f->naffected >= REPORT_MAX_AFFECTED) {
 				f->affected_omitted++;
@@ -1013,7 +1038,7 @@ report_load_fleet(sqlite3 *db, struct report *r, char *err, size_t errsz)
 			if (oom)
 				goto oom;
 		}
-		if (rc != SQLITE_DONE) {
+		if (rc != DB_DONE) {
 			report_step_error(db, a, err, errsz);
 			goto out;
 		}
@@ -1023,47 +1048,55 @@ report_load_fleet(sqlite3 *db, struct report *r, char *err, size_t errsz)
 oom:
 	snprintf(err, errsz, "out of memory");
 out:
-	sqlite3_finalize(s);
-	sqlite3_finalize(a);
+	db_finalize(s);
+	db_finalize(a);
 	return ret;
 }
 
 /* Each listed incident's pulse before it began: one range of the heartbeat
  * primary key for the window, one for the last answered probe. */
 static int
-report_load_pulse(sqlite3 *db, struct report *r, char *err, size_t errsz)
+report_load_pulse(struct db *db, struct report *r, char *err, size_t errsz)
 {
-	static const char sql[] =
-	    "SELECT count(*), sum(max(dpd_probes, dpd_requests)), sum(dpd_answers),"
-	    " sum(retransmits),"
-	    " (SELECT max(minute_us) FROM heartbeat WHERE tunnel_id = ?1"
-	    "   AND minute_us BETWEEN ?2 - ?4 AND ?2 AND dpd_answers > 0)"
-	    " FROM heartbeat WHERE tunnel_id = ?1 AND minute_us BETWEEN ?2 - ?3 AND ?2";
-	sqlite3_stmt *s = NULL;
+	/* max(a, b) of two values is SQLite's; greatest() PostgreSQL's. */
+	static const char *const sql[] = {
+#define REPORT_PULSE_SQL(MAX2) \
+	    "SELECT count(*), sum(" MAX2 "(dpd_probes, dpd_requests)), sum(dpd_answers)," \
+	    " sum(retransmits)," \
+	    " (SELECT max(minute_us) FROM heartbeat WHERE tunnel_id = ?1" \
+	    "   AND minute_us BETWEEN CAST(?2 AS BIGINT) - CAST(?4 AS BIGINT) AND ?2" \
+	    "   AND dpd_answers > 0)" \
+	    " FROM heartbeat WHERE tunnel_id = ?1" \
+	    " AND minute_us BETWEEN CAST(?2 AS BIGINT) - CAST(?3 AS BIGINT) AND ?2"
+		[DB_SQLITE] = REPORT_PULSE_SQL("max"),
+		[DB_POSTGRES] = REPORT_PULSE_SQL("greatest"),
+#undef REPORT_PULSE_SQL
+	};
+	struct db_stmt *s = NULL;
 	int i, ret = -1;
 
-	if (report_prepare(db, sql, &s, err, errsz) != 0)
+	if (report_prepare(db, sql[db_kind(db)], &s, err, errsz) != 0)
 		return -1;
 	for (i = 0; i < r->listed; i++) {
 		struct report_incident *in = &r->incidents[i];
-		sqlite3_reset(s);
-		sqlite3_bind_int64(s, 1, in->tunnel_id);
-		sqlite3_bind_int64(s, 2, in->started_us);
-		sqlite3_bind_int64(s, 3, REPORT_PULSE_WINDOW_US);
-		sqlite3_bind_int64(s, 4, REPORT_PULSE_LOOKBACK_US);
-		if (sqlite3_step(s) != SQLITE_ROW) {
+		db_reset(s);
+		db_bind_int64(s, 1, in->tunnel_id);
+		db_bind_int64(s, 2, in->started_us);
+		db_bind_int64(s, 3, REPORT_PULSE_WINDOW_US);
+		db_bind_int64(s, 4, REPORT_PULSE_LOOKBACK_US);
+		if (db_step(s) != DB_ROW) {
 			report_step_error(db, s, err, errsz);
 			goto out;
 		}
-		in->pulse.minutes = sqlite3_column_int(s, 0);
-		in->pulse.dpd_sent = sqlite3_column_int64(s, 1);
-		in->pulse.dpd_answered = sqlite3_column_int64(s, 2);
-		in->pulse.retransmits = sqlite3_column_int64(s, 3);
+		in->pulse.minutes = (int)db_column_int64(s, 0);
+		in->pulse.dpd_sent = db_column_int64(s, 1);
+		in->pulse.dpd_answered = db_column_int64(s, 2);
+		in->pulse.retransmits = db_column_int64(s, 3);
 		in->pulse.last_answer_minute_us = report_col_i64(s, 4, INT64_MIN);
 	}
 	ret = 0;
 out:
-	sqlite3_finalize(s);
+	db_finalize(s);
 	return ret;
 }
 
@@ -1091,23 +1124,23 @@ report_pulse_text(const struct report_incident *in, char *buf, size_t sz)
 }
 
 static int
-report_load_evidence(sqlite3 *db, struct report *r, char *err, size_t errsz)
+report_load_evidence(struct db *db, struct report *r, char *err, size_t errsz)
 {
 	static const char sql[] =
 	    "SELECT coalesce(ev.device_us, e.device_us), coalesce(ev.kind, e.kind), ev.line"
 	    " FROM incident_evidence ev"
 	    " LEFT JOIN events e ON e.event_id = ev.event_id"
 	    " WHERE ev.incident_id = ?1 ORDER BY ev.seq";
-	sqlite3_stmt *s = NULL;
+	struct db_stmt *s = NULL;
 	int i, rc, oom = 0, ret = -1;
 
 	if (report_prepare(db, sql, &s, err, errsz) != 0)
 		return -1;
 	for (i = 0; i < r->listed; i++) {
 		struct report_incident *in = &r->incidents[i];
-		sqlite3_reset(s);
-		sqlite3_bind_int64(s, 1, in->id);
-		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		db_reset(s);
+		db_bind_int64(s, 1, in->id);
+		while ((rc = db_step(s)) == DB_ROW) {
 			struct report_evidence *e;
 			if (in->nev >= REPORT_MAX_EVIDENCE) {
 				in->ev_omitted++;
@@ -1136,7 +1169,7 @@ report_load_evidence(sqlite3 *db, struct report *r, char *err, size_t errsz)
 				e->shown = copy;
 			}
 		}
-		if (rc != SQLITE_DONE) {
+		if (rc != DB_DONE) {
 			report_step_error(db, s, err, errsz);
 			goto out;
 		}
@@ -1146,7 +1179,7 @@ report_load_evidence(sqlite3 *db, struct report *r, char *err, size_t errsz)
 oom:
 	snprintf(err, errsz, "out of memory");
 out:
-	sqlite3_finalize(s);
+	db_finalize(s);
 	return ret;
 }
 
@@ -1235,57 +1268,63 @@ report_lists(struct report *r)
 /* The filtered tunnel's pulse, minute by minute (REPORT_MAX_BEATS at most,
  * the latest). */
 static int
-report_load_beats(sqlite3 *db, struct report *r, int64_t start, int64_t end,
+report_load_beats(struct db *db, struct report *r, int64_t start, int64_t end,
     char *err, size_t errsz)
 {
-	static const char sql[] =
-	    "SELECT minute_us, max(dpd_probes, dpd_requests), dpd_answers, retransmits,"
-	    " packets_in + packets_out, keepalives + kernel_lines + peer_dpd"
-	    " FROM (SELECT * FROM heartbeat WHERE tunnel_id IN (SELECT tunnel_id FROM tunnels"
-	    "   WHERE tunnel_id = ?1 OR merged_into = ?1)"
-	    "  AND minute_us >= ?2 - 59999999 AND minute_us < ?3"
-	    "  ORDER BY minute_us DESC LIMIT ?4) ORDER BY minute_us";
-	sqlite3_stmt *s = NULL;
+	static const char *const sql[] = {
+#define REPORT_BEATS_SQL(MAX2) \
+	    "SELECT minute_us, " MAX2 "(dpd_probes, dpd_requests), dpd_answers, retransmits," \
+	    " packets_in + packets_out, keepalives + kernel_lines + peer_dpd" \
+	    " FROM (SELECT * FROM heartbeat WHERE tunnel_id IN (SELECT tunnel_id FROM tunnels" \
+	    "   WHERE tunnel_id = ?1 OR merged_into = ?1)" \
+	    "  AND minute_us >= CAST(?2 AS BIGINT) - 59999999 AND minute_us < ?3" \
+	    "  ORDER BY minute_us DESC, tunnel_id DESC LIMIT ?4) AS beats" \
+	    " ORDER BY minute_us, tunnel_id"
+		[DB_SQLITE] = REPORT_BEATS_SQL("max"),
+		[DB_POSTGRES] = REPORT_BEATS_SQL("greatest"),
+#undef REPORT_BEATS_SQL
+	};
+	struct db_stmt *s = NULL;
 	int rc;
 
-	if (report_prepare(db, sql, &s, err, errsz) != 0)
+	if (report_prepare(db, sql[db_kind(db)], &s, err, errsz) != 0)
 		return -1;
 	if ((r->beats = calloc(REPORT_MAX_BEATS, sizeof *r->beats)) == NULL) {
-		sqlite3_finalize(s);
+		db_finalize(s);
 		snprintf(err, errsz, "out of memory");
 		return -1;
 	}
-	sqlite3_bind_int64(s, 1, r->filter.tunnel_id);
-	sqlite3_bind_int64(s, 2, start);
-	sqlite3_bind_int64(s, 3, end);
-	sqlite3_bind_int(s, 4, REPORT_MAX_BEATS);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW && r->nbeats < REPORT_MAX_BEATS) {
+	db_bind_int64(s, 1, r->filter.tunnel_id);
+	db_bind_int64(s, 2, start);
+	db_bind_int64(s, 3, end);
+	db_bind_int64(s, 4, REPORT_MAX_BEATS);
+	while ((rc = db_step(s)) == DB_ROW && r->nbeats < REPORT_MAX_BEATS) {
 		struct report_beat *b = &r->beats[r->nbeats++];
-		b->minute_us = sqlite3_column_int64(s, 0);
-		b->dpd_sent = sqlite3_column_int64(s, 1);
-		b->dpd_answered = sqlite3_column_int64(s, 2);
-		b->retransmits = sqlite3_column_int64(s, 3);
-		b->packets = sqlite3_column_int64(s, 4);
-		b->other = sqlite3_column_int64(s, 5);
+		b->minute_us = db_column_int64(s, 0);
+		b->dpd_sent = db_column_int64(s, 1);
+		b->dpd_answered = db_column_int64(s, 2);
+		b->retransmits = db_column_int64(s, 3);
+		b->packets = db_column_int64(s, 4);
+		b->other = db_column_int64(s, 5);
 	}
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+	if (rc != DB_DONE && rc != DB_ROW) {
 		report_step_error(db, s, err, errsz);
-		sqlite3_finalize(s);
+		db_finalize(s);
 		return -1;
 	}
-	sqlite3_finalize(s);
+	db_finalize(s);
 	return 0;
 }
 
 int
-report_build(sqlite3 *db, int64_t start_us, int64_t end_us, int flap_count,
+report_build(struct db *db, int64_t start_us, int64_t end_us, int flap_count,
     struct report *r, char *err, size_t errsz)
 {
 	return report_build_filtered(db, start_us, end_us, flap_count, NULL, r, err, errsz);
 }
 
 int
-report_build_filtered(sqlite3 *db, int64_t start_us, int64_t end_us, int flap_count,
+report_build_filtered(struct db *db, int64_t start_us, int64_t end_us, int flap_count,
     const struct report_filter *f, struct report *r, char *err, size_t errsz)
 {
 	static const char devices_sql[] =
@@ -1303,8 +1342,9 @@ report_build_filtered(sqlite3 *db, int64_t start_us, int64_t end_us, int flap_co
 	if (f != NULL)
 		r->filter = *f;
 	/* One read transaction: every query sees the same snapshot. */
-	if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
-		snprintf(err, errsz, "BEGIN: %s", sqlite3_errmsg(db));
+	if (db_exec(db, db_kind(db) == DB_POSTGRES ?
+	    "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN") != SQLITE_OK) {
+		snprintf(err, errsz, "BEGIN: %s", db_errmsg(db));
 		return -1;
 	}
 	if (report_count(db, "SELECT count(*) FROM devices", 0, 0,
@@ -1350,7 +1390,7 @@ report_build_filtered(sqlite3 *db, int64_t start_us, int64_t end_us, int flap_co
 oom:
 	snprintf(err, errsz, "out of memory");
 out:
-	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	(void)db_exec(db, "COMMIT");
 	free(prev);
 	free(order);
 	return ret;

@@ -13,7 +13,6 @@
 #define TW_REPORT_H
 
 #include <jansson.h>
-#include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -197,16 +196,17 @@ const char *report_ev_text(const struct report *r, const struct report_evidence 
 	" UNION ALL SELECT i.incident_id FROM tunnels t JOIN incidents i" \
 	" ON i.incident_id IN (SELECT j.incident_id FROM incidents j" \
 	"   WHERE j.tunnel_id = t.tunnel_id AND j.started_us < ?1" \
-	"   ORDER BY j.started_us DESC LIMIT 8)" \
+	"   ORDER BY j.started_us DESC, j.incident_id DESC LIMIT 8)" \
 	" WHERE i.ended_us IS NULL OR i.ended_us > ?1"
 
 /* Builds the report for [start_us, end_us) and the window of equal length
  * before it.  Returns 0, or -1 with err filled; report_free() either way. */
-int report_build(sqlite3 *db, int64_t start_us, int64_t end_us, int flap_count,
+struct db;
+int report_build(struct db *db, int64_t start_us, int64_t end_us, int flap_count,
     struct report *r, char *err, size_t errsz);
 /* The same for the tunnels f selects (NULL: all); the tunnel a filter
  * names is drawn even without incidents, with its pulse. */
-int report_build_filtered(sqlite3 *db, int64_t start_us, int64_t end_us, int flap_count,
+int report_build_filtered(struct db *db, int64_t start_us, int64_t end_us, int flap_count,
     const struct report_filter *f, struct report *r, char *err, size_t errsz);
 void report_free(struct report *r);
 

@@ -10,6 +10,7 @@
  * pages reload themselves every WEB_REFRESH_S seconds.
  */
 #include "web_int.h"
+#include "db.h"
 #include "report.h"
 #include "showline.h"
 #include "util.h"
@@ -49,9 +50,17 @@ web_build(struct web_req *q, sqlite3 *db, int64_t start, int64_t end,
     const struct report_filter *f, struct report *r)
 {
 	char err[512];
+	struct db *d = db_wrap_sqlite(db);
+	int rc;
 
-	if (report_build_filtered(db, start, end, q->w->cfg->flap_count, f, r, err,
-	    sizeof err) != 0) {
+	if (d == NULL) {
+		web_error(q, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+		return -1;
+	}
+	rc = report_build_filtered(d, start, end, q->w->cfg->flap_count, f, r, err,
+	    sizeof err);
+	db_close(d);
+	if (rc != 0) {
 		report_free(r);
 		web_error(q, MHD_HTTP_INTERNAL_SERVER_ERROR, err);
 		return -1;
