@@ -76,6 +76,26 @@ same timeline_quiet timeline --device "$h" --tunnel "$t" --json
 around=$(q "SELECT strftime('%Y-%m-%dT%H:%M:%SZ', max(started_us) / 1000000, 'unixepoch') FROM incidents")
 same timeline_around timeline --device "$h" --tunnel "$t" --around "$around" --window 2h
 same timeline_nosuch timeline --device "$h" --tunnel no-such-tunnel
+# On a terminal: aligned columns, and the timeline's incident markers.
+if command -v script >/dev/null; then
+	tty_same() {   # NAME ARGS...: as same, under a pseudo-terminal (script(1))
+		local name=$1; shift
+		COLUMNS=200 script -qec "$(printf '%q ' "$TW_BIN" "$@") --db $(printf '%q' "$DB")" \
+			/dev/null >"$T/$name.lite" 2>&1 </dev/null || true
+		COLUMNS=200 script -qec "$(printf '%q ' "$TW_BIN" "$@") --db $(printf '%q' "$PGTMP_URI")" \
+			/dev/null >"$T/$name.pg" 2>&1 </dev/null || true
+		diff -u "$T/$name.lite" "$T/$name.pg" >"$T/$name.diff" ||
+			{ head -n 40 "$T/$name.diff" >&2; fail "$name ($*) on a terminal: output differs"; }
+		n=$((n + 1))
+	}
+	tty_same tty_tunnels tunnels;                   nonempty tty_tunnels 10
+	tty_same tty_incidents incidents;               nonempty tty_incidents 5
+	tty_same tty_timeline timeline --device "$h" --tunnel "$t" --around "$around" --window 2h
+	read -r h2 t2 < <(q "SELECT system_ip || ' ' || tunnel FROM v_incidents WHERE system_ip IS NOT NULL
+		GROUP BY system_ip, tunnel ORDER BY count(*) DESC, system_ip, tunnel LIMIT 1")
+	tty_same tty_timeline2 timeline --device "$h2" --tunnel "$t2"
+	grep -q 'incident #' "$T/tty_timeline2.lite" || fail "timeline on a terminal: no incident marker"
+fi
 # report, every format, over the whole history and over a day.
 for fmt in json md html; do
 	same "report_$fmt" report --since "$first/30d" --format "$fmt";  nonempty "report_$fmt" 5
