@@ -72,7 +72,7 @@ static const struct opt_def opt_rows[] = {
 	  "JSON configuration, read before the other flags (docs/configuration.md)", NULL },
 	{ "db", "db", OPT_T_PATH, "PATH", "tunnelwatch.db", 0, 0, F(db_path), C_DB, 0, NULL,
 	  "the SQLite database; for tunnels, incidents, timeline and report also a "
-	  "PostgreSQL server (postgresql://…, docs/scale-out.md)", NULL },
+	  "PostgreSQL server (a postgresql:// URI, docs/scale-out.md)", NULL },
 	{ "log-level", "log_level", OPT_T_LEVEL, "LEVEL", "info", 0, 0, F(log_level), C_ALL, 0, NULL,
 	  "error, warning, info or debug, on stderr", NULL },
 
