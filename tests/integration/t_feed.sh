@@ -12,7 +12,7 @@ FIX=$TW_SOURCE_DIR/tests/fixtures
 run() { # FILE MODE -> $T/out.MODE
 	local f=$1 mode=$2 n
 	n=$(wc -l <"$f")
-	rm -f "$DB" "$DB"-wal "$DB"-shm
+	rm -rf "$DB" "$DB"-wal "$DB"-shm "$DB".spool
 	if [ "$mode" = back ]; then
 		TW_CORR_READ_BACK=1 tw_start --lateness 1s --correlate-interval 200ms --log-level debug
 	else

@@ -22,7 +22,7 @@ at() {
 	at 120 edge1 "16[IKE] CHILD_SA child_ipsec1_1{2} established with SPIs c1a2b3c5_i 0d0e0f11_o and TS 10.0.0.0/24 === 10.1.0.0/24"
 } >"$T/lines"
 for mode in memory back; do
-	rm -f "$DB" "$DB"-wal "$DB"-shm
+	rm -rf "$DB" "$DB"-wal "$DB"-shm "$DB".spool
 	if [ $mode = back ]; then
 		TW_CORR_READ_BACK=1 tw_start --lateness 1s --correlate-interval 200ms
 	else

@@ -27,7 +27,7 @@ softnet_drops() {
 run_case() {
 	local name=$1 N=200000 sn0 sn1 sent last got pd stored dk dq
 	shift
-	rm -f "$DB" "$DB-wal" "$DB-shm"
+	rm -rf "$DB" "$DB-wal" "$DB-shm" "$DB.spool"
 	tw_start --stats-interval 1s "$@"
 	grep -q "receive buffer .* granted" "$T/serve.log" || fail "rcvbuf not logged"
 	sn0=$(softnet_drops)
