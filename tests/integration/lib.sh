@@ -98,6 +98,24 @@ wait_rows() {
 	fail "expected $want rows, have $got ($sql)"
 }
 
+# all_decided: every tunnel's machine has applied its newest event.
+all_decided() {
+	[ "$(q "SELECT count(*) FROM (SELECT tunnel_id, max(device_us) AS m
+	        FROM events WHERE tunnel_id IS NOT NULL AND device_us IS NOT NULL
+	        GROUP BY tunnel_id) e LEFT JOIN tunnel_state s USING (tunnel_id)
+	        WHERE coalesce(s.cursor_us, -1) < e.m" 2>/dev/null || echo 1)" = 0 ]
+}
+
+# wait_decided: all_decided within 30 s, or fail.
+wait_decided() {
+	local i
+	for i in $(seq 1 300); do
+		all_decided && return 0
+		sleep 0.1
+	done
+	fail "events still undecided after 30 s"
+}
+
 eq() {
 	[ "$1" = "$2" ] || fail "${3:-values differ}: expected '$2', got '$1'"
 }

@@ -27,6 +27,15 @@ run() { # FILE MODE -> $T/out.MODE
 	# is decided before the stop depends on the machine's load, in either
 	# mode (terminate.log: down or still up at the stop).
 	sleep 4
+	# A case whose lines run backwards in device time (guide_dpd.log
+	# starts with its newest second) is held until the wall clock passes
+	# the device clock as its newest line of the last pass showed it:
+	# with a pass boundary among those lines, 5 s more.  Wait until every
+	# tunnel's machine stands at its newest event, then for its timers.
+	if ! all_decided; then
+		wait_decided
+		sleep 4
+	fi
 	tw_stop
 	cp "$T/serve.log" "$T/log.$mode"
 	q "SELECT d.hostname, t.name, i.symptom, i.root_cause, i.started_us,
