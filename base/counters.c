@@ -65,6 +65,7 @@ const char *const counter_names[CTR_MAX] = {
 	[CTR_SPOOL_READ_ERRORS] = "spool_read_errors",
 	[CTR_SPOOL_TORN_CHUNKS] = "spool_torn_chunks",
 	[CTR_SPOOL_REPLAYED] = "spool_replayed",
+	[CTR_SPOOL_READ_BACK] = "spool_read_back",
 	[CTR_RECEIVED_RELP] = "received_relp",
 	[CTR_RELP_SESSIONS] = "relp_sessions",
 	[CTR_RELP_DUPLICATES] = "relp_duplicates",

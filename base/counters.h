@@ -75,6 +75,7 @@ enum counter_id {
 	CTR_SPOOL_READ_ERRORS,         /* spool segments unreadable at replay */
 	CTR_SPOOL_TORN_CHUNKS,         /* torn records cut off the spool's tail at start */
 	CTR_SPOOL_REPLAYED,            /* messages replayed from the spool at start */
+	CTR_SPOOL_READ_BACK,           /* messages read back from the spool: the hand-off was full */
 	/* RELP (server/relp.c) */
 	CTR_RECEIVED_RELP,             /* frames taken (queued, then acknowledged) */
 	CTR_RELP_SESSIONS,             /* sessions that sent a frame */

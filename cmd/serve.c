@@ -457,31 +457,6 @@ serve_init_handles(struct server *srv)
 	return 0;
 }
 
-/* A chunk read back from the spool: its messages must lie within it, as
- * mq_next expects (the CRC says the bytes are as written; this says they
- * were written by this format). */
-static int
-serve_chunk_ok(const char *payload, size_t len, uint64_t count)
-{
-	size_t pos = 0;
-	uint64_t n = 0;
-
-	while (pos < len) {
-		struct mq_msg m;
-		size_t need;
-		if (len - pos < sizeof m || pos % 8 != 0)
-			return 0;
-		memcpy(&m, payload + pos, sizeof m);
-		need = (sizeof m + m.len + m.ident_len + 7) & ~(size_t)7;
-		if (need > len - pos || m.transport < TW_TRANSPORT_UDP ||
-		    m.transport > TW_TRANSPORT_RELP)
-			return 0;
-		pos += need;
-		n++;
-	}
-	return n == count;
-}
-
 /* The RELP lines of a replayed chunk are the newest a relay may send
  * again (they were acknowledged, or were about to be, when the collector
  * died): the resend comparison learns them after the database's tail. */
@@ -525,7 +500,7 @@ serve_replay_cb(void *arg, uint64_t seq, const char *payload, size_t len, uint64
 		    CTR_SPOOL_REPLAYED));
 	}
 
-	if (!serve_chunk_ok(payload, len, count)) {
+	if (!mq_payload_ok(payload, len, count)) {
 		ctr_add(&srv->ctr, CTR_SPOOL_READ_ERRORS, 1);
 		log_ratelimited(&thr, 10 * 1000000LL, "spool: record %llu does not hold "
 		    "messages as this version writes them; skipped",
@@ -769,13 +744,14 @@ out_queue:
 		uint64_t dq = ctr_get(&srv->ctr, CTR_DROPPED_QUEUE_FULL);
 		uint64_t dk = ctr_get(&srv->ctr, CTR_DROPPED_KERNEL);
 		uint64_t ds = ctr_get(&srv->ctr, CTR_DROPPED_SHUTDOWN);
+		uint64_t dp = ctr_get(&srv->ctr, CTR_DROPPED_SPOOL_FULL);
 		log_info("stopped: received %llu, stored %llu, unparsed %llu, dropped %llu "
-		    "(queue full %llu, kernel %llu, shutdown %llu)",
+		    "(queue full %llu, spool full %llu, kernel %llu, shutdown %llu)",
 		    (unsigned long long)ctr_get(&srv->ctr, CTR_RECEIVED),
 		    (unsigned long long)ctr_get(&srv->ctr, CTR_STORED),
 		    (unsigned long long)ctr_get(&srv->ctr, CTR_UNPARSED),
-		    (unsigned long long)(dq + dk + ds), (unsigned long long)dq,
-		    (unsigned long long)dk, (unsigned long long)ds);
+		    (unsigned long long)(dq + dp + dk + ds), (unsigned long long)dq,
+		    (unsigned long long)dp, (unsigned long long)dk, (unsigned long long)ds);
 	}
 	mq_destroy(&srv->queue);
 out:

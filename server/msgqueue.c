@@ -3,6 +3,7 @@
  * See msgqueue.h for the design.
  */
 #include "msgqueue.h"
+#include "log.h"
 #include "spool.h"
 
 #include <errno.h>
@@ -24,6 +25,7 @@ mq_init(struct mq *q, size_t max_bytes, uint64_t max_msgs, uv_async_t *space_asy
 	q->max_bytes = max_bytes < 4 * MQ_CHUNK_SIZE ? 4 * MQ_CHUNK_SIZE : max_bytes;
 	q->max_msgs = max_msgs == 0 ? UINT64_MAX : max_msgs;
 	q->space_async = space_async;
+	spool_reader_init(&q->reader);
 	if (pthread_mutex_init(&q->mtx, NULL) != 0)
 		return -1;
 	pthread_condattr_init(&ca);
@@ -59,6 +61,7 @@ mq_destroy(struct mq *q)
 	mq_free_list(q->head);
 	mq_free_list(q->free);
 	free(q->cur);
+	spool_reader_close(&q->reader);
 	pthread_cond_destroy(&q->cond);
 	pthread_cond_destroy(&q->space_cond);
 	pthread_mutex_destroy(&q->mtx);
@@ -90,7 +93,35 @@ mq_spool_chunk(struct mq *q, struct mq_chunk *c)
 {
 	if (q->spool == NULL)
 		return 0;
-	return spool_append(q->spool, c->buf, c->used, c->count, &c->spool_seq);
+	q->spool_failing = spool_append(q->spool, c->buf, c->used, c->count,
+	    &c->spool_seq) != 0;
+	if (q->spool_failing)
+		c->spool_seq = 0;       /* in memory only */
+	return q->spool_failing ? -1 : 0;
+}
+
+/* Called locked by the producer: whether a chunk may be taken past the
+ * memory limits, since it will wait in the spool, not in memory. */
+static int
+mq_may_spill_locked(struct mq *q)
+{
+	return q->spool != NULL && !q->spool_failing && !spool_full(q->spool);
+}
+
+/* Called locked: a chunk no longer needed goes to the free list, or is
+ * freed. */
+static void
+mq_recycle_locked(struct mq *q, struct mq_chunk *c)
+{
+	q->bytes -= c->cap;
+	c->spool_seq = 0;
+	if (c->cap == MQ_CHUNK_SIZE && q->nfree < MQ_MAX_FREE) {
+		c->next = q->free;
+		q->free = c;
+		q->nfree++;
+	} else {
+		free(c);
+	}
 }
 
 /* Called with the lock held: a chunk able to hold need bytes, or NULL. */
@@ -100,7 +131,8 @@ mq_get_chunk_locked(struct mq *q, size_t need)
 	size_t cap = need > MQ_CHUNK_SIZE ? need : MQ_CHUNK_SIZE;
 	struct mq_chunk *c;
 
-	if (q->bytes + cap > q->max_bytes || q->msgs >= q->max_msgs)
+	if ((q->bytes + cap > q->max_bytes || q->msgs >= q->max_msgs) &&
+	    !mq_may_spill_locked(q))
 		return NULL;
 	if (cap == MQ_CHUNK_SIZE && q->free != NULL) {
 		c = q->free;
@@ -131,6 +163,30 @@ mq_publish_locked(struct mq *q, struct mq_chunk *c)
 	pthread_cond_signal(&q->cond);
 }
 
+/*
+ * Called locked: a chunk the producer is done with goes to the consumer
+ * in memory or, while memory is over its limits (or earlier chunks are
+ * still on disk only, whose order it must keep), through the spool only:
+ * its memory is given back at once and mq_pop reads it back in turn.
+ */
+static void
+mq_hand_off_locked(struct mq *q, struct mq_chunk *c)
+{
+	if (c->spool_seq != 0 && (q->spill_on || q->bytes > q->max_bytes ||
+	    q->msgs + c->count > q->max_msgs)) {
+		if (!q->spill_on) {
+			q->spill_on = 1;
+			q->spill_next = c->spool_seq;
+		}
+		q->spill_last = c->spool_seq;
+		q->spill_msgs += c->count;
+		mq_recycle_locked(q, c);
+		pthread_cond_signal(&q->cond);
+		return;
+	}
+	mq_publish_locked(q, c);
+}
+
 struct mq_msg *
 mq_reserve(struct mq *q, size_t len, size_t ident_len)
 {
@@ -145,7 +201,7 @@ mq_reserve(struct mq *q, size_t len, size_t ident_len)
 		pthread_mutex_lock(&q->mtx);
 		if (c != NULL) {
 			if (c->count > 0)
-				mq_publish_locked(q, c);
+				mq_hand_off_locked(q, c);
 			else {
 				q->bytes -= c->cap;
 				free(c);
@@ -200,7 +256,7 @@ mq_flush(struct mq *q)
 	if (mq_spool_chunk(q, c) != 0)
 		rc = -1;
 	pthread_mutex_lock(&q->mtx);
-	mq_publish_locked(q, c);
+	mq_hand_off_locked(q, c);
 	q->cur = NULL;
 	pthread_mutex_unlock(&q->mtx);
 	return rc;
@@ -271,11 +327,73 @@ mq_close(struct mq *q)
 	pthread_mutex_unlock(&q->mtx);
 }
 
+/*
+ * Called locked by the consumer while chunks are spilled: reads the next
+ * one back from the spool (unlocked meanwhile, so the producer goes on).
+ * Returns 1 with *out set, 0 when it moved on without a chunk (records
+ * lost to a read error, counted by the spool), -1 when it could not (out
+ * of memory: try again later).
+ */
+static int
+mq_unspill_locked(struct mq *q, struct mq_chunk **out)
+{
+	uint64_t next = q->spill_next, last = q->spill_last, seq = 0, count = 0;
+	const char *payload = NULL;
+	struct mq_chunk *c = NULL;
+	size_t len = 0, cap;
+	int rc;
+
+	*out = NULL;
+	pthread_mutex_unlock(&q->mtx);
+	rc = spool_read(q->spool, &q->reader, next, last, &payload, &len, &seq, &count);
+	pthread_mutex_lock(&q->mtx);
+	if (rc == 1 && !mq_payload_ok(payload, len, count)) {
+		/* Its CRC held, so this process wrote it so: not expected. */
+		log_warnx("spool: record %llu read back does not hold messages; skipped",
+		    (unsigned long long)seq);
+		q->spill_next = seq + 1;
+	} else if (rc == 1) {
+		cap = len > MQ_CHUNK_SIZE ? len : MQ_CHUNK_SIZE;
+		if (cap == MQ_CHUNK_SIZE && q->free != NULL) {
+			c = q->free;
+			q->free = c->next;
+			q->nfree--;
+		} else if ((c = malloc(sizeof *c + cap)) == NULL) {
+			return -1;      /* read again next time */
+		} else {
+			c->cap = cap;
+		}
+		c->next = NULL;
+		c->used = len;
+		c->count = count;
+		c->spool_seq = seq;
+		memcpy(c->buf, payload, len);
+		q->bytes += c->cap;
+		q->msgs += count;
+		q->spill_msgs -= count < q->spill_msgs ? count : q->spill_msgs;
+		q->spill_next = seq + 1;
+		*out = c;
+	} else if (rc == 0) {
+		/* Nothing readable up to last (its segment went): lost. */
+		q->spill_next = last + 1;
+	}
+	/* rc < 0: the reader skipped what it could not read and goes on from
+	 * there; with no segment it can open, the rest is lost. */
+	if (rc < 0 && q->reader.fd < 0)
+		q->spill_next = last + 1;
+	if (q->spill_next > q->spill_last) {
+		q->spill_on = 0;
+		q->spill_msgs = 0;
+	}
+	return *out != NULL ? 1 : 0;
+}
+
 struct mq_chunk *
 mq_pop(struct mq *q, int64_t timeout_us, int *closed)
 {
 	struct mq_chunk *c;
 	struct timespec ts;
+	int timed_out = 0;
 
 	*closed = 0;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -286,18 +404,31 @@ mq_pop(struct mq *q, int64_t timeout_us, int *closed)
 		ts.tv_nsec -= 1000000000;
 	}
 	pthread_mutex_lock(&q->mtx);
-	while (q->head == NULL && !q->closed) {
-		if (pthread_cond_timedwait(&q->cond, &q->mtx, &ts) == ETIMEDOUT)
+	for (;;) {
+		if ((c = q->head) != NULL) {
+			q->head = c->next;
+			if (q->head == NULL)
+				q->tail = NULL;
+			c->next = NULL;
 			break;
-	}
-	c = q->head;
-	if (c != NULL) {
-		q->head = c->next;
-		if (q->head == NULL)
-			q->tail = NULL;
-		c->next = NULL;
-	} else if (q->closed) {
-		*closed = 1;
+		}
+		/* Memory is drained: the spilled chunks come next, then
+		 * whatever the producer hands off after them. */
+		if (q->spill_on) {
+			int rc = mq_unspill_locked(q, &c);
+			if (rc > 0)
+				break;
+			if (rc == 0)
+				continue;
+		}
+		if (q->closed && !q->spill_on) {
+			*closed = 1;
+			break;
+		}
+		if (timed_out)
+			break;
+		if (pthread_cond_timedwait(&q->cond, &q->mtx, &ts) == ETIMEDOUT)
+			timed_out = 1;
 	}
 	pthread_mutex_unlock(&q->mtx);
 	return c;
@@ -309,22 +440,36 @@ mq_release(struct mq *q, struct mq_chunk *c)
 	int wake;
 
 	pthread_mutex_lock(&q->mtx);
-	q->bytes -= c->cap;
 	q->msgs -= c->count;
-	c->spool_seq = 0;
-	if (c->cap == MQ_CHUNK_SIZE && q->nfree < MQ_MAX_FREE) {
-		c->next = q->free;
-		q->free = c;
-		q->nfree++;
-		c = NULL;
-	}
+	mq_recycle_locked(q, c);
 	wake = q->producer_blocked;
 	q->producer_blocked = 0;
 	pthread_cond_broadcast(&q->space_cond);
 	pthread_mutex_unlock(&q->mtx);
-	free(c);
 	if (wake && q->space_async != NULL)
 		uv_async_send(q->space_async);
+}
+
+int
+mq_payload_ok(const char *payload, size_t len, uint64_t count)
+{
+	size_t pos = 0;
+	uint64_t n = 0;
+
+	while (pos < len) {
+		struct mq_msg m;
+		size_t need;
+		if (len - pos < sizeof m || pos % 8 != 0)
+			return 0;
+		memcpy(&m, payload + pos, sizeof m);
+		need = MQ_ALIGN(sizeof m + m.len + m.ident_len);
+		if (need > len - pos || m.transport < TW_TRANSPORT_UDP ||
+		    m.transport > TW_TRANSPORT_RELP)
+			return 0;
+		pos += need;
+		n++;
+	}
+	return n == count;
 }
 
 struct mq_msg *
@@ -343,7 +488,7 @@ void
 mq_depth(struct mq *q, uint64_t *msgs, size_t *bytes)
 {
 	pthread_mutex_lock(&q->mtx);
-	*msgs = q->msgs;
+	*msgs = q->msgs + q->spill_msgs;
 	*bytes = q->bytes;
 	pthread_mutex_unlock(&q->mtx);
 }

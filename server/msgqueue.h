@@ -9,13 +9,24 @@
  * then they count against the queue's limits, which is what makes a full
  * disk turn into backpressure instead of loss.
  *
- * Limits are in bytes (chunk memory) and messages.  When a reservation
- * fails the producer is marked blocked; the consumer wakes it through the
- * uv_async_t given to mq_init when space comes back (uv_async_send carries
- * no data, per libuv's threading rules).
+ * Limits are in bytes (chunk memory) and messages.  With a disk spool
+ * (spool.h) every chunk is appended to it before it is handed on, and the
+ * limits only say how much waits in memory: a chunk handed off while
+ * memory is over them is *spilled* — kept in the spool only, its memory
+ * given back at once — and so is every chunk after it until the consumer
+ * has read them all back from the spool (mq_pop, in order).  The queue in
+ * memory is then a small hand-off (queue_max_bytes), and what the writer
+ * has not caught up with waits on disk, bounded by spool_max_bytes.
+ * Without a spool (or while spool appends fail, or the spool is full) a
+ * reservation past the limits fails and the producer is marked blocked;
+ * the consumer wakes it through the uv_async_t given to mq_init when
+ * space comes back (uv_async_send carries no data, per libuv's threading
+ * rules).
  */
 #ifndef TW_MSGQUEUE_H
 #define TW_MSGQUEUE_H
+
+#include "spool.h"
 
 #include <pthread.h>
 #include <stddef.h>
@@ -60,8 +71,6 @@ struct mq_chunk {
 	_Alignas(8) char buf[];
 };
 
-struct spool;
-
 struct mq {
 	pthread_mutex_t mtx;
 	pthread_cond_t cond;
@@ -82,6 +91,13 @@ struct mq {
 	struct mq_chunk *cur;
 	struct spool *spool;             /* NULL: none (import, --no-spool) */
 	int spool_failed;                /* a chunk missed the spool since mq_flush */
+	int spool_failing;               /* ... and the latest one did */
+
+	/* The spill (above), under mtx. */
+	int spill_on;                    /* chunks spill_next..spill_last are on disk only */
+	uint64_t spill_next, spill_last; /* spool sequences */
+	uint64_t spill_msgs;             /* their messages (counted in mq_depth) */
+	struct spool_reader reader;      /* the consumer's, used unlocked */
 };
 
 int mq_init(struct mq *q, size_t max_bytes, uint64_t max_msgs, uv_async_t *space_async);
@@ -119,9 +135,13 @@ void mq_close(struct mq *q);
 struct mq_chunk *mq_pop(struct mq *q, int64_t timeout_us, int *closed);
 /* Hands a consumed chunk back, freeing its space. */
 void mq_release(struct mq *q, struct mq_chunk *c);
+/* 1 when payload holds count whole messages as this version lays them
+ * out (a chunk read back from the spool, before mq_next walks it). */
+int mq_payload_ok(const char *payload, size_t len, uint64_t count);
 /* Iterates the messages of a chunk: start with pos = 0. */
 struct mq_msg *mq_next(struct mq_chunk *c, size_t *pos);
 
+/* Messages waiting (in memory and spilled) and the memory they hold. */
 void mq_depth(struct mq *q, uint64_t *msgs, size_t *bytes);
 
 #endif

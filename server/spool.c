@@ -602,6 +602,193 @@ fail:
 	return -1;
 }
 
+void
+spool_reader_init(struct spool_reader *r)
+{
+	memset(r, 0, sizeof *r);
+	r->fd = -1;
+}
+
+void
+spool_reader_close(struct spool_reader *r)
+{
+	if (r->fd >= 0)
+		close(r->fd);
+	free(r->buf);
+	spool_reader_init(r);
+}
+
+/* Reads exactly len bytes at off: 0, or -1 (errno set; EIO when short). */
+static int
+spool_pread_full(int fd, void *buf, size_t len, uint64_t off)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = pread(fd, (char *)buf + got, len - got, (off_t)(off + got));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			return -1;
+		}
+		got += (size_t)n;
+	}
+	return 0;
+}
+
+/* Called locked: the reader moves to the start of segment idx.  0 or -1. */
+static int
+spool_reader_seek_locked(struct spool *sp, struct spool_reader *r, size_t idx)
+{
+	char path[SPOOL_PATH_MAX + 40];
+
+	if (r->fd >= 0)
+		close(r->fd);
+	r->seg_first = sp->segs[idx].first_seq;
+	r->off = 0;
+	r->last_seq = sp->segs[idx].first_seq - 1;
+	spool_seg_path(sp, r->seg_first, path, sizeof path);
+	r->fd = open(path, O_RDONLY | O_CLOEXEC);
+	return r->fd >= 0 ? 0 : -1;
+}
+
+/* Called locked: the index of the reader's segment, placing the reader
+ * first when it is not open, is past seq, or its segment went.  -1: no
+ * segment to read (or it cannot be opened: *err set). */
+static long
+spool_reader_place_locked(struct spool *sp, struct spool_reader *r, uint64_t seq, int *err)
+{
+	size_t i;
+
+	*err = 0;
+	if (sp->nseg == 0)
+		return -1;
+	if (r->fd >= 0 && seq > r->last_seq)
+		for (i = 0; i < sp->nseg; i++)
+			if (sp->segs[i].first_seq == r->seg_first)
+				return (long)i;
+	/* The newest segment starting at or before seq. */
+	for (i = sp->nseg; i > 1 && sp->segs[i - 1].first_seq > seq; i--)
+		;
+	i--;
+	if (spool_reader_seek_locked(sp, r, i) != 0) {
+		*err = errno;
+		return -1;
+	}
+	return (long)i;
+}
+
+int
+spool_read(struct spool *sp, struct spool_reader *r, uint64_t seq, uint64_t max_seq,
+    const char **payload, size_t *len, uint64_t *got, uint64_t *count)
+{
+	unsigned char hdr[SPOOL_HDR_SIZE];
+	char path[SPOOL_PATH_MAX + 40];
+	const char *why;
+	int err;
+
+	for (;;) {
+		uint32_t magic, plen, crc;
+		uint64_t rseq, rcount, avail;
+		int more;
+		long idx;
+
+		pthread_mutex_lock(&sp->mtx);
+		idx = spool_reader_place_locked(sp, r, seq, &err);
+		if (idx < 0) {
+			pthread_mutex_unlock(&sp->mtx);
+			if (err == 0)
+				return 0;
+			why = strerror(err);
+			goto bad;
+		}
+		avail = sp->segs[idx].bytes;
+		more = (size_t)idx + 1 < sp->nseg;
+		if (r->off + SPOOL_HDR_SIZE > avail) {
+			/* Its end: the next segment, or nothing more yet. */
+			if (more && spool_reader_seek_locked(sp, r, (size_t)idx + 1) != 0) {
+				err = errno;
+				pthread_mutex_unlock(&sp->mtx);
+				why = strerror(err);
+				goto bad;
+			}
+			pthread_mutex_unlock(&sp->mtx);
+			if (!more)
+				return 0;
+			continue;
+		}
+		pthread_mutex_unlock(&sp->mtx);
+		if (spool_pread_full(r->fd, hdr, sizeof hdr, r->off) != 0) {
+			why = strerror(errno);
+			goto bad;
+		}
+		memcpy(&magic, hdr, 4);
+		memcpy(&plen, hdr + 4, 4);
+		memcpy(&rseq, hdr + 8, 8);
+		memcpy(&rcount, hdr + 16, 8);
+		memcpy(&crc, hdr + 24, 4);
+		if (magic != SPOOL_MAGIC || plen > SPOOL_RECORD_MAX ||
+		    r->off + SPOOL_HDR_SIZE + plen > avail || rseq <= r->last_seq) {
+			why = "bad record header";
+			goto bad;
+		}
+		if (plen > r->cap) {
+			char *p = realloc(r->buf, plen);
+			if (p == NULL) {
+				why = "out of memory";
+				goto bad;
+			}
+			r->buf = p;
+			r->cap = plen;
+		}
+		if (spool_pread_full(r->fd, r->buf, plen, r->off + SPOOL_HDR_SIZE) != 0) {
+			why = strerror(errno);
+			goto bad;
+		}
+		if (spool_crc(hdr, r->buf, plen) != crc) {
+			why = "CRC mismatch";
+			goto bad;
+		}
+		if (rseq > max_seq)
+			return 0;               /* not wanted yet: read again later */
+		r->off += SPOOL_HDR_SIZE + plen;
+		r->last_seq = rseq;
+		if (rseq < seq)
+			continue;
+		*payload = r->buf;
+		*len = plen;
+		*got = rseq;
+		*count = rcount;
+		ctr_add(sp->ctr, CTR_SPOOL_READ_BACK, rcount);
+		return 1;
+	}
+bad:
+	/* What cannot be read is skipped: the rest of this segment. */
+	ctr_add(sp->ctr, CTR_SPOOL_READ_ERRORS, 1);
+	spool_seg_path(sp, r->seg_first, path, sizeof path);
+	log_warnx("spool: %s: cannot read back the record at byte %" PRIu64 " (%s); the "
+	    "rest of this segment is skipped, its lines are lost", path, r->off, why);
+	pthread_mutex_lock(&sp->mtx);
+	{
+		size_t i;
+		for (i = 0; i < sp->nseg && sp->segs[i].first_seq != r->seg_first; i++)
+			;
+		if (i + 1 < sp->nseg) {
+			if (spool_reader_seek_locked(sp, r, i + 1) != 0 && r->fd >= 0) {
+				close(r->fd);
+				r->fd = -1;
+			}
+		} else if (i < sp->nseg) {
+			r->off = sp->segs[i].bytes;
+			r->last_seq = sp->next_seq - 1;
+		}
+	}
+	pthread_mutex_unlock(&sp->mtx);
+	return -1;
+}
+
 int
 spool_full(struct spool *sp)
 {

@@ -90,6 +90,36 @@ int spool_start(struct spool *sp, char *err, size_t errsz);
 int spool_append(struct spool *sp, const void *payload, size_t len, uint64_t count,
     uint64_t *seq);
 
+/*
+ * Reading records back while appends go on (the queue's spill,
+ * msgqueue.h): one reader, on one thread.  Records are found by sequence;
+ * a reader that reads them in order moves through the segments without a
+ * search.  Segments it still needs are not deleted, since nothing it has
+ * not read can be committed.
+ */
+struct spool_reader {
+	uint64_t seg_first;     /* the segment it is in (its name) */
+	uint64_t off;           /* the next record's offset in it */
+	uint64_t last_seq;      /* the sequence of the record before off */
+	int fd;                 /* -1: not open */
+	char *buf;              /* the last payload read (grown as needed) */
+	size_t cap;
+};
+
+void spool_reader_init(struct spool_reader *r);
+void spool_reader_close(struct spool_reader *r);
+
+/*
+ * The record with sequence seq or, when seq was never written (a failed
+ * append leaves a gap), the first after it, provided it is at most
+ * max_seq.  Returns 1 with *payload (in r->buf, valid until the next
+ * call), *len, *got and *count set; 0 when no such record is there; -1
+ * when it cannot be read (spool_read_errors counted and logged; the
+ * reader skips past what it could not read).
+ */
+int spool_read(struct spool *sp, struct spool_reader *r, uint64_t seq, uint64_t max_seq,
+    const char **payload, size_t *len, uint64_t *got, uint64_t *count);
+
 /* 1 when the segments holding uncommitted records reach max_bytes. */
 int spool_full(struct spool *sp);
 

@@ -299,15 +299,16 @@ writer_write_stats(struct writer *w, int64_t now)
 	memset(w->senders, 0, WRITER_SENDERS * sizeof *w->senders);
 	w->n_senders = 0;
 	log_info("stats: received %llu stored %llu unparsed %llu truncated %llu "
-	    "dropped %llu (queue full %llu, kernel %llu) queue %llu msgs / %zu bytes, "
-	    "tcp conns %llu",
+	    "dropped %llu (queue full %llu, spool full %llu, kernel %llu) queue %llu msgs / "
+	    "%zu bytes, tcp conns %llu",
 	    (unsigned long long)ctr_get(w->ctr, CTR_RECEIVED),
 	    (unsigned long long)ctr_get(w->ctr, CTR_STORED),
 	    (unsigned long long)ctr_get(w->ctr, CTR_UNPARSED),
 	    (unsigned long long)ctr_get(w->ctr, CTR_TRUNCATED),
 	    (unsigned long long)(ctr_get(w->ctr, CTR_DROPPED_QUEUE_FULL) +
-	    ctr_get(w->ctr, CTR_DROPPED_KERNEL)),
+	    ctr_get(w->ctr, CTR_DROPPED_SPOOL_FULL) + ctr_get(w->ctr, CTR_DROPPED_KERNEL)),
 	    (unsigned long long)ctr_get(w->ctr, CTR_DROPPED_QUEUE_FULL),
+	    (unsigned long long)ctr_get(w->ctr, CTR_DROPPED_SPOOL_FULL),
 	    (unsigned long long)ctr_get(w->ctr, CTR_DROPPED_KERNEL),
 	    (unsigned long long)qmsgs, qbytes,
 	    (unsigned long long)atomic_load(&w->ctr->tcp_conns));

@@ -7,7 +7,7 @@
 # counted line by line in dropped_shutdown.
 #
 # The overload: another process holds the database's write lock, so the
-# writer waits, the queue fills, the connection pauses and the kernel's
+# writer waits, the queue and the spool fill, the connection pauses and the kernel's
 # buffers fill.  The sender counts the lines the collector's kernel
 # acknowledged (sent minus SIOCOUTQ); every one of them must be stored or
 # counted.
@@ -15,7 +15,9 @@
 cd "$T"
 command -v python3 >/dev/null || { echo "skip: python3 missing"; exit 77; }
 
-tw_start --queue-max-bytes 256K --shutdown-grace 200ms
+# A small spool too: past the hand-off, lines wait there until it is full.
+echo '{ "spool_max_bytes": "256K" }' >"$T/spool.json"
+tw_start --queue-max-bytes 256K --shutdown-grace 200ms --config "$T/spool.json"
 # The write lock, held until released by removing $T/hold.
 touch hold
 {

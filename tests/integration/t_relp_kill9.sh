@@ -18,7 +18,11 @@ RELP_OPTS='timeout="2" conn.timeout="2"'
 # 1. Acknowledgements stall, omrelp gives the session up and resends.
 N=3000
 RP=$(tls_port)
-tw_start --relp "127.0.0.1:$RP" --queue-max-messages 50 --stats-interval 1s
+# Acknowledgements wait only once the spool is full: a small one, and a
+# small hand-off in memory.
+echo '{ "spool_max_bytes": "256K" }' >"$T/spool.json"
+tw_start --relp "127.0.0.1:$RP" --queue-max-messages 50 --stats-interval 1s \
+	--config "$T/spool.json"
 relay "$RP"
 {
 	echo "BEGIN IMMEDIATE;"

@@ -3,7 +3,7 @@
 # the collector took and committed but never acknowledged are resent by
 # omrelp to the next collector, which recognises them from the RELP lines
 # stored last and drops them.  The acknowledgements are stalled (the
-# writer locked out, the queue full) until omrelp gives the session up;
+# writer locked out, the spool full) until omrelp gives the session up;
 # the collector is stopped (SIGTERM) while the stall holds, commits what
 # it took when the lock goes, and a new collector on the same port gets
 # omrelp's resends: relp_duplicates > 0 there, every line stored once.
@@ -13,7 +13,11 @@ RELP_OPTS='timeout="2" conn.timeout="2"'
 
 N=2000
 RP=$(tls_port)
-tw_start --relp "127.0.0.1:$RP" --queue-max-messages 50 --stats-interval 1s
+# Acknowledgements wait only once the spool is full: a small one, and a
+# small hand-off in memory.
+echo '{ "spool_max_bytes": "256K" }' >"$T/spool.json"
+tw_start --relp "127.0.0.1:$RP" --queue-max-messages 50 --stats-interval 1s \
+	--config "$T/spool.json"
 relay "$RP"
 {
 	echo "BEGIN IMMEDIATE;"
@@ -27,7 +31,7 @@ grep -q locked "$T/locker.out" || fail "could not lock the writer out: $(cat "$T
 "$TW_SEND" --tcp "127.0.0.1:$RSP" --count "$N" --rate 1000 >/dev/null 2>&1 ||
 	fail "twsend to rsyslog"
 sleep 1
-grep -q "relp: queue full" "$T/serve.log" || fail "the queue did not fill"
+grep -q "relp: spool full" "$T/serve.log" || fail "the spool did not fill"
 tw_stop                 # waits for the frame being taken: the lock goes first
 wait "$HOLD_PID" || true
 HOLD_PID=

@@ -9,7 +9,7 @@
 # The client builds its TLS records itself (Python's SSLObject over memory
 # BIOs), one line per record, so it knows which lines the collector's
 # kernel acknowledged (sent minus SIOCOUTQ).
-#  1. Overload: another process holds the write lock, the queue fills, the
+#  1. Overload: another process holds the write lock, the queue and the spool fill, the
 #     connection pauses, the kernel's buffers fill; SIGTERM; shutdown gives
 #     up waiting: every acknowledged line is stored or counted, and the
 #     count is not more than was sent and not stored.
@@ -83,7 +83,8 @@ PY
 
 # ---- 1. overload ---------------------------------------------------------
 TP=$(tls_port)
-tw_start --queue-max-bytes 256K --shutdown-grace 200ms --tls "127.0.0.1:$TP" \
+echo '{ "spool_max_bytes": "256K" }' >"$T/spool.json"
+tw_start --queue-max-bytes 256K --shutdown-grace 200ms --tls "127.0.0.1:$TP" --config "$T/spool.json" \
 	--tls-cert "$T/srv.pem" --tls-key "$T/srv.key" --tls-ca "$T/ca.pem" \
 	--tls-client-auth optional
 touch hold

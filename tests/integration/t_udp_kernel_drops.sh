@@ -4,7 +4,7 @@
 # read from the socket's drop counter).  Checks: the stats table has
 # dropped_kernel > 0 whenever stored < sent; dropped_kernel equals the
 # socket's "drops" in /proc/net/udp; and sent = stored + dropped_kernel +
-# dropped_queue_full (every drop counted) — unless the loopback device's
+# dropped_queue_full + dropped_spool_full (every drop counted) — unless the loopback device's
 # own backlog dropped packets (/proc/net/softnet_stat), which no socket
 # sees.
 . "$(dirname "$0")/lib.sh"
@@ -51,8 +51,10 @@ run_case() {
 	stored=$(q "SELECT count(*) FROM messages")
 	dk=$(counter dropped_kernel)
 	dq=$(counter dropped_queue_full)
+	dp=$(counter dropped_spool_full)
 	[ -n "$dk" ] || fail "dropped_kernel not in the stats table"
 	echo "$name: sent $sent, stored $stored, dropped_kernel $dk, dropped_queue_full $dq," \
+		"dropped_spool_full $dp," \
 		"/proc/net/udp drops $pd, softnet drops $((sn1 - sn0))"
 	if [ "$stored" -ge "$sent" ]; then
 		echo "$name: the kernel dropped nothing ($stored of $sent stored)"
@@ -64,15 +66,15 @@ run_case() {
 	eq "$(counter stored)" "$stored" "stored counter = rows"
 	grep -q "the kernel dropped [0-9]* datagram(s): socket receive buffer full" "$T/serve.log" ||
 		fail "kernel drops logged"
-	grep -q "dropped $((dk + dq)) (queue full $dq, kernel $dk, shutdown 0)" "$T/serve.log" ||
+	grep -q "dropped $((dk + dq + dp)) (queue full $dq, spool full $dp, kernel $dk, shutdown 0)" "$T/serve.log" ||
 		fail "summary line names the kernel drops"
-	grep -q "stats: .* dropped $((dk + dq)) (queue full $dq, kernel $dk) queue" "$T/serve.log" ||
+	grep -q "stats: .* dropped $((dk + dq + dp)) (queue full $dq, spool full $dp, kernel $dk) queue" "$T/serve.log" ||
 		fail "periodic stats line names the kernel drops"
 	if [ $((sn1 - sn0)) -eq 0 ]; then
-		eq "$((stored + dk + dq))" "$sent" "sent = stored + dropped_kernel + dropped_queue_full"
-		ok "$name: every drop counted: $sent sent = $stored stored + $dk kernel + $dq queue"
+		eq "$((stored + dk + dq + dp))" "$sent" "sent = stored + dropped_kernel + dropped_queue_full + dropped_spool_full"
+		ok "$name: every drop counted: $sent sent = $stored stored + $dk kernel + $dq queue + $dp spool"
 	else
-		[ $((stored + dk + dq)) -le "$sent" ] || fail "more counted than sent"
+		[ $((stored + dk + dq + dp)) -le "$sent" ] || fail "more counted than sent"
 		ok "$name: kernel drops counted ($dk); the loopback backlog dropped $((sn1 - sn0)) more (not a socket's)"
 	fi
 }
@@ -81,7 +83,9 @@ SKIPPED=0
 # A 4 KiB buffer (SO_RCVBUFFORCE as root; else the kernel's minimum): a
 # handful of datagrams.  An unpaced sender overflows it at once.
 run_case "4K buffer" --udp-rcvbuf 4K
-# A larger buffer and a 2,000-message queue: the queue fills too, so both
-# kinds of drop add up.
-run_case "256K buffer, small queue" --udp-rcvbuf 256K --queue-max-messages 2000
+# A larger buffer, a 2,000-message queue and a 256 KiB spool: the spool
+# fills too, so both kinds of drop add up.
+echo '{ "spool_max_bytes": "256K" }' >"$T/spool.json"
+run_case "256K buffer, small queue and spool" --udp-rcvbuf 256K --queue-max-messages 2000 \
+	--config "$T/spool.json"
 [ $SKIPPED -lt 2 ] || { echo "skip: the kernel never dropped"; exit 77; }

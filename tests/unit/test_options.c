@@ -178,8 +178,8 @@ Test(options, defaults)
 	cr_expect_eq(cfg->tcp_idle_timeout_us, 15 * 60 * 1000000LL);
 	cr_expect_eq(cfg->tcp_max_conns, 4096);
 	cr_expect_eq(cfg->tcp_max_conns_per_ip, 64);
-	cr_expect_eq(cfg->queue_max_bytes, 512ULL << 20);
-	cr_expect_eq(cfg->queue_max_msgs, 4000000);
+	cr_expect_eq(cfg->queue_max_bytes, 64ULL << 20);
+	cr_expect_eq(cfg->queue_max_msgs, 500000);
 	cr_expect_eq(cfg->batch_rows, 20000);
 	cr_expect_eq(cfg->flush_us, 200000);
 	cr_expect_eq(cfg->shutdown_grace_us, 5000000);

@@ -409,3 +409,165 @@ Test(spool, queue_publishes_through_the_spool)
 	}
 	mq_destroy(&q);
 }
+
+/* Publishes n messages of len bytes numbered from..from+n-1 (recv_us). */
+static void
+produce(struct mq *q, int from, int n, size_t len)
+{
+	static char text[4096];
+
+	memset(text, 'x', sizeof text);
+	mq_producer_lock(q);
+	for (int i = from; i < from + n; i++) {
+		struct mq_msg *m = mq_reserve(q, len, 0);
+		cr_assert_not_null(m, "a reservation with a spool never fails (message %d)", i);
+		m->transport = TW_TRANSPORT_TCP;
+		m->recv_us = i;
+		memcpy(m->data, text, len);
+		mq_commit(q, m);
+	}
+	cr_expect_eq(mq_flush(q), 0);
+	mq_producer_unlock(q);
+}
+
+/* Pops until n messages came, checking they are numbered next, next+1, ...
+ * and that spool sequences grow. */
+static int consume_delay_us;     /* a slow consumer */
+
+static int
+consume(struct mq *q, int next, int n)
+{
+	uint64_t last_seq = 0;
+	int end = next + n;
+
+	while (next < end) {
+		int closed;
+		size_t pos = 0;
+		struct mq_msg *m;
+		struct mq_chunk *c = mq_pop(q, 2000000, &closed);
+		cr_assert_not_null(c, "message %d never came", next);
+		cr_expect_gt(c->spool_seq, last_seq, "chunks in spool order");
+		last_seq = c->spool_seq;
+		while ((m = mq_next(c, &pos)) != NULL) {
+			cr_assert_eq(m->recv_us, next, "message %d in order (got %lld)", next,
+			    (long long)m->recv_us);
+			next++;
+		}
+		mq_release(q, c);
+		if (consume_delay_us > 0)
+			usleep((useconds_t)consume_delay_us);
+	}
+	return next;
+}
+
+/* The in-memory queue is a small hand-off: past its limit the chunks wait
+ * in the spool only, and come back in order; once the consumer has caught
+ * up, chunks go through memory again. */
+Test(spool, queue_spills_to_the_spool_past_its_limit)
+{
+	char err[256];
+	struct spool *sp = open_spool(64 << 20, 0);
+	struct mq q;
+	uint64_t msgs;
+	size_t bytes;
+
+	cr_assert_eq(spool_replay(sp, collect_cb, &(struct got){0}), 0);
+	cr_assert_eq(spool_start(sp, err, sizeof err), 0);
+	cr_assert_eq(mq_init(&q, 4 * MQ_CHUNK_SIZE, 0, NULL), 0);
+	mq_set_spool(&q, sp);
+
+	produce(&q, 0, 3000, 1000);          /* ~3 MB through a 256 KiB hand-off */
+	mq_depth(&q, &msgs, &bytes);
+	cr_expect_eq(msgs, 3000, "spilled messages count as waiting");
+	cr_expect_leq(bytes, 4 * MQ_CHUNK_SIZE + MQ_CHUNK_SIZE, "memory stays within the limit");
+	cr_expect(q.spill_on);
+	cr_expect_eq(consume(&q, 0, 3000), 3000);
+	cr_expect_not(q.spill_on, "caught up");
+	cr_expect_gt(ctr_get(&ctr, CTR_SPOOL_READ_BACK), 2000);
+	cr_expect_lt(ctr_get(&ctr, CTR_SPOOL_READ_BACK), 3000, "the first chunks went by memory");
+
+	/* Caught up: the next chunk is handed off in memory. */
+	produce(&q, 3000, 1, 10);
+	cr_expect_not(q.spill_on);
+	cr_expect_not_null(q.head);
+	cr_expect_eq(consume(&q, 3000, 1), 3001);
+	mq_destroy(&q);
+	spool_close(sp);
+}
+
+struct prod_arg {
+	struct mq *q;
+	int n;
+};
+
+static void *
+producer_main(void *arg)
+{
+	struct prod_arg *a = arg;
+
+	for (int i = 0; i < a->n; i += 500)
+		produce(a->q, i, a->n - i < 500 ? a->n - i : 500, 50 + (size_t)(i % 700));
+	return NULL;
+}
+
+/* A producer and a slower consumer running at once, the spill starting and
+ * ending many times: every message once, in order. */
+Test(spool, queue_spill_keeps_order_under_a_running_producer)
+{
+	char err[256];
+	struct spool *sp = open_spool(256 << 20, 0);
+	struct prod_arg a;
+	pthread_t t;
+	struct mq q;
+	int n = 200000;
+
+	cr_assert_eq(spool_replay(sp, collect_cb, &(struct got){0}), 0);
+	cr_assert_eq(spool_start(sp, err, sizeof err), 0);
+	cr_assert_eq(mq_init(&q, 4 * MQ_CHUNK_SIZE, 0, NULL), 0);
+	mq_set_spool(&q, sp);
+	a.q = &q;
+	a.n = n;
+	consume_delay_us = 300;
+	cr_assert_eq(pthread_create(&t, NULL, producer_main, &a), 0);
+	cr_expect_eq(consume(&q, 0, n), n);
+	pthread_join(t, NULL);
+	cr_expect_gt(ctr_get(&ctr, CTR_SPOOL_READ_BACK), 0, "some went through the disk");
+	mq_destroy(&q);
+	spool_close(sp);
+}
+
+/* Committed spilled records let their segments go while the reader moves
+ * on to newer ones. */
+Test(spool, queue_spill_reads_across_segments_that_are_deleted)
+{
+	char err[256];
+	struct spool *sp = open_spool(1 << 20, 0);   /* 256 KiB segments */
+	struct mq q;
+	int next = 0;
+
+	cr_assert_eq(spool_replay(sp, collect_cb, &(struct got){0}), 0);
+	cr_assert_eq(spool_start(sp, err, sizeof err), 0);
+	cr_assert_eq(mq_init(&q, 4 * MQ_CHUNK_SIZE, 0, NULL), 0);
+	mq_set_spool(&q, sp);
+	for (int round = 0; round < 20; round++) {
+		int closed;
+		struct mq_chunk *c;
+		produce(&q, round * 400, 400, 1500);   /* 600 KB: most spilled */
+		cr_expect(q.spill_on);
+		while (next < (round + 1) * 400) {
+			size_t pos = 0;
+			struct mq_msg *m;
+			c = mq_pop(&q, 2000000, &closed);
+			cr_assert_not_null(c);
+			while ((m = mq_next(c, &pos)) != NULL)
+				cr_assert_eq(m->recv_us, next++);
+			spool_committed(sp, c->spool_seq);
+			mq_release(&q, c);
+		}
+	}
+	cr_expect_eq(ctr_get(&ctr, CTR_SPOOL_READ_ERRORS), 0);
+	cr_expect_gt(ctr_get(&ctr, CTR_SPOOL_READ_BACK), 20 * 200);
+	cr_expect_leq(count_segments(), 2, "read and committed: deleted");
+	mq_destroy(&q);
+	spool_close(sp);
+}
