@@ -123,11 +123,9 @@ web_gauges(FILE *f, const struct web *w)
 	if (l->queue != NULL) {
 		uint64_t msgs;
 		size_t bytes;
-		pthread_mutex_lock(&l->queue->mtx);
-		msgs = l->queue->msgs;
-		bytes = l->queue->bytes;
-		pthread_mutex_unlock(&l->queue->mtx);
-		web_family(f, "queue_messages", "gauge", "Messages received and not yet stored.");
+		mq_depth(l->queue, &msgs, &bytes);
+		web_family(f, "queue_messages", "gauge", "Messages received and not yet stored "
+		    "(in memory and in the spool).");
 		fprintf(f, "tunnelwatch_queue_messages %llu\n", (unsigned long long)msgs);
 		web_family(f, "queue_bytes", "gauge", "Memory held by the queue, bytes.");
 		fprintf(f, "tunnelwatch_queue_bytes %zu\n", bytes);
