@@ -52,6 +52,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
@@ -512,6 +513,21 @@ serve_replay_cb(void *arg, uint64_t seq, const char *payload, size_t len, uint64
 	return mq_push_chunk(&srv->queue, payload, len, count, seq);
 }
 
+/* The database's id (meta db.id), made at its first start: what its spool
+ * is tied to (spool_claim).  0 or -1. */
+static int
+serve_db_id(struct store *st, int64_t *id)
+{
+	uint64_t r;
+
+	if (store_meta_get_int(st, SPOOL_META_OWNER_KEY, id) == 0 && *id > 0)
+		return 0;
+	if (getrandom(&r, sizeof r, 0) != (ssize_t)sizeof r)
+		return -1;
+	*id = (int64_t)(r >> 1) | 1;
+	return store_meta_set_int(st, SPOOL_META_OWNER_KEY, *id) == SQLITE_OK ? 0 : -1;
+}
+
 /*
  * The disk spool (server/spool.h): opened once the database is (its
  * committed position is in the meta table), before the writer starts, so
@@ -523,7 +539,8 @@ serve_spool_open(struct server *srv, struct store *st, struct dblock *lock)
 {
 	const struct config *cfg = srv->cfg;
 	char dir[PATH_MAX], wal[PATH_MAX + 8], err[512];
-	int64_t committed = 0;
+	int64_t committed = 0, id;
+	unsigned orphaned;
 	long holder;
 
 	if (!cfg->spool || cfg->no_spool) {
@@ -549,6 +566,19 @@ serve_spool_open(struct server *srv, struct store *st, struct dblock *lock)
 		log_errorx("spool: %s", err);
 		return -1;
 	}
+	if (serve_db_id(st, &id) != 0) {
+		log_errorx("spool: cannot give %s its id (meta %s)", cfg->db_path,
+		    SPOOL_META_OWNER_KEY);
+		return -1;
+	}
+	if (spool_claim(srv->spool, id, &orphaned, err, sizeof err) != 0) {
+		log_errorx("spool: %s", err);
+		return -1;
+	}
+	if (orphaned > 0)
+		log_warnx("spool: %s was written for another database, not %s (deleted or "
+		    "replaced since): its %u segment(s) are moved to %s/orphan-*/ and not "
+		    "replayed into this one", dir, cfg->db_path, orphaned, dir);
 	mq_set_spool(&srv->queue, srv->spool);
 	return 0;
 }

@@ -121,6 +121,79 @@ spool_fsync_dir(const char *dir)
 	}
 }
 
+/* Writes DIR/owner (through a temporary file and rename).  0 or -1. */
+static int
+spool_write_owner(const struct spool *sp, int64_t owner)
+{
+	char path[SPOOL_PATH_MAX + 40], tmp[SPOOL_PATH_MAX + 40], text[32];
+	int fd, n, rc = -1;
+
+	snprintf(path, sizeof path, "%s/owner", sp->dir);
+	snprintf(tmp, sizeof tmp, "%s/owner.tmp", sp->dir);
+	n = snprintf(text, sizeof text, "%" PRId64 "\n", owner);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640)) < 0)
+		return -1;
+	if (write(fd, text, (size_t)n) == n && fdatasync(fd) == 0)
+		rc = 0;
+	close(fd);
+	if (rc == 0 && rename(tmp, path) != 0)
+		rc = -1;
+	if (rc != 0)
+		unlink(tmp);
+	else
+		spool_fsync_dir(sp->dir);
+	return rc;
+}
+
+int
+spool_claim(struct spool *sp, int64_t owner, unsigned *orphaned, char *err, size_t errsz)
+{
+	char path[SPOOL_PATH_MAX + 40], aside[SPOOL_PATH_MAX + 40];
+	char from[SPOOL_PATH_MAX + 40], to[2 * SPOOL_PATH_MAX + 80];
+	long long had = 0;
+	FILE *f;
+	size_t i;
+
+	*orphaned = 0;
+	snprintf(path, sizeof path, "%s/owner", sp->dir);
+	if ((f = fopen(path, "re")) != NULL) {
+		if (fscanf(f, "%lld", &had) != 1)
+			had = -1;
+		fclose(f);
+	} else if (errno != ENOENT) {
+		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (had == owner)
+		return 0;
+	if (had != 0 && sp->nseg > 0) {
+		/* Another database's records: set aside, never replayed here. */
+		snprintf(aside, sizeof aside, "%s/orphan-%lld", sp->dir, had);
+		if (mkdir(aside, 0750) != 0 && errno != EEXIST) {
+			snprintf(err, errsz, "%s: cannot create: %s", aside, strerror(errno));
+			return -1;
+		}
+		for (i = 0; i < sp->nseg; i++) {
+			spool_seg_path(sp, sp->segs[i].first_seq, from, sizeof from);
+			snprintf(to, sizeof to, "%s/%s", aside, strrchr(from, '/') + 1);
+			if (rename(from, to) != 0) {
+				snprintf(err, errsz, "cannot move %s aside: %s", from,
+				    strerror(errno));
+				return -1;
+			}
+		}
+		*orphaned = (unsigned)sp->nseg;
+		sp->nseg = 0;
+		sp->total_bytes = 0;
+		spool_gauges_locked(sp);
+	}
+	if (spool_write_owner(sp, owner) != 0) {
+		snprintf(err, errsz, "%s: cannot write: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int
 spool_open(const char *dir, uint64_t max_bytes, int64_t sync_us,
     uint64_t committed_seq, const char *durable_path, struct counters *ctr,

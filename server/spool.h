@@ -50,6 +50,7 @@
 #define SPOOL_HDR_SIZE      32
 #define SPOOL_RECORD_MAX    (1ULL << 30)    /* a payload longer is corrupt */
 #define SPOOL_META_KEY      "spool.committed_seq"
+#define SPOOL_META_OWNER_KEY "db.id"   /* the database's id: its spool's owner */
 
 struct spool;
 
@@ -66,6 +67,18 @@ struct spool;
 int spool_open(const char *dir, uint64_t max_bytes, int64_t sync_us,
     uint64_t committed_seq, const char *durable_path, struct counters *ctr,
     struct spool **out, char *err, size_t errsz);
+
+/*
+ * Ties the spool to one database, before spool_replay: DIR/owner holds the
+ * database's id (owner > 0, its meta db.id).  A spool written for another
+ * database — one deleted or replaced at the same path, a spool_dir moved
+ * to another — is not replayed into this one: its segments are moved to
+ * DIR/orphan-ID/ (kept for inspection; *orphaned says how many) and the
+ * spool starts empty.  A spool with segments but no owner (written before
+ * owners were recorded) is adopted.  Returns 0 or -1 with err filled.
+ */
+int spool_claim(struct spool *sp, int64_t owner, unsigned *orphaned, char *err,
+    size_t errsz);
 
 /*
  * Calls cb for every record above the committed sequence, oldest first,

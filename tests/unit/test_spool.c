@@ -571,3 +571,58 @@ Test(spool, queue_spill_reads_across_segments_that_are_deleted)
 	mq_destroy(&q);
 	spool_close(sp);
 }
+
+/* A spool belongs to one database: records written for another are set
+ * aside, not replayed; a spool without an owner is adopted. */
+Test(spool, claimed_by_one_database)
+{
+	char aside[600];
+	struct spool *sp;
+	struct got *g = calloc(1, sizeof *g);
+	unsigned orphaned = 9;
+	char err[256];
+
+	cr_assert_not_null(g);
+	sp = open_spool(1 << 20, 0);
+	cr_assert_eq(spool_claim(sp, 1111, &orphaned, err, sizeof err), 0, "%s", err);
+	cr_expect_eq(orphaned, 0, "a new spool");
+	spool_close(sp);
+	sp = open_spool(1 << 20, 0);
+	append_n(sp, 0, 3);
+	spool_close(sp);
+
+	/* The same database: replayed. */
+	sp = open_spool(1 << 20, 0);
+	cr_assert_eq(spool_claim(sp, 1111, &orphaned, err, sizeof err), 0);
+	cr_expect_eq(orphaned, 0);
+	cr_expect_eq(spool_replay(sp, collect_cb, g), 3);
+	spool_close(sp);
+
+	/* Another database at that path: set aside, nothing replayed. */
+	memset(g, 0, sizeof *g);
+	sp = open_spool(1 << 20, 0);
+	cr_assert_eq(spool_claim(sp, 2222, &orphaned, err, sizeof err), 0, "%s", err);
+	cr_expect_geq(orphaned, 1);
+	cr_expect_eq(spool_replay(sp, collect_cb, g), 0, "another database's records");
+	cr_expect_eq(count_segments(), 0);
+	snprintf(aside, sizeof aside, "%s/orphan-1111", dir);
+	cr_expect_eq(access(aside, F_OK), 0, "kept aside in %s", aside);
+	append_n(sp, 10, 2);
+	spool_close(sp);
+	memset(g, 0, sizeof *g);
+	sp = open_spool(1 << 20, 0);
+	cr_assert_eq(spool_claim(sp, 2222, &orphaned, err, sizeof err), 0);
+	cr_expect_eq(spool_replay(sp, collect_cb, g), 2, "its own records");
+	spool_close(sp);
+
+	/* No owner recorded (an older version): adopted, replayed. */
+	snprintf(aside, sizeof aside, "%s/owner", dir);
+	cr_assert_eq(unlink(aside), 0);
+	memset(g, 0, sizeof *g);
+	sp = open_spool(1 << 20, 0);
+	cr_assert_eq(spool_claim(sp, 3333, &orphaned, err, sizeof err), 0);
+	cr_expect_eq(orphaned, 0);
+	cr_expect_eq(spool_replay(sp, collect_cb, g), 2);
+	spool_close(sp);
+	free(g);
+}
