@@ -771,6 +771,12 @@ out_queue:
 	alert_watch_stop(alerts);
 	if (started) {
 		writer_join(srv->writer);
+		uint64_t left;
+		size_t left_bytes;
+		mq_depth(&srv->queue, &left, &left_bytes);
+		if (left > 0 && srv->spool != NULL)
+			log_info("shutdown: %llu messages wait in the spool (%s); the next start "
+			    "stores them", (unsigned long long)left, spool_dir(srv->spool));
 		uint64_t dq = ctr_get(&srv->ctr, CTR_DROPPED_QUEUE_FULL);
 		uint64_t dk = ctr_get(&srv->ctr, CTR_DROPPED_KERNEL);
 		uint64_t ds = ctr_get(&srv->ctr, CTR_DROPPED_SHUTDOWN);

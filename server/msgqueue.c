@@ -413,15 +413,18 @@ mq_pop(struct mq *q, int64_t timeout_us, int *closed)
 			break;
 		}
 		/* Memory is drained: the spilled chunks come next, then
-		 * whatever the producer hands off after them. */
-		if (q->spill_on) {
+		 * whatever the producer hands off after them.  Once closed
+		 * (shutdown) they stay in the spool, uncommitted: the next
+		 * start replays them, so a long backlog does not hold the
+		 * stop up. */
+		if (q->spill_on && !q->closed) {
 			int rc = mq_unspill_locked(q, &c);
 			if (rc > 0)
 				break;
 			if (rc == 0)
 				continue;
 		}
-		if (q->closed && !q->spill_on) {
+		if (q->closed) {
 			*closed = 1;
 			break;
 		}

@@ -127,7 +127,9 @@ int mq_push_chunk(struct mq *q, const char *payload, size_t len, uint64_t count,
     uint64_t spool_seq);
 /* After a failed mq_reserve: 1 while still full. */
 int mq_full(struct mq *q);
-/* No more messages will be produced; mq_pop returns NULL once drained. */
+/* No more messages will be produced; mq_pop returns NULL once memory is
+ * drained (spilled chunks are left in the spool: mq_depth still counts
+ * them). */
 void mq_close(struct mq *q);
 
 /* Consumer.  Waits up to timeout_us for a chunk; NULL on timeout or when

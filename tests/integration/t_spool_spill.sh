@@ -13,6 +13,9 @@
 #  - once the lock goes, every line is stored exactly once, and lines of
 #    the one connection in the order they were sent (message ids follow
 #    sequence numbers); spool_read_back counts the spilled ones.
+# Then a stop with a backlog in the spool: SIGTERM as soon as the lock goes
+# is quick, leaves the backlog in the spool (logged), and the next start
+# stores all of it, each line once.
 . "$(dirname "$0")/lib.sh"
 command -v curl >/dev/null || fail "curl missing (bash deploy/build.sh --test)"
 
@@ -84,3 +87,42 @@ rb=$(counter spool_read_back)
 eq "$(counter spool_read_errors)" "0" "spool_read_errors"
 eq "$(ls "$DB.spool" | grep -c '^seg-' || true)" "0" "segments deleted once committed"
 ok "a backlog of $N lines waited in the spool (read back $rb), RSS +$((hwm - rss0)) KiB; all stored once, in order"
+
+# ---- a stop with a backlog in the spool ------------------------------------
+rm -rf "$DB" "$DB-wal" "$DB-shm" "$DB.spool"
+tw_start --http 127.0.0.1:0 --queue-max-bytes 1M --queue-max-messages 5000
+mkfifo "$T/lock2.fifo"
+sqlite3 -batch -bail -noheader -cmd ".timeout 10000" "$DB" <"$T/lock2.fifo" >"$T/locker2.out" 2>&1 &
+HOLD_PID=$!
+exec 9>"$T/lock2.fifo"
+printf "BEGIN IMMEDIATE;\nSELECT 'locked';\n" >&9
+for _ in $(seq 1 50); do grep -q locked "$T/locker2.out" 2>/dev/null && break; sleep 0.1; done
+grep -q locked "$T/locker2.out" || fail "could not lock the database"
+"$TW_SEND" --tcp "127.0.0.1:$TW_PORT" --count "$N" --conns 1 --host-prefix stop \
+	2>"$T/send.log" || fail "twsend: $(cat "$T/send.log")"
+for _ in $(seq 1 300); do
+	got=$(metric tunnelwatch_received_total || echo 0)
+	[ "${got:-0}" -ge "$N" ] && break
+	sleep 0.05
+done
+eq "$got" "$N" "every line read"
+sleep 0.3
+echo "ROLLBACK;" >&9
+exec 9>&-
+wait "$HOLD_PID" 2>/dev/null || true
+HOLD_PID=
+SECONDS=0
+tw_stop
+took=$SECONDS
+grep -q "shutdown: [0-9]* messages wait in the spool" "$T/serve.log" ||
+	fail "the backlog left in the spool is not logged"
+at_stop=$(qt "SELECT count(*) FROM messages WHERE $SEQ")
+echo "note: stopped in ${took} s with $at_stop of $N stored"
+[ "$at_stop" -lt "$N" ] || fail "the whole backlog was worked off before the stop"
+tw_start
+wait_rows_long
+tw_stop
+eq "$(qt "SELECT count(*) FROM messages WHERE $SEQ")" "$N" "every line stored after the restart"
+eq "$(qt "SELECT count(DISTINCT raw) FROM messages WHERE $SEQ")" "$N" "each once"
+[ "$(counter spool_replayed)" -gt 0 ] || fail "nothing replayed"
+ok "a stop with a backlog in the spool took ${took} s ($at_stop of $N stored); the next start stored the rest, each line once"
