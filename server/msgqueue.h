@@ -78,7 +78,7 @@ struct mq {
 	struct mq_chunk *head, *tail;    /* published, not yet popped */
 	struct mq_chunk *free;           /* spare standard chunks */
 	size_t nfree;
-	size_t bytes;                    /* all chunk memory outside the free list */
+	size_t bytes;                    /* chunk memory in use (with the free list's: <= max_bytes) */
 	uint64_t msgs;                   /* messages published and not released */
 	size_t max_bytes;
 	uint64_t max_msgs;

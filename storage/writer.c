@@ -15,6 +15,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,7 @@
  * events index per tunnel it touches, so fewer, larger ones write less;
  * when caught up, rows are visible within flush_interval again. */
 #define WRITER_BACKLOG_GROW 5
+#define WRITER_TRIM_US      (1000000LL)   /* freed heap goes back this often */
 
 struct sender_slot {
 	char ip[48];
@@ -77,6 +79,7 @@ struct writer {
 	struct sender_slot *senders;   /* open addressing on the IP text */
 	int n_senders;
 	int64_t next_stats_us;
+	int64_t next_trim_us;
 	uint64_t last_logged_stored;
 };
 
@@ -599,6 +602,15 @@ writer_main(void *arg)
 		}
 		if (!w->in_txn && now >= w->next_retention_us) {
 			w->next_retention_us = util_mono_us() + writer_prune(w);
+		}
+		/* Chunks, parsed batches and SQLite's pages are allocated and
+		 * freed on different threads: while a backlog is worked off
+		 * glibc's arenas keep much of what was freed (docs/operations.md
+		 * "Sizing").  Give it back once a second; a few milliseconds at
+		 * most. */
+		if (now >= w->next_trim_us) {
+			malloc_trim(0);
+			w->next_trim_us = now + WRITER_TRIM_US;
 		}
 		if (now >= w->next_stats_us) {
 			if (!w->in_txn)

@@ -114,7 +114,7 @@ else
 fi
 [ -z "$TCP_COUNT" ] || TCPN=$TCP_COUNT
 RCVBUF=$((256 * 1024 * 1024))
-QUEUE_BYTES=$((512 * 1024 * 1024))      # serve's --queue-max-bytes default
+QUEUE_BYTES=$((64 * 1024 * 1024))       # serve's --queue-max-bytes default (the hand-off)
 LAG_MAX=$((STEP * 100 > 1000 ? STEP * 100 : 1000))   # ms
 has() { case ",$ONLY," in *",$1,"*) return 0 ;; esac; return 1; }
 
@@ -563,8 +563,12 @@ overload() {
 	i=$(hwm_kb "$RPID"); [ "$i" -gt "$maxrss" ] && maxrss=$i
 	kd=$(udp_drops "$UP")
 	stop
-	dq=$(sqlite3 "$DIR/tw.db" "SELECT coalesce(max(value), 0) FROM stats WHERE name = 'dropped_queue_full'" 2>/dev/null || echo 0)
-	log "overload: sent $sent, stored $got, kernel drops $kd, queue drops $dq, max rss $((maxrss / 1024)) MiB"
+	# Counted drops: the queue's and, once the backlog fills the spool
+	# (spool_max_bytes), the spool's.
+	dq=$(sqlite3 "$DIR/tw.db" "SELECT coalesce(sum(v), 0) FROM (SELECT max(value) AS v
+	    FROM stats WHERE name IN ('dropped_queue_full', 'dropped_spool_full') GROUP BY name)" \
+	    2>/dev/null || echo 0)
+	log "overload: sent $sent, stored $got, kernel drops $kd, queue and spool drops $dq, max rss $((maxrss / 1024)) MiB"
 	rec "$r" overload_sent 0 "$sent"
 	rec "$r" overload_stored 0 "$got"
 	rec "$r" overload_kernel_drops 0 "$kd"
@@ -818,7 +822,7 @@ targets() {
 	if [ "$bu" = - ] || [ "$un" = - ]; then met="n/a"
 	elif [ "$un" = 0 ] && [ $((mr / 1024)) -le "$bound" ] && { [ "$rb" = - ] || [ "$bu" -ge "$rb" ]; }; then met=yes
 	else met=no; fi
-	echo "| burst absorbed, memory bounded, every drop counted | burst of $(num "$bu") absorbed (rsyslog $(peer rsyslog udp_burst)); ${OVERLOAD} s of unpaced UDP${OVERLOAD_ARGS:+ with $OVERLOAD_ARGS}: sent $(num "$sent") = stored $(num "$(median tunnelwatch overload_stored)") + kernel drops $(num "$(median tunnelwatch overload_kernel_drops)") + counted queue drops $(num "$(median tunnelwatch overload_queue_drops)"), unaccounted $(num "$un"); max RSS $((${mr/-/0} / 1024)) MiB (bound: queue $((QUEUE_BYTES >> 20)) MiB + 256) | kept | $met |"
+	echo "| burst absorbed, memory bounded, every drop counted | burst of $(num "$bu") absorbed (rsyslog $(peer rsyslog udp_burst)); ${OVERLOAD} s of unpaced UDP${OVERLOAD_ARGS:+ with $OVERLOAD_ARGS}: sent $(num "$sent") = stored $(num "$(median tunnelwatch overload_stored)") + kernel drops $(num "$(median tunnelwatch overload_kernel_drops)") + counted queue and spool drops $(num "$(median tunnelwatch overload_queue_drops)"), unaccounted $(num "$un"); max RSS $((${mr/-/0} / 1024)) MiB (bound: queue $((QUEUE_BYTES >> 20)) MiB + 256) | kept | $met |"
 
 	# history
 	local ex tr be sc
