@@ -510,7 +510,12 @@ serve_replay_cb(void *arg, uint64_t seq, const char *payload, size_t len, uint64
 	}
 	if (srv->relp != NULL)
 		serve_replay_relp(srv, payload, len);
-	return mq_push_chunk(&srv->queue, payload, len, count, seq);
+	/* Not copied into memory: read back from the spool in turn. */
+	if (srv->replay_first == 0)
+		srv->replay_first = seq;
+	srv->replay_last = seq;
+	srv->replay_msgs += count;
+	return 0;
 }
 
 /* The database's id (meta db.id), made at its first start: what its spool
@@ -599,10 +604,14 @@ serve_spool_replay(struct server *srv)
 		log_errorx("spool: replay stopped (out of memory)");
 		return -1;
 	}
-	if (n > 0)
-		log_info("spool: replayed %llu messages in %lld chunks not committed "
-		    "before the last stop", (unsigned long long)ctr_get(&srv->ctr,
+	if (n > 0) {
+		/* Handed on as spilled chunks: new input waits behind them. */
+		mq_adopt_spilled(&srv->queue, srv->replay_first, srv->replay_last,
+		    srv->replay_msgs);
+		log_info("spool: %llu messages in %lld chunks not committed before the "
+		    "last stop are stored first", (unsigned long long)ctr_get(&srv->ctr,
 		    CTR_SPOOL_REPLAYED), n);
+	}
 	if (spool_start(srv->spool, err, sizeof err) != 0) {
 		log_errorx("spool: %s", err);
 		return -1;

@@ -305,6 +305,21 @@ mq_push_chunk(struct mq *q, const char *payload, size_t len, uint64_t count,
 	return 0;
 }
 
+void
+mq_adopt_spilled(struct mq *q, uint64_t first, uint64_t last, uint64_t msgs)
+{
+	pthread_mutex_lock(&q->mtx);
+	if (!q->spill_on) {
+		q->spill_on = 1;
+		q->spill_next = first;
+	}
+	if (last > q->spill_last)
+		q->spill_last = last;
+	q->spill_msgs += msgs;
+	pthread_cond_signal(&q->cond);
+	pthread_mutex_unlock(&q->mtx);
+}
+
 int
 mq_full(struct mq *q)
 {
@@ -385,6 +400,8 @@ mq_unspill_locked(struct mq *q, struct mq_chunk **out)
 	 * there; with no segment it can open, the rest is lost. */
 	if (rc < 0 && q->reader.fd < 0)
 		q->spill_next = last + 1;
+	else if (rc < 0 && q->reader.last_seq + 1 > q->spill_next)
+		q->spill_next = q->reader.last_seq + 1;
 	if (q->spill_next > q->spill_last) {
 		q->spill_on = 0;
 		q->spill_msgs = 0;

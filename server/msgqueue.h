@@ -125,6 +125,10 @@ void mq_mark_blocked(struct mq *q);
  * Returns 0, or -1 when out of memory or closed. */
 int mq_push_chunk(struct mq *q, const char *payload, size_t len, uint64_t count,
     uint64_t spool_seq);
+/* Spool records first..last (msgs messages), found at start by
+ * spool_replay, are handed to the consumer as spilled chunks: read back in
+ * turn, never all in memory.  Before anything else is handed off. */
+void mq_adopt_spilled(struct mq *q, uint64_t first, uint64_t last, uint64_t msgs);
 /* After a failed mq_reserve: 1 while still full. */
 int mq_full(struct mq *q);
 /* No more messages will be produced; mq_pop returns NULL once memory is

@@ -52,6 +52,7 @@ struct server {
 	struct mq queue;
 	struct spool *spool;        /* NULL: --no-spool (spool.h) */
 	int64_t replay_notified_us; /* the last sd_notify during the spool's replay */
+	uint64_t replay_first, replay_last, replay_msgs;   /* what it found */
 	struct writer *writer;
 	struct limits limits;       /* allowlists, per-sender rate (sender_limits.c) */
 

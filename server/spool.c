@@ -28,6 +28,7 @@ struct spool_seg {
 	uint64_t first_seq;        /* the name: where it starts */
 	uint64_t last_seq;         /* of its last whole record; 0: none */
 	uint64_t bytes;
+	int damaged;               /* a bad record was counted and logged in it */
 };
 
 struct spool {
@@ -105,6 +106,7 @@ spool_add_seg(struct spool *sp, uint64_t first, uint64_t bytes)
 	sp->segs[sp->nseg].first_seq = first;
 	sp->segs[sp->nseg].last_seq = 0;
 	sp->segs[sp->nseg].bytes = bytes;
+	sp->segs[sp->nseg].damaged = 0;
 	sp->nseg++;
 	sp->total_bytes += bytes;
 	return 0;
@@ -389,6 +391,9 @@ spool_replay_seg(struct spool *sp, size_t idx, uint64_t committed, spool_replay_
 			ctr_add(sp->ctr, CTR_SPOOL_READ_ERRORS, 1);
 			log_warnx("spool: %s: unreadable from byte %" PRIu64 " (%s); the "
 			    "rest of this segment is skipped", path, off, why);
+			pthread_mutex_lock(&sp->mtx);
+			g->damaged = 1;
+			pthread_mutex_unlock(&sp->mtx);
 		}
 	}
 	free(payload);
@@ -838,16 +843,22 @@ spool_read(struct spool *sp, struct spool_reader *r, uint64_t seq, uint64_t max_
 		return 1;
 	}
 bad:
-	/* What cannot be read is skipped: the rest of this segment. */
-	ctr_add(sp->ctr, CTR_SPOOL_READ_ERRORS, 1);
+	/* What cannot be read is skipped: the rest of this segment.  Counted
+	 * and logged once per segment (the replay at start may have). */
 	spool_seg_path(sp, r->seg_first, path, sizeof path);
-	log_warnx("spool: %s: cannot read back the record at byte %" PRIu64 " (%s); the "
-	    "rest of this segment is skipped, its lines are lost", path, r->off, why);
 	pthread_mutex_lock(&sp->mtx);
 	{
 		size_t i;
 		for (i = 0; i < sp->nseg && sp->segs[i].first_seq != r->seg_first; i++)
 			;
+		if (i == sp->nseg || !sp->segs[i].damaged) {
+			ctr_add(sp->ctr, CTR_SPOOL_READ_ERRORS, 1);
+			log_warnx("spool: %s: cannot read back the record at byte %" PRIu64
+			    " (%s); the rest of this segment is skipped, its lines are lost",
+			    path, r->off, why);
+		}
+		if (i < sp->nseg)
+			sp->segs[i].damaged = 1;
 		if (i + 1 < sp->nseg) {
 			if (spool_reader_seek_locked(sp, r, i + 1) != 0 && r->fd >= 0) {
 				close(r->fd);

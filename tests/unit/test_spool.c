@@ -626,3 +626,44 @@ Test(spool, claimed_by_one_database)
 	spool_close(sp);
 	free(g);
 }
+
+/* Reading back past a damaged record: one read error, counted once, the
+ * rest of that segment skipped, the next segments read. */
+Test(spool, reader_skips_a_damaged_segment_once)
+{
+	char path[600], err[256], big[20000];
+	struct spool_reader r;
+	struct spool *sp = open_spool(256 << 10, 0);   /* 64 KiB segments */
+	const char *p;
+	size_t len;
+	uint64_t seq = 0, got, count, next = 1;
+	int fd, rc, reads = 0, errors = 0;
+
+	memset(big, 'a', sizeof big);
+	cr_assert_eq(spool_replay(sp, collect_cb, &(struct got){0}), 0);
+	cr_assert_eq(spool_start(sp, err, sizeof err), 0);
+	for (int i = 0; i < 8; i++)     /* 3 records a segment: 3 segments */
+		cr_assert_eq(spool_append(sp, big, sizeof big, 1, &seq), 0);
+	snprintf(path, sizeof path, "%s/seg-%020d", dir, 1);
+	fd = open(path, O_RDWR);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(pwrite(fd, "b", 1, SPOOL_HDR_SIZE + 10), 1);   /* record 1 */
+	close(fd);
+	memset(&ctr, 0, sizeof ctr);
+	spool_reader_init(&r);
+	while ((rc = spool_read(sp, &r, next, seq, &p, &len, &got, &count)) != 0) {
+		if (rc < 0) {
+			errors++;
+			next = r.last_seq + 1;
+			continue;
+		}
+		cr_expect_eq(len, sizeof big);
+		reads++;
+		next = got + 1;
+	}
+	spool_reader_close(&r);
+	cr_expect_eq(errors, 1);
+	cr_expect_eq(ctr.v[CTR_SPOOL_READ_ERRORS], 1);
+	cr_expect_eq(reads, 5, "segments 2 and 3 read back");
+	spool_close(sp);
+}
