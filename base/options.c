@@ -71,8 +71,8 @@ static const struct opt_def opt_rows[] = {
 	{ "config", NULL, OPT_T_CONFIG, "FILE", NULL, 0, 0, F(config_path), C_ALL, 0, NULL,
 	  "JSON configuration, read before the other flags (docs/configuration.md)", NULL },
 	{ "db", "db", OPT_T_PATH, "PATH", "tunnelwatch.db", 0, 0, F(db_path), C_DB, 0, NULL,
-	  "the SQLite database; for tunnels, incidents, timeline and report also a "
-	  "PostgreSQL server (a postgresql:// URI, docs/scale-out.md)", NULL },
+	  "the SQLite database, or a PostgreSQL server (a postgresql:// URI, "
+	  "docs/scale-out.md)", NULL },
 	{ "log-level", "log_level", OPT_T_LEVEL, "LEVEL", "info", 0, 0, F(log_level), C_ALL, 0, NULL,
 	  "error, warning, info or debug, on stderr", NULL },
 
@@ -109,8 +109,9 @@ static const struct opt_def opt_rows[] = {
 	  "every message read is written to the disk spool before it is parsed", NULL },
 	{ "no-spool", NULL, OPT_T_FLAG, NULL, "off", 0, 0, F(no_spool), C_SERVE, OPTF_SHOWN, NULL,
 	  "no disk spool: a crash loses what the writer has not committed", NULL },
-	{ NULL, "spool_dir", OPT_T_PATH, "DIR", "DB.spool", 0, 0, F(spool_dir), C_SERVE,
-	  OPTF_SHOWN, NULL, "the spool's segment files (created 0750)", NULL },
+	{ "spool-dir", "spool_dir", OPT_T_PATH, "DIR", "DB.spool", 0, 0, F(spool_dir), C_SERVE,
+	  OPTF_SHOWN, NULL, "the spool's segment files (created 0750); required with a "
+	  "PostgreSQL --db", NULL },
 	{ NULL, "spool_sync", OPT_T_DURATION, "DUR", "100ms", 1000, 10 * SEC,
 	  F(spool_sync_us), C_SERVE, 0, NULL, "fdatasync the spool this often (power-loss window)",
 	  NULL },

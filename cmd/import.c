@@ -26,6 +26,7 @@
  */
 #include "cli.h"
 #include "correlator.h"
+#include "db.h"
 #include "dblock.h"
 #include "ingest.h"
 #include "linereader.h"
@@ -148,7 +149,7 @@ import_already_done(struct store *st, const struct import_file *f, int stdin_fd,
     size_t max_line, char head_hex[17])
 {
 	struct linereader lr;
-	sqlite3_stmt *q = NULL;
+	struct db_stmt *q = NULL;
 	int64_t cand_bytes[64], best = 0;
 	char cand_hash[64][17];
 	int ncand = 0, i, flags, r;
@@ -164,18 +165,19 @@ import_already_done(struct store *st, const struct import_file *f, int stdin_fd,
 		return r < 0 ? -1 : 0;
 	}
 	import_hex(head_hex, lr.hash);
-	if (sqlite3_prepare_v2(store_db(st), "SELECT bytes, prefix_hash FROM imports"
-	    " WHERE head_hash = ?1 ORDER BY bytes LIMIT 64", -1, &q, NULL) != SQLITE_OK) {
+	if (db_prepare(store_dbh(st), "SELECT bytes, prefix_hash FROM imports"
+	    " WHERE head_hash = ?1 ORDER BY bytes LIMIT 64", &q) != SQLITE_OK) {
 		lr_close(&lr);
 		return -1;
 	}
-	sqlite3_bind_text(q, 1, head_hex, -1, SQLITE_STATIC);
-	while (sqlite3_step(q) == SQLITE_ROW && ncand < 64) {
-		cand_bytes[ncand] = sqlite3_column_int64(q, 0);
-		snprintf(cand_hash[ncand], 17, "%s", (const char *)sqlite3_column_text(q, 1));
+	db_bind_text(q, 1, head_hex, -1);
+	while (db_step(q) == DB_ROW && ncand < 64) {
+		const char *h = db_column_text(q, 1);
+		cand_bytes[ncand] = db_column_int64(q, 0);
+		snprintf(cand_hash[ncand], 17, "%s", h != NULL ? h : "");
 		ncand++;
 	}
-	sqlite3_finalize(q);
+	db_finalize(q);
 	/* Walk the file; at each candidate's length compare the hashes. */
 	i = 0;
 	for (;;) {
@@ -201,35 +203,42 @@ static int
 import_record(struct store *st, int64_t *import_id, const char *path,
     const char *head_hex, uint64_t bytes, uint64_t hash, uint64_t lines)
 {
-	sqlite3_stmt *q = NULL;
+	struct db *d = store_dbh(st);
+	struct db_stmt *q = NULL;
 	char hex[17];
 	int rc;
 
 	import_hex(hex, hash);
+	/* Every parameter is used (PostgreSQL must know each one's type):
+	 * the UPDATE's are numbered from 1 too; k is the first shared one. */
+	int k = *import_id == 0 ? 3 : 1;
+
 	if (*import_id == 0)
-		rc = sqlite3_prepare_v2(store_db(st), "INSERT INTO imports(path, head_hash,"
+		rc = db_prepare(d, "INSERT INTO imports(path, head_hash,"
 		    " bytes, prefix_hash, lines, imported_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-		    -1, &q, NULL);
+		    &q);
 	else
-		rc = sqlite3_prepare_v2(store_db(st), "UPDATE imports SET bytes = ?3,"
-		    " prefix_hash = ?4, lines = ?5, imported_us = ?6 WHERE import_id = ?7",
-		    -1, &q, NULL);
+		rc = db_prepare(d, "UPDATE imports SET bytes = ?1,"
+		    " prefix_hash = ?2, lines = ?3, imported_us = ?4 WHERE import_id = ?5",
+		    &q);
 	if (rc != SQLITE_OK)
 		return rc;
-	sqlite3_bind_text(q, 1, path, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 2, head_hex, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 3, (int64_t)bytes);
-	sqlite3_bind_text(q, 4, hex, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 5, (int64_t)lines);
-	sqlite3_bind_int64(q, 6, util_now_us());
+	if (*import_id == 0) {
+		db_bind_text(q, 1, path, -1);
+		db_bind_text(q, 2, head_hex, -1);
+	}
+	db_bind_int64(q, k, (int64_t)bytes);
+	db_bind_text(q, k + 1, hex, -1);
+	db_bind_int64(q, k + 2, (int64_t)lines);
+	db_bind_int64(q, k + 3, util_now_us());
 	if (*import_id != 0)
-		sqlite3_bind_int64(q, 7, *import_id);
-	rc = sqlite3_step(q);
-	sqlite3_finalize(q);
-	if (rc != SQLITE_DONE)
+		db_bind_int64(q, k + 4, *import_id);
+	rc = db_step(q);
+	db_finalize(q);
+	if (rc != DB_DONE)
 		return rc;
 	if (*import_id == 0)
-		*import_id = sqlite3_last_insert_rowid(store_db(st));
+		*import_id = db_last_insert_id(d);
 	return SQLITE_OK;
 }
 
@@ -428,7 +437,7 @@ import_one(const struct config *cfg, struct store *st, struct resolver *res,
 	rc = 0;
 	goto out;
 fail_sql:
-	log_warnx("import %s: database: %s", f->path, sqlite3_errmsg(store_db(st)));
+	log_warnx("import %s: database: %s", f->path, db_errmsg(store_dbh(st)));
 	store_rollback(st);
 	resolve_reset(res);
 out:
@@ -510,7 +519,8 @@ import_run(const struct config *cfg, int nfiles, char **paths)
 		log_errorx("import: no file could be read; the database was not touched");
 		goto out;
 	}
-	if (dblock_take(&lock, cfg->db_path, "import", &holder, err, sizeof err) != 0) {
+	if (!db_target_is_postgres(cfg->db_path) &&
+	    dblock_take(&lock, cfg->db_path, "import", &holder, err, sizeof err) != 0) {
 		log_errorx("%s; import while it runs would write beside its correlator, "
 		    "which keeps the tunnels' state in memory: stop it, import, start it "
 		    "again (docs/operations.md)", err);
@@ -518,6 +528,12 @@ import_run(const struct config *cfg, int nfiles, char **paths)
 	}
 	if (store_open(cfg->db_path, 0, &st, err, sizeof err) != 0) {
 		log_errorx("database: %s", err);
+		goto out;
+	}
+	if (store_lock_writer(st, "import", err, sizeof err) != 0) {
+		log_errorx("%s; import while it runs would write beside its correlator, "
+		    "which keeps the tunnels' state in memory: stop it, import, start it "
+		    "again (docs/operations.md)", err);
 		goto out;
 	}
 	/* One arrival-order table for the whole run: files go oldest first. */

@@ -23,7 +23,11 @@
  * third of WatchdogSec while the loop turns (the timer that pings runs on
  * it) and the writer has shown a sign of life within half of WatchdogSec;
  * a wedged writer or loop stops the pings and systemd restarts the
- * service.  One serve (or import) per database: DB.lock (base/dblock.c).
+ * service.  One serve (or import) per database: DB.lock (base/dblock.c),
+ * on PostgreSQL an advisory lock (store_lock_writer()).  On PostgreSQL
+ * (--db postgresql://…) there is no file: no DB.lock, no checkpointer, no
+ * moved-file check; the spool lives in --spool-dir and a committed batch
+ * lets its segments go at once (COMMIT returning is durable).
  *
  * RELP listeners (server/relp.c) run librelp on their own thread, tw-relp:
  * bound with the others, started once the writer runs, stopped before the
@@ -31,6 +35,7 @@
  */
 #include "checkpoint.h"
 #include "cli.h"
+#include "db.h"
 #include "dblock.h"
 #include "watch.h"
 #include "log.h"
@@ -38,6 +43,7 @@
 #include "relp.h"
 #include "server.h"
 #include "spool.h"
+#include "store.h"
 #include "tls.h"
 #include "util.h"
 #include "web.h"
@@ -325,6 +331,54 @@ serve_print_guide(const struct config *cfg, const char *db)
 	    (long long)within, late, corr, stuck);
 }
 
+/* The server named without its password, for the log and the guide:
+ * a URI's user:password@ becomes user@; a key=value string's
+ * password=... is left out. */
+static void
+serve_pg_name(const char *target, char *out, size_t outsz)
+{
+	const char *at = strchr(target, '@'), *scheme = strstr(target, "://");
+	size_t o = 0;
+
+	if (scheme != NULL) {
+		const char *colon = NULL, *p;
+		for (p = scheme + 3; at != NULL && p < at; p++)
+			if (*p == ':') {
+				colon = p;
+				break;
+			}
+		int n = colon != NULL ?
+		    snprintf(out, outsz, "'%.*s%s'", (int)(colon - target), target, at) :
+		    snprintf(out, outsz, "'%s'", target);
+		if (n < 0 || (size_t)n >= outsz)
+			log_debug("database name cut to %zu bytes", outsz);
+		return;
+	}
+	/* key=value: copy every pair but password=. */
+	if (outsz < 3) {
+		if (outsz > 0)
+			out[0] = '\0';
+		return;
+	}
+	out[o++] = '\'';
+	while (*target != '\0') {
+		size_t n = strcspn(target, " ");
+		if (n > 0 && strncmp(target, "password=", 9) != 0) {
+			if (o > 1 && o + 1 < outsz - 1)
+				out[o++] = ' ';
+			if (o + n >= outsz - 1)
+				break;
+			memcpy(out + o, target, n);
+			o += n;
+		}
+		target += n;
+		while (*target == ' ')
+			target++;
+	}
+	out[o++] = '\'';
+	out[o] = '\0';
+}
+
 /* SIGHUP: the certificates, key, CAs and identity map are read again;
  * established connections keep going on the ones they started with. */
 static void
@@ -555,7 +609,12 @@ serve_spool_open(struct server *srv, struct store *st, struct dblock *lock)
 	}
 	if (cfg->spool_dir[0] != '\0')
 		snprintf(dir, sizeof dir, "%s", cfg->spool_dir);
-	else if ((size_t)snprintf(dir, sizeof dir, "%s.spool", cfg->db_path) >= sizeof dir) {
+	else if (store_is_postgres(st)) {
+		log_errorx("spool: the database is a PostgreSQL server, so the spool has "
+		    "no file to sit beside: give --spool-dir DIR (\"spool_dir\"; a local "
+		    "directory, one per collector), or --no-spool");
+		return -1;
+	} else if ((size_t)snprintf(dir, sizeof dir, "%s.spool", cfg->db_path) >= sizeof dir) {
 		log_errorx("spool: %s.spool: name too long", cfg->db_path);
 		return -1;
 	}
@@ -564,9 +623,13 @@ serve_spool_open(struct server *srv, struct store *st, struct dblock *lock)
 		return -1;
 	}
 	(void)store_meta_get_int(st, SPOOL_META_KEY, &committed);
+	/* SQLite syncs its WAL only at checkpoints: the spool syncs it before
+	 * a committed mark lets segments go.  PostgreSQL's COMMIT returns
+	 * once it is durable: no file to sync (NULL). */
 	if ((size_t)snprintf(wal, sizeof wal, "%s-wal", cfg->db_path) >= sizeof wal ||
 	    spool_open(dir, cfg->spool_max_bytes, cfg->spool_sync_us,
-	    committed > 0 ? (uint64_t)committed : 0, wal, &srv->ctr, &srv->spool, err,
+	    committed > 0 ? (uint64_t)committed : 0, store_is_postgres(st) ? NULL : wal,
+	    &srv->ctr, &srv->spool, err,
 	    sizeof err) != 0) {
 		log_errorx("spool: %s", err);
 		return -1;
@@ -636,7 +699,7 @@ serve_run(const struct config *cfg)
 	uv_loop_t loop;
 	char err[512], abspath[PATH_MAX];
 	long holder;
-	int i, started = 0, rc = 1;
+	int i, started = 0, rc = 1, pg = db_target_is_postgres(cfg->db_path);
 
 	if (uv_loop_init(&loop) != 0) {
 		log_errorx("cannot create the event loop");
@@ -654,7 +717,8 @@ serve_run(const struct config *cfg)
 	srv->tls = calloc((size_t)cfg->n_tls + 1, sizeof *srv->tls);
 	if (srv->udp == NULL || srv->tcp == NULL || srv->tls == NULL)
 		goto out;
-	if (dblock_take(&lock, cfg->db_path, "serve", &holder, err, sizeof err) != 0) {
+	if (!pg && dblock_take(&lock, cfg->db_path, "serve", &holder, err,
+	    sizeof err) != 0) {
 		log_errorx("%s; two collectors on one database would each keep their own "
 		    "tunnel state: stop that one first, or give another --db", err);
 		goto out;
@@ -706,7 +770,12 @@ serve_run(const struct config *cfg)
 		log_errorx("database: %s", err);
 		goto out_listeners;
 	}
-	{
+	if (store_lock_writer(st, "serve", err, sizeof err) != 0) {
+		log_errorx("%s; two collectors writing one database would each keep their "
+		    "own tunnel state: stop that one first, or give another --db", err);
+		goto out_listeners;
+	}
+	if (!pg) {
 		struct stat sb;
 		if (stat(cfg->db_path, &sb) == 0) {
 			srv->db_dev = sb.st_dev;
@@ -717,7 +786,9 @@ serve_run(const struct config *cfg)
 		goto out_listeners;
 	/* Without the checkpointer the writer's commits checkpoint, as
 	 * SQLite does by default: slower, but nothing is lost. */
-	if (ckpt_start(cfg->db_path, NULL, &srv->ctr, &ckpt, err, sizeof err) != 0)
+	if (pg)
+		log_info("PostgreSQL: no checkpointer (the server checkpoints its own WAL)");
+	else if (ckpt_start(cfg->db_path, NULL, &srv->ctr, &ckpt, err, sizeof err) != 0)
 		log_warnx("checkpointer: %s; the writer will checkpoint the WAL itself", err);
 	else {
 		store_use_checkpointer(st, ckpt);
@@ -748,7 +819,9 @@ serve_run(const struct config *cfg)
 		    (int)(strrchr(cfg->http.text, ':') - cfg->http.text), cfg->http.text,
 		    web_port(web));
 	}
-	if (realpath(cfg->db_path, abspath) == NULL)
+	if (pg)
+		serve_pg_name(cfg->db_path, abspath, sizeof abspath);
+	else if (realpath(cfg->db_path, abspath) == NULL)
 		snprintf(abspath, sizeof abspath, "%s", cfg->db_path);
 	serve_print_guide(cfg, abspath);
 	if (srv->relp != NULL && relp_run(srv->relp) != 0)
@@ -757,7 +830,7 @@ serve_run(const struct config *cfg)
 		log_warnx("watchdog: cannot start its timer; systemd will restart the service");
 	sd_notifyf(0, "READY=1\nSTATUS=storing in %s; %d UDP and %d TCP listener(s)",
 	    abspath, srv->n_udp, srv->n_tcp);
-	log_info("storing in %s (SQLite, WAL); ready", abspath);
+	log_info("storing in %s (%s); ready", abspath, pg ? "PostgreSQL" : "SQLite, WAL");
 
 	uv_run(&loop, UV_RUN_DEFAULT);
 	rc = srv->db_moved ? 1 : 0;

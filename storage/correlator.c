@@ -160,7 +160,8 @@ static const char *const corr_sql[Q_MAX] = {
 	[Q_DEV_TUNNELS] = "SELECT tunnel_id FROM tunnels WHERE device_id = ?1"
 	    " AND merged_into IS NULL",
 	[Q_DEV_CLOCK_SET] = "INSERT INTO host_clocks(hostname, last_us) VALUES (?1, ?2)"
-	    " ON CONFLICT(hostname) DO UPDATE SET last_us = max(last_us, excluded.last_us)",
+	    " ON CONFLICT(hostname) DO UPDATE SET"
+	    " last_us = max(host_clocks.last_us, excluded.last_us)",
 	/* ... by the names a device is known by, or one of them with a stray
 	 * leading character (the mangled "Lvedge01" of a line nothing else
 	 * tied to the device). */
@@ -352,16 +353,19 @@ corr_touch(struct corr *c, int64_t incident_id)
 		c->touched[c->ntouched++] = incident_id;
 }
 
-/* corr_kind_ignored() as an SQL condition on e.kind, in buf. */
+/* corr_kind_ignored() as an SQL condition on e.kind, in buf: a prefix is
+ * GLOB on SQLite, starts_with() on PostgreSQL (which has no GLOB; LIKE
+ * would read the prefixes' '_' as a wildcard). */
 static void
-corr_ignored_sql(char *buf, size_t sz)
+corr_ignored_sql(char *buf, size_t sz, int pg)
 {
 	size_t i, at = 0;
 
-	at += (size_t)snprintf(buf + at, sz - at, "(0");
+	at += (size_t)snprintf(buf + at, sz - at, "(1 = 0");
 	for (i = 0; i < CORR_NIGNORED && at < sz; i++)
-		at += (size_t)snprintf(buf + at, sz - at, corr_ignored_prefix(corr_ignored[i]) ?
-		    " OR e.kind GLOB '%s*'" : " OR e.kind = '%s'", corr_ignored[i]);
+		at += (size_t)snprintf(buf + at, sz - at, !corr_ignored_prefix(corr_ignored[i]) ?
+		    " OR e.kind = '%s'" : pg ? " OR starts_with(e.kind, '%s')" :
+		    " OR e.kind GLOB '%s*'", corr_ignored[i]);
 	if (at < sz)
 		snprintf(buf + at, sz - at, ")");
 }
@@ -396,7 +400,7 @@ corr_open(const struct config *cfg, struct store *st, struct corr **out, char *e
 		snprintf(err, errsz, "out of memory");
 		goto fail;
 	}
-	corr_ignored_sql(cond, sizeof cond);
+	corr_ignored_sql(cond, sizeof cond, db_kind(c->db) == DB_POSTGRES);
 	snprintf(events_sql, sizeof events_sql, corr_sql[Q_EVENTS], cond);
 	for (i = 0; i < Q_MAX; i++) {
 		const char *sql = i == Q_EVENTS ? events_sql : corr_sql[i];

@@ -105,6 +105,12 @@ db_errmsg(const struct db *d)
 	return d->err;
 }
 
+uint64_t
+db_session(const struct db *d)
+{
+	return d->kind == DB_SQLITE ? 1 : d->gen;
+}
+
 int64_t
 db_changes(const struct db *d)
 {

@@ -67,6 +67,10 @@ enum db_kind db_kind(const struct db *d);
 /* The SQLite handle (NULL on PostgreSQL): for what has no second backend. */
 sqlite3 *db_sqlite(const struct db *d);
 const char *db_errmsg(const struct db *d);
+/* The session's number: changes each time a PostgreSQL connection is
+ * re-established (what lived in the old session, such as an advisory lock,
+ * is gone); always 1 on SQLite. */
+uint64_t db_session(const struct db *d);
 
 /* Runs SQL text that may hold several statements; no parameters, rows
  * ignored.  Returns SQLITE_OK or an error code. */

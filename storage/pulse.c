@@ -46,13 +46,16 @@ struct pulse {
 #define PULSE_COUNTS "dpd_probes, dpd_requests, dpd_answers, peer_dpd," \
 	" peer_dpd_answered, retransmits, packets_out, packets_in, bytes_out, bytes_in," \
 	" keepalives, kernel_lines"
-#define PULSE_ADD(c) " " c " = " c " + excluded." c
+/* The existing row's columns are named with the table: unqualified,
+ * PostgreSQL finds them ambiguous with excluded's (SQLite takes both). */
+#define PULSE_ADD(c) " " c " = heartbeat." c " + excluded." c
 #define PULSE_ON_CONFLICT " ON CONFLICT(tunnel_id, minute_us) DO UPDATE SET" \
-	" first_us = min(first_us, excluded.first_us)," \
-	" trail = CASE WHEN excluded.trail IS NULL THEN trail" \
-	" WHEN trail IS NULL THEN excluded.trail" \
-	" ELSE substr(trail, 1, length(trail) - 1) || ',' || substr(excluded.trail, 2) END," \
-	" last_us = max(last_us, excluded.last_us)," \
+	" first_us = min(heartbeat.first_us, excluded.first_us)," \
+	" trail = CASE WHEN excluded.trail IS NULL THEN heartbeat.trail" \
+	" WHEN heartbeat.trail IS NULL THEN excluded.trail" \
+	" ELSE substr(heartbeat.trail, 1, length(heartbeat.trail) - 1) || ',' ||" \
+	" substr(excluded.trail, 2) END," \
+	" last_us = max(heartbeat.last_us, excluded.last_us)," \
 	PULSE_ADD("dpd_probes") "," PULSE_ADD("dpd_requests") "," \
 	PULSE_ADD("dpd_answers") "," PULSE_ADD("peer_dpd") "," \
 	PULSE_ADD("peer_dpd_answered") "," PULSE_ADD("retransmits") "," \

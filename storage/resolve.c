@@ -82,7 +82,7 @@ static const char *const resolve_sql[S_MAX] = {
 	 * highest id handed out is kept in meta, so a restart never reuses
 	 * one. */
 	[S_EVENT_MAX] = "SELECT max((SELECT coalesce(max(event_id), 0) FROM events),"
-	    " coalesce((SELECT value FROM meta WHERE key = 'event.last_id'), 0))",
+	    " coalesce((SELECT CAST(value AS BIGINT) FROM meta WHERE key = 'event.last_id'), 0))",
 	[S_ID_MARK] = "INSERT INTO meta(key, value) VALUES ('event.last_id', ?1)"
 	    " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
 	[S_TUN_INFO] = "SELECT interface IS NOT NULL, peer_ip IS NOT NULL FROM tunnels"

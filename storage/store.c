@@ -1,5 +1,14 @@
 /*
- * store.c — SQLite connection, pragmas, prepared statements, row inserts.
+ * store.c — the writer's connection, pragmas, prepared statements, row
+ * inserts, on either backend of storage/db.h: a SQLite file (the default)
+ * or a PostgreSQL server (docs/scale-out.md).  Statements go through db.h
+ * (a pass-through on SQLite); what only SQLite has (pragmas, the WAL and
+ * its checkpointer) is done on SQLite only, and where the dialects differ
+ * (INSERT OR REPLACE, an upsert's column names, parameter types in a
+ * SELECT list, the new row's id) the PostgreSQL text stands beside the
+ * SQLite one.  On PostgreSQL a batch is one transaction of prepared
+ * statements, as on SQLite; the writer's one-writer rule is an advisory
+ * lock (store_lock_writer()).
  *
  * WAL mode lets readers (a user's sqlite3 session, the report, the
  * correlator's reads) run beside the single writer without blocking it.
@@ -104,6 +113,54 @@ static const char *const store_sql[SQL_MAX] = {
 	[SQL_COMMIT] = "COMMIT",
 };
 
+/* The PostgreSQL texts where the dialects differ (NULL: the same text).
+ * The new row's id comes back with RETURNING (lastval() would be a second
+ * round trip per row); an upsert names the target's columns with the
+ * table (unqualified they are ambiguous with excluded's); a parameter in
+ * a SELECT list needs its type; BEGIN and COMMIT are db_begin/db_commit. */
+static const char *const store_pg_sql[SQL_MAX] = {
+	[SQL_INSERT_MSG] =
+	    "INSERT INTO messages(received_us, device_us, sender_id, hostname_id,"
+	    " program_id, pid_span, pri, transport, parse_status, flags, import_id,"
+	    " msg_off, raw) VALUES (:recv, :device, :sender, :host, :program, :pid,"
+	    " :pri, :transport, :status, :flags, :import, :msg_off, :raw)"
+	    " RETURNING message_id",
+	[SQL_UPSERT_SENDER] =
+	    "INSERT INTO senders(sender_ip, received, unparsed, truncated, first_us,"
+	    " last_us, last_hostname, forged, peer_identity, transport) VALUES (:ip, :rx,"
+	    " :unparsed, :trunc, :first, :last, :host, :forged, :peer, :transport)"
+	    " ON CONFLICT(sender_ip) DO UPDATE SET"
+	    " received = senders.received + excluded.received,"
+	    " unparsed = senders.unparsed + excluded.unparsed,"
+	    " truncated = senders.truncated + excluded.truncated,"
+	    " forged = senders.forged + excluded.forged,"
+	    " peer_identity = coalesce(excluded.peer_identity, senders.peer_identity),"
+	    " last_us = greatest(coalesce(senders.last_us, 0), excluded.last_us),"
+	    " last_hostname = coalesce(excluded.last_hostname, senders.last_hostname),"
+	    " transport = coalesce(excluded.transport, senders.transport)",
+	[SQL_META_SET] =
+	    "INSERT INTO meta(key, value) VALUES (:key, :value)"
+	    " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+	[SQL_DICT_ADD + DICT_SENDER] =
+	    "INSERT INTO dict_senders(addr) VALUES (?1) ON CONFLICT DO NOTHING"
+	    " RETURNING sender_id",
+	[SQL_DICT_ADD + DICT_HOSTNAME] =
+	    "INSERT INTO dict_hostnames(name) VALUES (?1) ON CONFLICT DO NOTHING"
+	    " RETURNING hostname_id",
+	[SQL_DICT_ADD + DICT_PROGRAM] =
+	    "INSERT INTO dict_programs(name) VALUES (?1) ON CONFLICT DO NOTHING"
+	    " RETURNING program_id",
+	[SQL_MARK] =
+	    ("INSERT INTO receive_marks(received_s, message_id)"
+	    " SELECT ?1::bigint, ?2::bigint"
+	    " WHERE NOT EXISTS (SELECT 1 FROM receive_marks WHERE received_s >= ?1::bigint)"),
+};
+
+/* The one-writer lock on PostgreSQL: pg_try_advisory_lock(key1, key2),
+ * session level (docs/scale-out.md). */
+#define STORE_PG_LOCK_K1 "7478"         /* "tw" */
+#define STORE_PG_LOCK_K2 "1"            /* the writer */
+
 /* Parameter positions of SQL_INSERT_MSG, resolved by name once. */
 enum { P_RECV, P_DEVICE, P_SENDER, P_HOST, P_PROGRAM, P_PID, P_PRI, P_TRANSPORT,
 	P_STATUS, P_FLAGS, P_IMPORT, P_MSGOFF, P_RAW, P_MAX };
@@ -113,9 +170,13 @@ static const char *const store_msg_params[P_MAX] = {
 };
 
 struct store {
-	sqlite3 *db;
-	struct db *dbh;             /* the same connection through db.h */
-	sqlite3_stmt *stmt[SQL_MAX];
+	sqlite3 *db;                /* NULL on PostgreSQL */
+	struct db *dbh;             /* the connection through db.h */
+	int pg;                     /* PostgreSQL */
+	struct db_stmt *stmt[SQL_MAX];
+	uint64_t lock_session;      /* PostgreSQL: the session the writer lock
+	                             * was taken on (0: not wanted) */
+	char lock_cmd[16];
 	int msg_param[P_MAX];
 	struct ckpt *ckpt;          /* background checkpointer, or NULL */
 	struct strmap dict[DICT_MAX];   /* value -> id, bounded */
@@ -136,11 +197,19 @@ store_dbh(struct store *st)
 	return st->dbh;
 }
 
+static const char *
+store_text(const struct store *st, int which)
+{
+	if (st->pg && store_pg_sql[which] != NULL)
+		return store_pg_sql[which];
+	return store_sql[which];
+}
+
 static void
 store_log_error(struct store *st, int which, int rc)
 {
-	log_warnx("sqlite: %s (%d) in: %s", sqlite3_errmsg(st->db), rc,
-	    store_sql[which]);
+	log_warnx("%s: %s (%d) in: %s", st->pg ? "postgresql" : "sqlite",
+	    db_errmsg(st->dbh), rc, store_text(st, which));
 }
 
 /* A new database is made here, 0640 (SQLite would make it 0644 less the
@@ -161,6 +230,55 @@ store_precreate(const char *path, char *err, size_t errsz)
 	return -1;
 }
 
+/* Prepares every statement and finds the message insert's parameters. */
+static int
+store_prepare_all(struct store *st, char *err, size_t errsz)
+{
+	int i, rc;
+
+	for (i = 0; i < SQL_MAX; i++) {
+		if (st->pg && (i == SQL_BEGIN || i == SQL_COMMIT))
+			continue;       /* db_begin, db_commit */
+		rc = db_prepare(st->dbh, store_text(st, i), &st->stmt[i]);
+		if (rc != SQLITE_OK) {
+			snprintf(err, errsz, "preparing \"%s\": %s", store_text(st, i),
+			    db_errmsg(st->dbh));
+			return -1;
+		}
+	}
+	for (i = 0; i < P_MAX; i++)
+		st->msg_param[i] = db_bind_index(st->stmt[SQL_INSERT_MSG],
+		    store_msg_params[i]);
+	return 0;
+}
+
+/* PostgreSQL: connects and migrates (schema/pg), or for STORE_RDONLY
+ * checks the schema's version.  No pragmas, no WAL. */
+static int
+store_open_pg(struct store *st, const char *target, int flags, char *err, size_t errsz)
+{
+	int ver = 0;
+
+	st->pg = 1;
+	if (db_open(target, 0, &st->dbh, err, errsz) != 0)
+		return -1;
+	if (!(flags & STORE_RDONLY))
+		return migrate_run_pg(st->dbh, err, errsz) != 0 ? -1 :
+		    store_prepare_all(st, err, errsz);
+	if (migrate_pg_version(st->dbh, &ver, err, errsz) != 0)
+		return -1;
+	if (ver == 0) {
+		snprintf(err, errsz, "the PostgreSQL database has no tunnelwatch schema");
+		return -1;
+	}
+	if (ver > migrate_pg_latest()) {
+		snprintf(err, errsz, "schema version %d is newer than this tunnelwatch "
+		    "understands (%d): upgrade tunnelwatch", ver, migrate_pg_latest());
+		return -1;
+	}
+	return 0;
+}
+
 int
 store_open(const char *path, int flags, struct store **out, char *err, size_t errsz)
 {
@@ -176,6 +294,12 @@ store_open(const char *path, int flags, struct store **out, char *err, size_t er
 	for (i = 0; i < DICT_MAX; i++)
 		strmap_init(&st->dict[i], STORE_DICT_CACHE);
 	st->mark_s = INT64_MIN;
+	if (db_target_is_postgres(path)) {
+		if (store_open_pg(st, path, flags, err, errsz) != 0)
+			goto fail;
+		*out = st;
+		return 0;
+	}
 	oflags = (flags & STORE_RDONLY) ? SQLITE_OPEN_READONLY :
 	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	if (!(flags & STORE_RDONLY) && store_precreate(path, err, errsz) != 0)
@@ -242,23 +366,78 @@ store_open(const char *path, int flags, struct store **out, char *err, size_t er
 	 * (docs/performance.md); the page cache alone keeps it bounded. */
 	sqlite3_exec(st->db, "PRAGMA cache_size=-131072; PRAGMA mmap_size=0;",
 	    NULL, NULL, NULL);
-	for (i = 0; i < SQL_MAX; i++) {
-		rc = sqlite3_prepare_v3(st->db, store_sql[i], -1,
-		    SQLITE_PREPARE_PERSISTENT, &st->stmt[i], NULL);
-		if (rc != SQLITE_OK) {
-			snprintf(err, errsz, "preparing \"%s\": %s", store_sql[i],
-			    sqlite3_errmsg(st->db));
-			goto fail;
-		}
-	}
-	for (i = 0; i < P_MAX; i++)
-		st->msg_param[i] = sqlite3_bind_parameter_index(st->stmt[SQL_INSERT_MSG],
-		    store_msg_params[i]);
+	if (store_prepare_all(st, err, errsz) != 0)
+		goto fail;
 	*out = st;
 	return 0;
 fail:
 	store_close(st);
 	return -1;
+}
+
+int
+store_is_postgres(const struct store *st)
+{
+	return st->pg;
+}
+
+/* Takes the advisory lock on this session; 0, or -1 with err (held by
+ * another session, or the query failed). */
+static int
+store_pg_try_lock(struct store *st, char *err, size_t errsz)
+{
+	struct db_stmt *s = NULL;
+	int rc, got = 0;
+
+	rc = db_prepare(st->dbh, "SELECT pg_try_advisory_lock(" STORE_PG_LOCK_K1 ", "
+	    STORE_PG_LOCK_K2 "), pg_backend_pid()", &s);
+	if (rc == SQLITE_OK && (rc = db_step(s)) == DB_ROW)
+		got = db_column_int64(s, 0) != 0;
+	if (rc != DB_ROW) {
+		snprintf(err, errsz, "PostgreSQL: taking the writer lock: %s",
+		    db_errmsg(st->dbh));
+		db_finalize(s);
+		return -1;
+	}
+	db_finalize(s);
+	if (got) {
+		st->lock_session = db_session(st->dbh);
+		return 0;
+	}
+	{
+		long pid = 0;
+		char app[64] = "";
+		/* Who holds it, for the message: its backend and application. */
+		if (db_prepare(st->dbh, "SELECT l.pid, coalesce(a.application_name, '')"
+		    " FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid"
+		    " WHERE l.locktype = 'advisory' AND l.granted"
+		    " AND l.classid = " STORE_PG_LOCK_K1 " AND l.objid = " STORE_PG_LOCK_K2
+		    " AND l.objsubid = 2 LIMIT 1", &s) == SQLITE_OK && db_step(s) == DB_ROW) {
+			pid = (long)db_column_int64(s, 0);
+			snprintf(app, sizeof app, "%s", db_column_text(s, 1) != NULL ?
+			    db_column_text(s, 1) : "");
+		}
+		db_finalize(s);
+		snprintf(err, errsz, "the PostgreSQL database is in use by another "
+		    "tunnelwatch writer (%s%sserver backend pid %ld holds its advisory "
+		    "lock " STORE_PG_LOCK_K1 "/" STORE_PG_LOCK_K2 ")", app, app[0] ? ", " : "",
+		    pid);
+	}
+	return -1;
+}
+
+int
+store_lock_writer(struct store *st, const char *command, char *err, size_t errsz)
+{
+	if (!st->pg)
+		return 0;       /* the file lock (base/dblock.c) does it */
+	char sql[64];
+
+	snprintf(st->lock_cmd, sizeof st->lock_cmd, "%s", command);
+	/* Names this session in pg_stat_activity, for the refusal above. */
+	snprintf(sql, sizeof sql, "SET application_name = 'tunnelwatch %s'", st->lock_cmd);
+	(void)db_exec(st->dbh, sql);
+	return store_pg_try_lock(st, err, errsz);
 }
 
 void
@@ -269,10 +448,10 @@ store_close(struct store *st)
 	if (st == NULL)
 		return;
 	for (i = 0; i < SQL_MAX; i++)
-		sqlite3_finalize(st->stmt[i]);
+		db_finalize(st->stmt[i]);
 	for (i = 0; i < DICT_MAX; i++)
 		strmap_free(&st->dict[i]);
-	db_close(st->dbh);         /* a wrapper: leaves st->db open */
+	db_close(st->dbh);         /* SQLite: a wrapper, leaves st->db open */
 	if (st->db != NULL && sqlite3_close(st->db) != SQLITE_OK)
 		log_warnx("sqlite: close: %s", sqlite3_errmsg(st->db));
 	free(st);
@@ -281,14 +460,42 @@ store_close(struct store *st)
 static int
 store_step_done(struct store *st, int which)
 {
-	sqlite3_stmt *s = st->stmt[which];
-	int rc = sqlite3_step(s);
+	struct db_stmt *s = st->stmt[which];
+	int rc = db_step(s);
 
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
+	db_reset(s);
+	db_clear_bindings(s);
 	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
 		return SQLITE_OK;
 	/* sqlite3_reset returns the same code; step's is the one to report. */
+	if (!store_is_transient(rc))
+		store_log_error(st, which, rc);
+	return rc;
+}
+
+/*
+ * Steps an INSERT and gives the new row's id: SQLite's last rowid, or the
+ * RETURNING column on PostgreSQL.  *id = 0 when no row was inserted (ON
+ * CONFLICT DO NOTHING).  Returns SQLITE_OK or the failing code.
+ */
+static int
+store_step_insert(struct store *st, int which, int64_t *id)
+{
+	struct db_stmt *s = st->stmt[which];
+	int rc;
+
+	if (!st->pg) {
+		if ((rc = store_step_done(st, which)) != SQLITE_OK)
+			return rc;
+		*id = sqlite3_changes(st->db) == 1 ? sqlite3_last_insert_rowid(st->db) : 0;
+		return SQLITE_OK;
+	}
+	rc = db_step(s);
+	*id = rc == DB_ROW ? db_column_int64(s, 0) : 0;
+	db_reset(s);
+	db_clear_bindings(s);
+	if (rc == DB_DONE || rc == DB_ROW)
+		return SQLITE_OK;
 	if (!store_is_transient(rc))
 		store_log_error(st, which, rc);
 	return rc;
@@ -324,19 +531,49 @@ store_forget_uncommitted(struct store *st)
 	st->uncommitted = 0;
 }
 
+/* PostgreSQL: a session re-established after a break has lost the
+ * writer lock with the old one; take it again before writing (another
+ * collector may have taken it meanwhile: then no write, SQLITE_BUSY,
+ * retried by the writer). */
+static int
+store_pg_relock(struct store *st)
+{
+	char err[512];
+
+	if (st->lock_session == 0 || db_session(st->dbh) == st->lock_session)
+		return SQLITE_OK;
+	if (store_pg_try_lock(st, err, sizeof err) == 0) {
+		log_info("PostgreSQL: session re-established; writer lock taken again");
+		return SQLITE_OK;
+	}
+	log_warnx("PostgreSQL: session re-established but %s; not writing until it is "
+	    "free", err);
+	return SQLITE_BUSY;
+}
+
 int
 store_begin(struct store *st)
 {
+	int rc;
+
 	/* The previous transaction did not commit through store_commit (an
 	 * error SQLite rolled back by itself, or a ROLLBACK elsewhere). */
 	store_forget_uncommitted(st);
-	return store_step_done(st, SQL_BEGIN);
+	if (!st->pg)
+		return store_step_done(st, SQL_BEGIN);
+	if ((rc = db_begin(st->dbh, 1)) != SQLITE_OK)
+		return rc;
+	/* The session may be new since the last batch: the begin above is
+	 * what re-established it. */
+	if ((rc = store_pg_relock(st)) != SQLITE_OK)
+		db_rollback(st->dbh);
+	return rc;
 }
 
 int
 store_commit(struct store *st)
 {
-	int rc = store_step_done(st, SQL_COMMIT);
+	int rc = st->pg ? db_commit(st->dbh) : store_step_done(st, SQL_COMMIT);
 
 	if (rc == SQLITE_OK)
 		st->uncommitted = 0;
@@ -348,6 +585,8 @@ store_commit(struct store *st)
 void
 store_use_checkpointer(struct store *st, struct ckpt *c)
 {
+	if (st->pg)
+		return;         /* no WAL of ours to checkpoint */
 	st->ckpt = c;
 	sqlite3_wal_autocheckpoint(st->db, c != NULL ? 0 : STORE_AUTOCHECKPOINT);
 }
@@ -355,7 +594,9 @@ store_use_checkpointer(struct store *st, struct ckpt *c)
 void
 store_rollback(struct store *st)
 {
-	if (!sqlite3_get_autocommit(st->db))
+	if (st->pg)
+		db_rollback(st->dbh);
+	else if (!sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	store_forget_uncommitted(st);
 }
@@ -367,18 +608,18 @@ store_rollback(struct store *st)
 static int
 store_dict_id(struct store *st, int d, const char *value, size_t len, int64_t *id)
 {
-	sqlite3_stmt *get = st->stmt[SQL_DICT_GET + d];
+	struct db_stmt *get = st->stmt[SQL_DICT_GET + d];
 	int rc, pass;
 
 	if (strmap_get(&st->dict[d], value, len, id))
 		return SQLITE_OK;
 	for (pass = 0; pass < 2; pass++) {
-		sqlite3_bind_text(get, 1, value, (int)len, SQLITE_STATIC);
-		rc = sqlite3_step(get);
+		db_bind_text_ref(get, 1, value, (int)len);
+		rc = db_step(get);
 		if (rc == SQLITE_ROW)
-			*id = sqlite3_column_int64(get, 0);
-		sqlite3_reset(get);
-		sqlite3_clear_bindings(get);
+			*id = db_column_int64(get, 0);
+		db_reset(get);
+		db_clear_bindings(get);
 		if (rc == SQLITE_ROW)
 			break;
 		if (rc != SQLITE_DONE) {
@@ -390,15 +631,12 @@ store_dict_id(struct store *st, int d, const char *value, size_t len, int64_t *i
 			store_log_error(st, SQL_DICT_GET + d, SQLITE_INTERNAL);
 			return SQLITE_INTERNAL;
 		}
-		sqlite3_bind_text(st->stmt[SQL_DICT_ADD + d], 1, value, (int)len,
-		    SQLITE_STATIC);
-		if ((rc = store_step_done(st, SQL_DICT_ADD + d)) != SQLITE_OK)
+		db_bind_text_ref(st->stmt[SQL_DICT_ADD + d], 1, value, (int)len);
+		if ((rc = store_step_insert(st, SQL_DICT_ADD + d, id)) != SQLITE_OK)
 			return rc;
 		st->uncommitted = 1;
-		if (sqlite3_changes(st->db) == 1) {
-			*id = sqlite3_last_insert_rowid(st->db);
+		if (*id != 0)
 			break;
-		}
 		/* Another connection added it since the read: read it again. */
 	}
 	if (strmap_put(&st->dict[d], value, len, *id) != 0) {
@@ -412,7 +650,7 @@ store_dict_id(struct store *st, int d, const char *value, size_t len, int64_t *i
 static int
 store_bind_dict(struct store *st, int d, int idx, const char *base, struct span sp)
 {
-	sqlite3_stmt *s = st->stmt[SQL_INSERT_MSG];
+	struct db_stmt *s = st->stmt[SQL_INSERT_MSG];
 	int64_t id;
 	int rc;
 
@@ -420,7 +658,7 @@ store_bind_dict(struct store *st, int d, int idx, const char *base, struct span 
 		return SQLITE_OK;
 	if ((rc = store_dict_id(st, d, base + sp.off, sp.len, &id)) != SQLITE_OK)
 		return rc;
-	sqlite3_bind_int64(s, idx, id);
+	db_bind_int64(s, idx, id);
 	return SQLITE_OK;
 }
 
@@ -429,14 +667,14 @@ store_bind_dict(struct store *st, int d, int idx, const char *base, struct span 
 static int
 store_mark(struct store *st, int64_t recv_us, int64_t id)
 {
-	sqlite3_stmt *s = st->stmt[SQL_MARK];
+	struct db_stmt *s = st->stmt[SQL_MARK];
 	int64_t sec = recv_us / 1000000;
 	int rc;
 
 	if (sec <= st->mark_s)
 		return SQLITE_OK;
-	sqlite3_bind_int64(s, 1, sec);
-	sqlite3_bind_int64(s, 2, id);
+	db_bind_int64(s, 1, sec);
+	db_bind_int64(s, 2, id);
 	if ((rc = store_step_done(st, SQL_MARK)) != SQLITE_OK)
 		return rc;
 	st->uncommitted = 1;
@@ -448,42 +686,41 @@ int
 store_insert_message(struct store *st, const struct store_msg_meta *meta,
     const struct ingest_row *row, int64_t *id)
 {
-	sqlite3_stmt *s = st->stmt[SQL_INSERT_MSG];
+	struct db_stmt *s = st->stmt[SQL_INSERT_MSG];
 	const int *p = st->msg_param;
 	const struct syslog_hdr *h = &row->hdr;
 	int64_t sender_id = 0, rowid;
 	int rc;
 
-	sqlite3_bind_int64(s, p[P_RECV], meta->recv_us);
+	db_bind_int64(s, p[P_RECV], meta->recv_us);
 	if (row->device_us != INT64_MIN)
-		sqlite3_bind_int64(s, p[P_DEVICE], row->device_us);
+		db_bind_int64(s, p[P_DEVICE], row->device_us);
 	if ((meta->sender != NULL && (rc = store_dict_id(st, DICT_SENDER, meta->sender,
 	    strlen(meta->sender), &sender_id)) != SQLITE_OK) ||
 	    (rc = store_bind_dict(st, DICT_HOSTNAME, p[P_HOST], row->raw,
 	    h->hostname)) != SQLITE_OK ||
 	    (rc = store_bind_dict(st, DICT_PROGRAM, p[P_PROGRAM], row->raw,
 	    h->app)) != SQLITE_OK) {
-		sqlite3_clear_bindings(s);
+		db_clear_bindings(s);
 		return rc;
 	}
 	if (meta->sender != NULL)
-		sqlite3_bind_int64(s, p[P_SENDER], sender_id);
+		db_bind_int64(s, p[P_SENDER], sender_id);
 	if (h->procid.len > 0 && h->procid.len < STORE_PID_SPAN)
-		sqlite3_bind_int64(s, p[P_PID],
+		db_bind_int64(s, p[P_PID],
 		    (int64_t)h->procid.off * STORE_PID_SPAN + h->procid.len);
 	/* Both come from the PRI or both from a facility.severity prefix. */
 	if (h->facility >= 0 && h->severity >= 0)
-		sqlite3_bind_int(s, p[P_PRI], h->facility * 8 + h->severity);
-	sqlite3_bind_int(s, p[P_TRANSPORT], meta->transport);
-	sqlite3_bind_int(s, p[P_STATUS], row->status);
-	sqlite3_bind_int(s, p[P_FLAGS], row->flags);
+		db_bind_int64(s, p[P_PRI], h->facility * 8 + h->severity);
+	db_bind_int64(s, p[P_TRANSPORT], meta->transport);
+	db_bind_int64(s, p[P_STATUS], row->status);
+	db_bind_int64(s, p[P_FLAGS], row->flags);
 	if (meta->import_id > 0)
-		sqlite3_bind_int64(s, p[P_IMPORT], meta->import_id);
-	sqlite3_bind_int(s, p[P_MSGOFF], (int)h->msg.off);
-	sqlite3_bind_text(s, p[P_RAW], row->raw, (int)row->raw_len, SQLITE_STATIC);
-	if ((rc = store_step_done(st, SQL_INSERT_MSG)) != SQLITE_OK)
+		db_bind_int64(s, p[P_IMPORT], meta->import_id);
+	db_bind_int64(s, p[P_MSGOFF], (int)h->msg.off);
+	db_bind_text_ref(s, p[P_RAW], row->raw, (int)row->raw_len);
+	if ((rc = store_step_insert(st, SQL_INSERT_MSG, &rowid)) != SQLITE_OK)
 		return rc;
-	rowid = sqlite3_last_insert_rowid(st->db);
 	if ((rc = store_mark(st, meta->recv_us, rowid)) != SQLITE_OK)
 		return rc;
 	if (id != NULL)
@@ -494,11 +731,11 @@ store_insert_message(struct store *st, const struct store_msg_meta *meta,
 int
 store_write_stat(struct store *st, int64_t at_us, const char *name, int64_t value)
 {
-	sqlite3_stmt *s = st->stmt[SQL_INSERT_STAT];
+	struct db_stmt *s = st->stmt[SQL_INSERT_STAT];
 
-	sqlite3_bind_int64(s, 1, at_us);
-	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 3, value);
+	db_bind_int64(s, 1, at_us);
+	db_bind_text_ref(s, 2, name, -1);
+	db_bind_int64(s, 3, value);
 	return store_step_done(st, SQL_INSERT_STAT);
 }
 
@@ -507,21 +744,21 @@ store_add_sender(struct store *st, const char *ip, int64_t received,
     int64_t unparsed, int64_t truncated, int64_t first_us, int64_t last_us,
     const char *hostname, int64_t forged, const char *peer, int transport)
 {
-	sqlite3_stmt *s = st->stmt[SQL_UPSERT_SENDER];
+	struct db_stmt *s = st->stmt[SQL_UPSERT_SENDER];
 
-	sqlite3_bind_text(s, 1, ip, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, received);
-	sqlite3_bind_int64(s, 3, unparsed);
-	sqlite3_bind_int64(s, 4, truncated);
-	sqlite3_bind_int64(s, 5, first_us);
-	sqlite3_bind_int64(s, 6, last_us);
+	db_bind_text_ref(s, 1, ip, -1);
+	db_bind_int64(s, 2, received);
+	db_bind_int64(s, 3, unparsed);
+	db_bind_int64(s, 4, truncated);
+	db_bind_int64(s, 5, first_us);
+	db_bind_int64(s, 6, last_us);
 	if (hostname != NULL && hostname[0] != '\0')
-		sqlite3_bind_text(s, 7, hostname, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 8, forged);
+		db_bind_text_ref(s, 7, hostname, -1);
+	db_bind_int64(s, 8, forged);
 	if (peer != NULL && peer[0] != '\0')
-		sqlite3_bind_text(s, 9, peer, -1, SQLITE_STATIC);
+		db_bind_text_ref(s, 9, peer, -1);
 	if (transport > 0)
-		sqlite3_bind_int(s, 10, transport);
+		db_bind_int64(s, 10, transport);
 	return store_step_done(st, SQL_UPSERT_SENDER);
 }
 
@@ -534,58 +771,58 @@ store_relp_tail(struct store *st, int64_t max_rows,
 	    " ON ds.sender_id = m.sender_id"
 	    " WHERE m.message_id > (SELECT coalesce(max(message_id), 0) FROM messages) - ?1"
 	    " AND m.transport = 5 ORDER BY m.message_id";
-	sqlite3_stmt *s = NULL;
+	struct db_stmt *s = NULL;
 	int rc;
 
-	if ((rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL)) != SQLITE_OK) {
-		log_warnx("sqlite: %s: %s", sql, sqlite3_errmsg(st->db));
+	if ((rc = db_prepare(st->dbh, sql, &s)) != SQLITE_OK) {
+		log_warnx("database: %s: %s", sql, db_errmsg(st->dbh));
 		return rc;
 	}
-	sqlite3_bind_int64(s, 1, max_rows);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *sender = (const char *)sqlite3_column_text(s, 0);
-		const char *raw = (const char *)sqlite3_column_blob(s, 1);
-		int len = sqlite3_column_bytes(s, 1);
+	db_bind_int64(s, 1, max_rows);
+	while ((rc = db_step(s)) == SQLITE_ROW) {
+		const char *sender = db_column_text(s, 0);
+		const char *raw = db_column_blob(s, 1);
+		int len = db_column_bytes(s, 1);
 		if (sender != NULL && raw != NULL)
 			cb(arg, sender, raw, (size_t)len);
 	}
 	if (rc != SQLITE_DONE)
-		log_warnx("sqlite: %s: %s", sql, sqlite3_errmsg(st->db));
-	sqlite3_finalize(s);
+		log_warnx("database: %s: %s", sql, db_errmsg(st->dbh));
+	db_finalize(s);
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
 int
 store_meta_get_int(struct store *st, const char *key, int64_t *out)
 {
-	sqlite3_stmt *s = st->stmt[SQL_META_GET];
+	struct db_stmt *s = st->stmt[SQL_META_GET];
 	int rc;
 
-	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
+	db_bind_text_ref(s, 1, key, -1);
+	rc = db_step(s);
 	if (rc == SQLITE_ROW)
-		*out = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
+		*out = db_column_int64(s, 0);
+	db_reset(s);
+	db_clear_bindings(s);
 	return rc == SQLITE_ROW ? 0 : -1;
 }
 
 int
 store_meta_set_text(struct store *st, const char *key, const char *text)
 {
-	sqlite3_stmt *s = st->stmt[SQL_META_SET];
+	struct db_stmt *s = st->stmt[SQL_META_SET];
 
-	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, text, -1, SQLITE_STATIC);
+	db_bind_text_ref(s, 1, key, -1);
+	db_bind_text_ref(s, 2, text, -1);
 	return store_step_done(st, SQL_META_SET);
 }
 
 int
 store_meta_set_int(struct store *st, const char *key, int64_t v)
 {
-	sqlite3_stmt *s = st->stmt[SQL_META_SET];
+	struct db_stmt *s = st->stmt[SQL_META_SET];
 
-	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, v);
+	db_bind_text_ref(s, 1, key, -1);
+	db_bind_int64(s, 2, v);
 	return store_step_done(st, SQL_META_SET);
 }

@@ -1,5 +1,7 @@
 /*
- * store.h — the SQLite database: opening, migrating, and the write path.
+ * store.h — the database: opening, migrating, and the write path, on a
+ * SQLite file or a PostgreSQL server (a postgresql:// URI or a key=value
+ * connection string as path; docs/scale-out.md).
  *
  * A struct store is one connection and must be used by one thread at a
  * time: in `serve` the writer thread owns it (storage/writer.c); `import`
@@ -33,7 +35,18 @@ struct store;
 /* Opens (creating if needed) and migrates.  Returns 0 or -1 with err. */
 int store_open(const char *path, int flags, struct store **out, char *err, size_t errsz);
 void store_close(struct store *st);
+/* The SQLite handle; NULL on PostgreSQL. */
 sqlite3 *store_db(struct store *st);
+/* 1 when the store is on PostgreSQL. */
+int store_is_postgres(const struct store *st);
+/*
+ * The one-writer rule on PostgreSQL: takes a session-level advisory lock
+ * (pg_try_advisory_lock(7478, 1)) for command ("serve", "import"), taken
+ * again on the first transaction after the session was re-established.
+ * Returns 0, or -1 with err naming the holder.  On SQLite a no-op (DB.lock,
+ * base/dblock.h, does it).
+ */
+int store_lock_writer(struct store *st, const char *command, char *err, size_t errsz);
 /* The same connection through storage/db.h (owned by the store). */
 struct db *store_dbh(struct store *st);
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""pg_same_views.py [--copy-only] SQLITE_DB PG_URI — do the PostgreSQL schema's tables and
+"""pg_same_views.py [--copy-only | --compare-only] SQLITE_DB PG_URI — do the PostgreSQL schema's tables and
 v_* views match SQLite's (docs/scale-out.md)?
 
 Copies every table of a SQLite database made by tunnelwatch into a
@@ -11,7 +11,9 @@ then checks:
     numbers, JSON text compared as JSON, NULL as NULL.
 Prints one line per view and exits 1 on the first table or view that differs.
 With --copy-only it copies the tables and stops (t_pg_query.sh compares
-the commands' outputs instead).
+the commands' outputs instead).  With --compare-only it copies nothing and
+compares the views of two databases that tunnelwatch filled each by itself
+(t_pg_import.sh, t_pg_serve.sh).
 """
 import json
 import sqlite3
@@ -63,7 +65,8 @@ def norm(v):
 def main():
     args = sys.argv[1:]
     copy_only = args[:1] == ['--copy-only']
-    if copy_only:
+    compare_only = args[:1] == ['--compare-only']
+    if copy_only or compare_only:
         args = args[1:]
     db, uri = args[0], args[1]
     lite = sqlite3.connect(db)
@@ -84,10 +87,11 @@ def main():
     def pg_columns(name):
         return pg_cols.get(name, [])
 
-    psql(uri, 'TRUNCATE ' + ', '.join(tables))
+    if not compare_only:
+        psql(uri, 'TRUNCATE ' + ', '.join(tables))
     # Referenced tables first (foreign keys).
     tables.sort(key=lambda t: (t not in ('devices', 'tunnels'), t != 'devices', t))
-    for t in tables:
+    for t in ([] if compare_only else tables):
         cols = [r[1] for r in lite.execute(f'PRAGMA table_info("{t}")')]
         have = pg_columns(t)
         missing = [c for c in cols if c not in have]
