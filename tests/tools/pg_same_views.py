@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""pg_same_views.py [--copy-only | --compare-only] SQLITE_DB PG_URI — do the PostgreSQL schema's tables and
+"""pg_same_views.py [--copy-only | --compare-only] [--ignore COL,...] [--skip VIEW,...] SQLITE_DB PG_URI — do the PostgreSQL schema's tables and
 v_* views match SQLite's (docs/scale-out.md)?
 
 Copies every table of a SQLite database made by tunnelwatch into a
@@ -68,6 +68,17 @@ def main():
     compare_only = args[:1] == ['--compare-only']
     if copy_only or compare_only:
         args = args[1:]
+    # --ignore COL,COL: columns left out of the comparison (the arrival
+    # times of two runs a moment apart).
+    ignore = set()
+    if args[:1] == ['--ignore']:
+        ignore = set(args[1].split(','))
+        args = args[2:]
+    # --skip VIEW,VIEW: views not compared (a collector's own counters).
+    skip = set()
+    if args[:1] == ['--skip']:
+        skip = set(args[1].split(','))
+        args = args[2:]
     db, uri = args[0], args[1]
     lite = sqlite3.connect(db)
     lite.text_factory = lambda b: b.decode('utf-8', 'replace')
@@ -111,18 +122,22 @@ def main():
 
     bad = 0
     for v in views:
+        if v in skip:
+            continue
         cols = [r[1] for r in lite.execute(f'PRAGMA table_info("{v}")')]
         pcols = pg_columns(v)
         if cols != pcols:
             print(f'view {v}: columns differ\n  sqlite: {cols}\n  pg:     {pcols}')
             bad += 1
             continue
-        lrows = sorted((tuple(norm(x) for x in r) for r in lite.execute(f'SELECT * FROM "{v}"')),
+        keep = [i for i, c in enumerate(cols) if c not in ignore]
+        cols = [cols[i] for i in keep]
+        lrows = sorted((tuple(norm(r[i]) for i in keep) for r in lite.execute(f'SELECT * FROM "{v}"')),
                        key=repr)
         out = psql(uri, f"COPY (SELECT * FROM {v}) TO STDOUT WITH (FORMAT csv, NULL '{NULL}')")
         prows = []
         for rec in csv.reader(io.StringIO(out)):
-            prows.append(tuple(None if x == NULL else norm(x) for x in rec))
+            prows.append(tuple(None if rec[i] == NULL else norm(rec[i]) for i in keep))
         # COPY quotes a value equal to the NULL marker: csv.reader loses
         # the quotes, so a literal \N is not told apart; none is expected.
         prows.sort(key=repr)
