@@ -589,6 +589,13 @@ db_commit(struct db *d)
 	return db_exec(d, "COMMIT");
 }
 
+int
+db_txn_failed(const struct db *d)
+{
+	return d->kind == DB_POSTGRES && d->pg != NULL &&
+	    PQtransactionStatus(d->pg) == PQTRANS_INERROR;
+}
+
 void
 db_rollback(struct db *d)
 {

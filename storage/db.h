@@ -85,6 +85,10 @@ int64_t db_last_insert_id(struct db *d);
  * SQLite; PostgreSQL's transactions do not need it). */
 int db_begin(struct db *d, int write);
 int db_commit(struct db *d);
+/* 1 when a statement failed inside the open transaction and PostgreSQL
+ * aborted it (its COMMIT would roll back); always 0 on SQLite, which
+ * undoes only the failed statement. */
+int db_txn_failed(const struct db *d);
 void db_rollback(struct db *d);
 
 /* Prepares a statement kept for the connection's life.  Returns SQLITE_OK

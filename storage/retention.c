@@ -71,10 +71,11 @@ retention_step(struct store *st, const struct config *cfg, int64_t now_us, int *
 	    " FROM receive_marks WHERE received_s >= ?1 ORDER BY received_s LIMIT 1),"
 	    " ?1) AND ?2 > 0", msg_cut / 1000000, 1, NULL)) != SQLITE_OK)
 		goto fail;
-	/* Events: the oldest ids are the oldest events; look at one chunk. */
+	/* Events: the oldest ids are the oldest events; look at one chunk
+	 * (named: PostgreSQL wants every subquery in FROM named). */
 	if ((rc = retention_exec(db, "DELETE FROM events WHERE event_id IN"
 	    " (SELECT event_id FROM (SELECT event_id, device_us FROM events"
-	    " ORDER BY event_id LIMIT ?2) WHERE device_us < ?1)",
+	    " ORDER BY event_id LIMIT ?2) AS chunk WHERE device_us < ?1)",
 	    ev_cut, RETENTION_STEP_ROWS, &n)) != SQLITE_OK)
 		goto fail;
 	total += n;
@@ -91,7 +92,7 @@ retention_step(struct store *st, const struct config *cfg, int64_t now_us, int *
 	 * flap counts) and charon starts, like events. */
 	if ((rc = retention_exec(db, "DELETE FROM transport_events WHERE transport_event_id IN"
 	    " (SELECT transport_event_id FROM (SELECT transport_event_id, device_us"
-	    " FROM transport_events ORDER BY transport_event_id LIMIT ?2)"
+	    " FROM transport_events ORDER BY transport_event_id LIMIT ?2) AS chunk"
 	    " WHERE device_us < ?1)", ev_cut, RETENTION_STEP_ROWS, &n)) != SQLITE_OK)
 		goto fail;
 	total += n;

@@ -177,6 +177,9 @@ struct store {
 	uint64_t lock_session;      /* PostgreSQL: the session the writer lock
 	                             * was taken on (0: not wanted) */
 	char lock_cmd[16];
+	char *pgraw;                /* PostgreSQL: raw made valid UTF-8 */
+	size_t pgraw_cap;
+	uint64_t pg_bytes_replaced; /* bytes stored as '?' (logged) */
 	int msg_param[P_MAX];
 	struct ckpt *ckpt;          /* background checkpointer, or NULL */
 	struct strmap dict[DICT_MAX];   /* value -> id, bounded */
@@ -451,6 +454,7 @@ store_close(struct store *st)
 		db_finalize(st->stmt[i]);
 	for (i = 0; i < DICT_MAX; i++)
 		strmap_free(&st->dict[i]);
+	free(st->pgraw);
 	db_close(st->dbh);         /* SQLite: a wrapper, leaves st->db open */
 	if (st->db != NULL && sqlite3_close(st->db) != SQLITE_OK)
 		log_warnx("sqlite: close: %s", sqlite3_errmsg(st->db));
@@ -573,7 +577,18 @@ store_begin(struct store *st)
 int
 store_commit(struct store *st)
 {
-	int rc = st->pg ? db_commit(st->dbh) : store_step_done(st, SQL_COMMIT);
+	int rc;
+
+	/* PostgreSQL aborts the whole transaction at a failed statement and
+	 * its COMMIT then rolls back while saying COMMIT: that must not pass
+	 * for a commit (the batch would count as stored, the spool let go). */
+	if (st->pg && db_txn_failed(st->dbh)) {
+		log_warnx("postgresql: a statement of this batch failed (%s), so "
+		    "PostgreSQL rolled the batch back; it is kept and tried again",
+		    db_errmsg(st->dbh));
+		return SQLITE_ERROR;
+	}
+	rc = st->pg ? db_commit(st->dbh) : store_step_done(st, SQL_COMMIT);
 
 	if (rc == SQLITE_OK)
 		st->uncommitted = 0;
@@ -682,6 +697,82 @@ store_mark(struct store *st, int64_t recv_us, int64_t id)
 	return SQLITE_OK;
 }
 
+/* Length of the valid UTF-8 sequence at p[0..n) (no NUL, no overlong
+ * form, no surrogate, at most U+10FFFF), or 0 when the byte at p starts
+ * none. */
+static size_t
+store_utf8_len(const unsigned char *p, size_t n)
+{
+	size_t len, i;
+	uint32_t cp;
+
+	if (p[0] == 0)
+		return 0;
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		len = 2, cp = p[0] & 0x1f;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		len = 3, cp = p[0] & 0x0f;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		len = 4, cp = p[0] & 0x07;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return len;
+}
+
+/*
+ * PostgreSQL's text holds UTF-8 without NUL, SQLite's any bytes: a line
+ * with other bytes would fail its insert, and with it the whole
+ * transaction.  Each such byte is stored as '?' — one byte for one, so
+ * the spans into raw (msg_off, pid_span) stay true.  Returns raw itself
+ * when it is valid, else st->pgraw, or NULL when out of memory.
+ */
+static const char *
+store_pg_text(struct store *st, const char *raw, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)raw;
+	size_t i = 0, k, bad = 0;
+
+	while (i < len && (k = store_utf8_len(p + i, len - i)) > 0)
+		i += k;
+	if (i == len)
+		return raw;
+	if (len + 1 > st->pgraw_cap) {
+		char *nb = realloc(st->pgraw, len + 1);
+		if (nb == NULL)
+			return NULL;
+		st->pgraw = nb;
+		st->pgraw_cap = len + 1;
+	}
+	memcpy(st->pgraw, raw, len);
+	while (i < len) {
+		if ((k = store_utf8_len(p + i, len - i)) > 0) {
+			i += k;
+			continue;
+		}
+		st->pgraw[i++] = '?';
+		bad++;
+	}
+	st->pgraw[len] = '\0';
+	if (st->pg_bytes_replaced == 0)
+		log_warnx("postgresql: a line holds bytes that are not UTF-8 (or NUL): "
+		    "stored as '?' (PostgreSQL text cannot hold them; a SQLite "
+		    "database keeps them); logged once");
+	st->pg_bytes_replaced += bad;
+	return st->pgraw;
+}
+
 int
 store_insert_message(struct store *st, const struct store_msg_meta *meta,
     const struct ingest_row *row, int64_t *id)
@@ -690,16 +781,19 @@ store_insert_message(struct store *st, const struct store_msg_meta *meta,
 	const int *p = st->msg_param;
 	const struct syslog_hdr *h = &row->hdr;
 	int64_t sender_id = 0, rowid;
+	const char *raw = row->raw;     /* what is stored, dictionaries too */
 	int rc;
 
+	if (st->pg && (raw = store_pg_text(st, row->raw, row->raw_len)) == NULL)
+		return SQLITE_NOMEM;
 	db_bind_int64(s, p[P_RECV], meta->recv_us);
 	if (row->device_us != INT64_MIN)
 		db_bind_int64(s, p[P_DEVICE], row->device_us);
 	if ((meta->sender != NULL && (rc = store_dict_id(st, DICT_SENDER, meta->sender,
 	    strlen(meta->sender), &sender_id)) != SQLITE_OK) ||
-	    (rc = store_bind_dict(st, DICT_HOSTNAME, p[P_HOST], row->raw,
+	    (rc = store_bind_dict(st, DICT_HOSTNAME, p[P_HOST], raw,
 	    h->hostname)) != SQLITE_OK ||
-	    (rc = store_bind_dict(st, DICT_PROGRAM, p[P_PROGRAM], row->raw,
+	    (rc = store_bind_dict(st, DICT_PROGRAM, p[P_PROGRAM], raw,
 	    h->app)) != SQLITE_OK) {
 		db_clear_bindings(s);
 		return rc;
@@ -718,7 +812,7 @@ store_insert_message(struct store *st, const struct store_msg_meta *meta,
 	if (meta->import_id > 0)
 		db_bind_int64(s, p[P_IMPORT], meta->import_id);
 	db_bind_int64(s, p[P_MSGOFF], (int)h->msg.off);
-	db_bind_text_ref(s, p[P_RAW], row->raw, (int)row->raw_len);
+	db_bind_text_ref(s, p[P_RAW], raw, (int)row->raw_len);
 	if ((rc = store_step_insert(st, SQL_INSERT_MSG, &rowid)) != SQLITE_OK)
 		return rc;
 	if ((rc = store_mark(st, meta->recv_us, rowid)) != SQLITE_OK)

@@ -68,8 +68,8 @@ def main():
     compare_only = args[:1] == ['--compare-only']
     if copy_only or compare_only:
         args = args[1:]
-    # --ignore COL,COL: columns left out of the comparison (the arrival
-    # times of two runs a moment apart).
+    # --ignore COL,VIEW.COL,...: columns left out of the comparison (the
+    # arrival times of two runs a moment apart), in every view or in one.
     ignore = set()
     if args[:1] == ['--ignore']:
         ignore = set(args[1].split(','))
@@ -130,7 +130,7 @@ def main():
             print(f'view {v}: columns differ\n  sqlite: {cols}\n  pg:     {pcols}')
             bad += 1
             continue
-        keep = [i for i, c in enumerate(cols) if c not in ignore]
+        keep = [i for i, c in enumerate(cols) if c not in ignore and f'{v}.{c}' not in ignore]
         cols = [cols[i] for i in keep]
         lrows = sorted((tuple(norm(r[i]) for i in keep) for r in lite.execute(f'SELECT * FROM "{v}"')),
                        key=repr)
