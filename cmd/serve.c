@@ -806,9 +806,18 @@ serve_run(const struct config *cfg)
 	started = 1;
 	if (serve_spool_replay(srv) != 0)
 		goto out_listeners;
-	if (alert_watch_start(cfg, &srv->ctr, srv->writer, &alerts, err, sizeof err) != 0)
+	/* Both read with a SQLite connection of their own (docs/scale-out.md,
+	 * status): not on PostgreSQL yet. */
+	if (pg && cfg->alerts.n_dest > 0)
+		log_errorx("alerts: not available with a PostgreSQL database yet "
+		    "(docs/scale-out.md); running without alerts");
+	else if (alert_watch_start(cfg, &srv->ctr, srv->writer, &alerts, err,
+	    sizeof err) != 0)
 		log_errorx("alerts: %s; running without alerts", err);
-	if (cfg->http_on) {
+	if (pg && cfg->http_on)
+		log_errorx("--http: the web view is not available with a PostgreSQL "
+		    "database yet (docs/scale-out.md); running without it");
+	else if (cfg->http_on) {
 		struct web_live live = { &srv->ctr, &srv->queue, util_now_us() };
 		if (web_start(cfg, &live, &web, err, sizeof err) != 0) {
 			log_errorx("--http: %s", err);
