@@ -158,7 +158,7 @@ static const char *const store_pg_sql[SQL_MAX] = {
 
 /* The one-writer lock on PostgreSQL: pg_try_advisory_lock(key1, key2),
  * session level (docs/scale-out.md). */
-#define STORE_PG_LOCK_K1 "7478"         /* "tw" */
+#define STORE_PG_LOCK_K1 "7478"         /* tunnelwatch's (arbitrary) */
 #define STORE_PG_LOCK_K2 "1"            /* the writer */
 
 /* Parameter positions of SQL_INSERT_MSG, resolved by name once. */
