@@ -46,6 +46,9 @@ wait_stored() {   # BACKEND N [SECONDS]
 }
 start() {   # BACKEND [serve args]
 	local b=$1; shift
+	# The last run's log says "ready": tw_start could read it before the
+	# new collector's redirection empties it, and send to nobody.
+	rm -f "$T/serve.log"
 	if [ "$b" = pg ]; then
 		DB=$PG tw_start --spool-dir "$T/spool.pg" "$@"
 	else
