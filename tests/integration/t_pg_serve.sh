@@ -125,7 +125,7 @@ for f in ${TW_PG_SERVE_CASES:-"$FIX"/real/*.log "$FIX"/guide_delete.log "$FIX"/g
 	incidents=$((incidents + k))
 	cases=$((cases + 1))
 done
-[ "$incidents" -gt 5 ] || fail "only $incidents incidents: the comparison proves little"
+[ -n "${TW_PG_SERVE_CASES:-}" ] || [ "$incidents" -gt 5 ] || fail "only $incidents incidents: the comparison proves little"
 ok "serve: $cases cases stored and decided alike on SQLite and PostgreSQL ($incidents incidents)"
 
 # No --spool-dir: nowhere to put the spool; one clear line, exit 1.
