@@ -643,10 +643,17 @@ serve_spool_open(struct server *srv, struct store *st, struct dblock *lock)
 		log_errorx("spool: %s", err);
 		return -1;
 	}
-	if (orphaned > 0)
+	if (orphaned > 0) {
+		char pgname[512];
+		const char *name = cfg->db_path;
+		if (db_target_is_postgres(cfg->db_path)) {
+			serve_pg_name(cfg->db_path, pgname, sizeof pgname);
+			name = pgname;
+		}
 		log_warnx("spool: %s was written for another database, not %s (deleted or "
 		    "replaced since): its %u segment(s) are moved to %s/orphan-*/ and not "
-		    "replayed into this one", dir, cfg->db_path, orphaned, dir);
+		    "replayed into this one", dir, name, orphaned, dir);
+	}
 	mq_set_spool(&srv->queue, srv->spool);
 	return 0;
 }

@@ -102,14 +102,22 @@ compare() {
 		--skip v_stats,v_senders "$LITE" "$PG" >"$T/why" 2>&1
 }
 
-# TW_PG_SERVE_CASES: a space-separated subset of the case files (debugging).
+# The cases: by default six that between them open incidents of every kind
+# the lab and the field guide show (DPD loss, PSK, PFS, a restart nobody
+# saw, a delete, a proposal mismatch), ~2 minutes; TW_PG_SERVE_CASES=all
+# runs all 16 (~6 minutes), or give a space-separated list of case files.
 # v_events' tunnel is left out: whether an event a tunnel was not known for
 # yet is tied to it before the stop depends on which batch its lines land
 # in, which the machine's load decides in any two serve runs (seen both
 # ways round, SQLite tied and PostgreSQL not, then the reverse).  A case
 # whose runs still differ is run once more on both (t_feed.sh's timing
 # caveats); a second difference fails.
-for f in ${TW_PG_SERVE_CASES:-"$FIX"/real/*.log "$FIX"/guide_delete.log "$FIX"/guide_dpd.log "$FIX"/guide_pfs.log}; do
+case ${TW_PG_SERVE_CASES:-} in
+all) CASES="$(echo "$FIX"/real/*.log) $FIX/guide_delete.log $FIX/guide_dpd.log $FIX/guide_pfs.log" ;;
+"") CASES="$FIX/real/dpd.log $FIX/real/psk.log $FIX/real/restart_unseen.log $FIX/real/espmismatch.log $FIX/guide_delete.log $FIX/guide_pfs.log" ;;
+*) CASES=$TW_PG_SERVE_CASES ;;
+esac
+for f in $CASES; do
 	fresh
 	run "$f" lite
 	run "$f" pg
@@ -126,7 +134,7 @@ for f in ${TW_PG_SERVE_CASES:-"$FIX"/real/*.log "$FIX"/guide_delete.log "$FIX"/g
 	incidents=$((incidents + k))
 	cases=$((cases + 1))
 done
-[ -n "${TW_PG_SERVE_CASES:-}" ] || [ "$incidents" -gt 5 ] || fail "only $incidents incidents: the comparison proves little"
+[ "$incidents" -gt 3 ] || fail "only $incidents incidents: the comparison proves little"
 ok "serve: $cases cases stored and decided alike on SQLite and PostgreSQL ($incidents incidents)"
 
 # No --spool-dir: nowhere to put the spool; one clear line, exit 1.
