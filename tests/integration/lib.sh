@@ -49,6 +49,10 @@ tw_start() {
 	local tries=0
 	while :; do
 		TW_PORT=$((20000 + RANDOM % 40000))
+		# Emptied here, not only by the background job's redirection,
+		# which may come after the first look: a restart could read the
+		# previous run's "ready".
+		: >"$T/serve.log"
 		"$TW_BIN" serve --db "$DB" --udp "127.0.0.1:$TW_PORT" \
 			--tcp "127.0.0.1:$TW_PORT" --flush-interval 50ms "$@" \
 			>"$T/serve.log" 2>&1 &
