@@ -128,16 +128,14 @@ mq_recycle_locked(struct mq *q, struct mq_chunk *c)
 	}
 }
 
-/* Called with the lock held: a chunk able to hold need bytes, or NULL. */
+/* Called with the lock held: an empty chunk of capacity cap, from the
+ * free list when standard-sized, counted in bytes; NULL when out of
+ * memory. */
 static struct mq_chunk *
-mq_get_chunk_locked(struct mq *q, size_t need)
+mq_alloc_chunk_locked(struct mq *q, size_t cap)
 {
-	size_t cap = need > MQ_CHUNK_SIZE ? need : MQ_CHUNK_SIZE;
 	struct mq_chunk *c;
 
-	if ((q->bytes + cap > q->max_bytes || q->msgs >= q->max_msgs) &&
-	    !mq_may_spill_locked(q))
-		return NULL;
 	if (cap == MQ_CHUNK_SIZE && q->free != NULL) {
 		c = q->free;
 		q->free = c->next;
@@ -153,6 +151,18 @@ mq_get_chunk_locked(struct mq *q, size_t need)
 	c->spool_seq = 0;
 	q->bytes += c->cap;
 	return c;
+}
+
+/* Called with the lock held: a chunk able to hold need bytes, or NULL. */
+static struct mq_chunk *
+mq_get_chunk_locked(struct mq *q, size_t need)
+{
+	size_t cap = need > MQ_CHUNK_SIZE ? need : MQ_CHUNK_SIZE;
+
+	if ((q->bytes + cap > q->max_bytes || q->msgs >= q->max_msgs) &&
+	    !mq_may_spill_locked(q))
+		return NULL;
+	return mq_alloc_chunk_locked(q, cap);
 }
 
 static void
@@ -359,7 +369,7 @@ mq_unspill_locked(struct mq *q, struct mq_chunk **out)
 	uint64_t next = q->spill_next, last = q->spill_last, seq = 0, count = 0;
 	const char *payload = NULL;
 	struct mq_chunk *c = NULL;
-	size_t len = 0, cap;
+	size_t len = 0;
 	int rc;
 
 	*out = NULL;
@@ -372,22 +382,13 @@ mq_unspill_locked(struct mq *q, struct mq_chunk **out)
 		    (unsigned long long)seq);
 		q->spill_next = seq + 1;
 	} else if (rc == 1) {
-		cap = len > MQ_CHUNK_SIZE ? len : MQ_CHUNK_SIZE;
-		if (cap == MQ_CHUNK_SIZE && q->free != NULL) {
-			c = q->free;
-			q->free = c->next;
-			q->nfree--;
-		} else if ((c = malloc(sizeof *c + cap)) == NULL) {
+		if ((c = mq_alloc_chunk_locked(q, len > MQ_CHUNK_SIZE ? len :
+		    MQ_CHUNK_SIZE)) == NULL)
 			return -1;      /* read again next time */
-		} else {
-			c->cap = cap;
-		}
-		c->next = NULL;
 		c->used = len;
 		c->count = count;
 		c->spool_seq = seq;
 		memcpy(c->buf, payload, len);
-		q->bytes += c->cap;
 		q->msgs += count;
 		q->spill_msgs -= count < q->spill_msgs ? count : q->spill_msgs;
 		q->spill_next = seq + 1;
