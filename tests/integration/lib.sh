@@ -102,6 +102,28 @@ wait_rows() {
 	fail "expected $want rows, have $got ($sql)"
 }
 
+# db_write_lock NAME: another process takes the database's write lock and
+# holds it (its input on fd 9, a fifo $T/NAME.fifo) until db_write_unlock:
+# the writer commits nothing meanwhile.
+db_write_lock() {
+	mkfifo "$T/$1.fifo"
+	sqlite3 -batch -bail -noheader -cmd ".timeout 10000" "$DB" <"$T/$1.fifo" \
+		>"$T/$1.out" 2>&1 &
+	HOLD_PID=$!
+	exec 9>"$T/$1.fifo"
+	printf "BEGIN IMMEDIATE;\nSELECT 'locked';\n" >&9
+	for _ in $(seq 1 50); do grep -q locked "$T/$1.out" 2>/dev/null && break; sleep 0.1; done
+	grep -q locked "$T/$1.out" || fail "could not lock the database"
+}
+
+# db_write_unlock: the lock holder rolls back and ends.
+db_write_unlock() {
+	echo "ROLLBACK;" >&9
+	exec 9>&-
+	wait "$HOLD_PID" 2>/dev/null || true
+	HOLD_PID=
+}
+
 # all_decided: every tunnel's machine has applied its newest event.
 all_decided() {
 	[ "$(q "SELECT count(*) FROM (SELECT tunnel_id, max(device_us) AS m

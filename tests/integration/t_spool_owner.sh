@@ -14,21 +14,13 @@ tw_start
 old_id=$(qt "SELECT value FROM meta WHERE key = 'db.id'")
 [ -n "$old_id" ] || fail "the database has no id (meta db.id)"
 eq "$(cat "$DB.spool/owner")" "$old_id" "the spool names its database"
-mkfifo "$T/lock.fifo"
-sqlite3 -batch -bail -noheader -cmd ".timeout 10000" "$DB" <"$T/lock.fifo" >"$T/locker.out" 2>&1 &
-HOLD_PID=$!
-exec 9>"$T/lock.fifo"
-printf "BEGIN IMMEDIATE;\nSELECT 'locked';\n" >&9
-for _ in $(seq 1 50); do grep -q locked "$T/locker.out" 2>/dev/null && break; sleep 0.1; done
-grep -q locked "$T/locker.out" || fail "could not lock the database"
+db_write_lock lock
 "$TW_SEND" --tcp "127.0.0.1:$TW_PORT" --count 2000 --conns 1 --host-prefix old 2>/dev/null
 sleep 1
 kill -KILL "$TW_PID"
 wait "$TW_PID" 2>/dev/null || true
 TW_PID=
-echo "ROLLBACK;" >&9
-exec 9>&-
-wait "$HOLD_PID" 2>/dev/null || true
+db_write_unlock
 [ -n "$(ls "$DB.spool" | grep '^seg-')" ] || fail "no segment left to replay"
 
 # The database goes; its spool stays.

@@ -30,13 +30,7 @@ kib() { awk -v k="$1" '$1 == k":" { print $2 }' "/proc/$TW_PID/status"; }
 
 tw_start --http 127.0.0.1:0 --queue-max-bytes 1M --queue-max-messages 5000 \
 	--stats-interval 1s
-mkfifo "$T/lock.fifo"
-sqlite3 -batch -bail -noheader -cmd ".timeout 10000" "$DB" <"$T/lock.fifo" >"$T/locker.out" 2>&1 &
-HOLD_PID=$!
-exec 9>"$T/lock.fifo"
-printf "BEGIN IMMEDIATE;\nSELECT 'locked';\n" >&9
-for _ in $(seq 1 50); do grep -q locked "$T/locker.out" 2>/dev/null && break; sleep 0.1; done
-grep -q locked "$T/locker.out" || fail "could not lock the database"
+db_write_lock lock
 
 rss0=$(kib VmRSS)
 "$TW_SEND" --tcp "127.0.0.1:$TW_PORT" --count "$N" --conns 1 --host-prefix spill \
@@ -58,10 +52,7 @@ echo "note: RSS before $rss0 KiB, peak $hwm KiB; spool $sb bytes; queue_messages
 [ $((hwm - rss0)) -lt 24576 ] ||
 	fail "peak RSS grew by $((hwm - rss0)) KiB: the backlog is held in memory"
 
-echo "ROLLBACK;" >&9
-exec 9>&-
-wait "$HOLD_PID" 2>/dev/null || true
-HOLD_PID=
+db_write_unlock
 wait_rows_long() {
 	local i got=0
 	for i in $(seq 1 600); do
@@ -91,13 +82,7 @@ ok "a backlog of $N lines waited in the spool (read back $rb), RSS +$((hwm - rss
 # ---- a stop with a backlog in the spool ------------------------------------
 rm -rf "$DB" "$DB-wal" "$DB-shm" "$DB.spool"
 tw_start --http 127.0.0.1:0 --queue-max-bytes 1M --queue-max-messages 5000
-mkfifo "$T/lock2.fifo"
-sqlite3 -batch -bail -noheader -cmd ".timeout 10000" "$DB" <"$T/lock2.fifo" >"$T/locker2.out" 2>&1 &
-HOLD_PID=$!
-exec 9>"$T/lock2.fifo"
-printf "BEGIN IMMEDIATE;\nSELECT 'locked';\n" >&9
-for _ in $(seq 1 50); do grep -q locked "$T/locker2.out" 2>/dev/null && break; sleep 0.1; done
-grep -q locked "$T/locker2.out" || fail "could not lock the database"
+db_write_lock lock2
 "$TW_SEND" --tcp "127.0.0.1:$TW_PORT" --count "$N" --conns 1 --host-prefix stop \
 	2>"$T/send.log" || fail "twsend: $(cat "$T/send.log")"
 for _ in $(seq 1 300); do
@@ -107,10 +92,7 @@ for _ in $(seq 1 300); do
 done
 eq "$got" "$N" "every line read"
 sleep 0.3
-echo "ROLLBACK;" >&9
-exec 9>&-
-wait "$HOLD_PID" 2>/dev/null || true
-HOLD_PID=
+db_write_unlock
 SECONDS=0
 tw_stop
 took=$SECONDS
