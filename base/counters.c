@@ -71,4 +71,7 @@ const char *const counter_names[CTR_MAX] = {
 	[CTR_RELP_DUPLICATES] = "relp_duplicates",
 	[CTR_RELP_REFUSED] = "relp_refused",
 	[CTR_RELP_PAUSED] = "relp_paused_backpressure",
+	[CTR_DROPPED_DUPLICATE] = "dropped_duplicate",
+	[CTR_DERIVED_PENDING] = "derived_pending",
+	[CTR_DERIVE_TAKEOVERS] = "derive_takeovers",
 };

@@ -82,6 +82,10 @@ enum counter_id {
 	CTR_RELP_DUPLICATES,           /* resends of frames already taken, dropped */
 	CTR_RELP_REFUSED,              /* frames dropped: not in tcp_allow, no address */
 	CTR_RELP_PAUSED,               /* frames that waited for queue room */
+	/* Several collectors on one PostgreSQL database (docs/scale-out.md) */
+	CTR_DROPPED_DUPLICATE,         /* lines another collector had stored already */
+	CTR_DERIVED_PENDING,           /* lines another collector stored, derived here */
+	CTR_DERIVE_TAKEOVERS,          /* times this collector took the derive lock */
 	CTR_MAX
 };
 

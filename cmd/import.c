@@ -362,6 +362,7 @@ import_one(const struct config *cfg, struct store *st, struct resolver *res,
 	meta.recv_us = util_now_us();
 	meta.sender = NULL;
 	meta.transport = TW_TRANSPORT_IMPORT;
+	meta.pending = 0;
 	if (store_begin(st) != SQLITE_OK)
 		goto out;
 	while ((r = lr_next(&lr, &line, &len, &flags)) > 0) {

@@ -588,6 +588,28 @@ serve_db_id(struct store *st, int64_t *id)
 }
 
 /*
+ * The meta key of a spool's committed mark: SPOOL_META_KEY for a SQLite
+ * file (one spool, beside it); on PostgreSQL, where several collectors
+ * share the meta table, SPOOL_META_KEY "@host:/absolute/dir".  0 or -1.
+ */
+static int
+serve_spool_key(int pg, const char *dir, char *key, size_t sz)
+{
+	char host[256] = "", abs[PATH_MAX];
+
+	if (!pg)
+		return snprintf(key, sz, "%s", SPOOL_META_KEY) < (int)sz ? 0 : -1;
+	if (gethostname(host, sizeof host - 1) != 0)
+		snprintf(host, sizeof host, "localhost");
+	/* The same key on every start: the directory as realpath names it
+	 * once it exists (spool_open would make it). */
+	(void)mkdir(dir, 0700);
+	if (realpath(dir, abs) == NULL)
+		snprintf(abs, sizeof abs, "%s", dir);
+	return (size_t)snprintf(key, sz, SPOOL_META_KEY "@%s:%s", host, abs) < sz ? 0 : -1;
+}
+
+/*
  * The disk spool (server/spool.h): opened once the database is (its
  * committed position is in the meta table), before the writer starts, so
  * that the writer's commits record it.  Locked like the database, so two
@@ -597,7 +619,7 @@ static int
 serve_spool_open(struct server *srv, struct store *st, struct dblock *lock)
 {
 	const struct config *cfg = srv->cfg;
-	char dir[PATH_MAX], wal[PATH_MAX + 8], err[512];
+	char dir[PATH_MAX], wal[PATH_MAX + 8], err[512], key[SPOOL_META_KEY_MAX];
 	int64_t committed = 0, id;
 	unsigned orphaned;
 	long holder;
@@ -622,7 +644,13 @@ serve_spool_open(struct server *srv, struct store *st, struct dblock *lock)
 		log_errorx("spool: %s; give another spool_dir", err);
 		return -1;
 	}
-	(void)store_meta_get_int(st, SPOOL_META_KEY, &committed);
+	/* Several collectors on one PostgreSQL database each have a spool:
+	 * each marks its commits under a key of its own (host and directory). */
+	if (serve_spool_key(store_is_postgres(st), dir, key, sizeof key) != 0) {
+		log_errorx("spool: %s: name too long", dir);
+		return -1;
+	}
+	(void)store_meta_get_int(st, key, &committed);
 	/* SQLite syncs its WAL only at checkpoints: the spool syncs it before
 	 * a committed mark lets segments go.  PostgreSQL's COMMIT returns
 	 * once it is durable: no file to sync (NULL). */
@@ -634,6 +662,7 @@ serve_spool_open(struct server *srv, struct store *st, struct dblock *lock)
 		log_errorx("spool: %s", err);
 		return -1;
 	}
+	spool_set_meta_key(srv->spool, key);
 	if (serve_db_id(st, &id) != 0) {
 		log_errorx("spool: cannot give %s its id (meta %s)", cfg->db_path,
 		    SPOOL_META_OWNER_KEY);
@@ -777,6 +806,8 @@ serve_run(const struct config *cfg)
 		log_errorx("database: %s", err);
 		goto out_listeners;
 	}
+	/* On PostgreSQL several collectors may share the database: the lock
+	 * then says which one derives (docs/scale-out.md), and refuses nothing. */
 	if (store_lock_writer(st, "serve", err, sizeof err) != 0) {
 		log_errorx("%s; two collectors writing one database would each keep their "
 		    "own tunnel state: stop that one first, or give another --db", err);

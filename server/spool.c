@@ -33,6 +33,7 @@ struct spool_seg {
 
 struct spool {
 	char dir[SPOOL_PATH_MAX];
+	char meta_key[SPOOL_META_KEY_MAX];   /* where the writer marks its commits */
 	uint64_t max_bytes, seg_max;
 	int64_t sync_us;
 	struct counters *ctr;
@@ -947,4 +948,16 @@ spool_close(struct spool *sp)
 	pthread_mutex_destroy(&sp->mtx);
 	free(sp->segs);
 	free(sp);
+}
+
+void
+spool_set_meta_key(struct spool *sp, const char *key)
+{
+	snprintf(sp->meta_key, sizeof sp->meta_key, "%s", key);
+}
+
+const char *
+spool_meta_key(const struct spool *sp)
+{
+	return sp->meta_key[0] != '\0' ? sp->meta_key : SPOOL_META_KEY;
 }

@@ -147,6 +147,15 @@ void spool_usage(struct spool *sp, uint64_t *bytes, uint64_t *segments);
 
 /* The directory it was opened on. */
 const char *spool_dir(const struct spool *sp);
+/*
+ * The meta key the writer records the committed sequence under:
+ * SPOOL_META_KEY unless set.  Several collectors on one PostgreSQL
+ * database each have a spool, so each needs a key of its own
+ * (cmd/serve.c names it after the host and the spool directory).
+ */
+#define SPOOL_META_KEY_MAX 256
+void spool_set_meta_key(struct spool *sp, const char *key);
+const char *spool_meta_key(const struct spool *sp);
 
 /* Stops the thread, syncs the active segment and frees.  Segment files
  * stay: the next start replays what was not committed.  NULL is fine. */

@@ -1633,6 +1633,12 @@ corr_run(struct corr *c, int64_t now_us, int final)
 	c->ntouched = 0;
 	if ((rc = store_begin(c->st)) != SQLITE_OK)
 		return rc;
+	/* Several collectors: the begin may have found the derive lock gone
+	 * with a broken session; another collector decides now. */
+	if (!store_deriving(c->st)) {
+		rc = SQLITE_BUSY;
+		goto fail;
+	}
 	store_meta_get_int(c->st, "corr.last_event_id", &last_id);
 	/* Serve feeds the correlator as it stores (corr_sink); the new
 	 * events are read back only on the first pass and after a failure. */
@@ -1706,6 +1712,19 @@ fail:
 	if (c->feed != NULL)
 		feed_clear(c->feed);    /* what the pass took is not stepped for good */
 	return rc;
+}
+
+void
+corr_forget(struct corr *c)
+{
+	c->started = 0;
+	mc_clear(c);
+	strmap_clear(&c->skew_at);
+	strmap_clear(&c->dirty);
+	strmap_clear(&c->dirty_min);
+	c->fed_max_id = 0;
+	if (c->feed != NULL)
+		feed_clear(c->feed);
 }
 
 int

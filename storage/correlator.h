@@ -35,6 +35,13 @@ int corr_run(struct corr *c, int64_t now_us, int final);
  * in memory; progress alone is written at most every 10 s.  serve calls it
  * once at shutdown, after its last pass.  Returns SQLITE_OK or an error. */
 int corr_flush(struct corr *c);
+/*
+ * Forgets what it holds in memory (the tunnels' machines, the feed, the
+ * dirty set): another process may have moved the tunnels since (several
+ * collectors, docs/scale-out.md: the derive lock changed hands).  The next
+ * pass reads back and looks at every tunnel, as after a start.
+ */
+void corr_forget(struct corr *c);
 
 /*
  * serve: the resolver hands every stored event to the correlator too

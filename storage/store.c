@@ -34,6 +34,7 @@
 #include "log.h"
 #include "migrate.h"
 #include "strmap.h"
+#include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -119,11 +120,24 @@ static const char *const store_sql[SQL_MAX] = {
  * table (unqualified they are ambiguous with excluded's); a parameter in
  * a SELECT list needs its type; BEGIN and COMMIT are db_begin/db_commit. */
 static const char *const store_pg_sql[SQL_MAX] = {
+	/* Several collectors (docs/scale-out.md): a line whose twin (the same
+	 * host, device time, text hash and copy) is committed already is not
+	 * stored again — for a pending row (this collector does not derive),
+	 * any twin; for a derived one, a twin that was derived (a pending twin
+	 * is deleted by the derive pass, which sees this row).  No row comes
+	 * back then.  :hash is NULL where there is no key (no host or time). */
 	[SQL_INSERT_MSG] =
 	    "INSERT INTO messages(received_us, device_us, sender_id, hostname_id,"
 	    " program_id, pid_span, pri, transport, parse_status, flags, import_id,"
-	    " msg_off, raw) VALUES (:recv, :device, :sender, :host, :program, :pid,"
-	    " :pri, :transport, :status, :flags, :import, :msg_off, :raw)"
+	    " msg_off, raw, line_hash, copy, pending)"
+	    " SELECT :recv::bigint, :device::bigint, :sender::bigint, :host::bigint,"
+	    " :program::bigint, :pid::bigint, :pri::bigint, :transport::bigint,"
+	    " :status::bigint, :flags::bigint, :import::bigint, :msg_off::bigint,"
+	    " :raw::text, :hash::bigint, coalesce(:copy::bigint, 0), :pending::boolean"
+	    " WHERE :hash::bigint IS NULL OR NOT EXISTS (SELECT 1 FROM messages t"
+	    " WHERE t.hostname_id = :host::bigint AND t.device_us = :device::bigint"
+	    " AND t.line_hash = :hash::bigint AND t.copy = coalesce(:copy::bigint, 0)"
+	    " AND (:pending::boolean OR NOT t.pending))"
 	    " RETURNING message_id",
 	[SQL_UPSERT_SENDER] =
 	    "INSERT INTO senders(sender_ip, received, unparsed, truncated, first_us,"
@@ -161,13 +175,35 @@ static const char *const store_pg_sql[SQL_MAX] = {
 #define STORE_PG_LOCK_K1 "7478"         /* tunnelwatch's (arbitrary) */
 #define STORE_PG_LOCK_K2 "1"            /* the writer */
 
-/* Parameter positions of SQL_INSERT_MSG, resolved by name once. */
+/* Parameter positions of SQL_INSERT_MSG, resolved by name once (the last
+ * three are PostgreSQL's only: 0 on SQLite). */
 enum { P_RECV, P_DEVICE, P_SENDER, P_HOST, P_PROGRAM, P_PID, P_PRI, P_TRANSPORT,
-	P_STATUS, P_FLAGS, P_IMPORT, P_MSGOFF, P_RAW, P_MAX };
+	P_STATUS, P_FLAGS, P_IMPORT, P_MSGOFF, P_RAW, P_HASH, P_COPY, P_PENDING, P_MAX };
 static const char *const store_msg_params[P_MAX] = {
 	":recv", ":device", ":sender", ":host", ":program", ":pid", ":pri", ":transport",
-	":status", ":flags", ":import", ":msg_off", ":raw",
+	":status", ":flags", ":import", ":msg_off", ":raw", ":hash", ":copy", ":pending",
 };
+
+/* The derive lock (docs/scale-out.md): session level, held by the one
+ * collector that resolves and decides; the others store only.  A storer
+ * tries to take it this often. */
+#define STORE_DERIVE_RETRY_US (1000 * 1000LL)
+
+/*
+ * How many times each recent line was seen in its device second (the copy
+ * number of the twin key), counted per collector from its own stream:
+ * direct-mapped on the key, so an evicted entry counts from 0 again (a
+ * repeated line more than ~STORE_COPIES lines later in one second).  What
+ * the open transaction counted is undone with it.
+ */
+#define STORE_COPIES 65536
+struct store_copy {
+	int64_t host, device_us, hash;
+	int32_t count, committed;
+};
+
+/* The pending rows one derive pass reads at most. */
+#define STORE_PENDING_MAX 2000
 
 struct store {
 	sqlite3 *db;                /* NULL on PostgreSQL */
@@ -186,7 +222,15 @@ struct store {
 	int64_t mark_s;             /* receive_marks holds a mark at or after this
 	                             * second (INT64_MIN: not known) */
 	int uncommitted;            /* the caches hold what an open transaction added */
+	/* Several collectors (PostgreSQL serve): store_lock_writer("serve"). */
+	int shared;                 /* other collectors may store beside this one */
+	int deriving;               /* this session holds the derive lock */
+	int64_t derive_try_us;      /* a storer's next try for it */
+	struct store_copy *copies;  /* STORE_COPIES, once shared */
+	struct db_stmt *pend_scan, *pend_done, *pend_drop;
 };
+
+static void store_copies_settle(struct store *st, int committed);
 
 sqlite3 *
 store_db(struct store *st)
@@ -384,8 +428,8 @@ store_is_postgres(const struct store *st)
 	return st->pg;
 }
 
-/* Takes the advisory lock on this session; 0, or -1 with err (held by
- * another session, or the query failed). */
+/* Takes the advisory lock on this session: 1; 0 when another session
+ * holds it (err names it); -1 when the query failed (err says why). */
 static int
 store_pg_try_lock(struct store *st, char *err, size_t errsz)
 {
@@ -405,7 +449,8 @@ store_pg_try_lock(struct store *st, char *err, size_t errsz)
 	db_finalize(s);
 	if (got) {
 		st->lock_session = db_session(st->dbh);
-		return 0;
+		st->deriving = 1;
+		return 1;
 	}
 	{
 		long pid = 0;
@@ -426,7 +471,37 @@ store_pg_try_lock(struct store *st, char *err, size_t errsz)
 		    "lock " STORE_PG_LOCK_K1 "/" STORE_PG_LOCK_K2 ")", app, app[0] ? ", " : "",
 		    pid);
 	}
-	return -1;
+	return 0;
+}
+
+/* The statements of the derive pass (store_pending_scan), PostgreSQL's
+ * only.  A pending row with a twin that was derived, or an older pending
+ * twin, is a copy: dropped. */
+static int
+store_prepare_pending(struct store *st, char *err, size_t errsz)
+{
+	static const char *const sql[3] = {
+	    "SELECT p.message_id, p.received_us, p.device_us, p.flags, p.transport,"
+	    " p.raw, ds.addr, EXISTS (SELECT 1 FROM messages t"
+	    " WHERE p.line_hash IS NOT NULL AND t.hostname_id = p.hostname_id"
+	    " AND t.device_us = p.device_us AND t.line_hash = p.line_hash"
+	    " AND t.copy = p.copy AND t.message_id <> p.message_id"
+	    " AND (NOT t.pending OR t.message_id < p.message_id))"
+	    " FROM messages p LEFT JOIN dict_senders ds ON ds.sender_id = p.sender_id"
+	    " WHERE p.pending ORDER BY p.message_id LIMIT ?1",
+	    "UPDATE messages SET pending = false WHERE message_id = ANY(CAST(?1 AS bigint[]))",
+	    "DELETE FROM messages WHERE message_id = ANY(CAST(?1 AS bigint[])) AND pending",
+	};
+	struct db_stmt **out[3] = { &st->pend_scan, &st->pend_done, &st->pend_drop };
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		if (db_prepare(st->dbh, sql[i], out[i]) != SQLITE_OK) {
+			snprintf(err, errsz, "preparing \"%s\": %s", sql[i], db_errmsg(st->dbh));
+			return -1;
+		}
+	}
+	return 0;
 }
 
 int
@@ -435,12 +510,38 @@ store_lock_writer(struct store *st, const char *command, char *err, size_t errsz
 	if (!st->pg)
 		return 0;       /* the file lock (base/dblock.c) does it */
 	char sql[64];
+	int got;
 
 	snprintf(st->lock_cmd, sizeof st->lock_cmd, "%s", command);
 	/* Names this session in pg_stat_activity, for the refusal above. */
 	snprintf(sql, sizeof sql, "SET application_name = 'tunnelwatch %s'", st->lock_cmd);
 	(void)db_exec(st->dbh, sql);
-	return store_pg_try_lock(st, err, errsz);
+	if (strcmp(command, "serve") != 0)
+		return store_pg_try_lock(st, err, errsz) == 1 ? 0 : -1;
+	/* serve: several collectors may store into one database; the lock
+	 * only says which of them derives. */
+	if ((st->copies = calloc(STORE_COPIES, sizeof *st->copies)) == NULL) {
+		snprintf(err, errsz, "out of memory");
+		return -1;
+	}
+	if (store_prepare_pending(st, err, errsz) != 0 ||
+	    (got = store_pg_try_lock(st, err, errsz)) < 0)
+		return -1;
+	st->shared = 1;
+	if (got)
+		log_info("PostgreSQL: this collector derives (holds the derive lock "
+		    STORE_PG_LOCK_K1 "/" STORE_PG_LOCK_K2 "): it resolves devices and decides "
+		    "incidents for the whole fleet");
+	else
+		log_info("PostgreSQL: another collector derives (%s): this one stores "
+		    "what it receives, and takes over when that one stops", err);
+	return 0;
+}
+
+int
+store_deriving(const struct store *st)
+{
+	return !st->pg || !st->shared || st->deriving;
 }
 
 void
@@ -452,6 +553,10 @@ store_close(struct store *st)
 		return;
 	for (i = 0; i < SQL_MAX; i++)
 		db_finalize(st->stmt[i]);
+	db_finalize(st->pend_scan);
+	db_finalize(st->pend_done);
+	db_finalize(st->pend_drop);
+	free(st->copies);
 	for (i = 0; i < DICT_MAX; i++)
 		strmap_free(&st->dict[i]);
 	free(st->pgraw);
@@ -531,6 +636,7 @@ store_forget_uncommitted(struct store *st)
 		return;
 	for (i = 0; i < DICT_MAX; i++)
 		strmap_clear(&st->dict[i]);
+	store_copies_settle(st, 0);
 	st->mark_s = INT64_MIN;
 	st->uncommitted = 0;
 }
@@ -546,13 +652,41 @@ store_pg_relock(struct store *st)
 
 	if (st->lock_session == 0 || db_session(st->dbh) == st->lock_session)
 		return SQLITE_OK;
-	if (store_pg_try_lock(st, err, sizeof err) == 0) {
+	if (store_pg_try_lock(st, err, sizeof err) == 1) {
 		log_info("PostgreSQL: session re-established; writer lock taken again");
 		return SQLITE_OK;
 	}
 	log_warnx("PostgreSQL: session re-established but %s; not writing until it is "
 	    "free", err);
 	return SQLITE_BUSY;
+}
+
+/*
+ * Several collectors: is this session still the one that holds the derive
+ * lock (a session re-established after a break has lost it), and if it
+ * does not hold it, may it take it now (once a STORE_DERIVE_RETRY_US)?
+ * The caller (the writer) sees the change through store_deriving().
+ */
+static void
+store_pg_derive(struct store *st)
+{
+	char err[512];
+	int64_t now;
+
+	if (st->deriving && db_session(st->dbh) == st->lock_session)
+		return;
+	if (st->deriving) {
+		st->deriving = 0;
+		st->derive_try_us = 0;
+		log_warnx("PostgreSQL: session re-established; the derive lock went with "
+		    "the old one");
+	}
+	if ((now = util_mono_us()) < st->derive_try_us)
+		return;
+	st->derive_try_us = now + STORE_DERIVE_RETRY_US;
+	if (store_pg_try_lock(st, err, sizeof err) == 1)
+		log_info("PostgreSQL: this collector took the derive lock: it now "
+		    "resolves devices and decides incidents for the whole fleet");
 }
 
 int
@@ -569,6 +703,10 @@ store_begin(struct store *st)
 		return rc;
 	/* The session may be new since the last batch: the begin above is
 	 * what re-established it. */
+	if (st->shared) {
+		store_pg_derive(st);
+		return SQLITE_OK;
+	}
 	if ((rc = store_pg_relock(st)) != SQLITE_OK)
 		db_rollback(st->dbh);
 	return rc;
@@ -590,8 +728,11 @@ store_commit(struct store *st)
 	}
 	rc = st->pg ? db_commit(st->dbh) : store_step_done(st, SQL_COMMIT);
 
-	if (rc == SQLITE_OK)
+	if (rc == SQLITE_OK) {
+		if (st->uncommitted)
+			store_copies_settle(st, 1);
 		st->uncommitted = 0;
+	}
 	if (rc == SQLITE_OK && st->ckpt != NULL)
 		ckpt_after_commit(st->ckpt, st->db);
 	return rc;
@@ -661,20 +802,71 @@ store_dict_id(struct store *st, int d, const char *value, size_t len, int64_t *i
 	return SQLITE_OK;
 }
 
-/* Binds the dictionary id of a span of raw (NULL when the span is empty). */
+/* Binds the dictionary id of a span of raw (NULL when the span is empty);
+ * *out gets it (0 for NULL). */
 static int
-store_bind_dict(struct store *st, int d, int idx, const char *base, struct span sp)
+store_bind_dict(struct store *st, int d, int idx, const char *base, struct span sp,
+    int64_t *out)
 {
 	struct db_stmt *s = st->stmt[SQL_INSERT_MSG];
 	int64_t id;
 	int rc;
 
+	*out = 0;
 	if (sp.len == 0)
 		return SQLITE_OK;
 	if ((rc = store_dict_id(st, d, base + sp.off, sp.len, &id)) != SQLITE_OK)
 		return rc;
 	db_bind_int64(s, idx, id);
+	*out = id;
 	return SQLITE_OK;
+}
+
+/* FNV-1a, 64 bits, of the line as stored: the twin key's hash. */
+static int64_t
+store_line_hash(const char *p, size_t n)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	while (n-- > 0)
+		h = (h ^ (unsigned char)*p++) * 1099511628211ULL;
+	return (int64_t)h;
+}
+
+/* The copy number of the twin key (host, device time, hash): how many
+ * times this collector stored it before, 0 the first time. */
+static int32_t
+store_copy_of(struct store *st, int64_t host, int64_t device_us, int64_t hash)
+{
+	uint64_t k = (uint64_t)hash ^ ((uint64_t)device_us * 0x9e3779b97f4a7c15ULL) ^
+	    ((uint64_t)host * 0xc2b2ae3d27d4eb4fULL);
+	struct store_copy *c = &st->copies[(k ^ (k >> 29)) & (STORE_COPIES - 1)];
+
+	if (c->host != host || c->device_us != device_us || c->hash != hash) {
+		c->host = host;
+		c->device_us = device_us;
+		c->hash = hash;
+		c->count = c->committed = 0;
+	}
+	st->uncommitted = 1;
+	return c->count++;
+}
+
+/* The copy counts follow the transaction: kept at a commit, undone at a
+ * rollback (a replayed batch numbers its lines as the first attempt did). */
+static void
+store_copies_settle(struct store *st, int committed)
+{
+	size_t i;
+
+	if (st->copies == NULL)
+		return;
+	for (i = 0; i < STORE_COPIES; i++) {
+		if (committed)
+			st->copies[i].committed = st->copies[i].count;
+		else
+			st->copies[i].count = st->copies[i].committed;
+	}
 }
 
 /* The first message of a second later than every mark gets one
@@ -780,7 +972,7 @@ store_insert_message(struct store *st, const struct store_msg_meta *meta,
 	struct db_stmt *s = st->stmt[SQL_INSERT_MSG];
 	const int *p = st->msg_param;
 	const struct syslog_hdr *h = &row->hdr;
-	int64_t sender_id = 0, rowid;
+	int64_t sender_id = 0, host_id, program_id, rowid;
 	const char *raw = row->raw;     /* what is stored, dictionaries too */
 	int rc;
 
@@ -792,11 +984,23 @@ store_insert_message(struct store *st, const struct store_msg_meta *meta,
 	if ((meta->sender != NULL && (rc = store_dict_id(st, DICT_SENDER, meta->sender,
 	    strlen(meta->sender), &sender_id)) != SQLITE_OK) ||
 	    (rc = store_bind_dict(st, DICT_HOSTNAME, p[P_HOST], raw,
-	    h->hostname)) != SQLITE_OK ||
+	    h->hostname, &host_id)) != SQLITE_OK ||
 	    (rc = store_bind_dict(st, DICT_PROGRAM, p[P_PROGRAM], raw,
-	    h->app)) != SQLITE_OK) {
+	    h->app, &program_id)) != SQLITE_OK) {
 		db_clear_bindings(s);
 		return rc;
+	}
+	if (st->shared) {
+		/* Several collectors: the twin key, where the line has one. */
+		if (host_id != 0 && row->device_us != INT64_MIN) {
+			int64_t hash = store_line_hash(raw, row->raw_len);
+			db_bind_int64(s, p[P_HASH], hash);
+			db_bind_int64(s, p[P_COPY],
+			    store_copy_of(st, host_id, row->device_us, hash));
+		}
+		db_bind_int64(s, p[P_PENDING], meta->pending);
+	} else if (st->pg) {
+		db_bind_int64(s, p[P_PENDING], 0);
 	}
 	if (meta->sender != NULL)
 		db_bind_int64(s, p[P_SENDER], sender_id);
@@ -815,11 +1019,110 @@ store_insert_message(struct store *st, const struct store_msg_meta *meta,
 	db_bind_text_ref(s, p[P_RAW], raw, (int)row->raw_len);
 	if ((rc = store_step_insert(st, SQL_INSERT_MSG, &rowid)) != SQLITE_OK)
 		return rc;
-	if ((rc = store_mark(st, meta->recv_us, rowid)) != SQLITE_OK)
+	if (rowid != 0 && (rc = store_mark(st, meta->recv_us, rowid)) != SQLITE_OK)
 		return rc;
 	if (id != NULL)
 		*id = rowid;
 	return SQLITE_OK;
+}
+
+/* "{1,2,3}": ids as a PostgreSQL array literal, for = ANY(). */
+static char *
+store_id_array(const int64_t *ids, size_t n)
+{
+	size_t cap = 2 + n * 21, len = 0, i;
+	char *out = malloc(cap);
+
+	if (out == NULL)
+		return NULL;
+	out[len++] = '{';
+	for (i = 0; i < n; i++)
+		len += (size_t)snprintf(out + len, cap - len, "%s%lld", i > 0 ? "," : "",
+		    (long long)ids[i]);
+	out[len++] = '}';
+	out[len] = '\0';
+	return out;
+}
+
+/* Runs a pending-rows statement on the ids; SQLITE_OK or the error. */
+static int
+store_pending_apply(struct store *st, struct db_stmt *s, const int64_t *ids, size_t n)
+{
+	char *arr;
+	int rc;
+
+	if (n == 0)
+		return SQLITE_OK;
+	if ((arr = store_id_array(ids, n)) == NULL)
+		return SQLITE_NOMEM;
+	db_bind_text(s, 1, arr, -1);
+	free(arr);
+	rc = db_step(s);
+	db_reset(s);
+	db_clear_bindings(s);
+	if (rc == DB_DONE || rc == DB_ROW)
+		return SQLITE_OK;
+	if (!store_is_transient(rc))
+		log_warnx("postgresql: %s: %s", db_sql(s), db_errmsg(st->dbh));
+	return rc;
+}
+
+int
+store_pending_scan(struct store *st, int (*cb)(void *arg, const struct store_pending *p),
+    void *arg, size_t *n_derived, size_t *n_dropped)
+{
+	struct db_stmt *s = st->pend_scan;
+	int64_t *done = NULL, *drop = NULL;
+	size_t nd = 0, nx = 0;
+	int rc;
+
+	*n_derived = *n_dropped = 0;
+	if (!st->shared || !st->deriving)
+		return SQLITE_OK;
+	if ((done = malloc(STORE_PENDING_MAX * sizeof *done)) == NULL ||
+	    (drop = malloc(STORE_PENDING_MAX * sizeof *drop)) == NULL) {
+		rc = SQLITE_NOMEM;
+		goto out;
+	}
+	db_bind_int64(s, 1, STORE_PENDING_MAX);
+	/* PostgreSQL hands the whole result over at the first step: cb may
+	 * run other statements on this connection meanwhile. */
+	while ((rc = db_step(s)) == DB_ROW && nd + nx < STORE_PENDING_MAX) {
+		struct store_pending pr;
+
+		pr.message_id = db_column_int64(s, 0);
+		pr.recv_us = db_column_int64(s, 1);
+		pr.device_us = db_column_type(s, 2) == DB_NULL ? INT64_MIN :
+		    db_column_int64(s, 2);
+		pr.flags = (int)db_column_int64(s, 3);
+		pr.transport = (int)db_column_int64(s, 4);
+		pr.raw = db_column_text(s, 5);
+		pr.raw_len = (size_t)db_column_bytes(s, 5);
+		pr.sender = db_column_text(s, 6);
+		if (db_column_int64(s, 7) != 0) {
+			drop[nx++] = pr.message_id;
+			continue;
+		}
+		if (pr.raw == NULL)
+			pr.raw = "";
+		if ((rc = cb(arg, &pr)) != SQLITE_OK)
+			break;
+		done[nd++] = pr.message_id;
+	}
+	db_reset(s);
+	db_clear_bindings(s);
+	if (rc != DB_ROW && rc != DB_DONE && rc != SQLITE_OK)
+		goto out;
+	if ((rc = store_pending_apply(st, st->pend_done, done, nd)) != SQLITE_OK ||
+	    (rc = store_pending_apply(st, st->pend_drop, drop, nx)) != SQLITE_OK)
+		goto out;
+	*n_derived = nd;
+	*n_dropped = nx;
+	rc = SQLITE_OK;
+out:
+	free(done);
+	free(drop);
+	return rc;
 }
 
 int

@@ -26,6 +26,17 @@ struct store_msg_meta {
 	const char *sender;       /* "ip:port", or NULL */
 	int transport;            /* enum tw_transport */
 	int64_t import_id;        /* 0 for network input */
+	int pending;              /* several collectors: stored for the one that
+	                           * derives (store_deriving() is 0 here) */
+};
+
+/* A line another collector stored, for the one that derives. */
+struct store_pending {
+	int64_t message_id, recv_us, device_us;   /* device_us INT64_MIN: none */
+	int flags, transport;
+	const char *raw;
+	size_t raw_len;
+	const char *sender;       /* "ip:port", or NULL */
 };
 
 struct store;
@@ -47,6 +58,25 @@ int store_is_postgres(const struct store *st);
  * base/dblock.h, does it).
  */
 int store_lock_writer(struct store *st, const char *command, char *err, size_t errsz);
+/*
+ * Several collectors on one PostgreSQL database (docs/scale-out.md): for
+ * "serve", the lock above is the derive lock and another holder is no
+ * refusal: this collector then stores what it receives with pending set,
+ * and tries to take the lock once a second (in store_begin).  1 while this
+ * session holds it — or on SQLite, or for import, which always derive.
+ */
+int store_deriving(const struct store *st);
+/*
+ * The deriving collector's pass over the lines other collectors stored:
+ * up to STORE_PENDING_MAX pending rows, oldest first.  A row whose twin
+ * (the same line) was derived, or is pending with a smaller id, is
+ * deleted; cb(arg, row) derives each other one, which is then marked
+ * derived.  Inside the caller's transaction; PostgreSQL only (a no-op
+ * elsewhere, or when not deriving).  Returns SQLITE_OK or the first error
+ * (cb's included).
+ */
+int store_pending_scan(struct store *st, int (*cb)(void *arg,
+    const struct store_pending *p), void *arg, size_t *n_derived, size_t *n_dropped);
 /* The same connection through storage/db.h (owned by the store). */
 struct db *store_dbh(struct store *st);
 
@@ -64,8 +94,10 @@ void store_rollback(struct store *st);
  */
 void store_use_checkpointer(struct store *st, struct ckpt *c);
 
-/* Inserts one message row; *id gets its message_id.  Returns an SQLite
- * result code (SQLITE_DONE on success is mapped to SQLITE_OK). */
+/* Inserts one message row; *id gets its message_id, or 0 when the line
+ * was not stored because another collector had stored it (several
+ * collectors only).  Returns an SQLite result code (SQLITE_DONE on
+ * success is mapped to SQLITE_OK). */
 int store_insert_message(struct store *st, const struct store_msg_meta *meta,
     const struct ingest_row *row, int64_t *id);
 

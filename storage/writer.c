@@ -60,6 +60,14 @@ struct writer {
 	struct prep_stage *prep;       /* parses chunks on its own thread */
 	struct resolver *resolver;     /* devices, tunnels, events */
 	struct corr *corr;             /* incidents, a stage after commits */
+	/* Several collectors on one PostgreSQL database (docs/scale-out.md):
+	 * 1 while this one derives (store_deriving); always 1 on SQLite.  Read
+	 * by the alert watcher, which speaks only for the deriving collector. */
+	_Atomic int deriving;
+	uint64_t pending_dups;         /* lines of the open transaction another
+	                                * collector had stored */
+	int64_t next_pending_us;       /* the next pass over their pending lines */
+	char *pend_scratch;            /* INGEST_SCRATCH of a stored line */
 	int64_t next_corr_us;
 	int64_t next_retention_us;
 	struct domain_scratch *ds;
@@ -217,8 +225,16 @@ writer_insert_chunk(struct writer *w, struct mq_chunk *c, struct prep_batch *b,
 		meta.sender = w->last_sender;
 		meta.transport = m->transport;
 		meta.import_id = 0;
+		meta.pending = !w->deriving;
 		rc = store_insert_message(w->st, &meta, &pm->row, &id);
-		if (rc == SQLITE_OK && !(pm->row.flags & INGEST_F_FORGED)) {
+		if (rc == SQLITE_OK && id == 0) {
+			/* Another collector stored this line (docs/scale-out.md). */
+			if (pm == &local)
+				facts_clear(&local.facts);
+			w->pending_dups++;
+			continue;
+		}
+		if (rc == SQLITE_OK && w->deriving && !(pm->row.flags & INGEST_F_FORGED)) {
 			struct resolve_source src = { w->last_ip, NULL, m->recv_us };
 			rc = resolve_apply(w->resolver, id, &pm->facts, &src);
 		}
@@ -286,6 +302,8 @@ writer_write_stats(struct writer *w, int64_t now)
 	    (int64_t)atomic_load(&w->ctr->tcp_conns));
 	store_write_stat(w->st, now, "tls_handshakes_in_progress",
 	    (int64_t)atomic_load(&w->ctr->tls_handshaking));
+	if (store_is_postgres(w->st))
+		store_write_stat(w->st, now, "deriving", atomic_load(&w->deriving));
 	if (w->q->spool != NULL) {
 		store_write_stat(w->st, now, "spool_bytes",
 		    (int64_t)atomic_load(&w->ctr->spool_bytes));
@@ -336,7 +354,33 @@ writer_spool_mark(struct writer *w, uint64_t seq)
 {
 	if (w->q->spool == NULL || seq == 0)
 		return SQLITE_OK;
-	return store_meta_set_int(w->st, SPOOL_META_KEY, (int64_t)seq);
+	return store_meta_set_int(w->st, spool_meta_key(w->q->spool), (int64_t)seq);
+}
+
+/*
+ * After each begin: the store may have taken or lost the derive lock
+ * (several collectors, docs/scale-out.md).  Either way what the resolver
+ * and the correlator hold in memory may be behind the database — another
+ * collector derived meanwhile — so both start over from it.
+ */
+static void
+writer_sync_role(struct writer *w)
+{
+	int d = store_deriving(w->st);
+
+	if (d == w->deriving)
+		return;
+	resolve_reset(w->resolver);
+	corr_forget(w->corr);
+	if (d) {
+		ctr_add(w->ctr, CTR_DERIVE_TAKEOVERS, 1);
+		w->next_pending_us = 0;
+		w->next_corr_us = 0;
+	} else {
+		log_warnx("writer: this collector no longer derives; it stores what it "
+		    "receives for the one that does");
+	}
+	atomic_store(&w->deriving, d);
 }
 
 /*
@@ -377,9 +421,10 @@ writer_commit(struct writer *w, int rc, int64_t give_up_us)
 		w->alive_us = util_mono_us();
 		backoff = backoff * 2 > WRITER_BACKOFF_MAX ? WRITER_BACKOFF_MAX : backoff * 2;
 		/* Replay the batch in a fresh transaction. */
-		w->pending_rows = w->pending_unparsed = 0;
+		w->pending_rows = w->pending_unparsed = w->pending_dups = 0;
 		if ((rc = store_begin(w->st)) != SQLITE_OK)
 			continue;
+		writer_sync_role(w);
 		for (struct mq_chunk *c = w->pending; c != NULL; c = c->next)
 			if ((rc = writer_insert_chunk(w, c, NULL, 0)) != SQLITE_OK)
 				break;
@@ -387,6 +432,7 @@ writer_commit(struct writer *w, int rc, int64_t give_up_us)
 	if (rc == SQLITE_OK) {
 		ctr_add(w->ctr, CTR_STORED, w->pending_rows);
 		ctr_add(w->ctr, CTR_UNPARSED, w->pending_unparsed);
+		ctr_add(w->ctr, CTR_DROPPED_DUPLICATE, w->pending_dups);
 		ctr_add(w->ctr, CTR_DB_COMMITS, 1);
 		atomic_store_explicit(&w->ctr->last_batch_rows, w->pending_rows,
 		    memory_order_relaxed);
@@ -405,7 +451,7 @@ writer_commit(struct writer *w, int rc, int64_t give_up_us)
 		mq_release(w->q, c);
 	}
 	w->pending_tail = NULL;
-	w->pending_rows = w->pending_unparsed = 0;
+	w->pending_rows = w->pending_unparsed = w->pending_dups = 0;
 	w->in_txn = 0;
 }
 
@@ -424,6 +470,7 @@ writer_open_txn(struct writer *w)
 		w->alive_us = util_mono_us();
 		backoff = backoff * 2 > WRITER_BACKOFF_MAX ? WRITER_BACKOFF_MAX : backoff * 2;
 	}
+	writer_sync_role(w);
 	w->in_txn = 1;
 	w->txn_started_us = util_mono_us();
 	return 0;
@@ -491,6 +538,85 @@ writer_save_meta(struct writer *w)
 	}
 	free(text);
 	return rc;
+}
+
+/* The sender's address of "ip:port" or "[ip6]:port", into out. */
+static void
+writer_sender_ip(const char *sender, char *out, size_t sz)
+{
+	const char *end;
+
+	out[0] = '\0';
+	if (sender == NULL)
+		return;
+	if (sender[0] == '[' && (end = strchr(sender, ']')) != NULL)
+		snprintf(out, sz, "%.*s", (int)(end - sender - 1), sender + 1);
+	else if ((end = strrchr(sender, ':')) != NULL)
+		snprintf(out, sz, "%.*s", (int)(end - sender), sender);
+	else
+		snprintf(out, sz, "%s", sender);
+}
+
+/* One line another collector stored: parsed again and resolved, as if it
+ * had arrived here (its device time as that collector made it). */
+static int
+writer_derive_one(void *arg, const struct store_pending *p)
+{
+	struct writer *w = arg;
+	struct resolve_source src;
+	struct ingest_row row;
+	char ip[64];
+
+	if ((p->flags & INGEST_F_FORGED) || p->raw_len > w->cfg->max_frame * 4u)
+		return SQLITE_OK;          /* never applied (identity binding) */
+	ingest_prepare(w->cfg, p->raw, p->raw_len, p->recv_us, 0,
+	    p->flags & (INGEST_F_TRUNCATED | INGEST_F_OCTET), w->pend_scratch, &row);
+	row.device_us = p->device_us;
+	writer_sender_ip(p->sender, ip, sizeof ip);
+	src.sender_ip = ip[0] != '\0' ? ip : NULL;
+	src.file = NULL;
+	src.recv_us = p->recv_us;
+	return resolve_message(w->resolver, p->message_id, &row, &src, w->ds);
+}
+
+/*
+ * The deriving collector's pass over what the others stored (pending
+ * lines), between batches, in a transaction of its own: each is derived
+ * or, when this collector has the same line, dropped.  Runs again at once
+ * while a full pass came back, else after flush_interval.
+ */
+static void
+writer_derive_pending(struct writer *w)
+{
+	static struct log_throttle thr;
+	size_t derived = 0, dropped = 0;
+	int rc;
+
+	if (w->pend_scratch == NULL &&
+	    (w->pend_scratch = malloc(INGEST_SCRATCH((size_t)w->cfg->max_frame * 4))) == NULL)
+		return;
+	writer_open_txn(w);
+	if (!w->deriving) {
+		store_rollback(w->st);
+		w->in_txn = 0;
+		return;
+	}
+	rc = store_pending_scan(w->st, writer_derive_one, w, &derived, &dropped);
+	if (rc == SQLITE_OK && (rc = resolve_flush(w->resolver)) == SQLITE_OK)
+		rc = store_commit(w->st);
+	w->in_txn = 0;
+	if (rc != SQLITE_OK) {
+		store_rollback(w->st);
+		resolve_reset(w->resolver);
+		ctr_add(w->ctr, CTR_DB_ERRORS, 1);
+		log_ratelimited(&thr, 60 * 1000000LL, "writer: the pass over lines other "
+		    "collectors stored failed: %s; retrying", sqlite3_errstr(rc));
+		w->next_pending_us = util_mono_us() + w->cfg->flush_us;
+		return;
+	}
+	ctr_add(w->ctr, CTR_DERIVED_PENDING, derived);
+	ctr_add(w->ctr, CTR_DROPPED_DUPLICATE, dropped);
+	w->next_pending_us = derived + dropped > 0 ? 0 : util_mono_us() + w->cfg->flush_us;
 }
 
 /* The correlator's pass, between batches (docs/architecture.md). */
@@ -589,7 +715,10 @@ writer_main(void *arg)
 		if (w->in_txn && (w->pending_rows >= (uint64_t)w->cfg->batch_rows * grow ||
 		    now - w->txn_started_us >= w->cfg->flush_us * grow || closed))
 			writer_commit(w, SQLITE_OK, closed ? w->cfg->shutdown_grace_us * 6 : 0);
-		if (!w->in_txn && now >= w->next_corr_us) {
+		if (!w->in_txn && w->deriving && store_is_postgres(w->st) &&
+		    now >= w->next_pending_us)
+			writer_derive_pending(w);
+		if (!w->in_txn && w->deriving && now >= w->next_corr_us) {
 			writer_correlate(w);
 			w->next_corr_us = util_mono_us() + w->cfg->corr_interval_us;
 			pthread_mutex_lock(&w->meta_mtx);
@@ -600,7 +729,7 @@ writer_main(void *arg)
 				writer_commit(w, writer_save_meta(w), 0);
 			}
 		}
-		if (!w->in_txn && now >= w->next_retention_us) {
+		if (!w->in_txn && w->deriving && now >= w->next_retention_us) {
 			w->next_retention_us = util_mono_us() + writer_prune(w);
 		}
 		/* Chunks, parsed batches and SQLite's pages are allocated and
@@ -622,10 +751,12 @@ writer_main(void *arg)
 		if (closed && c == NULL && !w->in_txn)
 			break;
 	}
-	writer_correlate(w);
-	if (corr_flush(w->corr) != SQLITE_OK)
-		log_warnx("correlator: could not save the tunnels' progress at shutdown;"
-		    " the next start replays it");
+	if (w->deriving) {
+		writer_correlate(w);
+		if (corr_flush(w->corr) != SQLITE_OK)
+			log_warnx("correlator: could not save the tunnels' progress at "
+			    "shutdown; the next start replays it");
+	}
 	/* Final counters, so a short run leaves a trace too. */
 	writer_open_txn(w);
 	writer_write_stats(w, util_now_us());
@@ -668,6 +799,7 @@ writer_start(const struct config *cfg, struct store *st, struct mq *q,
 	w->q = q;
 	w->ctr = ctr;
 	w->alive_us = util_mono_us();
+	w->deriving = store_deriving(st);
 	pthread_mutex_init(&w->meta_mtx, NULL);
 	w->scratch = malloc(INGEST_SCRATCH((size_t)cfg->max_frame));
 	w->senders = calloc(WRITER_SENDERS, sizeof *w->senders);
@@ -696,6 +828,12 @@ writer_start(const struct config *cfg, struct store *st, struct mq *q,
 	return 0;
 }
 
+const _Atomic int *
+writer_deriving(const struct writer *w)
+{
+	return &w->deriving;
+}
+
 int64_t
 writer_alive_us(struct writer *w)
 {
@@ -712,6 +850,7 @@ writer_join(struct writer *w)
 	domain_scratch_free(w->ds);
 	store_close(w->st);
 	free(w->scratch);
+	free(w->pend_scratch);
 	free(w->senders);
 	free(w->meta_text);
 	pthread_mutex_destroy(&w->meta_mtx);

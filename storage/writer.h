@@ -29,6 +29,10 @@ int writer_start(const struct config *cfg, struct store *st, struct mq *q,
  * (at least once a second) or of a commit's retry.  For the watchdog
  * (cmd/serve.c): a writer stuck in one call stops renewing it. */
 int64_t writer_alive_us(struct writer *w);
+/* 1 while this collector derives (resolves and decides: always on SQLite;
+ * on PostgreSQL while it holds the derive lock, docs/scale-out.md), for
+ * the alert watcher, which speaks only for the deriving collector. */
+const _Atomic int *writer_deriving(const struct writer *w);
 
 /*
  * Hands the writer a value for the meta table from another thread (the

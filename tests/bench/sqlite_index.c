@@ -193,7 +193,7 @@ tw_store(struct store *st, sqlite3_stmt *ev, const struct twline *lines, size_t 
     int with_events, int64_t *next_event)
 {
 	struct store_msg_meta meta = { 1717200000000000LL, "127.0.0.1:5140",
-	    TW_TRANSPORT_TCP, 0 };
+	    TW_TRANSPORT_TCP, 0, 0 };
 	double t0 = now_s();
 	size_t i;
 
