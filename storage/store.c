@@ -33,6 +33,7 @@
 #include "ingest.h"
 #include "log.h"
 #include "migrate.h"
+#include "pgbulk.h"
 #include "strmap.h"
 #include "util.h"
 
@@ -67,6 +68,8 @@ enum {
 	SQL_DICT_GET,                  /* DICT_MAX statements from here */
 	SQL_DICT_ADD = SQL_DICT_GET + DICT_MAX,
 	SQL_MARK = SQL_DICT_ADD + DICT_MAX,
+	SQL_ID_BLOCK,                  /* PostgreSQL only, from here */
+	SQL_BULK_MSG,
 	SQL_BEGIN,
 	SQL_COMMIT,
 	SQL_MAX
@@ -164,6 +167,25 @@ static const char *const store_pg_sql[SQL_MAX] = {
 	[SQL_DICT_ADD + DICT_PROGRAM] =
 	    "INSERT INTO dict_programs(name) VALUES (?1) ON CONFLICT DO NOTHING"
 	    " RETURNING program_id",
+	/* Message ids in blocks, so that rows can go in one statement. */
+	[SQL_ID_BLOCK] =
+	    "SELECT nextval(pg_get_serial_sequence('messages', 'message_id'))"
+	    " FROM generate_series(1, ?1::integer)",
+	/* The rows of a batch as one statement (storage/pgbulk.h); ?18: a
+	 * collector that only stores skips lines with a committed twin. */
+	[SQL_BULK_MSG] =
+	    "INSERT INTO messages(message_id, received_us, device_us, sender_id,"
+	    " hostname_id, program_id, pid_span, pri, transport, parse_status, flags,"
+	    " import_id, msg_off, raw, line_hash, copy, pending)"
+	    " SELECT u.* FROM unnest(?1::bigint[], ?2::bigint[], ?3::bigint[],"
+	    " ?4::bigint[], ?5::bigint[], ?6::bigint[], ?7::bigint[], ?8::bigint[],"
+	    " ?9::bigint[], ?10::bigint[], ?11::bigint[], ?12::bigint[], ?13::bigint[],"
+	    " ?14::text[], ?15::bigint[], ?16::bigint[], ?17::boolean[])"
+	    " AS u(id, recv, dev, sender, host, program, pid, pri, transport, status,"
+	    " flags, import, msg_off, raw, hash, copy, pending)"
+	    " WHERE NOT ?18::boolean OR u.hash IS NULL OR NOT EXISTS (SELECT 1"
+	    " FROM messages t WHERE t.hostname_id = u.host AND t.device_us = u.dev"
+	    " AND t.line_hash = u.hash AND t.copy = u.copy)",
 	[SQL_MARK] =
 	    ("INSERT INTO receive_marks(received_s, message_id)"
 	    " SELECT ?1::bigint, ?2::bigint"
@@ -205,6 +227,15 @@ struct store_copy {
 /* The pending rows one derive pass reads at most. */
 #define STORE_PENDING_MAX 2000
 
+/* PostgreSQL: message rows go as one statement of at most this many rows
+ * or bytes (storage/pgbulk.h), under ids taken this many at a time. */
+#define STORE_BULK_ROWS   1000
+#define STORE_BULK_BYTES  (4u << 20)
+#define STORE_ID_BLOCK    1024
+/* After taking the derive lock, lines received up to this long after it
+ * are checked one by one for a twin the previous holder derived. */
+#define STORE_TAKEOVER_CHECK_US (10 * 1000 * 1000LL)
+
 struct store {
 	sqlite3 *db;                /* NULL on PostgreSQL */
 	struct db *dbh;             /* the connection through db.h */
@@ -228,9 +259,17 @@ struct store {
 	int64_t derive_try_us;      /* a storer's next try for it */
 	struct store_copy *copies;  /* STORE_COPIES, once shared */
 	struct db_stmt *pend_scan, *pend_done, *pend_drop;
+	int64_t check_until_us;     /* received before: checked one by one */
+	/* PostgreSQL: rows waiting for one multi-row insert, and their ids. */
+	struct pgbulk bulk;
+	int64_t ids[STORE_ID_BLOCK];
+	int id_count, id_next;
+	uint64_t txn_dups;          /* lines the bulk insert skipped, this txn */
+	uint64_t dups;              /* ... committed, not yet taken */
 };
 
 static void store_copies_settle(struct store *st, int committed);
+static int store_bulk_flush(struct store *st);
 
 sqlite3 *
 store_db(struct store *st)
@@ -286,6 +325,8 @@ store_prepare_all(struct store *st, char *err, size_t errsz)
 	for (i = 0; i < SQL_MAX; i++) {
 		if (st->pg && (i == SQL_BEGIN || i == SQL_COMMIT))
 			continue;       /* db_begin, db_commit */
+		if (store_text(st, i) == NULL)
+			continue;       /* PostgreSQL's only */
 		rc = db_prepare(st->dbh, store_text(st, i), &st->stmt[i]);
 		if (rc != SQLITE_OK) {
 			snprintf(err, errsz, "preparing \"%s\": %s", store_text(st, i),
@@ -307,6 +348,10 @@ store_open_pg(struct store *st, const char *target, int flags, char *err, size_t
 	int ver = 0;
 
 	st->pg = 1;
+	if (pgbulk_init(&st->bulk, 1 + P_MAX) != 0) {
+		snprintf(err, errsz, "out of memory");
+		return -1;
+	}
 	if (db_open(target, 0, &st->dbh, err, errsz) != 0)
 		return -1;
 	if (!(flags & STORE_RDONLY))
@@ -450,6 +495,7 @@ store_pg_try_lock(struct store *st, char *err, size_t errsz)
 	if (got) {
 		st->lock_session = db_session(st->dbh);
 		st->deriving = 1;
+		st->check_until_us = util_now_us() + STORE_TAKEOVER_CHECK_US;
 		return 1;
 	}
 	{
@@ -557,6 +603,7 @@ store_close(struct store *st)
 	db_finalize(st->pend_done);
 	db_finalize(st->pend_drop);
 	free(st->copies);
+	pgbulk_free(&st->bulk);
 	for (i = 0; i < DICT_MAX; i++)
 		strmap_free(&st->dict[i]);
 	free(st->pgraw);
@@ -637,6 +684,9 @@ store_forget_uncommitted(struct store *st)
 	for (i = 0; i < DICT_MAX; i++)
 		strmap_clear(&st->dict[i]);
 	store_copies_settle(st, 0);
+	if (st->pg)
+		pgbulk_clear(&st->bulk);
+	st->txn_dups = 0;
 	st->mark_s = INT64_MIN;
 	st->uncommitted = 0;
 }
@@ -726,12 +776,16 @@ store_commit(struct store *st)
 		    db_errmsg(st->dbh));
 		return SQLITE_ERROR;
 	}
+	if (st->pg && (rc = store_bulk_flush(st)) != SQLITE_OK)
+		return rc;
 	rc = st->pg ? db_commit(st->dbh) : store_step_done(st, SQL_COMMIT);
 
 	if (rc == SQLITE_OK) {
 		if (st->uncommitted)
 			store_copies_settle(st, 1);
 		st->uncommitted = 0;
+		st->dups += st->txn_dups;
+		st->txn_dups = 0;
 	}
 	if (rc == SQLITE_OK && st->ckpt != NULL)
 		ckpt_after_commit(st->ckpt, st->db);
@@ -799,26 +853,6 @@ store_dict_id(struct store *st, int d, const char *value, size_t len, int64_t *i
 		strmap_clear(&st->dict[d]);
 		(void)strmap_put(&st->dict[d], value, len, *id);
 	}
-	return SQLITE_OK;
-}
-
-/* Binds the dictionary id of a span of raw (NULL when the span is empty);
- * *out gets it (0 for NULL). */
-static int
-store_bind_dict(struct store *st, int d, int idx, const char *base, struct span sp,
-    int64_t *out)
-{
-	struct db_stmt *s = st->stmt[SQL_INSERT_MSG];
-	int64_t id;
-	int rc;
-
-	*out = 0;
-	if (sp.len == 0)
-		return SQLITE_OK;
-	if ((rc = store_dict_id(st, d, base + sp.off, sp.len, &id)) != SQLITE_OK)
-		return rc;
-	db_bind_int64(s, idx, id);
-	*out = id;
 	return SQLITE_OK;
 }
 
@@ -965,65 +999,214 @@ store_pg_text(struct store *st, const char *raw, size_t len)
 	return st->pgraw;
 }
 
+/* A message row's values, by SQL_INSERT_MSG parameter; a bit of null is
+ * set for each SQL NULL.  raw is apart (text). */
+struct store_vals {
+	int64_t v[P_MAX];
+	unsigned null;
+	const char *raw;
+	size_t raw_len;
+};
+
+/* Takes the next id of the block, reserving a new block when it is used up
+ * (one round trip per STORE_ID_BLOCK rows).  SQLITE_OK or the error. */
+static int
+store_next_id(struct store *st, int64_t *id)
+{
+	struct db_stmt *s = st->stmt[SQL_ID_BLOCK];
+	int rc;
+
+	if (st->id_next >= st->id_count) {
+		st->id_count = st->id_next = 0;
+		db_bind_int64(s, 1, STORE_ID_BLOCK);
+		while ((rc = db_step(s)) == DB_ROW && st->id_count < STORE_ID_BLOCK)
+			st->ids[st->id_count++] = db_column_int64(s, 0);
+		db_reset(s);
+		db_clear_bindings(s);
+		if (rc != DB_DONE && rc != DB_ROW) {
+			st->id_count = 0;
+			if (!store_is_transient(rc))
+				store_log_error(st, SQL_ID_BLOCK, rc);
+			return rc;
+		}
+		if (st->id_count == 0)
+			return SQLITE_INTERNAL;
+	}
+	*id = st->ids[st->id_next++];
+	return SQLITE_OK;
+}
+
+/*
+ * Sends the gathered rows as one INSERT … SELECT FROM unnest (storage/
+ * pgbulk.h).  A collector that only stores skips the lines whose twin is
+ * committed already, and counts them.  SQLITE_OK or the error.
+ */
+static int
+store_bulk_flush(struct store *st)
+{
+	struct db_stmt *s = st->stmt[SQL_BULK_MSG];
+	int i, rc, n = st->bulk.nrows;
+
+	if (n == 0)
+		return SQLITE_OK;
+	for (i = 0; i < 1 + P_MAX; i++) {
+		const char *a = pgbulk_array(&st->bulk, i);
+		if (a == NULL) {
+			db_clear_bindings(s);
+			pgbulk_clear(&st->bulk);
+			return SQLITE_NOMEM;
+		}
+		db_bind_text(s, i + 1, a, -1);
+	}
+	db_bind_int64(s, 2 + P_MAX, st->shared && !st->deriving);
+	rc = db_step(s);
+	db_reset(s);
+	db_clear_bindings(s);
+	pgbulk_clear(&st->bulk);
+	if (rc != DB_DONE && rc != DB_ROW) {
+		if (!store_is_transient(rc))
+			store_log_error(st, SQL_BULK_MSG, rc);
+		return rc;
+	}
+	st->txn_dups += (uint64_t)(n - db_changes(st->dbh));
+	return SQLITE_OK;
+}
+
+/* Adds a row to the bulk insert with id; sends it when full. */
+static int
+store_bulk_add(struct store *st, const struct store_vals *x, int64_t id)
+{
+	int i, bad = pgbulk_int(&st->bulk, id);
+
+	for (i = 0; i < P_MAX && bad == 0; i++) {
+		if (x->null & (1u << i))
+			bad = pgbulk_null(&st->bulk);
+		else if (i == P_RAW)
+			bad = pgbulk_text(&st->bulk, x->raw, x->raw_len);
+		else if (i == P_PENDING)
+			bad = pgbulk_bool(&st->bulk, x->v[i] != 0);
+		else
+			bad = pgbulk_int(&st->bulk, x->v[i]);
+	}
+	if (bad != 0 || pgbulk_end_row(&st->bulk) != 0) {
+		pgbulk_clear(&st->bulk);
+		return SQLITE_NOMEM;
+	}
+	st->uncommitted = 1;
+	if (st->bulk.nrows >= STORE_BULK_ROWS || st->bulk.bytes >= STORE_BULK_BYTES)
+		return store_bulk_flush(st);
+	return SQLITE_OK;
+}
+
+/* The single-row insert: SQLite's path, and PostgreSQL's where a line's
+ * fate must be known at once (store_insert_message). */
+static int
+store_insert_one(struct store *st, const struct store_vals *x, int64_t *rowid)
+{
+	struct db_stmt *s = st->stmt[SQL_INSERT_MSG];
+	const int *p = st->msg_param;
+	int i;
+
+	for (i = 0; i < P_MAX; i++) {
+		if (p[i] == 0 || (x->null & (1u << i)))
+			continue;
+		if (i == P_RAW)
+			db_bind_text_ref(s, p[i], x->raw, (int)x->raw_len);
+		else
+			db_bind_int64(s, p[i], x->v[i]);
+	}
+	return store_step_insert(st, SQL_INSERT_MSG, rowid);
+}
+
 int
 store_insert_message(struct store *st, const struct store_msg_meta *meta,
     const struct ingest_row *row, int64_t *id)
 {
-	struct db_stmt *s = st->stmt[SQL_INSERT_MSG];
-	const int *p = st->msg_param;
 	const struct syslog_hdr *h = &row->hdr;
-	int64_t sender_id = 0, host_id, program_id, rowid;
+	struct store_vals x;
+	int64_t rowid = 0;
 	const char *raw = row->raw;     /* what is stored, dictionaries too */
 	int rc;
 
 	if (st->pg && (raw = store_pg_text(st, row->raw, row->raw_len)) == NULL)
 		return SQLITE_NOMEM;
-	db_bind_int64(s, p[P_RECV], meta->recv_us);
+	memset(&x, 0, sizeof x);
+	x.null = (1u << P_MAX) - 1;
+	x.raw = raw;
+	x.raw_len = row->raw_len;
+#define STORE_VAL(i, value) (x.v[(i)] = (value), x.null &= ~(1u << (i)))
+	STORE_VAL(P_RAW, 0);
+	STORE_VAL(P_RECV, meta->recv_us);
 	if (row->device_us != INT64_MIN)
-		db_bind_int64(s, p[P_DEVICE], row->device_us);
-	if ((meta->sender != NULL && (rc = store_dict_id(st, DICT_SENDER, meta->sender,
-	    strlen(meta->sender), &sender_id)) != SQLITE_OK) ||
-	    (rc = store_bind_dict(st, DICT_HOSTNAME, p[P_HOST], raw,
-	    h->hostname, &host_id)) != SQLITE_OK ||
-	    (rc = store_bind_dict(st, DICT_PROGRAM, p[P_PROGRAM], raw,
-	    h->app, &program_id)) != SQLITE_OK) {
-		db_clear_bindings(s);
-		return rc;
+		STORE_VAL(P_DEVICE, row->device_us);
+	if (meta->sender != NULL) {
+		if ((rc = store_dict_id(st, DICT_SENDER, meta->sender, strlen(meta->sender),
+		    &x.v[P_SENDER])) != SQLITE_OK)
+			return rc;
+		x.null &= ~(1u << P_SENDER);
 	}
-	if (st->shared) {
-		/* Several collectors: the twin key, where the line has one. */
-		if (host_id != 0 && row->device_us != INT64_MIN) {
-			int64_t hash = store_line_hash(raw, row->raw_len);
-			db_bind_int64(s, p[P_HASH], hash);
-			db_bind_int64(s, p[P_COPY],
-			    store_copy_of(st, host_id, row->device_us, hash));
-		}
-		db_bind_int64(s, p[P_PENDING], meta->pending);
-	} else if (st->pg) {
-		db_bind_int64(s, p[P_PENDING], 0);
+	if (h->hostname.len > 0) {
+		if ((rc = store_dict_id(st, DICT_HOSTNAME, raw + h->hostname.off,
+		    h->hostname.len, &x.v[P_HOST])) != SQLITE_OK)
+			return rc;
+		x.null &= ~(1u << P_HOST);
 	}
-	if (meta->sender != NULL)
-		db_bind_int64(s, p[P_SENDER], sender_id);
+	if (h->app.len > 0) {
+		if ((rc = store_dict_id(st, DICT_PROGRAM, raw + h->app.off, h->app.len,
+		    &x.v[P_PROGRAM])) != SQLITE_OK)
+			return rc;
+		x.null &= ~(1u << P_PROGRAM);
+	}
 	if (h->procid.len > 0 && h->procid.len < STORE_PID_SPAN)
-		db_bind_int64(s, p[P_PID],
-		    (int64_t)h->procid.off * STORE_PID_SPAN + h->procid.len);
+		STORE_VAL(P_PID, (int64_t)h->procid.off * STORE_PID_SPAN + h->procid.len);
 	/* Both come from the PRI or both from a facility.severity prefix. */
 	if (h->facility >= 0 && h->severity >= 0)
-		db_bind_int64(s, p[P_PRI], h->facility * 8 + h->severity);
-	db_bind_int64(s, p[P_TRANSPORT], meta->transport);
-	db_bind_int64(s, p[P_STATUS], row->status);
-	db_bind_int64(s, p[P_FLAGS], row->flags);
+		STORE_VAL(P_PRI, h->facility * 8 + h->severity);
+	STORE_VAL(P_TRANSPORT, meta->transport);
+	STORE_VAL(P_STATUS, row->status);
+	STORE_VAL(P_FLAGS, row->flags);
 	if (meta->import_id > 0)
-		db_bind_int64(s, p[P_IMPORT], meta->import_id);
-	db_bind_int64(s, p[P_MSGOFF], (int)h->msg.off);
-	db_bind_text_ref(s, p[P_RAW], raw, (int)row->raw_len);
-	if ((rc = store_step_insert(st, SQL_INSERT_MSG, &rowid)) != SQLITE_OK)
+		STORE_VAL(P_IMPORT, meta->import_id);
+	STORE_VAL(P_MSGOFF, (int)h->msg.off);
+	if (st->pg) {
+		STORE_VAL(P_COPY, 0);
+		STORE_VAL(P_PENDING, st->shared ? meta->pending : 0);
+	}
+	/* Several collectors: the twin key, where the line has one. */
+	if (st->shared && !(x.null & (1u << P_HOST)) && row->device_us != INT64_MIN) {
+		STORE_VAL(P_HASH, store_line_hash(raw, row->raw_len));
+		STORE_VAL(P_COPY, store_copy_of(st, x.v[P_HOST], row->device_us,
+		    x.v[P_HASH]));
+	}
+#undef STORE_VAL
+	/*
+	 * PostgreSQL: the row waits for one multi-row insert, under an id
+	 * taken from a block — but where the line may have been derived by
+	 * another collector already (received before this one took the
+	 * derive lock, or replayed from the spool), whether it is stored
+	 * must be known before it is resolved: one statement for it.
+	 */
+	if (st->pg && !(st->shared && st->deriving && meta->recv_us < st->check_until_us)) {
+		if ((rc = store_next_id(st, &rowid)) != SQLITE_OK ||
+		    (rc = store_bulk_add(st, &x, rowid)) != SQLITE_OK)
+			return rc;
+	} else if ((rc = store_insert_one(st, &x, &rowid)) != SQLITE_OK) {
 		return rc;
+	}
 	if (rowid != 0 && (rc = store_mark(st, meta->recv_us, rowid)) != SQLITE_OK)
 		return rc;
 	if (id != NULL)
 		*id = rowid;
 	return SQLITE_OK;
+}
+
+uint64_t
+store_take_duplicates(struct store *st)
+{
+	uint64_t n = st->dups;
+
+	st->dups = 0;
+	return n;
 }
 
 /* "{1,2,3}": ids as a PostgreSQL array literal, for = ANY(). */

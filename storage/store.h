@@ -80,7 +80,10 @@ int store_pending_scan(struct store *st, int (*cb)(void *arg,
 /* The same connection through storage/db.h (owned by the store). */
 struct db *store_dbh(struct store *st);
 
-/* Transactions.  Return SQLITE_OK or the failing result code. */
+/* Transactions.  Return SQLITE_OK or the failing result code.  On
+ * PostgreSQL the message rows of a transaction go in multi-row inserts,
+ * the last of them at commit, which can therefore fail as an insert
+ * would. */
 int store_begin(struct store *st);
 int store_commit(struct store *st);
 void store_rollback(struct store *st);
@@ -100,6 +103,11 @@ void store_use_checkpointer(struct store *st, struct ckpt *c);
  * success is mapped to SQLITE_OK). */
 int store_insert_message(struct store *st, const struct store_msg_meta *meta,
     const struct ingest_row *row, int64_t *id);
+
+/* Several collectors: lines not stored in the transactions committed
+ * since the last call because another collector had stored them (those
+ * store_insert_message gave id 0 for are the caller's to count). */
+uint64_t store_take_duplicates(struct store *st);
 
 /* 1 for errors worth retrying the whole batch on (busy, locked, full, I/O). */
 int store_is_transient(int rc);

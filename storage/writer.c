@@ -432,7 +432,8 @@ writer_commit(struct writer *w, int rc, int64_t give_up_us)
 	if (rc == SQLITE_OK) {
 		ctr_add(w->ctr, CTR_STORED, w->pending_rows);
 		ctr_add(w->ctr, CTR_UNPARSED, w->pending_unparsed);
-		ctr_add(w->ctr, CTR_DROPPED_DUPLICATE, w->pending_dups);
+		ctr_add(w->ctr, CTR_DROPPED_DUPLICATE,
+		    w->pending_dups + store_take_duplicates(w->st));
 		ctr_add(w->ctr, CTR_DB_COMMITS, 1);
 		atomic_store_explicit(&w->ctr->last_batch_rows, w->pending_rows,
 		    memory_order_relaxed);
