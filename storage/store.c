@@ -266,6 +266,7 @@ struct store {
 	int id_count, id_next;
 	uint64_t txn_dups;          /* lines the bulk insert skipped, this txn */
 	uint64_t dups;              /* ... committed, not yet taken */
+	int careful;                /* a statement per row (store_set_careful) */
 };
 
 static void store_copies_settle(struct store *st, int committed);
@@ -1186,7 +1187,8 @@ store_insert_message(struct store *st, const struct store_msg_meta *meta,
 	 * derive lock, or replayed from the spool), whether it is stored
 	 * must be known before it is resolved: one statement for it.
 	 */
-	if (st->pg && !(st->shared && st->deriving && meta->recv_us < st->check_until_us)) {
+	if (st->pg && !st->careful &&
+	    !(st->shared && st->deriving && meta->recv_us < st->check_until_us)) {
 		if ((rc = store_next_id(st, &rowid)) != SQLITE_OK ||
 		    (rc = store_bulk_add(st, &x, rowid)) != SQLITE_OK)
 			return rc;
@@ -1198,6 +1200,18 @@ store_insert_message(struct store *st, const struct store_msg_meta *meta,
 	if (id != NULL)
 		*id = rowid;
 	return SQLITE_OK;
+}
+
+void
+store_set_careful(struct store *st, int on)
+{
+	st->careful = on;
+}
+
+int
+store_careful(const struct store *st)
+{
+	return st->careful;
 }
 
 uint64_t

@@ -104,6 +104,12 @@ void store_use_checkpointer(struct store *st, struct ckpt *c);
 int store_insert_message(struct store *st, const struct store_msg_meta *meta,
     const struct ingest_row *row, int64_t *id);
 
+/* PostgreSQL: on (1), every message row is its own statement, so that a
+ * failing row is known (the writer's replay of a batch that failed in a
+ * multi-row insert); off again after the batch.  No-op elsewhere. */
+void store_set_careful(struct store *st, int on);
+int store_careful(const struct store *st);
+
 /* Several collectors: lines not stored in the transactions committed
  * since the last call because another collector had stored them (those
  * store_insert_message gave id 0 for are the caller's to count). */

@@ -3,6 +3,7 @@
  */
 #include "writer.h"
 #include "correlator.h"
+#include "db.h"
 #include "domain.h"
 #include "identity.h"
 #include "ingest.h"
@@ -30,6 +31,17 @@
  * when caught up, rows are visible within flush_interval again. */
 #define WRITER_BACKLOG_GROW 5
 #define WRITER_TRIM_US      (1000000LL)   /* freed heap goes back this often */
+/* PostgreSQL: lines of one batch a statement fails on every time, left
+ * out of it (writer_pg_failed), at most; and the code that asks
+ * writer_commit to replay the batch at once, without them. */
+#define WRITER_SKIP_MAX     64
+#define WRITER_REPLAY       SQLITE_ABORT
+
+struct writer_skip {
+	const struct mq_chunk *c;
+	size_t i;                      /* the message's place in its chunk */
+	int store;                     /* 1: stored, not resolved; 0: left out */
+};
 
 struct sender_slot {
 	char ip[48];
@@ -68,6 +80,8 @@ struct writer {
 	                                * collector had stored */
 	int64_t next_pending_us;       /* the next pass over their pending lines */
 	char *pend_scratch;            /* INGEST_SCRATCH of a stored line */
+	struct writer_skip skip[WRITER_SKIP_MAX];
+	int nskip;
 	int64_t next_corr_us;
 	int64_t next_retention_us;
 	struct domain_scratch *ds;
@@ -187,6 +201,49 @@ writer_log_forged(struct writer *w, const struct mq_msg *m, const struct ingest_
 	    w->last_sender, peer[0] != '\0' ? " as " : "", peer, host);
 }
 
+/* -1: line i of c goes in as usual; else its writer_skip.store. */
+static int
+writer_skipped(const struct writer *w, const struct mq_chunk *c, size_t i)
+{
+	int k;
+
+	for (k = 0; k < w->nskip; k++)
+		if (w->skip[k].c == c && w->skip[k].i == i)
+			return w->skip[k].store;
+	return -1;
+}
+
+/*
+ * PostgreSQL aborts the whole transaction at a failed statement, where
+ * SQLite undoes only that statement and the writer skips the one line:
+ * the batch must be replayed without it.  A failure of the multi-row
+ * insert names no line: the replay is then careful (a statement per row,
+ * store_set_careful) so that the next failure names it.  A line named is
+ * left out (store 0: its row failed) or stored without being resolved
+ * (store 1).  Returns WRITER_REPLAY, or rc when nothing can be left out
+ * (then writer_commit retries with back-off, as for a transient error).
+ */
+static int
+writer_pg_failed(struct writer *w, const struct mq_chunk *c, size_t i, int store, int rc)
+{
+	static struct log_throttle thr[2];
+
+	if (!store_careful(w->st)) {
+		store_set_careful(w->st, 1);
+		return WRITER_REPLAY;
+	}
+	if (c == NULL || w->nskip >= WRITER_SKIP_MAX)
+		return rc;
+	w->skip[w->nskip].c = c;
+	w->skip[w->nskip].i = i;
+	w->skip[w->nskip].store = store;
+	w->nskip++;
+	log_ratelimited(&thr[store != 0], 10 * 1000000LL, "postgresql: a line of this batch fails "
+	    "every time (%s): the batch is stored %s", db_errmsg(store_dbh(w->st)),
+	    store ? "with that line, which is not resolved" : "without that line");
+	return WRITER_REPLAY;
+}
+
 /* Inserts the rows of one chunk, with its messages parsed by the prepare
  * stage when b is not NULL (else parsed here: replays).  Returns SQLITE_OK
  * or a transient code (then the whole transaction must be replayed). */
@@ -202,8 +259,10 @@ writer_insert_chunk(struct writer *w, struct mq_chunk *c, struct prep_batch *b,
 		    &b->msgs[i] : NULL;
 		struct store_msg_meta meta;
 		int64_t id = 0;
-		int rc;
+		int rc, skip = writer_skipped(w, c, i), stage = 0;
 
+		if (skip == 0)
+			continue;               /* counted when it failed */
 		if (pm == NULL) {
 			prep_ingest(w->cfg, m, w->scratch, &local.row);
 			/* An escaped line: the stage's time still holds, and only
@@ -234,8 +293,10 @@ writer_insert_chunk(struct writer *w, struct mq_chunk *c, struct prep_batch *b,
 			w->pending_dups++;
 			continue;
 		}
-		if (rc == SQLITE_OK && w->deriving && !(pm->row.flags & INGEST_F_FORGED)) {
+		if (rc == SQLITE_OK && w->deriving && skip != 1 &&
+		    !(pm->row.flags & INGEST_F_FORGED)) {
 			struct resolve_source src = { w->last_ip, NULL, m->recv_us };
+			stage = 1;
 			rc = resolve_apply(w->resolver, id, &pm->facts, &src);
 		}
 		if (pm == &local)
@@ -244,6 +305,8 @@ writer_insert_chunk(struct writer *w, struct mq_chunk *c, struct prep_batch *b,
 			if (store_is_transient(rc))
 				return rc;
 			ctr_add(w->ctr, CTR_DB_ERRORS, 1);
+			if (store_is_postgres(w->st))
+				return writer_pg_failed(w, c, i, stage, rc);
 			continue;
 		}
 		w->pending_rows++;
@@ -405,6 +468,12 @@ writer_commit(struct writer *w, int rc, int64_t give_up_us)
 			break;
 		store_rollback(w->st);
 		resolve_reset(w->resolver);
+		/* A commit PostgreSQL refused for a statement's sake (the
+		 * multi-row insert, the held events): find the line. */
+		if (rc != WRITER_REPLAY && !store_is_transient(rc) && store_is_postgres(w->st))
+			rc = writer_pg_failed(w, NULL, 0, 0, rc);
+		if (rc == WRITER_REPLAY)
+			goto replay;
 		ctr_add(w->ctr, (rc & 0xff) == SQLITE_FULL ? CTR_DB_FULL_RETRIES :
 		    (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED ?
 		    CTR_DB_BUSY_RETRIES : CTR_DB_ERRORS, 1);
@@ -420,6 +489,7 @@ writer_commit(struct writer *w, int rc, int64_t give_up_us)
 		writer_sleep_us(backoff);
 		w->alive_us = util_mono_us();
 		backoff = backoff * 2 > WRITER_BACKOFF_MAX ? WRITER_BACKOFF_MAX : backoff * 2;
+replay:
 		/* Replay the batch in a fresh transaction. */
 		w->pending_rows = w->pending_unparsed = w->pending_dups = 0;
 		if ((rc = store_begin(w->st)) != SQLITE_OK)
@@ -446,6 +516,8 @@ writer_commit(struct writer *w, int rc, int64_t give_up_us)
 			spool_committed(w->q->spool, seq);
 	}
 	w->oldest_recv_us = 0;
+	w->nskip = 0;
+	store_set_careful(w->st, 0);
 	while (w->pending != NULL) {
 		struct mq_chunk *c = w->pending;
 		w->pending = c->next;
