@@ -13,6 +13,7 @@
 #include "log.h"
 #include "machine.h"
 #include "overlay.h"
+#include "pgbulk.h"
 #include "pulse.h"
 #include "rootcause.h"
 #include "strmap.h"
@@ -184,6 +185,11 @@ static const char *const corr_sql[Q_MAX] = {
 	[Q_MSG_RAW] = "SELECT raw FROM messages WHERE message_id = ?1",
 };
 
+#define CORR_RAW_AHEAD 256          /* trail lines fetched in one statement */
+
+struct corr;
+static void corr_raw_drop(struct corr *c);
+
 struct corr {
 	const struct config *cfg;
 	struct tm_params tp;          /* the machine's part of cfg */
@@ -213,6 +219,13 @@ struct corr {
 	                               * events row (a DPD line), else 0 */
 	const char **win_kind;        /* and its kind */
 	struct pulse_reader *trail;   /* DPD lines read back (pulse.h) */
+	/* PostgreSQL: the raw lines of the trail entries ahead, fetched in
+	 * one statement (corr_trail_raw) instead of one each. */
+	struct db_stmt *raw_many;
+	int64_t raw_id[CORR_RAW_AHEAD];
+	char *raw_text[CORR_RAW_AHEAD];
+	int raw_len[CORR_RAW_AHEAD];
+	int raw_n;
 	int64_t touched[CORR_MAX_TOUCHED];
 	int ntouched;
 	struct corr_stats stats;
@@ -456,6 +469,8 @@ corr_free(struct corr *c)
 	free(c->win_msg);
 	free(c->win_kind);
 	pulse_reader_free(c->trail);
+	corr_raw_drop(c);
+	db_finalize(c->raw_many);
 	mc_clear(c);
 	free(c);
 }
@@ -790,6 +805,78 @@ corr_row(struct corr *c, struct db_stmt *s, struct rc_event *ev, struct charon_e
 	    db_column_bytes(s, 4), ev, ch);
 }
 
+/* Forgets the fetched trail lines. */
+static void
+corr_raw_drop(struct corr *c)
+{
+	int i;
+
+	for (i = 0; i < c->raw_n; i++)
+		free(c->raw_text[i]);
+	c->raw_n = 0;
+}
+
+/*
+ * PostgreSQL: the raw line of message id, from the lines fetched with the
+ * trail entries ahead of it, fetching them (this one and the rest of its
+ * minute, in one statement) when it is not among them.  *raw is NULL for
+ * a message pruned since.  Returns SQLITE_OK or the error.
+ */
+static int
+corr_trail_raw(struct corr *c, int64_t id, const char **raw, int *len)
+{
+	const struct pulse_trail_ent *ahead;
+	struct pgbulk ids;
+	int i, n, rc;
+
+	for (i = 0; i < c->raw_n; i++)
+		if (c->raw_id[i] == id)
+			goto found;
+	corr_raw_drop(c);
+	if (c->raw_many == NULL && (rc = db_prepare(c->db, "SELECT message_id, raw FROM"
+	    " messages WHERE message_id = ANY(CAST(?1 AS bigint[]))", &c->raw_many)) != SQLITE_OK)
+		return rc;
+	if (pgbulk_init(&ids, 1) != 0)
+		return SQLITE_NOMEM;
+	pulse_reader_ahead(c->trail, &ahead, &n);
+	rc = pgbulk_int(&ids, id) | pgbulk_end_row(&ids);
+	for (i = 0; i < n && i < CORR_RAW_AHEAD - 1 && rc == 0; i++)
+		rc = pgbulk_int(&ids, ahead[i].message_id) | pgbulk_end_row(&ids);
+	if (rc != 0 || pgbulk_array(&ids, 0) == NULL) {
+		pgbulk_free(&ids);
+		return SQLITE_NOMEM;
+	}
+	db_bind_text(c->raw_many, 1, pgbulk_array(&ids, 0), -1);
+	pgbulk_free(&ids);
+	while ((rc = db_step(c->raw_many)) == SQLITE_ROW && c->raw_n < CORR_RAW_AHEAD) {
+		const char *t = db_column_text(c->raw_many, 1);
+		int l = db_column_bytes(c->raw_many, 1);
+		char *copy;
+
+		if (t == NULL || (copy = malloc((size_t)l + 1)) == NULL)
+			continue;
+		memcpy(copy, t, (size_t)l);
+		copy[l] = '\0';
+		c->raw_id[c->raw_n] = db_column_int64(c->raw_many, 0);
+		c->raw_text[c->raw_n] = copy;
+		c->raw_len[c->raw_n++] = l;
+	}
+	db_reset(c->raw_many);
+	db_clear_bindings(c->raw_many);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return rc;
+	for (i = 0; i < c->raw_n; i++)
+		if (c->raw_id[i] == id)
+			goto found;
+	*raw = NULL;
+	*len = 0;
+	return SQLITE_OK;
+found:
+	*raw = c->raw_text[i];
+	*len = c->raw_len[i];
+	return SQLITE_OK;
+}
+
 /*
  * A DPD line of the tunnel's trail (no events row): its raw line parsed
  * again into *ev as corr_row does.  Returns 1 when usable, 0 when not (the
@@ -806,6 +893,14 @@ corr_trail_row(struct corr *c, const struct pulse_trail_ent *e, struct rc_event 
 	ev->event_id = e->event_id;
 	ev->us = e->us;
 	ev->ftmd_state = -1;
+	if (db_kind(c->db) == DB_POSTGRES) {
+		const char *raw;
+		int len;
+
+		if (corr_trail_raw(c, e->message_id, &raw, &len) != SQLITE_OK)
+			return -1;
+		return raw != NULL ? corr_parse_raw(c, raw, len, ev, ch) : 0;
+	}
 	db_bind_int64(s, 1, e->message_id);
 	if ((rc = db_step(s)) == SQLITE_ROW)
 		ok = corr_parse_raw(c, (const char *)db_column_text(s, 0),

@@ -493,6 +493,13 @@ pulse_reader_next(struct pulse_reader *rd)
 }
 
 void
+pulse_reader_ahead(const struct pulse_reader *rd, const struct pulse_trail_ent **ents, int *n)
+{
+	*ents = rd->ent + rd->i;
+	*n = rd->n - rd->i;
+}
+
+void
 pulse_reader_stop(struct pulse_reader *rd)
 {
 	db_reset(rd->rows);

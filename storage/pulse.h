@@ -77,6 +77,12 @@ int pulse_reader_start(struct pulse_reader *rd, int64_t tunnel_id, int64_t after
     int64_t after_event, int64_t to_us);
 int pulse_reader_peek(struct pulse_reader *rd, const struct pulse_trail_ent **e);
 void pulse_reader_next(struct pulse_reader *rd);
+/* The entries read from the database that peek has not passed yet (at
+ * most a minute's), for a caller that fetches their lines in one go: *n
+ * of them at *ents, valid until the next peek.  Some may lie outside the
+ * walk's range. */
+void pulse_reader_ahead(const struct pulse_reader *rd, const struct pulse_trail_ent **ents,
+    int *n);
 void pulse_reader_stop(struct pulse_reader *rd);
 
 /* Entries not trailed since the start (a minute already full). */
