@@ -35,6 +35,7 @@
 #include "migrate.h"
 #include "pgbulk.h"
 #include "strmap.h"
+#include "twin.h"
 #include "util.h"
 
 #include <errno.h>
@@ -211,18 +212,6 @@ static const char *const store_msg_params[P_MAX] = {
  * tries to take it this often. */
 #define STORE_DERIVE_RETRY_US (1000 * 1000LL)
 
-/*
- * How many times each recent line was seen in its device second (the copy
- * number of the twin key), counted per collector from its own stream:
- * direct-mapped on the key, so an evicted entry counts from 0 again (a
- * repeated line more than ~STORE_COPIES lines later in one second).  What
- * the open transaction counted is undone with it.
- */
-#define STORE_COPIES 65536
-struct store_copy {
-	int64_t host, device_us, hash;
-	int32_t count, committed;
-};
 
 /* The pending rows one derive pass reads at most. */
 #define STORE_PENDING_MAX 2000
@@ -257,7 +246,7 @@ struct store {
 	int shared;                 /* other collectors may store beside this one */
 	int deriving;               /* this session holds the derive lock */
 	int64_t derive_try_us;      /* a storer's next try for it */
-	struct store_copy *copies;  /* STORE_COPIES, once shared */
+	struct twin *copies;        /* copy numbers (twin.h), once shared */
 	struct db_stmt *pend_scan, *pend_done, *pend_drop;
 	int64_t check_until_us;     /* received before: checked one by one */
 	/* PostgreSQL: rows waiting for one multi-row insert, and their ids. */
@@ -567,7 +556,7 @@ store_lock_writer(struct store *st, const char *command, char *err, size_t errsz
 		return store_pg_try_lock(st, err, errsz) == 1 ? 0 : -1;
 	/* serve: several collectors may store into one database; the lock
 	 * only says which of them derives. */
-	if ((st->copies = calloc(STORE_COPIES, sizeof *st->copies)) == NULL) {
+	if ((st->copies = twin_new()) == NULL) {
 		snprintf(err, errsz, "out of memory");
 		return -1;
 	}
@@ -603,7 +592,7 @@ store_close(struct store *st)
 	db_finalize(st->pend_scan);
 	db_finalize(st->pend_done);
 	db_finalize(st->pend_drop);
-	free(st->copies);
+	twin_free(st->copies);
 	pgbulk_free(&st->bulk);
 	for (i = 0; i < DICT_MAX; i++)
 		strmap_free(&st->dict[i]);
@@ -868,40 +857,13 @@ store_line_hash(const char *p, size_t n)
 	return (int64_t)h;
 }
 
-/* The copy number of the twin key (host, device time, hash): how many
- * times this collector stored it before, 0 the first time. */
-static int32_t
-store_copy_of(struct store *st, int64_t host, int64_t device_us, int64_t hash)
-{
-	uint64_t k = (uint64_t)hash ^ ((uint64_t)device_us * 0x9e3779b97f4a7c15ULL) ^
-	    ((uint64_t)host * 0xc2b2ae3d27d4eb4fULL);
-	struct store_copy *c = &st->copies[(k ^ (k >> 29)) & (STORE_COPIES - 1)];
-
-	if (c->host != host || c->device_us != device_us || c->hash != hash) {
-		c->host = host;
-		c->device_us = device_us;
-		c->hash = hash;
-		c->count = c->committed = 0;
-	}
-	st->uncommitted = 1;
-	return c->count++;
-}
-
 /* The copy counts follow the transaction: kept at a commit, undone at a
  * rollback (a replayed batch numbers its lines as the first attempt did). */
 static void
 store_copies_settle(struct store *st, int committed)
 {
-	size_t i;
-
-	if (st->copies == NULL)
-		return;
-	for (i = 0; i < STORE_COPIES; i++) {
-		if (committed)
-			st->copies[i].committed = st->copies[i].count;
-		else
-			st->copies[i].count = st->copies[i].committed;
-	}
+	if (st->copies != NULL)
+		twin_settle(st->copies, committed);
 }
 
 /* The first message of a second later than every mark gets one
@@ -1176,7 +1138,7 @@ store_insert_message(struct store *st, const struct store_msg_meta *meta,
 	/* Several collectors: the twin key, where the line has one. */
 	if (st->shared && !(x.null & (1u << P_HOST)) && row->device_us != INT64_MIN) {
 		STORE_VAL(P_HASH, store_line_hash(raw, row->raw_len));
-		STORE_VAL(P_COPY, store_copy_of(st, x.v[P_HOST], row->device_us,
+		STORE_VAL(P_COPY, twin_copy(st->copies, x.v[P_HOST], row->device_us,
 		    x.v[P_HASH]));
 	}
 #undef STORE_VAL
