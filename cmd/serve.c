@@ -10,7 +10,8 @@
  * checkpoints the WAL with its own connection, so that the writer does
  * not (it is started before the writer and stopped after it, with a final
  * checkpoint); with alert destinations configured, the alert watcher
- * (alert/watch.c) reads incidents with its own read-only connection and
+ * (alert/watch.c) reads incidents with its own connection (SQLite or
+ * PostgreSQL, storage/db.h) and
  * one worker per destination delivers (stopped before the writer, whose
  * exit saves the watcher's last state).  Shutdown on SIGTERM/SIGINT: stop accepting
  * connections, keep reading what clients and the kernel's socket buffers
@@ -844,18 +845,14 @@ serve_run(const struct config *cfg)
 	started = 1;
 	if (serve_spool_replay(srv) != 0)
 		goto out_listeners;
-	/* Both read with a SQLite connection of their own (docs/scale-out.md,
-	 * status): not on PostgreSQL yet. */
-	if (pg && cfg->alerts.n_dest > 0)
-		log_errorx("alerts: not available with a PostgreSQL database yet "
-		    "(docs/scale-out.md); running without alerts");
-	else if (alert_watch_start(cfg, &srv->ctr, srv->writer, &alerts, err,
+	/* The gate (alert/watch.h) is NULL: always active.  With several
+	 * collectors on one PostgreSQL database only the one that decides
+	 * incidents may alert; the writer's "deriving" flag (the derive
+	 * advisory lock) is what goes here once it exists. */
+	if (alert_watch_start(cfg, &srv->ctr, srv->writer, NULL, &alerts, err,
 	    sizeof err) != 0)
 		log_errorx("alerts: %s; running without alerts", err);
-	if (pg && cfg->http_on)
-		log_errorx("--http: the web view is not available with a PostgreSQL "
-		    "database yet (docs/scale-out.md); running without it");
-	else if (cfg->http_on) {
+	if (cfg->http_on) {
 		struct web_live live = { &srv->ctr, &srv->queue, util_now_us() };
 		if (web_start(cfg, &live, &web, err, sizeof err) != 0) {
 			log_errorx("--http: %s", err);

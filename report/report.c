@@ -1342,8 +1342,7 @@ report_build_filtered(struct db *db, int64_t start_us, int64_t end_us, int flap_
 	if (f != NULL)
 		r->filter = *f;
 	/* One read transaction: every query sees the same snapshot. */
-	if (db_exec(db, db_kind(db) == DB_POSTGRES ?
-	    "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN") != SQLITE_OK) {
+	if (db_begin_read(db) != SQLITE_OK) {
 		snprintf(err, errsz, "BEGIN: %s", db_errmsg(db));
 		return -1;
 	}

@@ -534,6 +534,8 @@ db_open(const char *target, int flags, struct db **out, char *err, size_t errsz)
 			    d->lite != NULL ? sqlite3_errmsg(d->lite) : "out of memory");
 			goto fail;
 		}
+		if (flags & DB_RDONLY)
+			sqlite3_busy_timeout(d->lite, DB_READER_BUSY_MS);
 	}
 	*out = d;
 	return 0;
@@ -581,6 +583,13 @@ db_begin(struct db *d, int write)
 	if (d->kind == DB_SQLITE)
 		return db_exec(d, write ? "BEGIN IMMEDIATE" : "BEGIN");
 	return db_exec(d, "BEGIN");
+}
+
+int
+db_begin_read(struct db *d)
+{
+	return db_exec(d, d->kind == DB_POSTGRES ?
+	    "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN");
 }
 
 int

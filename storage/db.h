@@ -45,6 +45,7 @@ enum db_kind { DB_SQLITE = 1, DB_POSTGRES = 2 };
 #define DB_NULL    SQLITE_NULL
 
 #define DB_RDONLY  0x01
+#define DB_READER_BUSY_MS 2000
 
 struct db;
 struct db_stmt;
@@ -55,8 +56,10 @@ int db_target_is_postgres(const char *target);
 
 /*
  * Opens target.  SQLite: a file (created unless DB_RDONLY), no pragmas, no
- * schema: store_open() does that.  PostgreSQL: connects.  Returns 0, or -1
- * with a message in err.
+ * schema: store_open() does that; DB_RDONLY also sets a busy timeout of
+ * DB_READER_BUSY_MS (a reader beside a live writer waits out a brief lock
+ * rather than fail).  PostgreSQL: connects.  Returns 0, or -1 with a
+ * message in err.
  */
 int db_open(const char *target, int flags, struct db **out, char *err, size_t errsz);
 /* Wraps a connection opened elsewhere; db_close() then leaves it open. */
@@ -84,6 +87,11 @@ int64_t db_last_insert_id(struct db *d);
 /* Transactions.  write = 1 takes the write lock now (BEGIN IMMEDIATE on
  * SQLite; PostgreSQL's transactions do not need it). */
 int db_begin(struct db *d, int write);
+/* A read-only transaction in which every query sees one snapshot: BEGIN
+ * on SQLite (a read transaction), REPEATABLE READ READ ONLY on
+ * PostgreSQL (its default, READ COMMITTED, takes a snapshot per
+ * statement).  End it with db_commit(). */
+int db_begin_read(struct db *d);
 int db_commit(struct db *d);
 /* 1 when a statement failed inside the open transaction and PostgreSQL
  * aborted it (its COMMIT would roll back); always 0 on SQLite, which

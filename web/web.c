@@ -10,6 +10,7 @@
  * browser still runs nothing.
  */
 #include "web_int.h"
+#include "db.h"
 #include "log.h"
 #include "report.h"
 #include "util.h"
@@ -114,7 +115,7 @@ web_authorized(struct web *w, struct MHD_Connection *c)
 
 /* ---- shared by the pages ---- */
 
-sqlite3 *
+struct db *
 web_db(struct web_req *q)
 {
 	struct web *w = q->w;
@@ -123,18 +124,13 @@ web_db(struct web_req *q)
 	if (w->db != NULL)
 		return w->db;
 	if (util_mono_us() >= w->db_retry_us) {
-		/* A raw handle: the pages run their own queries, and the store's
-		 * prepared write statements are not needed here. */
-		if (sqlite3_open_v2(w->cfg->db_path, &w->db, SQLITE_OPEN_READONLY |
-		    SQLITE_OPEN_NOMUTEX, NULL) == SQLITE_OK) {
-			sqlite3_busy_timeout(w->db, 2000);
+		/* Its own connection: the pages run their own queries, and the
+		 * store's prepared write statements are not needed here. */
+		if (db_open(w->cfg->db_path, DB_RDONLY, &w->db, err, sizeof err) == 0)
 			return w->db;
-		}
-		snprintf(err, sizeof err, "%s", sqlite3_errmsg(w->db));
-		sqlite3_close(w->db);
-		w->db = NULL;
 		w->db_retry_us = util_mono_us() + 1000000;
-		log_warnx("web: cannot open %s read-only: %s", w->cfg->db_path, err);
+		log_warnx("web: cannot open the database to read: %.*s", (int)strcspn(err, "\n"),
+		    err);
 	}
 	web_error(q, MHD_HTTP_SERVICE_UNAVAILABLE, "The database cannot be opened just now.");
 	return NULL;
@@ -466,7 +462,7 @@ web_stop(struct web *w)
 		return;
 	if (w->daemon != NULL)
 		MHD_stop_daemon(w->daemon);
-	sqlite3_close(w->db);           /* the daemon's thread has ended */
+	db_close(w->db);                /* the daemon's thread has ended */
 	explicit_bzero(w, sizeof *w);
 	free(w);
 }

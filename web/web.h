@@ -4,8 +4,9 @@
  *
  * HTTP is libmicrohttpd's (Debian's libmicrohttpd12): one internal polling
  * thread of its own accepts, parses and answers, so the libuv ingest loop
- * and the writer never wait for a browser.  That thread owns one read-only
- * SQLite connection (WAL: readers never block the writer), and the live
+ * and the writer never wait for a browser.  That thread owns one read
+ * connection of storage/db.h: a SQLite file opened read-only (WAL:
+ * readers never block the writer) or a PostgreSQL session; and the live
  * counters are read straight from the running process (base/counters.h),
  * so /metrics is current, not a stats interval old.
  *

@@ -6,7 +6,6 @@
 #ifndef TW_WEB_INT_H
 #define TW_WEB_INT_H
 
-#include <sqlite3.h>
 #include <stdio.h>
 
 #include "web.h"
@@ -26,7 +25,7 @@ struct web {
 	char users[WEB_MAX_USERS][WEB_MAX_SECRET];   /* "user:password" */
 	int nusers;
 	/* Used by libmicrohttpd's one thread only. */
-	sqlite3 *db;                       /* read-only, opened at the first need */
+	struct db *db;                     /* storage/db.h: opened at the first need */
 	int64_t db_retry_us;               /* after a failed open: not before */
 };
 
@@ -41,9 +40,11 @@ struct web_req {
 	const char *content_type;
 };
 
-/* The read-only database, NULL (and an error page written) when it cannot
- * be opened. */
-sqlite3 *web_db(struct web_req *q);
+/* The read connection (a SQLite file read-only, or a PostgreSQL session;
+ * db.h re-establishes a broken session on its next call), NULL (and an
+ * error page written) when it cannot be opened. */
+struct db;
+struct db *web_db(struct web_req *q);
 /* A query argument, NULL when absent. */
 const char *web_arg(struct web_req *q, const char *name);
 /* The error page: status, a heading and one escaped sentence. */

@@ -9,11 +9,13 @@
  * every other one generically as tunnelwatch_<name>_total, so a counter
  * added to base/counters.c appears without a change here.  Counters count
  * since the process started (Prometheus handles the reset at a restart).
- * Gauges: the queue, the writer's last commit, the database files, and
- * from the read-only connection the tunnels by state and the open
- * incidents by symptom and root cause.
+ * Gauges: the queue, the writer's last commit, the database's size (the
+ * SQLite file and its WAL; on PostgreSQL pg_database_size(), read with
+ * the rest), and from the read connection the tunnels by state and the
+ * open incidents by symptom and root cause.
  */
 #include "web_int.h"
+#include "db.h"
 #include "report.h"
 #include "util.h"
 
@@ -156,14 +158,17 @@ web_gauges(FILE *f, const struct web *w)
 	    "its oldest row had waited since it was received.");
 	fprintf(f, "tunnelwatch_writer_lag_seconds %.6f\n",
 	    (double)atomic_load(&l->ctr->writer_lag_us) / 1e6);
-	web_family(f, "database_bytes", "gauge", "Size of the database file.");
-	fprintf(f, "tunnelwatch_database_bytes %lld\n", stat(w->cfg->db_path, &sb) == 0 ?
-	    (long long)sb.st_size : 0LL);
-	snprintf(path, sizeof path, "%s-wal", w->cfg->db_path);
-	web_family(f, "wal_bytes", "gauge", "Size of the write-ahead log (-wal file); "
-	    "checkpoints keep it bounded.");
-	fprintf(f, "tunnelwatch_wal_bytes %lld\n", stat(path, &sb) == 0 ?
-	    (long long)sb.st_size : 0LL);
+	/* A PostgreSQL database has no file here: web_db_gauges asks the server. */
+	if (!db_target_is_postgres(w->cfg->db_path)) {
+		web_family(f, "database_bytes", "gauge", "Size of the database file.");
+		fprintf(f, "tunnelwatch_database_bytes %lld\n", stat(w->cfg->db_path, &sb) == 0 ?
+		    (long long)sb.st_size : 0LL);
+		snprintf(path, sizeof path, "%s-wal", w->cfg->db_path);
+		web_family(f, "wal_bytes", "gauge", "Size of the write-ahead log (-wal file); "
+		    "checkpoints keep it bounded.");
+		fprintf(f, "tunnelwatch_wal_bytes %lld\n", stat(path, &sb) == 0 ?
+		    (long long)sb.st_size : 0LL);
+	}
 	web_family(f, "start_time_seconds", "gauge", "When the collector started, seconds "
 	    "since 1970.");
 	fprintf(f, "tunnelwatch_start_time_seconds %lld\n", (long long)(l->started_us / 1000000));
@@ -171,9 +176,10 @@ web_gauges(FILE *f, const struct web *w)
 	fprintf(f, "tunnelwatch_build_info{version=\"%s\"} 1\n", TW_VERSION);
 }
 
-/* Tunnels by state and open incidents, from one read transaction. */
+/* Tunnels by state and open incidents, from one read transaction (one
+ * snapshot); on PostgreSQL also the database's size. */
 static int
-web_db_gauges(FILE *f, sqlite3 *db)
+web_db_gauges(FILE *f, struct db *db)
 {
 	static const char *const states[] = { "up", "down", "negotiating", "unknown" };
 	static const char tunnels_sql[] =
@@ -181,33 +187,46 @@ web_db_gauges(FILE *f, sqlite3 *db)
 	    " FROM tunnels t LEFT JOIN tunnel_state s ON s.tunnel_id = t.tunnel_id"
 	    " WHERE t.merged_into IS NULL GROUP BY 1";
 	/* The open ones among each tunnel's last incidents (a seek per tunnel,
-	 * as the report finds them), not a scan of a year of incidents. */
-	static const char incidents_sql[] =
-	    "SELECT symptom, root_cause, count(*) FROM incidents WHERE incident_id IN ("
-	    REPORT_PERIOD_IDS_SQL ") AND ended_us IS NULL GROUP BY 1, 2 ORDER BY 1, 2";
+	 * as the report finds them), not a scan of a year of incidents; the
+	 * labels in byte order on both backends. */
+#define WEB_INCIDENTS_SQL(C) \
+	"SELECT symptom, root_cause, count(*) FROM incidents WHERE incident_id IN (" \
+	REPORT_PERIOD_IDS_SQL ") AND ended_us IS NULL GROUP BY symptom, root_cause" \
+	" ORDER BY symptom" C ", root_cause" C
+	static const char *const incidents_sql[] = {
+		[DB_SQLITE] = WEB_INCIDENTS_SQL(""),
+		[DB_POSTGRES] = WEB_INCIDENTS_SQL(" COLLATE \"C\""),
+	};
+#undef WEB_INCIDENTS_SQL
 	static const char fleet_sql[] =
 	    "SELECT count(*) FROM fleet_events WHERE ended_us IS NULL";
+	static const char size_sql[] = "SELECT pg_database_size(current_database())";
 	long long count[4] = { 0, 0, 0, 0 }, other = 0, flapping = 0;
-	sqlite3_stmt *s = NULL;
+	struct db_stmt *s = NULL;
 	size_t i;
 	int rc = -1;
 
-	if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+	if (db_begin_read(db) != SQLITE_OK)
 		return -1;
-	if (sqlite3_prepare_v2(db, tunnels_sql, -1, &s, NULL) != SQLITE_OK)
+	if (db_prepare(db, tunnels_sql, &s) != SQLITE_OK)
 		goto out;
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		const char *st = (const char *)sqlite3_column_text(s, 0);
+	while ((rc = db_step(s)) == DB_ROW) {
+		const char *st = db_column_text(s, 0);
 		for (i = 0; i < 4 && strcmp(st, states[i]) != 0; i++)
 			;
 		if (i < 4)
-			count[i] += sqlite3_column_int64(s, 1);
+			count[i] += db_column_int64(s, 1);
 		else
-			other += sqlite3_column_int64(s, 1);
-		flapping += sqlite3_column_int64(s, 2);
+			other += db_column_int64(s, 1);
+		flapping += db_column_int64(s, 2);
 	}
-	sqlite3_finalize(s);
+	db_finalize(s);
 	s = NULL;
+	if (rc != DB_DONE) {
+		rc = -1;
+		goto out;
+	}
+	rc = -1;
 	web_family(f, "tunnels", "gauge", "Tunnels by the correlator's state.");
 	for (i = 0; i < 4; i++)
 		fprintf(f, "tunnelwatch_tunnels{state=\"%s\"} %lld\n", states[i],
@@ -215,31 +234,39 @@ web_db_gauges(FILE *f, sqlite3 *db)
 	web_family(f, "tunnels_flapping", "gauge", "Tunnels flagged as flapping now.");
 	fprintf(f, "tunnelwatch_tunnels_flapping %lld\n", flapping);
 
-	if (sqlite3_prepare_v2(db, incidents_sql, -1, &s, NULL) != SQLITE_OK)
+	if (db_prepare(db, incidents_sql[db_kind(db)], &s) != SQLITE_OK)
 		goto out;
-	sqlite3_bind_int64(s, 1, INT64_MAX);
-	sqlite3_bind_int64(s, 2, INT64_MAX);
+	db_bind_int64(s, 1, INT64_MAX);
+	db_bind_int64(s, 2, INT64_MAX);
 	web_family(f, "incidents_open", "gauge", "Incidents not yet closed, by symptom and "
 	    "root cause.");
-	while (sqlite3_step(s) == SQLITE_ROW) {
+	while (db_step(s) == DB_ROW) {
 		fputs("tunnelwatch_incidents_open{symptom=\"", f);
-		web_label_value(f, (const char *)sqlite3_column_text(s, 0));
+		web_label_value(f, db_column_text(s, 0));
 		fputs("\",root_cause=\"", f);
-		web_label_value(f, (const char *)sqlite3_column_text(s, 1));
-		fprintf(f, "\"} %lld\n", (long long)sqlite3_column_int64(s, 2));
+		web_label_value(f, db_column_text(s, 1));
+		fprintf(f, "\"} %lld\n", (long long)db_column_int64(s, 2));
 	}
-	sqlite3_finalize(s);
+	db_finalize(s);
 	s = NULL;
-	if (sqlite3_prepare_v2(db, fleet_sql, -1, &s, NULL) != SQLITE_OK ||
-	    sqlite3_step(s) != SQLITE_ROW)
+	if (db_prepare(db, fleet_sql, &s) != SQLITE_OK || db_step(s) != DB_ROW)
 		goto out;
 	web_family(f, "fleet_events_open", "gauge", "Fleet events (one peer lost by several "
 	    "devices) not yet closed.");
-	fprintf(f, "tunnelwatch_fleet_events_open %lld\n", (long long)sqlite3_column_int64(s, 0));
+	fprintf(f, "tunnelwatch_fleet_events_open %lld\n", (long long)db_column_int64(s, 0));
+	db_finalize(s);
+	s = NULL;
+	if (db_kind(db) == DB_POSTGRES) {
+		if (db_prepare(db, size_sql, &s) != SQLITE_OK || db_step(s) != DB_ROW)
+			goto out;
+		web_family(f, "database_bytes", "gauge", "Size of the PostgreSQL database "
+		    "(pg_database_size).");
+		fprintf(f, "tunnelwatch_database_bytes %lld\n", (long long)db_column_int64(s, 0));
+	}
 	rc = 0;
 out:
-	sqlite3_finalize(s);
-	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	db_finalize(s);
+	(void)db_commit(db);
 	return rc;
 }
 
@@ -247,7 +274,7 @@ void
 web_metrics(struct web_req *q)
 {
 	struct web *w = q->w;
-	sqlite3 *db;
+	struct db *db;
 	int up;
 
 	q->content_type = "text/plain; version=0.0.4; charset=utf-8";

@@ -46,21 +46,13 @@ web_head(struct web_req *q, const char *title)
 }
 
 static int
-web_build(struct web_req *q, sqlite3 *db, int64_t start, int64_t end,
+web_build(struct web_req *q, struct db *db, int64_t start, int64_t end,
     const struct report_filter *f, struct report *r)
 {
 	char err[512];
-	struct db *d = db_wrap_sqlite(db);
-	int rc;
 
-	if (d == NULL) {
-		web_error(q, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
-		return -1;
-	}
-	rc = report_build_filtered(d, start, end, q->w->cfg->flap_count, f, r, err,
-	    sizeof err);
-	db_close(d);
-	if (rc != 0) {
+	if (report_build_filtered(db, start, end, q->w->cfg->flap_count, f, r, err,
+	    sizeof err) != 0) {
 		report_free(r);
 		web_error(q, MHD_HTTP_INTERNAL_SERVER_ERROR, err);
 		return -1;
@@ -70,10 +62,10 @@ web_build(struct web_req *q, sqlite3 *db, int64_t start, int64_t end,
 }
 
 static int
-web_prepare(struct web_req *q, sqlite3 *db, const char *sql, sqlite3_stmt **s)
+web_prepare(struct web_req *q, struct db *db, const char *sql, struct db_stmt **s)
 {
-	if (sqlite3_prepare_v2(db, sql, -1, s, NULL) != SQLITE_OK) {
-		web_error(q, MHD_HTTP_INTERNAL_SERVER_ERROR, sqlite3_errmsg(db));
+	if (db_prepare(db, sql, s) != SQLITE_OK) {
+		web_error(q, MHD_HTTP_INTERNAL_SERVER_ERROR, db_errmsg(db));
 		return -1;
 	}
 	return 0;
@@ -82,77 +74,102 @@ web_prepare(struct web_req *q, sqlite3 *db, const char *sql, sqlite3_stmt **s)
 /* The row of sql for ?1 = id, in *s (finalize it), or 0 and the 404 page
  * saying missing. */
 static int
-web_lookup(struct web_req *q, sqlite3 *db, const char *sql, int64_t id, sqlite3_stmt **s,
-    const char *missing)
+web_lookup(struct web_req *q, struct db *db, const char *sql, int64_t id,
+    struct db_stmt **s, const char *missing)
 {
+	int rc;
+
 	if (web_prepare(q, db, sql, s) != 0)
 		return 0;
-	sqlite3_bind_int64(*s, 1, id);
-	if (sqlite3_step(*s) == SQLITE_ROW)
+	db_bind_int64(*s, 1, id);
+	if ((rc = db_step(*s)) == DB_ROW)
 		return 1;
-	sqlite3_finalize(*s);
+	db_finalize(*s);
 	*s = NULL;
-	web_error(q, MHD_HTTP_NOT_FOUND, missing);
+	if (rc == DB_DONE)
+		web_error(q, MHD_HTTP_NOT_FOUND, missing);
+	else
+		web_error(q, MHD_HTTP_INTERNAL_SERVER_ERROR, db_errmsg(db));
 	return 0;
 }
 
 static const char *
-web_col(sqlite3_stmt *s, int i)
+web_col(struct db_stmt *s, int i)
 {
-	const char *t = (const char *)sqlite3_column_text(s, i);
+	const char *t = db_column_text(s, i);
 
 	return t != NULL ? t : "";
 }
 
+/* A time column, INT64_MIN for NULL (report_fput_time's "unknown"). */
+static int64_t
+web_col_time(struct db_stmt *s, int i)
+{
+	return db_column_type(s, i) == DB_NULL ? INT64_MIN : db_column_int64(s, i);
+}
+
 /* ---- the fleet now ---- */
 
-static void
-web_fleet_states(struct web_req *q, sqlite3 *db)
-{
-	static const char sql[] =
-	    "SELECT coalesce(s.state, 'unknown'), count(*) FROM tunnels t"
-	    " LEFT JOIN tunnel_state s ON s.tunnel_id = t.tunnel_id"
-	    " WHERE t.merged_into IS NULL GROUP BY 1 ORDER BY 1";
-	sqlite3_stmt *s = NULL;
+/* Text is listed in byte order on both backends (report.c's rule):
+ * COLLATE "C" on PostgreSQL is SQLite's default. */
+#define WEB_BYTE_ORDER " COLLATE \"C\""
 
-	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+static void
+web_fleet_states(struct web_req *q, struct db *db)
+{
+#define WEB_STATES_SQL(C) \
+	"SELECT coalesce(s.state, 'unknown'), count(*) FROM tunnels t" \
+	" LEFT JOIN tunnel_state s ON s.tunnel_id = t.tunnel_id" \
+	" WHERE t.merged_into IS NULL GROUP BY 1 ORDER BY coalesce(s.state, 'unknown')" C
+	static const char *const sql[] = {
+		[DB_SQLITE] = WEB_STATES_SQL(""),
+		[DB_POSTGRES] = WEB_STATES_SQL(WEB_BYTE_ORDER),
+	};
+#undef WEB_STATES_SQL
+	struct db_stmt *s = NULL;
+
+	if (db_prepare(db, sql[db_kind(db)], &s) != SQLITE_OK)
 		return;
 	fputs("<section id=\"states\"><h2>Tunnels by state</h2>\n<table><thead><tr>"
 	    "<th>State</th><th class=\"n\">Tunnels</th></tr></thead><tbody>\n", q->out);
-	while (sqlite3_step(s) == SQLITE_ROW) {
+	while (db_step(s) == DB_ROW) {
 		fputs("<tr><td>", q->out);
 		report_html_escape(q->out, web_col(s, 0));
 		fprintf(q->out, "</td><td class=\"n\">%lld</td></tr>\n",
-		    (long long)sqlite3_column_int64(s, 1));
+		    (long long)db_column_int64(s, 1));
 	}
 	fputs("</tbody></table></section>\n", q->out);
-	sqlite3_finalize(s);
+	db_finalize(s);
 }
 
 static void
-web_fleet_devices(struct web_req *q, sqlite3 *db)
+web_fleet_devices(struct web_req *q, struct db *db)
 {
-	static const char sql[] =
-	    "SELECT device_id, hostname, system_ip, last_us FROM devices"
-	    " ORDER BY hostname, device_id LIMIT ?1";
-	sqlite3_stmt *s = NULL;
+#define WEB_DEVICES_SQL(C, NF) \
+	"SELECT device_id, hostname, system_ip, last_us FROM devices" \
+	" ORDER BY hostname" C NF ", device_id LIMIT ?1"
+	static const char *const sql[] = {
+		[DB_SQLITE] = WEB_DEVICES_SQL("", ""),
+		[DB_POSTGRES] = WEB_DEVICES_SQL(WEB_BYTE_ORDER, " NULLS FIRST"),
+	};
+#undef WEB_DEVICES_SQL
+	struct db_stmt *s = NULL;
 	int n = 0;
 
-	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+	if (db_prepare(db, sql[db_kind(db)], &s) != SQLITE_OK)
 		return;
-	sqlite3_bind_int(s, 1, WEB_MAX_DEVICES + 1);
+	db_bind_int64(s, 1, WEB_MAX_DEVICES + 1);
 	fputs("<section id=\"devices\"><h2>Devices</h2>\n<table><thead><tr><th>Device</th>"
 	    "<th>System IP</th><th>Last line</th></tr></thead><tbody>\n", q->out);
-	while (sqlite3_step(s) == SQLITE_ROW && n++ < WEB_MAX_DEVICES) {
+	while (db_step(s) == DB_ROW && n++ < WEB_MAX_DEVICES) {
 		fprintf(q->out, "<tr><td><a href=\"/device/%lld\">",
-		    (long long)sqlite3_column_int64(s, 0));
-		report_html_escape(q->out, sqlite3_column_type(s, 1) == SQLITE_NULL ? "?" :
+		    (long long)db_column_int64(s, 0));
+		report_html_escape(q->out, db_column_type(s, 1) == DB_NULL ? "?" :
 		    web_col(s, 1));
 		fputs("</a></td><td>", q->out);
 		report_html_escape(q->out, web_col(s, 2));
 		fputs("</td><td>", q->out);
-		report_fput_time(q->out, sqlite3_column_type(s, 3) == SQLITE_NULL ? INT64_MIN :
-		    sqlite3_column_int64(s, 3));
+		report_fput_time(q->out, web_col_time(s, 3));
 		fputs("</td></tr>\n", q->out);
 	}
 	fputs("</tbody></table>", q->out);
@@ -160,13 +177,13 @@ web_fleet_devices(struct web_req *q, sqlite3 *db)
 		fprintf(q->out, "<p class=\"mute\">Only the first %d devices by name are listed."
 		    "</p>", WEB_MAX_DEVICES);
 	fputs("</section>\n", q->out);
-	sqlite3_finalize(s);
+	db_finalize(s);
 }
 
 void
 web_page_fleet(struct web_req *q)
 {
-	sqlite3 *db = web_db(q);
+	struct db *db = web_db(q);
 	struct report r;
 	int64_t now = util_now_us();
 	char hl[160];
@@ -195,8 +212,8 @@ web_page_tunnel(struct web_req *q, int64_t id)
 	static const char sql[] =
 	    "SELECT coalesce(t.merged_into, t.tunnel_id), t.device_id FROM tunnels t"
 	    " WHERE t.tunnel_id = ?1";
-	sqlite3 *db = web_db(q);
-	sqlite3_stmt *s = NULL;
+	struct db *db = web_db(q);
+	struct db_stmt *s = NULL;
 	struct report r;
 	struct report_filter f = { 0, 0 };
 	const char *h = web_arg(q, "hours");
@@ -206,8 +223,8 @@ web_page_tunnel(struct web_req *q, int64_t id)
 
 	if (db == NULL || !web_lookup(q, db, sql, id, &s, "No tunnel has this number."))
 		return;
-	f.tunnel_id = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
+	f.tunnel_id = db_column_int64(s, 0);
+	db_finalize(s);
 	if (h != NULL && (hours = strtoll(h, NULL, 10)) < 1)
 		hours = 1;
 	if (hours > 192)
@@ -251,8 +268,8 @@ web_page_incident(struct web_req *q, int64_t id)
 	    "SELECT coalesce(t.merged_into, t.tunnel_id), i.device_id, i.started_us,"
 	    " i.ended_us FROM incidents i LEFT JOIN tunnels t ON t.tunnel_id = i.tunnel_id"
 	    " WHERE i.incident_id = ?1";
-	sqlite3 *db = web_db(q);
-	sqlite3_stmt *s = NULL;
+	struct db *db = web_db(q);
+	struct db_stmt *s = NULL;
 	struct report r;
 	struct report_filter f = { 0, 0 };
 	int64_t now = util_now_us(), started, ended, start, end;
@@ -262,11 +279,11 @@ web_page_incident(struct web_req *q, int64_t id)
 	if (db == NULL || !web_lookup(q, db, sql, id, &s, "No incident has this number "
 	    "(it may have been pruned: retention_events)."))
 		return;
-	f.tunnel_id = sqlite3_column_int64(s, 0);
-	f.device_id = sqlite3_column_int64(s, 1);
-	started = sqlite3_column_int64(s, 2);
-	ended = sqlite3_column_type(s, 3) == SQLITE_NULL ? now : sqlite3_column_int64(s, 3);
-	sqlite3_finalize(s);
+	f.tunnel_id = db_column_int64(s, 0);
+	f.device_id = db_column_int64(s, 1);
+	started = db_column_int64(s, 2);
+	ended = db_column_type(s, 3) == DB_NULL ? now : db_column_int64(s, 3);
+	db_finalize(s);
 	/* The incident with an hour either side, never past now. */
 	start = started - WEB_HOUR_US;
 	end = ended > now - WEB_HOUR_US ? (ended > now ? ended + 1 : now) : ended + WEB_HOUR_US;
@@ -305,8 +322,8 @@ web_page_device(struct web_req *q, int64_t id)
 {
 	static const char sql[] =
 	    "SELECT hostname, system_ip, first_us, last_us FROM devices WHERE device_id = ?1";
-	sqlite3 *db = web_db(q);
-	sqlite3_stmt *s = NULL;
+	struct db *db = web_db(q);
+	struct db_stmt *s = NULL;
 	struct report r;
 	struct report_filter f = { 0, id };
 	int64_t now = util_now_us(), last_us;
@@ -315,21 +332,20 @@ web_page_device(struct web_req *q, int64_t id)
 
 	if (db == NULL || !web_lookup(q, db, sql, id, &s, "No device has this number."))
 		return;
-	snprintf(title, sizeof title, "Device %s", sqlite3_column_type(s, 0) == SQLITE_NULL ?
+	snprintf(title, sizeof title, "Device %s", db_column_type(s, 0) == DB_NULL ?
 	    "?" : web_col(s, 0));
-	last_us = sqlite3_column_type(s, 3) == SQLITE_NULL ? now : sqlite3_column_int64(s, 3);
+	last_us = db_column_type(s, 3) == DB_NULL ? now : db_column_int64(s, 3);
 	web_head(q, title);
 	fputs("<p>System IP ", q->out);
-	report_html_escape(q->out, sqlite3_column_type(s, 1) == SQLITE_NULL ? "unknown" :
+	report_html_escape(q->out, db_column_type(s, 1) == DB_NULL ? "unknown" :
 	    web_col(s, 1));
 	fputs(" \xc2\xb7 lines from ", q->out);
-	report_fput_time(q->out, sqlite3_column_type(s, 2) == SQLITE_NULL ? INT64_MIN :
-	    sqlite3_column_int64(s, 2));
+	report_fput_time(q->out, web_col_time(s, 2));
 	fputs(" to ", q->out);
 	report_fput_time(q->out, last_us);
 	fprintf(q->out, " \xc2\xb7 <a href=\"/device/%lld/lines?around=%lld\">its latest raw "
 	    "lines</a></p>\n", (long long)id, (long long)last_us);
-	sqlite3_finalize(s);
+	db_finalize(s);
 	if (web_build(q, db, now - 24 * WEB_HOUR_US, now, &f, &r) != 0)
 		return;
 	fputs("<section id=\"tunnels\"><h2>Tunnels</h2>\n<table><thead><tr><th>Tunnel</th>"
@@ -385,8 +401,8 @@ static const char web_lines_sql[] =
 void
 web_page_lines(struct web_req *q, int64_t device_id)
 {
-	sqlite3 *db = web_db(q);
-	sqlite3_stmt *s = NULL;
+	struct db *db = web_db(q);
+	struct db_stmt *s = NULL;
 	const char *a = web_arg(q, "around"), *mins = web_arg(q, "minutes");
 	int64_t around = util_now_us(), window = 15;
 	char title[64], t[40];
@@ -413,11 +429,11 @@ web_page_lines(struct web_req *q, int64_t device_id)
 		around = util_now_us();
 	if (web_prepare(q, db, web_lines_sql, &s) != 0)
 		return;
-	sqlite3_bind_int64(s, 1, device_id);
-	sqlite3_bind_int64(s, 2, around - window * 60 * 1000000LL);
-	sqlite3_bind_int64(s, 3, around + window * 60 * 1000000LL);
-	sqlite3_bind_int(s, 4, WEB_MAX_LINES + 1);
-	sqlite3_bind_int(s, 5, WEB_MAX_SCAN);
+	db_bind_int64(s, 1, device_id);
+	db_bind_int64(s, 2, around - window * 60 * 1000000LL);
+	db_bind_int64(s, 3, around + window * 60 * 1000000LL);
+	db_bind_int64(s, 4, WEB_MAX_LINES + 1);
+	db_bind_int64(s, 5, WEB_MAX_SCAN);
 	snprintf(title, sizeof title, "Raw lines of device %lld", (long long)device_id);
 	web_head(q, title);
 	fprintf(q->out, "<p><a href=\"/device/%lld\">The device</a> \xc2\xb7 its lines "
@@ -425,9 +441,9 @@ web_page_lines(struct web_req *q, int64_t device_id)
 	    "wider</a>)</p>\n<pre class=\"evidence\">", (long long)device_id,
 	    util_format_iso(t, sizeof t, around, 0), (long long)window, (long long)around,
 	    (long long)(window * 4 > 720 ? 720 : window * 4));
-	while (sqlite3_step(s) == SQLITE_ROW && n < WEB_MAX_LINES) {
-		int64_t us = sqlite3_column_int64(s, 0);
-		char *shown = showline_format(web_col(s, 1), (size_t)sqlite3_column_bytes(s, 1),
+	while (db_step(s) == DB_ROW && n < WEB_MAX_LINES) {
+		int64_t us = db_column_int64(s, 0);
+		char *shown = showline_format(web_col(s, 1), (size_t)db_column_bytes(s, 1),
 		    us, 0);
 		if (!marked && us >= around) {
 			fputs("<span class=\"k\">\xe2\x96\xbc ", q->out);
@@ -443,10 +459,10 @@ web_page_lines(struct web_req *q, int64_t device_id)
 	if (n == 0)
 		fputs("<span class=\"k\">(no lines in this window)</span>\n", q->out);
 	fputs("</pre>\n", q->out);
-	if (sqlite3_step(s) == SQLITE_ROW || n == WEB_MAX_LINES)
+	if (db_step(s) == DB_ROW || n == WEB_MAX_LINES)
 		fprintf(q->out, "<p class=\"mute\">The first %d lines are shown.</p>\n",
 		    WEB_MAX_LINES);
-	sqlite3_finalize(s);
+	db_finalize(s);
 	report_html_page_end(q->out);
 }
 
