@@ -146,6 +146,48 @@ eq() {
 	[ "$1" = "$2" ] || fail "${3:-values differ}: expected '$2', got '$1'"
 }
 
+# ---- the web view (docs/web.md) and alert receivers (docs/alerts.md) --------
+
+# web_url: URL, where the collector started with --http says its web view is.
+web_url() {
+	URL=$(sed -n 's|.*web view and /metrics on \(http://[^ ]*/\) .*|\1|p' "$T/serve.log")
+	[ -n "$URL" ] || fail "serve did not say where the web view is"
+}
+# get PATH [curl args]: BODY and STATUS (the HTTP status, 000: no answer).
+get() {
+	local path=${1#/}
+	shift
+	STATUS=$(curl -s -o "$T/body" -w '%{http_code}' "$@" "$URL$path") || STATUS=000
+	BODY=$(cat "$T/body" 2>/dev/null || true)
+}
+has() { case "$1" in *"$2"*) ;; *) fail "${3:-page}: '$2' missing";; esac; }
+hasnt() { case "$1" in *"$2"*) fail "${3:-page}: '$2' present";; esac; }
+
+# hook_start NAME [ARGS...]: a webhook receiver (tests/tools/twhook.c, $TW_HOOK)
+# writing $T/NAME.out; sets HOOK_PORT.
+hook_start() {
+	local name=$1 i
+	shift
+	"$TW_HOOK" --out "$T/$name.out" --port-file "$T/$name.port" "$@" &
+	for i in $(seq 1 100); do
+		[ -s "$T/$name.port" ] && break
+		sleep 0.05
+	done
+	HOOK_PORT=$(cat "$T/$name.port") || fail "receiver $name did not start"
+	touch "$T/$name.out"
+}
+
+# wait_lines FILE PATTERN N: until FILE has N lines matching (20 s at most).
+wait_lines() {
+	local i got=0
+	for i in $(seq 1 200); do
+		got=$(grep -c -- "$2" "$1" 2>/dev/null || true)
+		[ "$got" -ge "$3" ] && return 0
+		sleep 0.1
+	done
+	fail "$1: expected $3 lines with '$2', have $got: $(cat "$1")"
+}
+
 # ---- TLS (docs/tls.md) ----------------------------------------------------
 
 # tls_ca NAME: a CA in $T/NAME.pem / NAME.key, able to sign with any dates.

@@ -17,29 +17,7 @@ if [ -z "${TW_HOOK:-}" ] || [ ! -x "$TW_HOOK" ]; then
 	exit 77
 fi
 
-# hook_start NAME [ARGS...]: a receiver writing $T/NAME.out; sets HOOK_PORT.
-hook_start() {
-	local name=$1 i
-	shift
-	"$TW_HOOK" --out "$T/$name.out" --port-file "$T/$name.port" "$@" &
-	for i in $(seq 1 100); do
-		[ -s "$T/$name.port" ] && break
-		sleep 0.05
-	done
-	HOOK_PORT=$(cat "$T/$name.port") || fail "receiver $name did not start"
-	touch "$T/$name.out"
-}
-
-# wait_lines FILE PATTERN N: until FILE has N lines matching (20 s at most).
-wait_lines() {
-	local i got=0
-	for i in $(seq 1 200); do
-		got=$(grep -c -- "$2" "$1" 2>/dev/null || true)
-		[ "$got" -ge "$3" ] && return 0
-		sleep 0.1
-	done
-	fail "$1: expected $3 lines with '$2', have $got: $(cat "$1")"
-}
+# hook_start and wait_lines: lib.sh.
 
 # doc FILE N EXPR: EXPR (Python, d = the document) of the N-th delivered
 # (status 200) document in FILE.

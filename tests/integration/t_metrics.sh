@@ -61,8 +61,7 @@ scrape() {   # scrape FILE: fetch, check strictly, keep "series value" lines
 val() { awk -v k="$2" '$1 == k { print $2 }' "$1"; }
 
 tw_start --http 127.0.0.1:0 --stuck-after 0s
-URL=$(sed -n 's|.*web view and /metrics on \(http://[^ ]*/\) .*|\1|p' "$T/serve.log")
-[ -n "$URL" ] || fail "no web address in serve.log"
+web_url
 ctype=$(curl -s -o /dev/null -w '%{content_type}' "${URL}metrics")
 eq "$ctype" "text/plain; version=0.0.4; charset=utf-8" "Content-Type"
 scrape m0

@@ -151,15 +151,12 @@ n=$(wc -l <"$f")
 start pg --lateness 1s --correlate-interval 200ms --stats-interval 1s
 "$TW_SEND" --tcp "127.0.0.1:$TW_PORT" --file "$f" --count 100 2>/dev/null || fail "send"
 wait_stored pg 100
-pgtmp_run "$(pgtmp_bin)/pg_ctl" -D "$PGTMP_DIR/data" -m fast -w stop >/dev/null ||
-	fail "pg_ctl stop"
+pgtmp_down || fail "pg_ctl stop"
 "$TW_SEND" --tcp "127.0.0.1:$TW_PORT" --file "$f" --count "$n" 2>/dev/null ||
 	fail "send while PostgreSQL is down"
 sleep 3
 kill -0 "$TW_PID" || fail "serve died while PostgreSQL was down"
-pgtmp_run "$(pgtmp_bin)/pg_ctl" -D "$PGTMP_DIR/data" -l "$PGTMP_DIR/server.log" -w -t 60 \
-	-o "-c listen_addresses='' -c unix_socket_directories='$PGTMP_DIR' -c fsync=off" \
-	start >/dev/null || fail "pg_ctl start"
+pgtmp_up || fail "pg_ctl start"
 wait_stored pg $((n + 100)) 40
 sleep 1.5
 # A batch open when the server went counts in db_errors; a begin that

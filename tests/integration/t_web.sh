@@ -46,21 +46,12 @@ HOSTILE_TEXT='<img src=x onerror=alert(2)> "><script>document.title="PWNED"</scr
 mkdir reports
 echo 'a secret outside the folder' >secret.txt
 
-# web_start [serve args]: serve with --http 127.0.0.1:0; sets URL.
+# web_start [serve args]: serve with --http 127.0.0.1:0; sets URL (lib.sh's
+# web_url; get, has and hasnt are lib.sh's too).
 web_start() {
 	tw_start --http 127.0.0.1:0 --reports-dir "$T/reports" --stuck-after 0s "$@"
-	URL=$(sed -n 's|.*web view and /metrics on \(http://[^ ]*/\) .*|\1|p' "$T/serve.log")
-	[ -n "$URL" ] || fail "serve did not say where the web view is"
+	web_url
 }
-# get PATH [curl args]: BODY and STATUS (the HTTP status, 000: no answer).
-get() {
-	local path=${1#/}
-	shift
-	STATUS=$(curl -s -o "$T/body" -w '%{http_code}' "$@" "$URL$path") || STATUS=000
-	BODY=$(cat "$T/body" 2>/dev/null || true)
-}
-has() { case "$1" in *"$2"*) ;; *) fail "${3:-page}: '$2' missing";; esac; }
-hasnt() { case "$1" in *"$2"*) fail "${3:-page}: '$2' present";; esac; }
 
 # --- 1. the pages --------------------------------------------------------
 web_start

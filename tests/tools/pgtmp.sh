@@ -46,14 +46,23 @@ pgtmp_start() {
 	pgtmp_run "$bin/initdb" -D "$PGTMP_DIR/data" -U tw --auth=trust \
 		--no-sync -E UTF8 --locale=C >"$PGTMP_DIR/initdb.log" 2>&1 ||
 		{ echo "pgtmp: initdb failed:" >&2; tail -n 5 "$PGTMP_DIR/initdb.log" >&2; return 1; }
-	pgtmp_run "$bin/pg_ctl" -D "$PGTMP_DIR/data" -l "$PGTMP_DIR/server.log" -w -t 60 \
-		-o "-c listen_addresses='' -c unix_socket_directories='$PGTMP_DIR' -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
-		start >/dev/null ||
-		{ echo "pgtmp: server did not start:" >&2; tail -n 5 "$PGTMP_DIR/server.log" >&2; return 1; }
+	pgtmp_up || return 1
 	pgtmp_run "$bin/createdb" -h "$PGTMP_DIR" -U tw tw ||
 		{ echo "pgtmp: createdb failed" >&2; return 1; }
 	PGTMP_URI="postgresql://tw@/tw?host=$PGTMP_DIR"
 	export PGTMP_URI
+}
+
+# pgtmp_down / pgtmp_up: stop the server (fast: sessions are cut) and
+# start it again, for the tests of a server that goes away under a client.
+pgtmp_down() {
+	pgtmp_run "$(pgtmp_bin)/pg_ctl" -D "$PGTMP_DIR/data" -m fast -w stop >/dev/null
+}
+pgtmp_up() {
+	pgtmp_run "$(pgtmp_bin)/pg_ctl" -D "$PGTMP_DIR/data" -l "$PGTMP_DIR/server.log" -w -t 60 \
+		-o "-c listen_addresses='' -c unix_socket_directories='$PGTMP_DIR' -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+		start >/dev/null ||
+		{ echo "pgtmp: server did not start:" >&2; tail -n 5 "$PGTMP_DIR/server.log" >&2; return 1; }
 }
 
 pgtmp_stop() {
