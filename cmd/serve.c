@@ -845,10 +845,10 @@ serve_run(const struct config *cfg)
 	started = 1;
 	if (serve_spool_replay(srv) != 0)
 		goto out_listeners;
-	/* The gate (alert/watch.h) is NULL: always active.  With several
-	 * collectors on one PostgreSQL database only the one that decides
-	 * incidents may alert; the writer's "deriving" flag (the derive
-	 * advisory lock) is what goes here once it exists. */
+	/* The gate (alert/watch.h) is NULL for now: always active.  With
+	 * several collectors on one PostgreSQL database only the one that
+	 * decides incidents may alert: writer_deriving(srv->writer) (the derive
+	 * lock's holder) goes here, wired by the work on several collectors. */
 	if (alert_watch_start(cfg, &srv->ctr, srv->writer, NULL, &alerts, err,
 	    sizeof err) != 0)
 		log_errorx("alerts: %s; running without alerts", err);
