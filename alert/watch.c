@@ -19,7 +19,8 @@
  * The gate (alert_watch_start's active): with several collectors on one
  * PostgreSQL database only the one that decides incidents alerts.  While
  * *active is 0 the watcher neither reads nor delivers, and looks at the
- * flag once a second; when it turns 1 the watcher starts over from the
+ * flag once a second; when it turns 1 (or turned 0 and 1 between two
+ * turns: CTR_DERIVE_TAKEOVERS moved) the watcher starts over from the
  * state saved under meta 'alert.state' (by whichever collector alerted
  * last), so it neither repeats what that one said nor misses what it had
  * not said yet.
@@ -111,6 +112,7 @@ struct alert_watch {
 	int stop;
 	int bootstrap;
 	int was_active;                 /* the state is loaded and looks run */
+	uint64_t takeovers;             /* CTR_DERIVE_TAKEOVERS when it was loaded */
 	int64_t max_incident, max_fleet;
 	int64_t *ids;                   /* the tracked ids, each look */
 	int ids_cap;
@@ -416,8 +418,15 @@ watch_turn(struct alert_watch *aw)
 		aw->was_active = 0;
 		return retry;
 	}
+	/* A gate that closed and opened again between two turns: another
+	 * collector may have alerted meanwhile, so the state is loaded again
+	 * (the writer counts each time this collector takes over deriving). */
+	if (aw->active != NULL && aw->was_active &&
+	    ctr_get(aw->ctr, CTR_DERIVE_TAKEOVERS) != aw->takeovers)
+		aw->was_active = 0;
 	if (!aw->was_active) {
 		what = "loading the saved alert state";
+		aw->takeovers = ctr_get(aw->ctr, CTR_DERIVE_TAKEOVERS);
 		if ((rc = watch_load_state(aw)) != SQLITE_OK)
 			goto fail;
 		aw->was_active = 1;

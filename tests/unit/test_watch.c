@@ -3,8 +3,10 @@
  * collectors on one database only the one that decides incidents alerts.
  * A watcher whose gate is 0 reads and delivers nothing; once the gate is
  * 1 it loads the saved state (meta 'alert.state') and delivers what that
- * state has not said yet.  The destination is an exec hook appending the
- * documents to a file; the database a SQLite file made by store_open().
+ * state has not said yet, and loads it again after a takeover it did not
+ * see closed (the writer's derive_takeovers).  The destination is an exec
+ * hook appending the documents to a file; the database a SQLite file made
+ * by store_open().
  */
 #include <criterion/criterion.h>
 #include <stdatomic.h>
@@ -116,6 +118,16 @@ Test(watch, gate_closed_delivers_nothing_then_open_resumes_saved_state, .timeout
 	cr_assert_eq(count_in_file(out, "\"hostname\":\"vedge-gate\""), 1);
 	usleep(1500 * 1000);
 	cr_assert_eq(count_in_file(out, "incident.opened"), 1, "and only once");
+
+	/* Closed and opened again between two turns (the writer counted a
+	 * takeover): another collector may have alerted meanwhile, so the
+	 * saved state is loaded again.  No writer saves this watcher's state
+	 * here, so the saved one still says nothing, and the alert goes again. */
+	ctr_add(ctr, CTR_DERIVE_TAKEOVERS, 1);
+	for (i = 0; i < 100 && count_in_file(out, "incident.opened") < 2; i++)
+		usleep(100 * 1000);
+	cr_assert_eq(count_in_file(out, "incident.opened"), 2,
+	    "a takeover between two turns reloads the saved state");
 	alert_watch_stop(aw);
 
 	snprintf(sql, sizeof sql, "rm -rf '%s'", dir);
