@@ -588,8 +588,11 @@ db_begin(struct db *d, int write)
 int
 db_begin_read(struct db *d)
 {
+	/* No JIT: these reads seek through indexes, and compiling a query
+	 * (~50 ms) whose estimate crossed jit_above_cost (fresh tables, or
+	 * INT64_MAX bounds) costs far more than it could save. */
 	return db_exec(d, d->kind == DB_POSTGRES ?
-	    "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN");
+	    "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL jit = off" : "BEGIN");
 }
 
 int

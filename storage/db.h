@@ -90,7 +90,7 @@ int db_begin(struct db *d, int write);
 /* A read-only transaction in which every query sees one snapshot: BEGIN
  * on SQLite (a read transaction), REPEATABLE READ READ ONLY on
  * PostgreSQL (its default, READ COMMITTED, takes a snapshot per
- * statement).  End it with db_commit(). */
+ * statement), there without JIT compilation.  End it with db_commit(). */
 int db_begin_read(struct db *d);
 int db_commit(struct db *d);
 /* 1 when a statement failed inside the open transaction and PostgreSQL
