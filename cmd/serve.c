@@ -845,12 +845,11 @@ serve_run(const struct config *cfg)
 	started = 1;
 	if (serve_spool_replay(srv) != 0)
 		goto out_listeners;
-	/* The gate (alert/watch.h) is NULL for now: always active.  With
-	 * several collectors on one PostgreSQL database only the one that
-	 * decides incidents may alert: writer_deriving(srv->writer) (the derive
-	 * lock's holder) goes here, wired by the work on several collectors. */
-	if (alert_watch_start(cfg, &srv->ctr, srv->writer, NULL, &alerts, err,
-	    sizeof err) != 0)
+	/* The gate (alert/watch.h): with several collectors on one
+	 * PostgreSQL database only the one that decides incidents alerts —
+	 * the derive lock's holder (docs/scale-out.md); always open on SQLite. */
+	if (alert_watch_start(cfg, &srv->ctr, srv->writer, writer_deriving(srv->writer),
+	    &alerts, err, sizeof err) != 0)
 		log_errorx("alerts: %s; running without alerts", err);
 	if (cfg->http_on) {
 		struct web_live live = { &srv->ctr, &srv->queue, util_now_us() };

@@ -599,6 +599,13 @@ writer_save_meta(struct writer *w)
 	w->meta_text = NULL;
 	snprintf(key, sizeof key, "%s", w->meta_key);
 	pthread_mutex_unlock(&w->meta_mtx);
+	/* Several collectors: what the alert watcher says is the deriving
+	 * collector's; a collector that lost the role must not overwrite the
+	 * state its successor saves. */
+	if (text != NULL && !w->deriving) {
+		free(text);
+		return SQLITE_OK;
+	}
 	if (text == NULL)
 		return SQLITE_OK;
 	if ((rc = store_meta_set_text(w->st, key, text)) != SQLITE_OK) {
