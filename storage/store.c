@@ -729,6 +729,13 @@ store_pg_derive(struct store *st)
 		    "resolves devices and decides incidents for the whole fleet");
 }
 
+void
+store_try_derive(struct store *st)
+{
+	if (st->pg && st->shared)
+		store_pg_derive(st);
+}
+
 int
 store_begin(struct store *st)
 {

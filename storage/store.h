@@ -66,6 +66,9 @@ int store_lock_writer(struct store *st, const char *command, char *err, size_t e
  * session holds it — or on SQLite, or for import, which always derive.
  */
 int store_deriving(const struct store *st);
+/* The same try outside a transaction, for a collector with nothing to
+ * store (an idle storer must still take over). */
+void store_try_derive(struct store *st);
 /*
  * The deriving collector's pass over the lines other collectors stored:
  * up to STORE_PENDING_MAX pending rows, oldest first.  A row whose twin

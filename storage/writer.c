@@ -795,6 +795,12 @@ writer_main(void *arg)
 		if (w->in_txn && (w->pending_rows >= (uint64_t)w->cfg->batch_rows * grow ||
 		    now - w->txn_started_us >= w->cfg->flush_us * grow || closed))
 			writer_commit(w, SQLITE_OK, closed ? w->cfg->shutdown_grace_us * 6 : 0);
+		/* A collector that only stores takes over when the deriving
+		 * one stops, input or not (store_begin tries too). */
+		if (!w->in_txn && !w->deriving) {
+			store_try_derive(w->st);
+			writer_sync_role(w);
+		}
 		if (!w->in_txn && w->deriving && store_is_postgres(w->st) &&
 		    now >= w->next_pending_us)
 			writer_derive_pending(w);

@@ -25,25 +25,8 @@ pgtmp_start "$T" || { echo "skip: no PostgreSQL"; exit 77; }
 PG=$PGTMP_URI
 pq() { psql -X -A -t -q "$PG" -c "$1"; }
 
-# The case with its times moved so that its last line is now (UTC, the
-# collector's default zone): the alert engine takes an incident that began
-# more than a day ago for history, and the fleet page shows the last hour.
 export TZ=UTC
-python3 - "$TW_SOURCE_DIR/tests/fixtures/real/dpd.log" >"$T/case.log" <<'EOF'
-import re, sys, time, datetime as dt
-pat = re.compile(r'^(<\d+>)?([A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d) ')
-year = time.gmtime().tm_year
-lines = open(sys.argv[1]).read().splitlines()
-when = lambda m: dt.datetime.strptime(f"{year} {m.group(2)}", "%Y %b %d %H:%M:%S")
-last = max(when(m) for m in map(pat.match, lines) if m)
-shift = dt.datetime.utcfromtimestamp(int(time.time())) - last
-for l in lines:
-    m = pat.match(l)
-    if m:
-        t = when(m) + shift
-        l = f"{m.group(1) or ''}{t:%b} {t.day:2d} {t:%H:%M:%S} {l[m.end():]}"
-    print(l)
-EOF
+case_now "$TW_SOURCE_DIR/tests/fixtures/real/dpd.log" >"$T/case.log"
 
 hook_start pg
 echo '{ "alerts": { "debounce": "1s" } }' >"$T/alerts.json"
