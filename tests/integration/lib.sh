@@ -70,6 +70,31 @@ tw_start() {
 	done
 }
 
+# serve_start NAME ARGS...: a collector besides tw_start's (several on one
+# PostgreSQL database), on a random loopback TCP port, logging to
+# $T/NAME.log; ARGS name its --db and the rest.  Sets PORT_NAME, PID_NAME.
+serve_start() {
+	local name=$1 port pid i
+	shift
+	for i in 1 2 3 4 5; do
+		port=$((20000 + RANDOM % 40000))
+		: >"$T/$name.log"
+		"$TW_BIN" serve --tcp "127.0.0.1:$port" "$@" >>"$T/$name.log" 2>&1 &
+		pid=$!
+		for _ in $(seq 1 100); do
+			if grep -q '; ready$' "$T/$name.log"; then
+				eval "PORT_$name=$port PID_$name=$pid"
+				return 0
+			fi
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.05
+		done
+		kill -9 "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null || true
+	done
+	fail "collector $name did not start: $(tail -n 5 "$T/$name.log")"
+}
+
 # tw_stop: SIGTERM and wait; fails if the exit status is not 0.
 tw_stop() {
 	[ -n "$TW_PID" ] || return 0
@@ -125,11 +150,16 @@ db_write_unlock() {
 }
 
 # all_decided: every tunnel's machine has applied its newest event.
+TW_UNDECIDED_SQL="SELECT count(*) FROM (SELECT tunnel_id, max(device_us) AS m
+	FROM events WHERE tunnel_id IS NOT NULL AND device_us IS NOT NULL
+	GROUP BY tunnel_id) e LEFT JOIN tunnel_state s USING (tunnel_id)
+	WHERE coalesce(s.cursor_us, -1) < e.m"
 all_decided() {
-	[ "$(q "SELECT count(*) FROM (SELECT tunnel_id, max(device_us) AS m
-	        FROM events WHERE tunnel_id IS NOT NULL AND device_us IS NOT NULL
-	        GROUP BY tunnel_id) e LEFT JOIN tunnel_state s USING (tunnel_id)
-	        WHERE coalesce(s.cursor_us, -1) < e.m" 2>/dev/null || echo 1)" = 0 ]
+	[ "$(q "$TW_UNDECIDED_SQL" 2>/dev/null || echo 1)" = 0 ]
+}
+# pg_all_decided URI: the same on a PostgreSQL database.
+pg_all_decided() {
+	[ "$(psql -X -A -t -q "$1" -c "$TW_UNDECIDED_SQL" 2>/dev/null || echo 1)" = 0 ]
 }
 
 # wait_decided: all_decided within 30 s, or fail.

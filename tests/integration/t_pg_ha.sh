@@ -21,14 +21,8 @@
 command -v python3 >/dev/null || { echo "skip: python3 missing"; exit 77; }
 command -v psql >/dev/null || { echo "skip: psql (postgresql) missing"; exit 77; }
 : "${TW_SIM:=$(dirname "$TW_BIN")/twsim}"
-PID_A= PID_B=
-ha_cleanup() {
-	[ -n "$PID_A" ] && kill -9 "$PID_A" 2>/dev/null
-	[ -n "$PID_B" ] && kill -9 "$PID_B" 2>/dev/null
-	pgtmp_stop
-	tw_cleanup
-}
-trap ha_cleanup EXIT
+# The collectors are this shell's jobs: tw_kill_all stops them first.
+trap 'tw_kill_all; pgtmp_stop; tw_cleanup' EXIT
 pgtmp_start "$T" || { echo "skip: no PostgreSQL"; exit 77; }
 PG=$PGTMP_URI
 pq() { psql -X -A -t -q "$PG" -c "$1"; }
@@ -38,15 +32,8 @@ pq() { psql -X -A -t -q "$PG" -c "$1"; }
 N=$(wc -l <"$T/fleet.log")
 OPTS="--lateness 1s --correlate-interval 200ms --stats-interval 1s --flush-interval 50ms"
 
-# decided DB: every tunnel's machine stands at its newest event (lib.sh's
-# all_decided, on either backend).
-decided() {
-	local sql="SELECT count(*) FROM (SELECT tunnel_id, max(device_us) AS m
-	        FROM events WHERE tunnel_id IS NOT NULL AND device_us IS NOT NULL
-	        GROUP BY tunnel_id) e LEFT JOIN tunnel_state s USING (tunnel_id)
-	        WHERE coalesce(s.cursor_us, -1) < e.m"
-	if [ "$1" = pg ]; then [ "$(pq "$sql" 2>/dev/null || echo 1)" = 0 ]
-	else [ "$(q "$sql" 2>/dev/null || echo 1)" = 0 ]; fi
+decided() {   # BACKEND
+	if [ "$1" = pg ]; then pg_all_decided "$PG"; else all_decided; fi
 }
 settle() {   # BACKEND
 	local i
@@ -85,29 +72,9 @@ k=$(grep -c '^incident' "$T/ref.txt" || true)
 [ "$k" -ge 10 ] || fail "the reference has $k incidents: the comparison proves little"
 
 # ---- two collectors, one PostgreSQL database ----
-# ha_start NAME: serve on PostgreSQL with its own port, spool and log;
-# sets PORT_NAME and PID_NAME.
+# ha_start NAME: a collector on the shared database (lib.sh serve_start).
 ha_start() {
-	local name=$1 port i pid
-	for i in 1 2 3 4 5; do
-		port=$((20000 + RANDOM % 40000))
-		: >"$T/$name.log"
-		"$TW_BIN" serve --db "$PG" --spool-dir "$T/spool.$name" \
-			--tcp "127.0.0.1:$port" $OPTS >>"$T/$name.log" 2>&1 &
-		pid=$!
-		for _ in $(seq 1 100); do
-			grep -q '; ready$' "$T/$name.log" && break
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.05
-		done
-		if grep -q '; ready$' "$T/$name.log"; then
-			eval "PORT_$name=$port PID_$name=$pid"
-			return 0
-		fi
-		wait "$pid" 2>/dev/null || true
-	done
-	cat "$T/$name.log" >&2
-	fail "collector $name did not start"
+	serve_start "$1" --db "$PG" --spool-dir "$T/spool.$1" $OPTS
 }
 # counter NAME: its highest value in the stats table, which both collectors
 # write (their counters only grow; A's restart starts from 0).

@@ -18,14 +18,8 @@ if [ -z "${TW_HOOK:-}" ] || [ ! -x "$TW_HOOK" ]; then
 	echo "skip: no twhook (libmicrohttpd-dev is in deploy/build.sh --test)"
 	exit 77
 fi
-PID_A= PID_B=
-cleanup() {
-	[ -n "$PID_A" ] && kill -9 "$PID_A" 2>/dev/null
-	[ -n "$PID_B" ] && kill -9 "$PID_B" 2>/dev/null
-	pgtmp_stop
-	tw_cleanup
-}
-trap cleanup EXIT
+# The collectors are this shell's jobs: tw_kill_all stops them first.
+trap 'tw_kill_all; pgtmp_stop; tw_cleanup' EXIT
 pgtmp_start "$T" || { echo "skip: no PostgreSQL"; exit 77; }
 PG=$PGTMP_URI
 export TZ=UTC
@@ -35,24 +29,10 @@ N=$(wc -l <"$T/case1.log")
 
 hook_start hook
 echo '{ "alerts": { "debounce": "1s" } }' >"$T/alerts.json"
-# start NAME: a collector on the shared database; PORT_NAME, PID_NAME.
-start() {
-	local name=$1 port i
-	for i in 1 2 3 4 5; do
-		port=$((20000 + RANDOM % 40000))
-		: >"$T/$name.log"
-		"$TW_BIN" serve --db "$PG" --spool-dir "$T/spool.$name" --tcp "127.0.0.1:$port" \
-			--lateness 1s --correlate-interval 200ms --flush-interval 50ms \
-			--config "$T/alerts.json" --alert-webhook "http://127.0.0.1:$HOOK_PORT/tw" \
-			>>"$T/$name.log" 2>&1 &
-		eval "PID_$name=$!"
-		for _ in $(seq 1 100); do
-			grep -q '; ready$' "$T/$name.log" && { eval "PORT_$name=$port"; return 0; }
-			sleep 0.05
-		done
-		eval "kill -9 \$PID_$name 2>/dev/null; wait \$PID_$name 2>/dev/null || true"
-	done
-	fail "collector $name did not start: $(cat "$T/$name.log")"
+start() {   # NAME: a collector on the shared database (lib.sh serve_start)
+	serve_start "$1" --db "$PG" --spool-dir "$T/spool.$1" --lateness 1s \
+		--correlate-interval 200ms --flush-interval 50ms --config "$T/alerts.json" \
+		--alert-webhook "http://127.0.0.1:$HOOK_PORT/tw"
 }
 start A
 start B

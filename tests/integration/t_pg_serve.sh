@@ -29,12 +29,7 @@ rows() {
 }
 # decided BACKEND: lib.sh's all_decided on either backend.
 decided() {
-	local sql="SELECT count(*) FROM (SELECT tunnel_id, max(device_us) AS m
-	        FROM events WHERE tunnel_id IS NOT NULL AND device_us IS NOT NULL
-	        GROUP BY tunnel_id) e LEFT JOIN tunnel_state s USING (tunnel_id)
-	        WHERE coalesce(s.cursor_us, -1) < e.m"
-	if [ "$1" = pg ]; then [ "$(pq "$sql" 2>/dev/null || echo 1)" = 0 ]
-	else [ "$(q "$sql" 2>/dev/null || echo 1)" = 0 ]; fi
+	if [ "$1" = pg ]; then pg_all_decided "$PG"; else all_decided; fi
 }
 wait_stored() {   # BACKEND N [SECONDS]
 	local i got=0
