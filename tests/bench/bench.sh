@@ -6,7 +6,7 @@
 #   bash tests/bench/bench.sh [--quick | --full] [--repeats N] [--only LIST]
 #        [--build DIR] [--no-build] [--work DIR] [--no-install]
 #        [--history DEVICESxDAYS] [--latency-rate N] [--tcp4]
-#        [--raise-rmem-max] [--table-only] [--tcp-count N]
+#        [--raise-rmem-max] [--table-only] [--tcp-count N] [--pg-count N]
 #
 #   --quick   (default) small sizes, ~40 s: the CI smoke test
 #             (tests/integration/t_bench_smoke.sh) runs it
@@ -15,7 +15,8 @@
 #             the latency, a 1,000-device day of history
 #   --repeats N   repeat the receivers' runs, medians printed (default 1)
 #   --only    comma list of: rsyslog, sng-sql, sng-file, tunnelwatch,
-#             spool, overload, latency, history (default: all but sng-file)
+#             spool, pg, overload, latency, history (default: all but
+#             sng-file)
 #   --build   build directory (default /tmp/build-bench, built Release);
 #             --no-build uses the binaries already there
 #   --no-install  do not apt-get anything (a missing peer is then "n/a")
@@ -28,6 +29,8 @@
 #             runs (it asks with SO_RCVBUF, which that caps) and restore it
 #   --table-only  print the tables again from $WORK/results.tsv
 #   --tcp-count N messages per TCP run (default 50,000 quick, 2,000,000 full)
+#   --pg-count N  lines per run of the pg part (default 10,000 quick,
+#             200,000 full: PostgreSQL stores ~13x slower than SQLite)
 #
 # What it prints first is the issue's targets table
 #   | metric | measured | target | met? |
@@ -52,6 +55,12 @@
 #              run with --no-spool and with the spool (the default), one
 #              after the other on fresh processes, each repeat, and the
 #              ratio (docs/operations.md "Durability")
+#   pg         (issue #18) the store on PostgreSQL, a throw-away cluster
+#              (tests/tools/pgtmp.sh: Unix socket, fsync and
+#              synchronous_commit off): PGN lines over 1 TCP connection to
+#              one collector; the same PGN lines to each of two collectors
+#              on one database (stored once, none pending); and to serve
+#              on SQLite, the same run ("skipped" without postgresql)
 # and for tunnelwatch, from the database of its 1-connection TCP run: the
 # disk it takes per raw byte received, and SQLite's own ceiling for those
 # same rows (twsqlbench --copy-from); then an overload run (sent = stored +
@@ -65,7 +74,7 @@ export TZ=UTC LC_ALL=C
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 MODE=quick
 REPEATS=1
-ONLY=rsyslog,sng-sql,tunnelwatch,spool,overload,latency,history
+ONLY=rsyslog,sng-sql,tunnelwatch,spool,pg,overload,latency,history
 BUILD=/tmp/build-bench
 WORK=/tmp/tw-bench
 DO_BUILD=1
@@ -76,6 +85,7 @@ HISTORY=
 LAT_RATE=
 TCP4=0
 TCP_COUNT=
+PG_COUNT=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) MODE=quick ;;
@@ -92,27 +102,29 @@ while [ $# -gt 0 ]; do
 	--raise-rmem-max) RAISE_RMEM=1 ;;
 	--table-only) TABLE_ONLY=1 ;;
 	--tcp-count) TCP_COUNT=$2; shift ;;
-	-h|--help) sed -n '2,61p' "$0"; exit 0 ;;
+	--pg-count) PG_COUNT=$2; shift ;;
+	-h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 0 ;;
 	*) echo "bench.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
 done
 if [ "$MODE" = quick ]; then
 	STEP=1 BISECT=0 RATES="5000 50000"
-	BURSTS="10000 100000" TCPN=50000 QUIET=1
+	BURSTS="10000 100000" TCPN=50000 QUIET=1 PGN=10000
 	OVERLOAD=2 OVERLOAD_ARGS="--queue-max-messages 100000"
 	SIM_ARGS="--devices 200 --tunnels 4 --duration 6h"
 	LAT_N=2 LAT_GAP=1 LAT_WAIT=5 LAT_PACE=0.05 LAT_SETTLE=1
 	: "${HISTORY:=10x1}"; HIST_REPEATS=1 HIST_HOURS=12
 else
 	STEP=5 BISECT=2 RATES="1000 2000 5000 10000 20000 40000 80000 160000 320000 640000"
-	BURSTS="1000 10000 100000 500000 1000000 2000000" TCPN=2000000 QUIET=3
+	BURSTS="1000 10000 100000 500000 1000000 2000000" TCPN=2000000 QUIET=3 PGN=200000
 	OVERLOAD=30 OVERLOAD_ARGS=""
 	SIM_ARGS="--devices 1000 --tunnels 4 --duration 12h"
 	LAT_N=10 LAT_GAP=3 LAT_WAIT=240 LAT_PACE=0.3 LAT_SETTLE=3
 	: "${HISTORY:=1000x1}"; HIST_REPEATS=3 HIST_HOURS=
 fi
 [ -z "$TCP_COUNT" ] || TCPN=$TCP_COUNT
+[ -z "$PG_COUNT" ] || PGN=$PG_COUNT
 RCVBUF=$((256 * 1024 * 1024))
 QUEUE_BYTES=$((64 * 1024 * 1024))       # serve's --queue-max-bytes default (the hand-off)
 LAG_MAX=$((STEP * 100 > 1000 ? STEP * 100 : 1000))   # ms
@@ -128,6 +140,10 @@ cleanup() {
 	done
 	if [ -n "${RMEM_SAVED:-}" ]; then
 		echo "$RMEM_SAVED" >/proc/sys/net/core/rmem_max || true
+	fi
+	if [ -n "${PG_BASE:-}" ]; then
+		! declare -F pgtmp_stop >/dev/null || pgtmp_stop
+		rm -rf "$PG_BASE"
 	fi
 }
 trap cleanup EXIT
@@ -194,6 +210,7 @@ setup() {
 	NLINES=$(wc -l <"$LINES")
 	LINE_BYTES=$(awk '{ n += length($0) } END { printf "%d", n / NR }' "$LINES")
 	[ "$TCPN" -le "$NLINES" ] || TCPN=$NLINES
+	[ "$PGN" -le "$NLINES" ] || PGN=$NLINES
 }
 
 # ---- receivers ----------------------------------------------------------------
@@ -723,6 +740,187 @@ history() {
 	while read -r k v; do rec history "$k" 0 "$v"; done
 }
 
+# ---- PostgreSQL (issue #18): one collector, two collectors, SQLite beside -----
+# A throw-away cluster (tests/tools/pgtmp.sh: initdb + pg_ctl, Unix socket
+# only, fsync=off, synchronous_commit=off, full_page_writes=off; as root it
+# runs as the postgres user), one fresh database per run.  Each run sends
+# the first PGN lines of LINES over 1 TCP connection per collector, as
+# tcp_run does, and the SQLite run beside them sends the same PGN lines to
+# a serve on SQLite (spool on in all three).
+#   pg1    one collector: stored = max(message_id), as SQLite's count
+#   pg2    two collectors, A (derives) and B (stores pending), the same
+#          PGN lines sent to each at once, as vEdges logging to two
+#          servers: done when count(*) WHERE NOT pending = PGN and
+#          count(*) WHERE pending = 0; msg/s = PGN / that time
+#   lite   serve on SQLite, the same PGN lines
+# CPU: the collectors' (all of them) and the PostgreSQL server's
+# (postmaster and every backend, the ones that ended included) per 100 k.
+PG_BASE=
+avail_pg() {
+	local d
+	for d in /usr/lib/postgresql/*/bin; do
+		[ -x "$d/initdb" ] && [ -x "$d/pg_ctl" ] && command -v psql >/dev/null && return 0
+	done
+	echo "postgresql not installed"
+	return 1
+}
+start_tw-pg() {
+	# shellcheck disable=SC2086
+	"$TW" serve --db "$PG_DB_URI" --spool-dir "$1/spool" --udp "127.0.0.1:$2" \
+		--tcp "127.0.0.1:$3" ${TW_EXTRA:-} >"$1/serve.log" 2>&1 &
+	RPID=$!
+}
+pg_q() { psql -X -A -t -q -F ' ' "$PG_DB_URI" -c "$1" 2>/dev/null; }
+start_tw-lite() { start_tunnelwatch "$@"; }
+count_tw-lite() { count_tunnelwatch "$@"; }
+# pg_newdb NAME: a fresh database in the cluster; sets PG_DB_URI.
+pg_newdb() {
+	psql -X -q "$PGTMP_URI" -c "CREATE DATABASE $1" >/dev/null 2>>"$WORK/pg.log" || return 1
+	PG_DB_URI="postgresql://tw@/$1?host=$PGTMP_DIR"
+}
+# pg_start TAG: a collector on PG_DB_URI, as start does, but n/a rather
+# than exit when it does not come up; waits for its "; ready" line.
+pg_start() {
+	local i
+	DIR=$WORK/run/tw-pg.$1.$((++RUNSEQ))
+	rm -rf "$DIR"; mkdir -p "$DIR"
+	UP=$(free_port); TP=$(free_port)
+	[ "$TP" != "$UP" ] || TP=$((UP + 1))
+	start_tw-pg "$DIR" "$UP" "$TP"
+	PIDS+=("$RPID")
+	for i in $(seq 1 200); do
+		if grep -q '; ready$' "$DIR/serve.log" && ss -Hlnt "( sport = :$TP )" | grep -q .; then
+			return 0
+		fi
+		kill -0 "$RPID" 2>/dev/null || break
+		sleep 0.1
+	done
+	log "tw-pg $1 did not start: $(tail -2 "$DIR/serve.log" | tr '\n' ' ')"
+	stop
+	return 1
+}
+# CPU ticks of the PostgreSQL server: the postmaster with its reaped
+# children, and the children alive now.
+pg_server_ticks() {
+	local pm
+	pm=$(head -1 "$PGTMP_DIR/data/postmaster.pid" 2>/dev/null) || { echo 0; return; }
+	cat /proc/[0-9]*/stat 2>/dev/null | awk -v pm="$pm" '{ pid = $1; s = $0; sub(/^.*\) /, "", s); split(s, a, " ")
+		if (pid == pm) t += a[12] + a[13] + a[14] + a[15]; else if (a[2] == pm) t += a[12] + a[13] }
+		END { print t + 0 }'
+}
+per100k() { awk -v t="$1" -v n="$2" -v hz="$(getconf CLK_TCK)" 'BEGIN { if (n > 0) printf "%.3f", t / hz / (n / 100000); else print "-" }'; }
+# pg_wait WANT QUERY PID...: polls QUERY (prints "stored pending") every
+# 0.5 s until stored >= WANT with nothing pending, or nothing moved for
+# 15 s while the collectors used less than a tenth of a core, or 1,200 s
+# passed; prints the last "stored pending".
+pg_wait() {
+	local want=$1 sql=$2 got last='' still=0 i c0=0 c1 p hz
+	shift 2
+	hz=$(getconf CLK_TCK)
+	for i in $(seq 1 2400); do
+		got=$(pg_q "$sql") || got=
+		[ -n "$got" ] || got="0 0"
+		[ "${got% *}" -ge "$want" ] && [ "${got#* }" = 0 ] && break
+		c1=0
+		for p in "$@"; do c1=$((c1 + $(cpu_ticks "$p"))); done
+		if [ "$got" = "$last" ]; then
+			still=$((still + 1))
+			if [ $still -ge 30 ]; then
+				[ $((c1 - c0)) -ge $((hz * 15 / 10)) ] || break
+				still=0 c0=$c1
+			fi
+		else
+			still=0 c0=$c1
+		fi
+		last=$got
+		sleep 0.5
+	done
+	echo "$got"
+}
+# pg_one REP: one collector on a fresh database.
+pg_one() {
+	local rep=$1 t0 t1 c0 c1 s0 s1 got rate n
+	pg_newdb "b1_$rep" || { na pg "CREATE DATABASE failed (see $WORK/pg.log)"; return 1; }
+	pg_start one || { na pg "a collector on PostgreSQL did not start"; return 1; }
+	c0=$(cpu_ticks "$RPID") s0=$(pg_server_ticks)
+	t0=$(date +%s.%N)
+	"$SEND" --tcp "127.0.0.1:$TP" --file "$LINES" --count "$PGN" >/dev/null 2>&1
+	got=$(pg_wait "$PGN" "SELECT coalesce(max(message_id), 0), 0 FROM messages" "$RPID")
+	got=${got% *}
+	t1=$(date +%s.%N)
+	c1=$(cpu_ticks "$RPID") s1=$(pg_server_ticks)
+	rate=$(awk -v n="$got" -v a="$t0" -v b="$t1" 'BEGIN { printf "%d", n / (b - a) }')
+	n=$(pg_q "SELECT count(*) FROM messages")
+	log "pg one collector: $got of $PGN stored ($n rows), $rate msg/s, cpu $((c1 - c0)) ticks, PostgreSQL server $((s1 - s0)) ticks"
+	[ "$got" -ge "$PGN" ] || rec pg1 incomplete "$rep" $((PGN - got))
+	rec pg1 tcp1 "$rep" "$rate"
+	rec pg1 cpu100k "$rep" "$(per100k $((c1 - c0)) "$got")"
+	rec pg1 server100k "$rep" "$(per100k $((s1 - s0)) "$got")"
+	rec pg1 hwm_kb "$rep" "$(hwm_kb "$RPID")"
+	stop
+}
+# pg_two REP: two collectors on one fresh database, the same lines to each.
+pg_two() {
+	local rep=$1 t0 t1 c0 c1 s0 s1 got rate dirA pidA tpA tpB sa sb n ha hb
+	pg_newdb "b2_$rep" || { na pg "CREATE DATABASE failed (see $WORK/pg.log)"; return 1; }
+	pg_start A || { na pg "collector A on PostgreSQL did not start"; return 1; }
+	dirA=$DIR pidA=$RPID tpA=$TP
+	if ! grep -q 'this collector derives' "$dirA/serve.log"; then
+		RPID=$pidA stop; na pg "collector A does not derive (see $dirA/serve.log)"; return 1
+	fi
+	if ! pg_start B || ! grep -q 'another collector derives' "$DIR/serve.log"; then
+		stop; RPID=$pidA stop; na pg "collector B did not start as a storer (see $DIR/serve.log)"; return 1
+	fi
+	tpB=$TP
+	c0=$(($(cpu_ticks "$pidA") + $(cpu_ticks "$RPID"))) s0=$(pg_server_ticks)
+	t0=$(date +%s.%N)
+	"$SEND" --tcp "127.0.0.1:$tpA" --file "$LINES" --count "$PGN" >/dev/null 2>&1 &
+	sa=$!
+	"$SEND" --tcp "127.0.0.1:$tpB" --file "$LINES" --count "$PGN" >/dev/null 2>&1 &
+	sb=$!
+	wait "$sa" "$sb" || true
+	got=$(pg_wait "$PGN" "SELECT count(*) FILTER (WHERE NOT pending), count(*) FILTER (WHERE pending)
+		FROM messages" "$pidA" "$RPID")
+	t1=$(date +%s.%N)
+	c1=$(($(cpu_ticks "$pidA") + $(cpu_ticks "$RPID"))) s1=$(pg_server_ticks)
+	rate=$(awk -v n="${got% *}" -v a="$t0" -v b="$t1" 'BEGIN { printf "%d", n / (b - a) }')
+	n=$(pg_q "SELECT count(*) FROM messages")
+	log "pg two collectors: ${got% *} of $PGN stored and derived, ${got#* } pending ($n rows), $rate msg/s, cpu $((c1 - c0)) ticks (both), PostgreSQL server $((s1 - s0)) ticks"
+	if [ "${got% *}" -lt "$PGN" ] || [ "${got#* }" != 0 ]; then rec pg2 incomplete "$rep" "$got"; fi
+	rec pg2 tcp1 "$rep" "$rate"
+	rec pg2 cpu100k "$rep" "$(per100k $((c1 - c0)) "${got% *}")"
+	rec pg2 server100k "$rep" "$(per100k $((s1 - s0)) "${got% *}")"
+	ha=$(hwm_kb "$pidA") hb=$(hwm_kb "$RPID")
+	rec pg2 hwm_kb "$rep" $((ha > hb ? ha : hb))
+	stop
+	RPID=$pidA stop
+}
+pg_part() {
+	local w rep ok=1
+	if ! w=$(avail_pg); then na pg "skipped: $w"; return 0; fi
+	# shellcheck source=../tools/pgtmp.sh
+	. "$ROOT/tests/tools/pgtmp.sh"
+	PG_BASE=$(mktemp -d /tmp/tw-bench-pg.XXXXXX)
+	log "== PostgreSQL: a throw-away cluster in $PG_BASE, $PGN lines per run"
+	if ! pgtmp_start "$PG_BASE" 2>>"$WORK/pg.log"; then
+		na pg "the throw-away cluster did not start: $(tail -1 "$WORK/pg.log")"
+		rm -rf "$PG_BASE"; PG_BASE=
+		return 0
+	fi
+	PG_DB_URI=$PGTMP_URI
+	rec pg n 0 "$PGN"
+	rec pg version 0 "$(pg_q "SHOW server_version" | cut -d' ' -f1)"
+	for rep in $(seq 1 "$REPEATS"); do
+		log "== PostgreSQL, repeat $rep"
+		TCPN=$PGN tcp_run tw-lite "$rep" 1
+		pg_one "$rep" || { ok=0; break; }
+		pg_two "$rep" || { ok=0; break; }
+	done
+	pgtmp_stop
+	rm -rf "$PG_BASE"; PG_BASE=
+	[ "$ok" = 1 ] || log "PostgreSQL part incomplete; see $WORK/pg.log"
+}
+
 # ---- the tables ----------------------------------------------------------------
 
 median() {   # median R METRIC over repeats ("-" when not measured); max for hwm
@@ -854,6 +1052,49 @@ targets() {
 		met="measured"
 	fi
 	echo "| the disk spool's cost on throughput (same run) | $row | shown | $met |"
+
+	# PostgreSQL (issue #18)
+	local p1 p2 li
+	p1=$(median pg1 tcp1) p2=$(median pg2 tcp1) li=$(median tw-lite tcp1)
+	if [ "$p1" = - ]; then row="n/a ($(why pg || true))" met="n/a"
+	else
+		row="1 collector $(num "$p1") msg/s ($(ratio "$p1" "$li") × SQLite's $(num "$li") msg/s for the same $(num "$(val pg n)") lines); 2 collectors on one database, the same lines to each: $(num "$p2") msg/s stored once, none pending"
+		met="measured"
+		[ "$(val pg1 incomplete)$(val pg2 incomplete)" = -- ] || met="measured (incomplete: see the PostgreSQL table)"
+	fi
+	echo "| store on PostgreSQL (issue #18), TCP 1 connection per collector | $row | shown | $met |"
+}
+
+# The pg part's own table: SQLite, one collector, two collectors.
+pg_table() {
+	[ "$(val pg n)" != - ] || return 0
+	local c m v
+	echo "| $(num "$(val pg n)") lines, TCP 1 connection per collector | SQLite | PostgreSQL $(val pg version), 1 collector | PostgreSQL, 2 collectors (each gets every line) |"
+	echo "|---|---|---|---|"
+	for m in tcp1 ratio cpu100k server100k hwm_kb incomplete; do
+		case $m in
+		tcp1) printf '| stored msg/s (each line once, none pending) |' ;;
+		ratio) printf '| × SQLite |' ;;
+		cpu100k) printf '| CPU s per 100k lines, tunnelwatch (all collectors) |' ;;
+		server100k) printf '| CPU s per 100k lines, PostgreSQL server |' ;;
+		hwm_kb) printf '| peak RSS per collector (MiB) |' ;;
+		incomplete) [ "$(val pg1 incomplete)$(val pg2 incomplete)$(val tw-lite tcp1_incomplete)" != --- ] || continue
+			printf '| not stored at the end (stored pending) |' ;;
+		esac
+		for c in tw-lite pg1 pg2; do
+			case $m in
+			ratio) v=$(ratio "$(median "$c" tcp1)" "$(median tw-lite tcp1)") ;;
+			incomplete) if [ "$c" = tw-lite ]; then v=$(val "$c" tcp1_incomplete); else v=$(val "$c" incomplete); fi ;;
+			*) v=$(median "$c" "$m") ;;
+			esac
+			if [ "$v" = - ]; then v="n/a"
+			elif [ "$m" = hwm_kb ]; then v=$((v / 1024))
+			elif [ "$m" = tcp1 ]; then v=$(num "$v"); fi
+			printf ' %s |' "$v"
+		done
+		echo
+	done
+	echo "PostgreSQL: throw-away cluster (tests/tools/pgtmp.sh), Unix socket, fsync=off, synchronous_commit=off, full_page_writes=off; every collector with its spool"
 }
 
 peers_table() {
@@ -861,32 +1102,35 @@ peers_table() {
 	for r in rsyslog sng-file sng-sql tunnelwatch; do
 		grep -q "^$r"$'\t' "$RES" && names+=("$r")
 	done
-	printf '| metric |'; for r in "${names[@]}"; do printf ' %s |' "$r"; done; echo
-	printf '|---|'; for r in "${names[@]}"; do printf -- '---|'; done; echo
-	for m in udp_rate udp_burst tcp1 tcp4 tls1 tls4 cpu100k hwm_kb; do
-		grep -q $'\t'"$m"$'\t' "$RES" || continue
-		case $m in
-		udp_rate) printf '| UDP sustained: zero loss, kept up (msg/s) |' ;;
-		udp_burst) printf '| UDP burst absorbed, zero loss (msgs) |' ;;
-		tcp1) printf '| TCP 1 conn (msg/s stored) |' ;;
-		tcp4) printf '| TCP 4 conns (msg/s stored) |' ;;
-		tls1) printf '| TLS 1 conn (msg/s stored) |' ;;
-		tls4) printf '| TLS 4 conns (msg/s stored) |' ;;
-		cpu100k) printf '| CPU s per 100k msgs (TCP 1 conn) |' ;;
-		hwm_kb) printf '| peak RSS (MiB) |' ;;
-		esac
-		for r in "${names[@]}"; do
-			local v
-			v=$(median "$r" "$m")
-			if [ "$v" = - ]; then v="n/a"
-			elif [ "$m" = hwm_kb ]; then v=$((v / 1024))
-			elif [ "$m" != cpu100k ]; then v=$(num "$v"); fi
-			[ "$m" != udp_rate ] || [ "$(median "$r" udp_limited)" != 1 ] || v="≥ $v"
-			printf ' %s |' "$v"
+	# no receiver of these ran (--only spool, pg, ...): no table, the reasons only
+	if [ "${#names[@]}" -gt 0 ]; then
+		printf '| metric |'; for r in "${names[@]}"; do printf ' %s |' "$r"; done; echo
+		printf '|---|'; for r in "${names[@]}"; do printf -- '---|'; done; echo
+		for m in udp_rate udp_burst tcp1 tcp4 tls1 tls4 cpu100k hwm_kb; do
+			grep -q $'\t'"$m"$'\t' "$RES" || continue
+			case $m in
+			udp_rate) printf '| UDP sustained: zero loss, kept up (msg/s) |' ;;
+			udp_burst) printf '| UDP burst absorbed, zero loss (msgs) |' ;;
+			tcp1) printf '| TCP 1 conn (msg/s stored) |' ;;
+			tcp4) printf '| TCP 4 conns (msg/s stored) |' ;;
+			tls1) printf '| TLS 1 conn (msg/s stored) |' ;;
+			tls4) printf '| TLS 4 conns (msg/s stored) |' ;;
+			cpu100k) printf '| CPU s per 100k msgs (TCP 1 conn) |' ;;
+			hwm_kb) printf '| peak RSS (MiB) |' ;;
+			esac
+			for r in "${names[@]}"; do
+				local v
+				v=$(median "$r" "$m")
+				if [ "$v" = - ]; then v="n/a"
+				elif [ "$m" = hwm_kb ]; then v=$((v / 1024))
+				elif [ "$m" != cpu100k ]; then v=$(num "$v"); fi
+				[ "$m" != udp_rate ] || [ "$(median "$r" udp_limited)" != 1 ] || v="≥ $v"
+				printf ' %s |' "$v"
+			done
+			echo
 		done
-		echo
-	done
-	for r in rsyslog sng-sql sng-file sqlite latency history; do
+	fi
+	for r in rsyslog sng-sql sng-file sqlite pg latency history; do
 		local w
 		w=$(why "$r")
 		[ -z "$w" ] || echo "- $r: n/a — $w"
@@ -907,6 +1151,10 @@ table() {
 		targets
 		echo
 		peers_table
+		if [ "$(val pg n)" != - ]; then
+			echo
+			pg_table
+		fi
 	} >"$out"
 	cat "$out"
 }
@@ -954,6 +1202,7 @@ if has spool; then
 		tcp_run tw-spool "$rep" 1
 	done
 fi
+! has pg || pg_part
 ! has overload || overload
 ! has latency || latency
 ! has history || history
