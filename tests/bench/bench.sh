@@ -30,7 +30,7 @@
 #   --table-only  print the tables again from $WORK/results.tsv
 #   --tcp-count N messages per TCP run (default 50,000 quick, 2,000,000 full)
 #   --pg-count N  lines per run of the pg part (default 10,000 quick,
-#             200,000 full: PostgreSQL stores ~13x slower than SQLite)
+#             200,000 full: PostgreSQL stores 10-15x slower than SQLite)
 #
 # What it prints first is the issue's targets table
 #   | metric | measured | target | met? |
@@ -751,8 +751,9 @@ history() {
 #   pg2    two collectors, A (derives) and B (stores pending), the same
 #          PGN lines sent to each at once, as vEdges logging to two
 #          servers: done when count(*) WHERE NOT pending = PGN and
-#          count(*) WHERE pending = 0; msg/s = PGN / that time
-#   lite   serve on SQLite, the same PGN lines
+#          count(*) WHERE pending = 0; msg/s = lines stored / the time
+#          to that (to the last change, when a run ends short)
+#   tw-lite  serve on SQLite, the same PGN lines
 # CPU: the collectors' (all of them) and the PostgreSQL server's
 # (postmaster and every backend, the ones that ended included) per 100 k.
 PG_BASE=
