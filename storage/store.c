@@ -187,10 +187,13 @@ static const char *const store_pg_sql[SQL_MAX] = {
 	    " WHERE NOT ?18::boolean OR u.hash IS NULL OR NOT EXISTS (SELECT 1"
 	    " FROM messages t WHERE t.hostname_id = u.host AND t.device_us = u.dev"
 	    " AND t.line_hash = u.hash AND t.copy = u.copy)",
+	/* Several collectors may mark the same second: the first one's
+	 * mark stands (a conflict would abort the batch). */
 	[SQL_MARK] =
 	    ("INSERT INTO receive_marks(received_s, message_id)"
 	    " SELECT ?1::bigint, ?2::bigint"
-	    " WHERE NOT EXISTS (SELECT 1 FROM receive_marks WHERE received_s >= ?1::bigint)"),
+	    " WHERE NOT EXISTS (SELECT 1 FROM receive_marks WHERE received_s >= ?1::bigint)"
+	    " ON CONFLICT DO NOTHING"),
 };
 
 /* The one-writer lock on PostgreSQL: pg_try_advisory_lock(key1, key2),
