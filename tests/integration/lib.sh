@@ -45,10 +45,18 @@ ok() {
 }
 
 # tw_start [extra serve args...]: UDP and TCP on 127.0.0.1:$TW_PORT.
+# tw_random_port: a loopback port for a listener, below the kernel's range
+# of ephemeral ports (32768-60999 by default), so that no outgoing
+# connection of a test running beside this one can hold it (two TLS tests
+# once failed with EADDRINUSE on ports a parallel test's clients held).
+tw_random_port() {
+	echo $((10000 + RANDOM % 22768))
+}
+
 tw_start() {
 	local tries=0
 	while :; do
-		TW_PORT=$((20000 + RANDOM % 40000))
+		TW_PORT=$(tw_random_port)
 		# Emptied here, not only by the background job's redirection,
 		# which may come after the first look: a restart could read the
 		# previous run's "ready".
@@ -77,7 +85,7 @@ serve_start() {
 	local name=$1 port pid i
 	shift
 	for i in 1 2 3 4 5; do
-		port=$((20000 + RANDOM % 40000))
+		port=$(tw_random_port)
 		: >"$T/$name.log"
 		"$TW_BIN" serve --tcp "127.0.0.1:$port" "$@" >>"$T/$name.log" 2>&1 &
 		pid=$!
@@ -291,7 +299,7 @@ tls_cert() {
 tls_port() {
 	local p
 	while :; do
-		p=$((20000 + RANDOM % 40000))
+		p=$(tw_random_port)
 		[ "$p" != "${TW_PORT:-}" ] && { echo "$p"; return; }
 	done
 }

@@ -64,7 +64,7 @@ ok "allowlist 127.0.0.0/8 and 127.0.0.1/32: stored; 127.0.0.2 over tcp refused"
 # --- IPv6: ::1/128 allowed for UDP, TCP only from 2001:db8::/32 ------------
 if ip -6 addr show lo 2>/dev/null | grep -q "::1/128"; then
 	rm -rf "$DB"*
-	P6=$((20000 + RANDOM % 40000))
+	P6=$(tw_random_port)
 	"$TW_BIN" serve --db "$DB" --udp "[::1]:$P6" --tcp "[::1]:$P6" --flush-interval 50ms \
 		--udp-allow ::1/128 --tcp-allow 2001:db8::/32 >"$T/serve.log" 2>&1 &
 	TW_PID=$!

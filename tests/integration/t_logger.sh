@@ -40,7 +40,7 @@ ok "logger udp/tcp, rfc3164/5424, lf/octet: rows as sent"
 # IPv6 listeners, when the machine has ::1.
 if [ -e /proc/net/if_inet6 ] && grep -q '^0\{31\}1 ' /proc/net/if_inet6; then
 	rm -rf "$DB"*
-	P6=$((20000 + RANDOM % 40000))
+	P6=$(tw_random_port)
 	"$TW_BIN" serve --db "$DB" --udp "[::1]:$P6" --tcp "[::1]:$P6" --flush-interval 50ms \
 		>"$T/serve6.log" 2>&1 &
 	TW_PID=$!
