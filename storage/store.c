@@ -527,7 +527,7 @@ store_prepare_pending(struct store *st, char *err, size_t errsz)
 	    " AND t.copy = p.copy AND t.message_id <> p.message_id"
 	    " AND (NOT t.pending OR t.message_id < p.message_id))"
 	    " FROM messages p LEFT JOIN dict_senders ds ON ds.sender_id = p.sender_id"
-	    " WHERE p.pending AND p.received_us < ?2 ORDER BY p.message_id LIMIT ?1",
+	    " WHERE p.pending ORDER BY p.message_id LIMIT ?1",
 	    "UPDATE messages SET pending = false WHERE message_id = ANY(CAST(?1 AS bigint[]))",
 	    "DELETE FROM messages WHERE message_id = ANY(CAST(?1 AS bigint[])) AND pending",
 	};
@@ -1237,9 +1237,8 @@ store_pending_apply(struct store *st, struct db_stmt *s, const int64_t *ids, siz
 }
 
 int
-store_pending_scan(struct store *st, int64_t before_us,
-    int (*cb)(void *arg, const struct store_pending *p), void *arg, size_t *n_derived,
-    size_t *n_dropped)
+store_pending_scan(struct store *st, int (*cb)(void *arg, const struct store_pending *p),
+    void *arg, size_t *n_derived, size_t *n_dropped)
 {
 	struct db_stmt *s = st->pend_scan;
 	int64_t *done = NULL, *drop = NULL;
@@ -1255,7 +1254,6 @@ store_pending_scan(struct store *st, int64_t before_us,
 		goto out;
 	}
 	db_bind_int64(s, 1, STORE_PENDING_MAX);
-	db_bind_int64(s, 2, before_us);
 	/* PostgreSQL hands the whole result over at the first step: cb may
 	 * run other statements on this connection meanwhile. */
 	while ((rc = db_step(s)) == DB_ROW && nd + nx < STORE_PENDING_MAX) {

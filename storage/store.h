@@ -71,15 +71,14 @@ int store_deriving(const struct store *st);
 void store_try_derive(struct store *st);
 /*
  * The deriving collector's pass over the lines other collectors stored:
- * up to STORE_PENDING_MAX pending rows received before before_us, oldest
- * first.  A row whose twin
+ * up to STORE_PENDING_MAX pending rows, oldest first.  A row whose twin
  * (the same line) was derived, or is pending with a smaller id, is
  * deleted; cb(arg, row) derives each other one, which is then marked
  * derived.  Inside the caller's transaction; PostgreSQL only (a no-op
  * elsewhere, or when not deriving).  Returns SQLITE_OK or the first error
  * (cb's included).
  */
-int store_pending_scan(struct store *st, int64_t before_us, int (*cb)(void *arg,
+int store_pending_scan(struct store *st, int (*cb)(void *arg,
     const struct store_pending *p), void *arg, size_t *n_derived, size_t *n_dropped);
 /* The same connection through storage/db.h (owned by the store). */
 struct db *store_dbh(struct store *st);

@@ -79,7 +79,6 @@ struct writer {
 	uint64_t pending_dups;         /* lines of the open transaction another
 	                                * collector had stored */
 	int64_t next_pending_us;       /* the next pass over their pending lines */
-	int64_t last_recv_us;          /* of the last line this writer took */
 	char *pend_scratch;            /* INGEST_SCRATCH of a stored line */
 	struct writer_skip skip[WRITER_SKIP_MAX];
 	int nskip;
@@ -281,7 +280,6 @@ writer_insert_chunk(struct writer *w, struct mq_chunk *c, struct prep_batch *b,
 		writer_format_sender(w, m);
 		if (w->oldest_recv_us == 0 || m->recv_us < w->oldest_recv_us)
 			w->oldest_recv_us = m->recv_us;
-		w->last_recv_us = m->recv_us;
 		meta.recv_us = m->recv_us;
 		meta.sender = w->last_sender;
 		meta.transport = m->transport;
@@ -662,31 +660,6 @@ writer_derive_one(void *arg, const struct store_pending *p)
 }
 
 /*
- * How recent a line another collector stored may be for the pass to take
- * it.  The pass derives a pending line that has no derived twin; if this
- * collector received the same line and had not stored it yet, its own copy
- * would then be derived a second time (its insert has no way back: it was
- * resolved before the batch's rows went in).  So the pass waits until
- * this collector's own stream is past the line: lines received before the
- * oldest one it has not stored (now, when nothing waits), less
- * WRITER_PENDING_SKEW for the difference between two collectors' receive
- * times of one line.
- */
-#define WRITER_PENDING_SKEW (5 * 1000000LL)
-static int64_t
-writer_pending_cut(struct writer *w)
-{
-	uint64_t qmsgs;
-	size_t qbytes;
-	int64_t at = util_now_us();
-
-	mq_depth(w->q, &qmsgs, &qbytes);
-	if (qmsgs > 0 && w->last_recv_us != 0 && w->last_recv_us < at)
-		at = w->last_recv_us;
-	return at - WRITER_PENDING_SKEW;
-}
-
-/*
  * The deriving collector's pass over what the others stored (pending
  * lines), between batches, in a transaction of its own: each is derived
  * or, when this collector has the same line, dropped.  Runs again at once
@@ -708,8 +681,7 @@ writer_derive_pending(struct writer *w)
 		w->in_txn = 0;
 		return;
 	}
-	rc = store_pending_scan(w->st, writer_pending_cut(w), writer_derive_one, w,
-	    &derived, &dropped);
+	rc = store_pending_scan(w->st, writer_derive_one, w, &derived, &dropped);
 	if (rc == SQLITE_OK && (rc = resolve_flush(w->resolver)) == SQLITE_OK)
 		rc = store_commit(w->st);
 	w->in_txn = 0;
