@@ -1195,37 +1195,27 @@ store_take_duplicates(struct store *st)
 	return n;
 }
 
-/* "{1,2,3}": ids as a PostgreSQL array literal, for = ANY(). */
-static char *
-store_id_array(const int64_t *ids, size_t n)
-{
-	size_t cap = 2 + n * 21, len = 0, i;
-	char *out = malloc(cap);
-
-	if (out == NULL)
-		return NULL;
-	out[len++] = '{';
-	for (i = 0; i < n; i++)
-		len += (size_t)snprintf(out + len, cap - len, "%s%lld", i > 0 ? "," : "",
-		    (long long)ids[i]);
-	out[len++] = '}';
-	out[len] = '\0';
-	return out;
-}
-
 /* Runs a pending-rows statement on the ids; SQLITE_OK or the error. */
 static int
 store_pending_apply(struct store *st, struct db_stmt *s, const int64_t *ids, size_t n)
 {
-	char *arr;
-	int rc;
+	struct pgbulk arr;
+	size_t i;
+	int rc = 0;
 
 	if (n == 0)
 		return SQLITE_OK;
-	if ((arr = store_id_array(ids, n)) == NULL)
+	/* The ids as one array literal for = ANY() (pgbulk.h, one column). */
+	if (pgbulk_init(&arr, 1) != 0)
 		return SQLITE_NOMEM;
-	db_bind_text(s, 1, arr, -1);
-	free(arr);
+	for (i = 0; i < n && rc == 0; i++)
+		rc = pgbulk_int(&arr, ids[i]) | pgbulk_end_row(&arr);
+	if (rc != 0 || pgbulk_array(&arr, 0) == NULL) {
+		pgbulk_free(&arr);
+		return SQLITE_NOMEM;
+	}
+	db_bind_text(s, 1, pgbulk_array(&arr, 0), -1);
+	pgbulk_free(&arr);
 	rc = db_step(s);
 	db_reset(s);
 	db_clear_bindings(s);
